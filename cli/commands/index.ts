@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/** Sets the process exit code of the running command. */
+export type SetExitCode = (code: number) => void;
+
+export function registerCommands(program: Command, setExitCode: SetExitCode): void {
+  void program;
+  void setExitCode;
+}

@@ -1,0 +1,126 @@
+/**
+ * The layer contract. One declaration per node type holds everything about that type: its
+ * parameters, ports, shape rule, parameter count and how it becomes tfjs (Keras' layer contract).
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { ParamSpecs, ParamValues } from './params';
+import { ShapeError, type Shape } from '../shapes/shape';
+
+export type SymbolicTensor = tfl.SymbolicTensor;
+
+export const CATEGORIES = [
+  'Inputs',
+  'Core',
+  'Merge',
+  'Convolution',
+  'Pooling',
+  'Normalization',
+  'Recurrent',
+  'Attention',
+  'Generative',
+  'Losses',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export interface PortSpec {
+  name: string;
+  /** Shown beside the handle; defaults to the name. */
+  label?: string;
+  help?: string;
+  /** The node is valid without a wire here (e.g. an initial state). */
+  optional?: boolean;
+  /** Several wires may end here (Concatenate, Add); their order is the order of the edges in the document. */
+  multiple?: boolean;
+}
+
+export type Ports<P> = readonly PortSpec[] | ((params: P) => readonly PortSpec[]);
+
+export interface ShapeContext<P> {
+  params: P;
+  /** Shapes arriving at each input port, one per wire (empty for an unwired optional port). */
+  inputs: Readonly<Record<string, readonly Shape[]>>;
+}
+
+export interface ParamCount {
+  trainable: number;
+  nonTrainable: number;
+}
+
+export interface BuildContext<P> {
+  params: P;
+  /** Unique base name for the tfjs layers this node creates. */
+  name: string;
+  inputs: Readonly<Record<string, readonly SymbolicTensor[]>>;
+}
+
+interface DeclBase<S extends ParamSpecs> {
+  /** Keras-like type name, unique in the catalogue: "Dense", "Conv2D". */
+  type: string;
+  category: Category;
+  /** One line, shown as the palette tooltip. */
+  description: string;
+  params: S;
+  inputs: Ports<ParamValues<S>>;
+  /** Cross-parameter rules the per-parameter schemas cannot express; a message per problem. */
+  validateParams?: (params: ParamValues<S>) => string[];
+}
+
+export interface LayerDecl<S extends ParamSpecs = ParamSpecs> extends DeclBase<S> {
+  kind: 'layer' | 'input';
+  outputs: Ports<ParamValues<S>>;
+  /** Pure shape rule: output port -> shape. Throws ShapeError with an actionable message. */
+  inferShapes(ctx: ShapeContext<ParamValues<S>>): Record<string, Shape>;
+  /** Exactly what Keras' `model.summary()` / tfjs `countParams()` reports. */
+  countParams(ctx: ShapeContext<ParamValues<S>>): ParamCount;
+  /** Floating point operations per sample of the forward pass (multiply-add = 2). */
+  flops?(ctx: ShapeContext<ParamValues<S>> & { outputs: Readonly<Record<string, Shape>> }): number;
+  /** The only part that touches tfjs: apply this node to symbolic inputs. */
+  build(ctx: BuildContext<ParamValues<S>>): Record<string, SymbolicTensor>;
+}
+
+export interface LossTensors {
+  prediction: tfc.Tensor;
+  target: tfc.Tensor;
+}
+
+export interface LossDecl<S extends ParamSpecs = ParamSpecs> extends DeclBase<S> {
+  kind: 'loss';
+  /** Throws ShapeError when prediction and target cannot be compared. */
+  checkShapes(ctx: ShapeContext<ParamValues<S>>): void;
+  /** Mean loss over the batch (sum over the loss' own reduction axes first). */
+  compute(tensors: LossTensors, params: ParamValues<S>): tfc.Scalar;
+}
+
+export type NodeDecl = LayerDecl | LossDecl;
+
+/** Declarations are written with precise parameter types and stored under the common contract. */
+export function defineLayer<S extends ParamSpecs>(decl: LayerDecl<S>): LayerDecl {
+  return decl as unknown as LayerDecl;
+}
+export function defineLoss<S extends ParamSpecs>(decl: LossDecl<S>): LossDecl {
+  return decl as unknown as LossDecl;
+}
+
+export function portsOf<P>(ports: Ports<P>, params: P): readonly PortSpec[] {
+  return typeof ports === 'function' ? ports(params) : ports;
+}
+
+/** The single shape at a port that takes one wire. */
+export function inputShape<P>(ctx: ShapeContext<P>, port = 'in'): Shape {
+  const shapes = ctx.inputs[port];
+  const first = shapes?.[0];
+  if (!first) throw new ShapeError(`input "${port}" is not connected`, port);
+  return first;
+}
+
+/** The single symbolic tensor at a port that takes one wire. */
+export function inputTensor<P>(ctx: BuildContext<P>, port = 'in'): SymbolicTensor {
+  const t = ctx.inputs[port]?.[0];
+  if (!t) throw new Error(`build: input "${port}" is not connected`);
+  return t;
+}
+
+export const NO_PARAMS: ParamCount = { trainable: 0, nonTrainable: 0 };
+export const IN_PORT: readonly PortSpec[] = [{ name: 'in' }];
+export const OUT_PORT: readonly PortSpec[] = [{ name: 'out' }];

@@ -1,0 +1,47 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
+import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { param } from '../../params';
+import { lastDim, requireRank } from '../../../shapes/shape';
+
+export const dense = defineLayer({
+  type: 'Dense',
+  kind: 'layer',
+  category: 'Core',
+  description: 'Fully connected layer: output = activation(input · kernel + bias), applied to the last axis.',
+  params: {
+    units: param.int({ default: 32, min: 1, max: 1_000_000, label: 'Units', help: 'Size of the output (last axis).', card: true }),
+    activation: activationParam('linear'),
+    useBias: param.bool({ default: true, label: 'Use bias', help: 'Add a learned bias vector.' }),
+  },
+  inputs: IN_PORT,
+  outputs: OUT_PORT,
+  inferShapes(ctx) {
+    const x = inputShape(ctx);
+    requireRank(x, { min: 2 }, 'Dense', '', 'in');
+    lastDim(x, 'Dense', 'in');
+    return { out: [...x.slice(0, -1), ctx.params.units] };
+  },
+  countParams(ctx) {
+    const inUnits = lastDim(inputShape(ctx), 'Dense', 'in');
+    const { units, useBias } = ctx.params;
+    return { trainable: inUnits * units + (useBias ? units : 0), nonTrainable: 0 };
+  },
+  flops(ctx) {
+    const x = inputShape(ctx);
+    const inUnits = lastDim(x, 'Dense', 'in');
+    // Leading non-batch axes (e.g. time) multiply the work; symbolic ones count as 1.
+    const positions = x.slice(1, -1).reduce<number>((acc, d) => acc * (d ?? 1), 1);
+    return 2 * inUnits * ctx.params.units * positions;
+  },
+  build({ params, name, ...ctx }) {
+    const layer = tfl.layers.dense({
+      units: params.units,
+      activation: fusedActivation(params.activation),
+      useBias: params.useBias,
+      name,
+    });
+    const out = layer.apply(inputTensor({ params, name, ...ctx })) as SymbolicTensor;
+    return { out: applyTrailingActivation(out, params.activation, name) };
+  },
+});

@@ -1,0 +1,2 @@
+import type { NodeDecl } from '../../decl';
+export const generativeLayers: NodeDecl[] = [];

@@ -1,0 +1,2 @@
+import { input } from './input';
+export const inputLayers = [input];

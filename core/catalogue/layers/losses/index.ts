@@ -1,0 +1,2 @@
+import { categoricalCrossentropy } from './categorical-crossentropy';
+export const lossLayers = [categoricalCrossentropy];

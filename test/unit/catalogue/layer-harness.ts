@@ -1,0 +1,114 @@
+/**
+ * The shared layer test (after Keras' run_layer_test): for random valid configurations of one node
+ * type, the declared shapes must equal those of a real tfjs forward pass and the declared parameter
+ * count must equal tfjs' own count of the built weights.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import type { LayerDecl, NodeDecl, SymbolicTensor } from '../../../core/catalogue/decl';
+import { paramsObjectSchema } from '../../../core/catalogue/params';
+import type { Dim, Shape } from '../../../core/shapes/shape';
+
+export interface InputSpec {
+  /** Shape of one sample (no batch axis); null marks a symbolic axis (a variable length). */
+  shape: Dim[];
+  dtype?: 'float32' | 'int32';
+  /** For int32 inputs: values are drawn from [0, intMax). */
+  intMax?: number;
+}
+
+export interface LayerCase {
+  params: Record<string, unknown>;
+  inputs: Record<string, InputSpec[]>;
+}
+
+const BATCH = 2;
+/** What a symbolic axis becomes in the forward pass. */
+const SYMBOLIC_LENGTH = 5;
+let uniqueId = 0;
+
+function concrete(shape: Dim[]): number[] {
+  return shape.map((d) => d ?? SYMBOLIC_LENGTH);
+}
+
+function randomInput(spec: InputSpec): tf.Tensor {
+  const shape = [BATCH, ...concrete(spec.shape)];
+  if (spec.dtype === 'int32') return tf.randomUniform(shape, 0, spec.intMax ?? 2, 'int32');
+  return tf.randomNormal(shape);
+}
+
+function asLayer(decl: NodeDecl): LayerDecl {
+  if (decl.kind === 'loss') throw new Error(`${decl.type} is a loss; use the loss tests`);
+  return decl;
+}
+
+/** Runs one case; returns a description of the mismatch, or throws via expect. */
+export function checkLayerCase(nodeDecl: NodeDecl, testCase: LayerCase): void {
+  const decl = asLayer(nodeDecl);
+  const params = paramsObjectSchema(decl.params).parse(testCase.params);
+  const crossParamErrors = decl.validateParams?.(params) ?? [];
+  expect(crossParamErrors, 'the generated case must be valid').toEqual([]);
+  const shapeInputs: Record<string, Shape[]> = {};
+  for (const [port, specs] of Object.entries(testCase.inputs)) {
+    shapeInputs[port] = specs.map((s) => [null, ...s.shape]);
+  }
+  const ctx = { params, inputs: shapeInputs };
+  const inferred = decl.inferShapes(ctx);
+  const count = decl.countParams(ctx);
+
+  const before = tf.memory().numTensors;
+  const symbolicInputs: Record<string, SymbolicTensor[]> = {};
+  const modelInputs: SymbolicTensor[] = [];
+  const feeds: tf.Tensor[] = [];
+  for (const [port, specs] of Object.entries(testCase.inputs)) {
+    symbolicInputs[port] = specs.map((s) => {
+      const t = tfl.input({ shape: s.shape, dtype: s.dtype ?? 'float32' });
+      modelInputs.push(t);
+      feeds.push(randomInput(s));
+      return t;
+    });
+  }
+  const name = `case${uniqueId++}`;
+  const built = decl.build({ params, name, inputs: symbolicInputs });
+  const ports = Object.keys(built).sort();
+  expect(ports).toEqual(Object.keys(inferred).sort());
+  const model = tfl.model({ inputs: modelInputs, outputs: ports.map((p) => built[p] as SymbolicTensor) });
+  try {
+    const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const nonTrainable = model.nonTrainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    expect({ trainable, nonTrainable }, `parameter count of ${decl.type} ${JSON.stringify(params)}`).toEqual(count);
+    expect(model.countParams()).toBe(count.trainable + count.nonTrainable);
+
+    const result = model.predict(feeds.length === 1 ? (feeds[0] as tf.Tensor) : feeds);
+    const outputs = Array.isArray(result) ? result : [result];
+    ports.forEach((port, i) => {
+      const actual = (outputs[i] as tf.Tensor).shape;
+      const expected = inferred[port] as Shape;
+      const matches =
+        actual.length === expected.length &&
+        actual[0] === BATCH &&
+        expected.every((d, j) => j === 0 || d === null || d === actual[j]);
+      expect(matches, `${decl.type} port "${port}": inferred ${JSON.stringify(expected)}, tfjs gave ${JSON.stringify(actual)} for ${JSON.stringify(testCase)}`).toBe(true);
+    });
+    tf.dispose(outputs);
+  } finally {
+    tf.dispose(feeds);
+    model.dispose();
+  }
+  expect(tf.memory().numTensors, 'tensors leaked by the forward pass').toBe(before);
+}
+
+/** The property: at least `numRuns` random valid configurations all agree with tfjs. */
+export function checkLayerProperty(decl: NodeDecl, cases: fc.Arbitrary<LayerCase>, numRuns = 200): void {
+  fc.assert(
+    fc.property(cases, (c) => {
+      checkLayerCase(decl, c);
+    }),
+    { numRuns, seed: 42 },
+  );
+}
+
+export const smallDim = (max = 6) => fc.integer({ min: 1, max });
