@@ -112,12 +112,12 @@ export function paramSchema(spec: ParamSpec): z.ZodType {
 }
 
 /** A strict object schema: unknown parameters are refused, missing ones take their default. */
-export function paramsObjectSchema(specs: ParamSpecs): z.ZodType<Record<string, unknown>> {
+export function paramsObjectSchema<S extends ParamSpecs>(specs: S): z.ZodType<ParamValues<S>> {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, spec] of Object.entries(specs)) {
     shape[key] = paramSchema(spec).default(structuredClone(spec.default) as never);
   }
-  return z.strictObject(shape) as unknown as z.ZodType<Record<string, unknown>>;
+  return z.strictObject(shape) as unknown as z.ZodType<ParamValues<S>>;
 }
 
 export function defaultParams<S extends ParamSpecs>(specs: S): ParamValues<S> {

@@ -34,7 +34,7 @@ export const categoricalCrossentropy = defineLoss({
       const logProbs = params.fromLogits
         ? tf.logSoftmax(prediction)
         : tf.log(tf.clipByValue(prediction, 1e-7, 1 - 1e-7));
-      return tf.neg(tf.mean(tf.sum(tf.mul(target, logProbs), -1)));
+      return tf.neg(tf.mean(tf.sum(tf.mul(target, logProbs), -1))) as tf.Scalar;
     });
   },
 });
