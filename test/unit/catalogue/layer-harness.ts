@@ -77,8 +77,9 @@ export function checkLayerCase(nodeDecl: NodeDecl, testCase: LayerCase): void {
   expect(ports).toEqual(Object.keys(inferred).sort());
   const model = tfl.model({ inputs: modelInputs, outputs: ports.map((p) => built[p] as SymbolicTensor) });
   try {
-    const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
-    const nonTrainable = model.nonTrainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const size = (shape: readonly (number | null)[]) => shape.reduce<number>((a, b) => a * (b ?? 0), 1);
+    const trainable = model.trainableWeights.reduce((n, w) => n + size(w.shape), 0);
+    const nonTrainable = model.nonTrainableWeights.reduce((n, w) => n + size(w.shape), 0);
     expect({ trainable, nonTrainable }, `parameter count of ${decl.type} ${JSON.stringify(params)}`).toEqual(count);
     expect(model.countParams()).toBe(count.trainable + count.nonTrainable);
 
