@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import { dense } from '../../../core/catalogue/layers/core/dense';
 import { flatten } from '../../../core/catalogue/layers/core/flatten';
 import { ACTIVATIONS } from '../../../core/catalogue/activations';
-import { checkLayerProperty, smallDim } from './layer-harness';
+import { checkLayerProperty, checkSerializationRoundTrip, smallDim } from './layer-harness';
 
 describe('core layers agree with tfjs', () => {
   it('Dense', () => {
@@ -23,5 +23,11 @@ describe('core layers agree with tfjs', () => {
         inputs: fc.record({ in: fc.array(smallDim(5), { minLength: 2, maxLength: 4 }).map((shape) => [{ shape }]) }),
       }),
     );
+  });
+});
+
+describe('core layers survive a save and load in the tfjs layers format', () => {
+  it('Dense', async () => {
+    await checkSerializationRoundTrip(dense, { params: { units: 3, activation: 'leakyRelu' }, inputs: { in: [{ shape: [4] }] } });
   });
 });
