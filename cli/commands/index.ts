@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { registerSummary } from './summary';
 
 /** Sets the process exit code of the running command. */
 export type SetExitCode = (code: number) => void;
 
 export function registerCommands(program: Command, setExitCode: SetExitCode): void {
-  void program;
-  void setExitCode;
+  registerSummary(program, setExitCode);
 }

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { analyzeGraph, formatSummary, summarize } from '../../core/graph';
+import { readGraphFile } from '../read-graph';
+import { featureResolver } from '../features';
+import type { SetExitCode } from './index';
+
+export function registerSummary(program: Command, setExitCode: SetExitCode): void {
+  program
+    .command('summary')
+    .description('Print the Keras-like summary of a graph file: layers, output shapes, parameter counts.')
+    .argument('<graph>', 'graph file (.json)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const read = await readGraphFile(file);
+      if (!read.ok && read.kind === 'unreadable') {
+        process.stderr.write(`netwright: ${read.message}\n`);
+        setExitCode(2);
+        return;
+      }
+      if (!read.ok) {
+        if (opts.json) process.stdout.write(`${JSON.stringify({ valid: false, errors: read.errors }, null, 2)}\n`);
+        else {
+          process.stderr.write(`netwright: ${file} is not a valid graph:\n`);
+          for (const e of read.errors) process.stderr.write(`  ${e.path}: ${e.message}\n`);
+        }
+        setExitCode(1);
+        return;
+      }
+      const summary = summarize(read.graph, analyzeGraph(read.graph, { resolveFeature: featureResolver }));
+      const valid = summary.errors.length === 0;
+      if (opts.json) process.stdout.write(`${JSON.stringify({ valid, ...summary }, null, 2)}\n`);
+      else process.stdout.write(`${formatSummary(summary)}\n`);
+      if (!valid) setExitCode(1);
+    });
+}

@@ -1,0 +1,26 @@
+/** Reading a graph file from disk for the commands, with the CLI's exit codes. */
+import { readFile, stat } from 'node:fs/promises';
+import { LIMITS, parseGraphText, type DocumentError, type GraphDocument } from '../core/graph';
+
+export type ReadGraphResult =
+  | { ok: true; graph: GraphDocument }
+  | { ok: false; kind: 'unreadable'; message: string }
+  | { ok: false; kind: 'invalid'; errors: DocumentError[] };
+
+export async function readGraphFile(path: string): Promise<ReadGraphResult> {
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { ok: false, kind: 'unreadable', message: `${path} is not a file` };
+    if (info.size > LIMITS.fileBytes) {
+      return { ok: false, kind: 'unreadable', message: `${path} is ${info.size} bytes, over the limit of ${LIMITS.fileBytes}` };
+    }
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    return { ok: false, kind: 'unreadable', message: `cannot read ${path}: ${reason}` };
+  }
+  const parsed = parseGraphText(text);
+  return parsed.ok ? parsed : { ok: false, kind: 'invalid', errors: parsed.errors };
+}

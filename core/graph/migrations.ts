@@ -1,0 +1,45 @@
+/**
+ * Versioned migrations: migration k turns a version k document into version k + 1. A file is
+ * migrated step by step to the current version before it is validated.
+ */
+import type { DocumentError } from './parse';
+
+export interface Migration {
+  from: number;
+  describe: string;
+  up(doc: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** Version 1 is the first format; the next change to it adds its migration here. */
+export const MIGRATIONS: readonly Migration[] = [];
+
+export function migrate(
+  doc: Record<string, unknown>,
+  migrations: readonly Migration[],
+  currentVersion: number,
+): { ok: true; value: Record<string, unknown> } | { ok: false; error: DocumentError } {
+  const version = doc.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { ok: false, error: { path: '$.version', message: 'expected a whole number >= 1' } };
+  }
+  if (version > currentVersion) {
+    return {
+      ok: false,
+      error: {
+        path: '$.version',
+        message: `version ${version} was written by a newer Netwright (this one reads up to ${currentVersion}); update the app`,
+      },
+    };
+  }
+  let current = doc;
+  for (let v = version; v < currentVersion; v++) {
+    const step = migrations.find((m) => m.from === v);
+    if (!step) return { ok: false, error: { path: '$.version', message: `no migration from version ${v}` } };
+    try {
+      current = { ...step.up(current), version: v + 1 };
+    } catch (err) {
+      return { ok: false, error: { path: '$', message: `migration from version ${v} (${step.describe}) failed: ${(err as Error).message}` } };
+    }
+  }
+  return { ok: true, value: current };
+}

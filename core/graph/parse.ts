@@ -1,0 +1,137 @@
+/**
+ * Reading graph files: lenient where it can repair (defaults fill missing parameters, older
+ * versions migrate), precise where it cannot (every error names the JSON path). Never throws.
+ */
+import type { z } from 'zod';
+import { getDecl } from '../catalogue/registry';
+import { paramsObjectSchema } from '../catalogue/params';
+import { GRAPH_FORMAT, GRAPH_VERSION, LIMITS, graphSchema, type GraphDocument, type GraphNode } from './document';
+import { migrate, type Migration, MIGRATIONS } from './migrations';
+
+export interface DocumentError {
+  /** JSON path of the offending value, e.g. `nodes[3].params.units`; `$` is the whole file. */
+  path: string;
+  message: string;
+}
+
+export type ParseResult = { ok: true; graph: GraphDocument } | { ok: false; errors: DocumentError[] };
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_ERRORS = 50;
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+/** Structure checks zod cannot do safely: depth, prototype keys, string sizes. */
+function scanHostile(root: unknown, errors: DocumentError[]): void {
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0 && errors.length < MAX_ERRORS) {
+    const { value, path } = stack.pop() as { value: unknown; path: PropertyKey[] };
+    if (typeof value === 'string') {
+      if (value.length > LIMITS.stringLength) {
+        errors.push({ path: formatPath(path), message: `string of ${value.length} characters is longer than the limit of ${LIMITS.stringLength}` });
+      }
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= LIMITS.depth) {
+      errors.push({ path: formatPath(path), message: `nested deeper than ${LIMITS.depth} levels` });
+      continue;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        errors.push({ path: formatPath([...path, key]), message: `the key "${key}" is not allowed` });
+        continue;
+      }
+      stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+    }
+  }
+}
+
+function zodErrors(error: z.ZodError, prefix: PropertyKey[] = []): DocumentError[] {
+  return error.issues.slice(0, MAX_ERRORS).map((issue) => ({
+    path: formatPath([...prefix, ...issue.path]),
+    message: issue.message,
+  }));
+}
+
+function checkNodes(nodes: GraphNode[], errors: DocumentError[]): GraphNode[] {
+  const seen = new Map<string, number>();
+  return nodes.map((node, i) => {
+    const first = seen.get(node.id);
+    if (first !== undefined) {
+      errors.push({ path: formatPath(['nodes', i, 'id']), message: `duplicate node id "${node.id}" (also at nodes[${first}])` });
+    } else seen.set(node.id, i);
+    const decl = getDecl(node.type);
+    if (!decl) {
+      errors.push({ path: formatPath(['nodes', i, 'type']), message: `unknown layer type "${node.type}"` });
+      return node;
+    }
+    const parsed = paramsObjectSchema(decl.params).safeParse(node.params);
+    if (!parsed.success) {
+      errors.push(...zodErrors(parsed.error, ['nodes', i, 'params']));
+      return node;
+    }
+    for (const message of decl.validateParams?.(parsed.data) ?? []) {
+      errors.push({ path: formatPath(['nodes', i, 'params']), message });
+    }
+    return { ...node, params: parsed.data as GraphNode['params'] };
+  });
+}
+
+/** Validates a parsed JSON value as a graph document (migrating older versions first). */
+export function parseGraph(value: unknown, migrations: readonly Migration[] = MIGRATIONS): ParseResult {
+  const errors: DocumentError[] = [];
+  scanHostile(value, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, errors: [{ path: '$', message: 'expected a JSON object (a Netwright graph file)' }] };
+  }
+  const record = value as Record<string, unknown>;
+  if (record.format !== GRAPH_FORMAT) {
+    return {
+      ok: false,
+      errors: [{ path: '$.format', message: `expected "${GRAPH_FORMAT}": this is not a Netwright graph file` }],
+    };
+  }
+  const migrated = migrate(record, migrations, GRAPH_VERSION);
+  if (!migrated.ok) return { ok: false, errors: [migrated.error] };
+  const result = graphSchema.safeParse(migrated.value);
+  if (!result.success) return { ok: false, errors: zodErrors(result.error) };
+  const graph = result.data;
+  const nodes = checkNodes(graph.nodes, errors);
+  const seenEdges = new Map<string, number>();
+  graph.edges.forEach((edge, i) => {
+    const first = seenEdges.get(edge.id);
+    if (first !== undefined) {
+      errors.push({ path: formatPath(['edges', i, 'id']), message: `duplicate edge id "${edge.id}" (also at edges[${first}])` });
+    } else seenEdges.set(edge.id, i);
+  });
+  if (errors.length > 0) return { ok: false, errors: errors.slice(0, MAX_ERRORS) };
+  return { ok: true, graph: { ...graph, nodes } };
+}
+
+/** Reads a graph file's text: size limit, JSON syntax, then `parseGraph`. */
+export function parseGraphText(text: string, migrations?: readonly Migration[]): ParseResult {
+  if (text.length > LIMITS.fileBytes) {
+    return { ok: false, errors: [{ path: '$', message: `file of ${text.length} bytes is larger than the limit of ${LIMITS.fileBytes}` }] };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, errors: [{ path: '$', message: `not valid JSON: ${(err as Error).message}` }] };
+  }
+  return parseGraph(value, migrations);
+}
