@@ -1,0 +1,63 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
+import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { param } from '../../params';
+import { filtersParam, useBiasParam } from './common-params';
+import { convOutputLength, paddingParam, requireSequence, requireWindowFits, stridesDilationRule } from './spatial';
+
+export const conv1d = defineLayer({
+  type: 'Conv1D',
+  kind: 'layer',
+  category: 'Convolution',
+  description: 'Convolution over time: [batch, steps, channels] -> [batch, steps\', filters].',
+  params: {
+    filters: filtersParam(),
+    kernelSize: param.int({ default: 3, min: 1, max: 1024, label: 'Kernel size', help: 'Length of the window, in time steps.', card: true }),
+    strides: param.int({ default: 1, min: 1, max: 1024, label: 'Strides', help: 'Step between window positions.' }),
+    padding: paddingParam(),
+    dilationRate: param.int({
+      default: 1,
+      min: 1,
+      max: 1024,
+      label: 'Dilation rate',
+      help: 'Gap between kernel taps: a kernel of size k spans (k - 1) * rate + 1 steps. Must be 1 when strides > 1.',
+    }),
+    activation: activationParam('linear'),
+    useBias: useBiasParam(),
+  },
+  inputs: IN_PORT,
+  outputs: OUT_PORT,
+  validateParams: (p) => stridesDilationRule([p.strides], [p.dilationRate]),
+  inferShapes(ctx) {
+    const x = inputShape(ctx);
+    requireSequence(x, 'Conv1D');
+    const { kernelSize, strides, padding, dilationRate, filters } = ctx.params;
+    requireWindowFits('Conv1D kernel', 'length', x[1] ?? null, kernelSize, padding, dilationRate);
+    return { out: [null, convOutputLength(x[1] ?? null, kernelSize, strides, padding, dilationRate), filters] };
+  },
+  countParams(ctx) {
+    const x = inputShape(ctx);
+    requireSequence(x, 'Conv1D');
+    const { kernelSize, filters, useBias } = ctx.params;
+    return { trainable: kernelSize * (x[2] as number) * filters + (useBias ? filters : 0), nonTrainable: 0 };
+  },
+  flops(ctx) {
+    const channels = inputShape(ctx)[2] ?? 1;
+    const steps = ctx.outputs.out?.[1] ?? 1;
+    return 2 * ctx.params.kernelSize * channels * ctx.params.filters * steps;
+  },
+  build({ params, name, inputs }) {
+    const layer = tfl.layers.conv1d({
+      filters: params.filters,
+      kernelSize: params.kernelSize,
+      strides: params.strides,
+      padding: params.padding,
+      dilationRate: params.dilationRate,
+      activation: fusedActivation(params.activation),
+      useBias: params.useBias,
+      name,
+    });
+    const out = layer.apply(inputTensor({ params, name, inputs })) as SymbolicTensor;
+    return { out: applyTrailingActivation(out, params.activation, name) };
+  },
+});

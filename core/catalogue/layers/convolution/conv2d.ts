@@ -1,0 +1,68 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
+import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { filtersParam, useBiasParam, windowParam2d } from './common-params';
+import { convOutputLength, knownProduct, pair, paddingParam, requireImage, requireWindowFits, stridesDilationRule } from './spatial';
+
+export const conv2d = defineLayer({
+  type: 'Conv2D',
+  kind: 'layer',
+  category: 'Convolution',
+  description: 'Convolution over images (channels-last): [batch, height, width, channels] -> [batch, h\', w\', filters].',
+  params: {
+    filters: filtersParam(),
+    kernelSize: windowParam2d('Kernel size', 'Window size: one number for a square kernel, or [height, width].', [3, 3], true),
+    strides: windowParam2d('Strides', 'Step between window positions: one number, or [vertical, horizontal].', [1, 1]),
+    padding: paddingParam(),
+    dilationRate: windowParam2d(
+      'Dilation rate',
+      'Gap between kernel taps: a kernel of size k spans (k - 1) * rate + 1 pixels. Must be 1 when strides > 1.',
+      [1, 1],
+    ),
+    activation: activationParam('linear'),
+    useBias: useBiasParam(),
+  },
+  inputs: IN_PORT,
+  outputs: OUT_PORT,
+  validateParams: (p) => stridesDilationRule(p.strides, p.dilationRate),
+  inferShapes(ctx) {
+    const x = inputShape(ctx);
+    requireImage(x, 'Conv2D');
+    const { padding, filters } = ctx.params;
+    const [kh, kw] = pair(ctx.params.kernelSize);
+    const [sh, sw] = pair(ctx.params.strides);
+    const [dh, dw] = pair(ctx.params.dilationRate);
+    requireWindowFits('Conv2D kernel', 'height', x[1] ?? null, kh, padding, dh);
+    requireWindowFits('Conv2D kernel', 'width', x[2] ?? null, kw, padding, dw);
+    return {
+      out: [null, convOutputLength(x[1] ?? null, kh, sh, padding, dh), convOutputLength(x[2] ?? null, kw, sw, padding, dw), filters],
+    };
+  },
+  countParams(ctx) {
+    const x = inputShape(ctx);
+    requireImage(x, 'Conv2D');
+    const [kh, kw] = pair(ctx.params.kernelSize);
+    const { filters, useBias } = ctx.params;
+    return { trainable: kh * kw * (x[3] as number) * filters + (useBias ? filters : 0), nonTrainable: 0 };
+  },
+  flops(ctx) {
+    const [kh, kw] = pair(ctx.params.kernelSize);
+    const channels = inputShape(ctx)[3] ?? 1;
+    const out = ctx.outputs.out ?? [];
+    return 2 * kh * kw * channels * ctx.params.filters * knownProduct(out.slice(1, 3));
+  },
+  build({ params, name, inputs }) {
+    const layer = tfl.layers.conv2d({
+      filters: params.filters,
+      kernelSize: pair(params.kernelSize),
+      strides: pair(params.strides),
+      padding: params.padding,
+      dilationRate: pair(params.dilationRate),
+      activation: fusedActivation(params.activation),
+      useBias: params.useBias,
+      name,
+    });
+    const out = layer.apply(inputTensor({ params, name, inputs })) as SymbolicTensor;
+    return { out: applyTrailingActivation(out, params.activation, name) };
+  },
+});

@@ -1,0 +1,223 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ACTIVATIONS } from '../../../core/catalogue/activations';
+import type { LayerDecl } from '../../../core/catalogue/decl';
+import { conv1d } from '../../../core/catalogue/layers/convolution/conv1d';
+import { conv2d } from '../../../core/catalogue/layers/convolution/conv2d';
+import { conv2dTranspose } from '../../../core/catalogue/layers/convolution/conv2d-transpose';
+import { separableConv2d } from '../../../core/catalogue/layers/convolution/separable-conv2d';
+import { paramsObjectSchema } from '../../../core/catalogue/params';
+import { ShapeError, type Shape } from '../../../core/shapes/shape';
+import { checkLayerProperty, checkSerializationRoundTrip, smallDim } from './layer-harness';
+
+const padding = fc.constantFrom('valid' as const, 'same' as const);
+const activation = fc.constantFrom(...ACTIVATIONS);
+
+/** Strides and dilation for one axis, never both above 1 (tfjs refuses it). */
+const strideDilation = fc.oneof(
+  fc.record({ stride: fc.integer({ min: 1, max: 3 }), dilation: fc.constant(1) }),
+  fc.record({ stride: fc.constant(1), dilation: fc.integer({ min: 1, max: 3 }) }),
+);
+
+/** An axis length the window fits in with 'valid' padding (any length with 'same'). */
+function axisLength(kernel: number, dilation: number, pad: 'valid' | 'same'): fc.Arbitrary<number> {
+  const span = (kernel - 1) * dilation + 1;
+  return pad === 'same' ? fc.integer({ min: 1, max: 7 }) : fc.integer({ min: span, max: span + 4 });
+}
+
+function shapeOf(decl: LayerDecl, params: Record<string, unknown>, input: Shape): Record<string, Shape> {
+  return decl.inferShapes({ params: paramsObjectSchema(decl.params).parse(params), inputs: { in: [input] } });
+}
+
+function shapeErrorOf(decl: LayerDecl, params: Record<string, unknown>, input: Shape): string {
+  try {
+    shapeOf(decl, params, input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ShapeError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ShapeError');
+}
+
+describe('convolution layers agree with tfjs', () => {
+  it('Conv1D', () => {
+    checkLayerProperty(
+      conv1d,
+      fc
+        .record({
+          kernelSize: fc.integer({ min: 1, max: 4 }),
+          sd: strideDilation,
+          padding,
+          filters: smallDim(4),
+          activation,
+          useBias: fc.boolean(),
+          channels: smallDim(3),
+          symbolicLength: fc.boolean(),
+        })
+        .chain((p) =>
+          axisLength(p.kernelSize, p.sd.dilation, p.padding).map((length) => ({
+            params: {
+              filters: p.filters,
+              kernelSize: p.kernelSize,
+              strides: p.sd.stride,
+              dilationRate: p.sd.dilation,
+              padding: p.padding,
+              activation: p.activation,
+              useBias: p.useBias,
+            },
+            // A symbolic length becomes 5 in the forward pass: only valid when 5 fits the window.
+            inputs: {
+              in: [{ shape: [p.symbolicLength && p.padding === 'same' ? null : length, p.channels] }],
+            },
+          })),
+        ),
+    );
+  });
+
+  const conv2dCases = (withDilation: boolean, extra: fc.Arbitrary<Record<string, unknown>>) =>
+    fc
+      .record({
+        kh: fc.integer({ min: 1, max: 3 }),
+        kw: fc.integer({ min: 1, max: 3 }),
+        sdh: strideDilation,
+        sdw: strideDilation,
+        padding,
+        filters: smallDim(3),
+        activation,
+        useBias: fc.boolean(),
+        channels: smallDim(3),
+        squareKernel: fc.boolean(),
+        extra,
+      })
+      .chain((p) => {
+        // tfjs checks strides vs dilations over both axes together.
+        const dilation = withDilation && p.sdh.stride === 1 && p.sdw.stride === 1 ? [p.sdh.dilation, p.sdw.dilation] : [1, 1];
+        const [dh, dw] = dilation as [number, number];
+        const kw = p.squareKernel ? p.kh : p.kw;
+        return fc.tuple(axisLength(p.kh, dh, p.padding), axisLength(kw, dw, p.padding)).map(([h, w]) => ({
+          params: {
+            filters: p.filters,
+            kernelSize: p.squareKernel ? [p.kh] : [p.kh, p.kw],
+            strides: [p.sdh.stride, p.sdw.stride],
+            ...(withDilation ? { dilationRate: dilation } : {}),
+            padding: p.padding,
+            activation: p.activation,
+            useBias: p.useBias,
+            ...p.extra,
+          },
+          inputs: { in: [{ shape: [h, w, p.channels] }] },
+        }));
+      });
+
+  it('Conv2D', () => {
+    checkLayerProperty(conv2d, conv2dCases(true, fc.constant({})));
+  });
+  it('SeparableConv2D', () => {
+    checkLayerProperty(separableConv2d, conv2dCases(true, fc.record({ depthMultiplier: fc.integer({ min: 1, max: 3 }) })));
+  });
+  it('Conv2DTranspose', () => {
+    checkLayerProperty(
+      conv2dTranspose,
+      fc.record({
+        params: fc.record({
+          filters: smallDim(3),
+          kernelSize: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 2 }),
+          strides: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }),
+          padding,
+          activation,
+          useBias: fc.boolean(),
+        }),
+        inputs: fc.record({ in: fc.tuple(smallDim(4), smallDim(4), smallDim(3)).map((shape) => [{ shape }]) }),
+      }),
+    );
+  });
+});
+
+describe('convolution output sizes and FLOPs follow the closed forms', () => {
+  it("valid: floor((n - span) / s) + 1 with span = (k - 1) * d + 1; same: ceil(n / s)", () => {
+    expect(shapeOf(conv2d, { filters: 6, kernelSize: [5] }, [null, 32, 32, 3]).out).toEqual([null, 28, 28, 6]);
+    expect(shapeOf(conv2d, { filters: 2, kernelSize: [3], strides: [2] }, [null, 8, 7, 1]).out).toEqual([null, 3, 3, 2]);
+    expect(shapeOf(conv2d, { filters: 2, kernelSize: [3], dilationRate: [2] }, [null, 9, 9, 1]).out).toEqual([null, 5, 5, 2]);
+    expect(shapeOf(conv2d, { filters: 2, kernelSize: [3], strides: [2], padding: 'same' }, [null, 7, 8, 1]).out).toEqual([null, 4, 4, 2]);
+    expect(shapeOf(conv1d, { filters: 4, kernelSize: 2 }, [null, 11, 7]).out).toEqual([null, 10, 4]);
+    expect(shapeOf(conv1d, { filters: 4, kernelSize: 2 }, [null, null, 7]).out).toEqual([null, null, 4]);
+  });
+  it("transpose: n * s + max(k - s, 0) with 'valid', n * s with 'same'", () => {
+    expect(shapeOf(conv2dTranspose, { filters: 1, kernelSize: [3], strides: [2] }, [null, 7, 7, 4]).out).toEqual([null, 15, 15, 1]);
+    expect(shapeOf(conv2dTranspose, { filters: 1, kernelSize: [1], strides: [3] }, [null, 2, 2, 4]).out).toEqual([null, 6, 6, 1]);
+    expect(shapeOf(conv2dTranspose, { filters: 1, kernelSize: [4], strides: [2], padding: 'same' }, [null, 7, 7, 4]).out).toEqual([
+      null, 14, 14, 1,
+    ]);
+  });
+  it('FLOPs count a multiply-add as 2', () => {
+    const flops = (decl: LayerDecl, params: Record<string, unknown>, input: Shape) => {
+      const ctx = { params: paramsObjectSchema(decl.params).parse(params), inputs: { in: [input] } };
+      return decl.flops?.({ ...ctx, outputs: decl.inferShapes(ctx) });
+    };
+    // LeNet's first layer: 28 * 28 positions, 6 filters, 5 * 5 * 3 taps each.
+    expect(flops(conv2d, { filters: 6, kernelSize: [5] }, [null, 32, 32, 3])).toBe(2 * 28 * 28 * 6 * 75);
+    expect(flops(conv1d, { filters: 4, kernelSize: 2 }, [null, 11, 3])).toBe(2 * 10 * 4 * 2 * 3);
+    // Depthwise 3x3 over 4 channels, then 1x1 from 4 to 8, at 6 * 6 positions.
+    expect(flops(separableConv2d, { filters: 8, kernelSize: [3] }, [null, 8, 8, 4])).toBe(2 * 36 * (9 * 4 + 4 * 8));
+    // Every one of the 3 * 3 input pixels meets 2 * 2 * 5 * 7 weights.
+    expect(flops(conv2dTranspose, { filters: 7, kernelSize: [2], strides: [2] }, [null, 3, 3, 5])).toBe(2 * 9 * 4 * 5 * 7);
+  });
+});
+
+describe('convolution shape errors say what to do', () => {
+  it('Conv2D on a flat vector suggests the Reshape', () => {
+    expect(shapeErrorOf(conv2d, {}, [null, 784])).toBe(
+      'Conv2D expects rank 4 [batch, height, width, channels] but got [batch, 784]; add a Reshape to [28, 28, 1] before it',
+    );
+    expect(shapeErrorOf(conv2d, {}, [null, 3072])).toContain('Reshape to [32, 32, 3]');
+    expect(shapeErrorOf(conv2d, {}, [null, 28, 28])).toContain('Reshape to [28, 28, 1]');
+  });
+  it('a kernel larger than the input with valid padding', () => {
+    expect(shapeErrorOf(conv2d, { kernelSize: [5] }, [null, 3, 8, 1])).toBe(
+      "Conv2D kernel 5 is larger than the input height 3 with padding 'valid'; use padding 'same' or a smaller kernel",
+    );
+    expect(shapeErrorOf(conv2d, { kernelSize: [3], dilationRate: [1, 3] }, [null, 8, 6, 1])).toContain(
+      'kernel 3 (dilation 3: spans 7) is larger than the input width 6',
+    );
+    expect(shapeErrorOf(conv1d, { kernelSize: 4 }, [null, 3, 1])).toContain('larger than the input length 3');
+    expect(shapeErrorOf(separableConv2d, { kernelSize: [4] }, [null, 3, 3, 2])).toContain('larger than the input height 3');
+    expect(() => shapeOf(conv2d, { kernelSize: [5], padding: 'same' }, [null, 3, 3, 1])).not.toThrow();
+  });
+  it('Conv1D wants [batch, steps, channels]', () => {
+    expect(shapeErrorOf(conv1d, {}, [null, 20])).toBe(
+      'Conv1D expects rank 3 [batch, steps, channels] but got [batch, 20]; add a Reshape to [20, 1] before it (one channel per step)',
+    );
+    expect(shapeErrorOf(conv1d, {}, [null, 8, 8, 1])).toContain('use the 2D version');
+  });
+  it('unknown channels and wrong ranks for the 2D layers', () => {
+    expect(shapeErrorOf(conv2dTranspose, {}, [null, 4, 4, null])).toContain('known number of channels');
+    expect(shapeErrorOf(conv2dTranspose, {}, [null, 16])).toContain('Reshape to [4, 4, 1]');
+    expect(shapeErrorOf(separableConv2d, {}, [null, 5, 4])).toContain('Reshape to [5, 4, 1]');
+  });
+  it('strides and dilation both above 1 are refused before tfjs sees them', () => {
+    const rule = (decl: LayerDecl, params: Record<string, unknown>) => decl.validateParams?.(paramsObjectSchema(decl.params).parse(params));
+    expect(rule(conv2d, { strides: [2], dilationRate: [1, 2] })).toHaveLength(1);
+    expect(rule(conv1d, { strides: 2, dilationRate: 2 })).toHaveLength(1);
+    expect(rule(separableConv2d, { strides: [2, 1], dilationRate: [2] })).toHaveLength(1);
+    expect(rule(conv2d, { strides: [2], dilationRate: [1] })).toEqual([]);
+  });
+});
+
+describe('convolution layers survive a save and load in the tfjs layers format', () => {
+  it('Conv2D', async () => {
+    await checkSerializationRoundTrip(conv2d, {
+      params: { filters: 3, kernelSize: [3, 2], strides: [2, 1], padding: 'same', activation: 'leakyRelu' },
+      inputs: { in: [{ shape: [5, 4, 2] }] },
+    });
+  });
+  it('Conv2DTranspose and SeparableConv2D', async () => {
+    await checkSerializationRoundTrip(conv2dTranspose, {
+      params: { filters: 2, kernelSize: [3], strides: [2] },
+      inputs: { in: [{ shape: [3, 3, 2] }] },
+    });
+    await checkSerializationRoundTrip(separableConv2d, {
+      params: { filters: 2, kernelSize: [2], depthMultiplier: 2, activation: 'relu' },
+      inputs: { in: [{ shape: [4, 4, 3] }] },
+    });
+  });
+});
