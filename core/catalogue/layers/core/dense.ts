@@ -8,7 +8,7 @@ export const dense = defineLayer({
   type: 'Dense',
   kind: 'layer',
   category: 'Core',
-  description: 'Fully connected layer: output = activation(input · kernel + bias), applied to the last axis.',
+  description: 'Fully connected layer: output = activation(input · kernel + bias), on [batch, features] or per step of [batch, time, features].',
   params: {
     units: param.int({ default: 32, min: 1, max: 1_000_000, label: 'Units', help: 'Size of the output (last axis).', card: true }),
     activation: activationParam('linear'),
@@ -18,7 +18,8 @@ export const dense = defineLayer({
   outputs: OUT_PORT,
   inferShapes(ctx) {
     const x = inputShape(ctx);
-    requireRank(x, { min: 2 }, 'Dense', '', 'in');
+    // Keras would apply Dense to the last axis of an image too; that is nearly always a missing Flatten.
+    requireRank(x, { min: 2, max: 3 }, 'Dense', 'add a Flatten before it', 'in');
     lastDim(x, 'Dense', 'in');
     return { out: [...x.slice(0, -1), ctx.params.units] };
   },
