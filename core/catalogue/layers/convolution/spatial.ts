@@ -83,7 +83,7 @@ export function requireImage(shape: Shape, layer: string): void {
     if (grey !== null) hint = `add a Reshape to [${grey}, ${grey}, 1] before it`;
     else if (rgb !== null) hint = `add a Reshape to [${rgb}, ${rgb}, 3] before it`;
   } else if (shape.length === 3 && shape[1] !== null && shape[2] !== null) {
-    hint = `add a Reshape to [${shape[1]}, ${shape[2]}, 1] before it (one channel; images are channels-last)`;
+    hint = `add a Reshape to [${shape[1]}, ${shape[2]}, 1] before it (one channel; images are channels-last), or for sequences [batch, steps, channels] use the 1D version of this layer`;
   } else if (shape.length === 3) {
     hint = 'for sequences [batch, steps, channels] use the 1D version of this layer';
   }

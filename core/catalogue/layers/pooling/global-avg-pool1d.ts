@@ -1,0 +1,2 @@
+import { defineGlobalPool } from './window-pool';
+export const globalAvgPool1d = defineGlobalPool('GlobalAvgPool1D', 'avg', 1);
