@@ -1,2 +1,4 @@
 import type { NodeDecl } from '../../decl';
-export const normalizationLayers: NodeDecl[] = [];
+import { batchNorm } from './batch-norm';
+import { layerNorm } from './layer-norm';
+export const normalizationLayers: NodeDecl[] = [batchNorm, layerNorm];

@@ -1,0 +1,55 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { param } from '../../params';
+import { axisParam, axisRule, featureAxisSize } from './axis';
+
+export const batchNorm = defineLayer({
+  type: 'BatchNorm',
+  kind: 'layer',
+  category: 'Normalization',
+  description:
+    'Batch normalization (Keras BatchNormalization): normalizes each channel with the batch statistics while training and with moving averages at inference, then scales and shifts.',
+  params: {
+    axis: axisParam('The channels axis, counted with the batch as axis 0; -1 is the last axis, the channels of an NHWC image.'),
+    momentum: param.float({
+      default: 0.99,
+      min: 0,
+      max: 1,
+      label: 'Momentum',
+      help: 'Keras convention: moving = momentum * moving + (1 - momentum) * batch statistic. PyTorch momentum 0.1 is Keras 0.9.',
+    }),
+    epsilon: param.float({
+      default: 1e-3,
+      min: 0,
+      exclusiveMin: true,
+      label: 'Epsilon',
+      help: 'Added to the variance before the square root (Keras default 1e-3; PyTorch uses 1e-5).',
+    }),
+    center: param.bool({ default: true, label: 'Center', help: 'Learn a shift beta per channel.' }),
+    scale: param.bool({ default: true, label: 'Scale', help: 'Learn a scale gamma per channel.' }),
+  },
+  inputs: IN_PORT,
+  outputs: OUT_PORT,
+  validateParams: (p) => axisRule(p.axis),
+  inferShapes(ctx) {
+    const x = inputShape(ctx);
+    featureAxisSize(x, ctx.params.axis, 'BatchNorm');
+    return { out: x };
+  },
+  countParams(ctx) {
+    const channels = featureAxisSize(inputShape(ctx), ctx.params.axis, 'BatchNorm');
+    // gamma and beta learn; the moving mean and variance are updated, not trained.
+    return { trainable: (Number(ctx.params.center) + Number(ctx.params.scale)) * channels, nonTrainable: 2 * channels };
+  },
+  build({ params, name, inputs }) {
+    const layer = tfl.layers.batchNormalization({
+      axis: params.axis,
+      momentum: params.momentum,
+      epsilon: params.epsilon,
+      center: params.center,
+      scale: params.scale,
+      name,
+    });
+    return { out: layer.apply(inputTensor({ params, name, inputs })) as SymbolicTensor };
+  },
+});
