@@ -79,17 +79,24 @@ export interface LayerDecl<S extends ParamSpecs = ParamSpecs> extends DeclBase<S
   build(ctx: BuildContext<ParamValues<S>>): Record<string, SymbolicTensor>;
 }
 
+/** The tensors of the usual two-port loss (ports `prediction` and `target`). */
 export interface LossTensors {
   prediction: tfc.Tensor;
   target: tfc.Tensor;
 }
 
-export interface LossDecl<S extends ParamSpecs = ParamSpecs> extends DeclBase<S> {
+/**
+ * The tensors wired to a loss, keyed by the names of its input ports (`inputs`); an unwired
+ * optional port is absent. A loss with other ports (GaussianKL: `mu`, `logvar`) names them there.
+ */
+export type LossInputs = Readonly<Record<string, tfc.Tensor | undefined>>;
+
+export interface LossDecl<S extends ParamSpecs = ParamSpecs, T extends object = LossInputs> extends DeclBase<S> {
   kind: 'loss';
-  /** Throws ShapeError when prediction and target cannot be compared. */
+  /** Throws ShapeError when the tensors at the input ports cannot be compared. */
   checkShapes(ctx: ShapeContext<ParamValues<S>>): void;
   /** Mean loss over the batch (sum over the loss' own reduction axes first). */
-  compute(tensors: LossTensors, params: ParamValues<S>): tfc.Scalar;
+  compute(tensors: T, params: ParamValues<S>): tfc.Scalar;
 }
 
 export type NodeDecl = LayerDecl | LossDecl;
@@ -98,7 +105,8 @@ export type NodeDecl = LayerDecl | LossDecl;
 export function defineLayer<S extends ParamSpecs>(decl: LayerDecl<S>): LayerDecl {
   return decl as unknown as LayerDecl;
 }
-export function defineLoss<S extends ParamSpecs>(decl: LossDecl<S>): LossDecl {
+/** `T` types the tensors by port name; the stored contract takes them as `LossInputs`. */
+export function defineLoss<S extends ParamSpecs, T extends object = LossTensors>(decl: LossDecl<S, T>): LossDecl {
   return decl as unknown as LossDecl;
 }
 

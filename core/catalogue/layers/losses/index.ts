@@ -1,2 +1,16 @@
+import { binaryCrossentropy } from './binary-crossentropy';
 import { categoricalCrossentropy } from './categorical-crossentropy';
-export const lossLayers = [categoricalCrossentropy];
+import { gaussianKl } from './gaussian-kl';
+import { meanAbsoluteError, meanSquaredError } from './mean-errors';
+import { sequenceCrossentropy } from './sequence-crossentropy';
+import { sparseCategoricalCrossentropy } from './sparse-categorical-crossentropy';
+
+export const lossLayers = [
+  categoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+  binaryCrossentropy,
+  meanSquaredError,
+  meanAbsoluteError,
+  gaussianKl,
+  sequenceCrossentropy,
+];
