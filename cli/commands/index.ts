@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerSummary } from './summary';
+import { registerDatasets } from './datasets';
 
 /** Sets the process exit code of the running command. */
 export type SetExitCode = (code: number) => void;
 
 export function registerCommands(program: Command, setExitCode: SetExitCode): void {
   registerSummary(program, setExitCode);
+  registerDatasets(program, setExitCode);
 }
