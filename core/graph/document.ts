@@ -72,7 +72,7 @@ export const trainingSchema = z.strictObject({
     .nullable(),
   optimizer: z.enum(OPTIMIZERS),
   learningRate: z.number().gt(0).max(100),
-  /** Momentum for 'momentum' and 'rmsprop'; ignored by the others. */
+  /** Momentum of the 'momentum' optimizer; ignored by the others. */
   momentum: z.number().min(0).max(1),
   schedule: scheduleSchema,
   batchSize: z.number().int().min(1).max(65_536),

@@ -1,0 +1,267 @@
+/**
+ * The training step, written out (not `model.fit`): weighted losses from the graph's loss nodes,
+ * explicit gradients, clipping by global norm, per-variable statistics, and a guard that never
+ * applies a non-finite update and never keeps non-finite weights.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainingSetup } from '../graph/document';
+import type { CompiledGraph, LossBinding } from './compile';
+import { METRICS } from './metrics';
+import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
+
+/** One tensor per entry of `compiled.feeds`, in that order (a batch). */
+export type FeedTensors = readonly tf.Tensor[];
+
+export interface VariableStats {
+  /** tfjs variable name, e.g. `dense/kernel`. */
+  name: string;
+  nodeId: string;
+  gradNorm: number;
+  weightNorm: number;
+  /** ||update|| / ||weights before the update||: healthy training sits near 1e-3. */
+  updateRatio: number;
+}
+
+export interface NonFiniteReport {
+  what: 'loss' | 'gradient' | 'weights';
+  message: string;
+  /** The loss node whose value was not finite, when it was a loss. */
+  lossNodeId?: string;
+}
+
+export interface StepResult {
+  loss: number;
+  /** Unweighted value of each loss node, by node id. */
+  losses: Record<string, number>;
+  metrics: Record<string, number>;
+  gradNorm: number;
+  learningRate: number;
+  /** Per-variable statistics (when tracking is on). */
+  stats: VariableStats[] | null;
+  /** Set when the step was refused because something became NaN/Inf; weights are unchanged. */
+  nonFinite: NonFiniteReport | null;
+}
+
+export interface EvaluationResult {
+  loss: number;
+  losses: Record<string, number>;
+  metrics: Record<string, number>;
+  samples: number;
+}
+
+export interface TrainerOptions {
+  /**
+   * Gradient and weight norms and update ratios every step, and the guard that restores weights an
+   * update made non-finite (cheap; off only to measure what they cost).
+   */
+  trackStats?: boolean;
+}
+
+interface TrackedVariable {
+  variable: tf.Variable;
+  nodeId: string;
+}
+
+function nodeOfLayer(layerName: string, compiled: CompiledGraph): string {
+  let best = '';
+  let bestId = '';
+  for (const [nodeId, name] of compiled.layerNames) {
+    const matches = layerName === name || layerName.startsWith(`${name}_`);
+    if (matches && name.length > best.length) {
+      best = name;
+      bestId = nodeId;
+    }
+  }
+  return bestId;
+}
+
+export class Trainer {
+  readonly optimizer: tf.Optimizer;
+  private readonly variables: TrackedVariable[];
+  private readonly trackStats: boolean;
+  private learningRate: number;
+  private disposed = false;
+
+  constructor(
+    readonly compiled: CompiledGraph,
+    readonly setup: TrainingSetup,
+    options: TrainerOptions = {},
+  ) {
+    if (compiled.losses.length === 0) throw new Error('the graph has no loss node to train');
+    this.trackStats = options.trackStats ?? true;
+    this.optimizer = createOptimizer(setup);
+    this.learningRate = setup.learningRate;
+    this.variables = compiled.model.layers.flatMap((layer) =>
+      layer.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, nodeId: nodeOfLayer(layer.name, compiled) })),
+    );
+  }
+
+  /** Sets the learning rate of the schedule for this (0-based) epoch. */
+  beginEpoch(epoch: number): void {
+    this.learningRate = learningRateAt(this.setup, epoch);
+    setLearningRate(this.optimizer, this.learningRate);
+  }
+
+  /** Model outputs for a batch, in `compiled.outputs` order. */
+  forward(feeds: FeedTensors, training: boolean): tf.Tensor[] {
+    const inputs = this.compiled.modelInputs.map((i) => feeds[i] as tf.Tensor);
+    const result = this.compiled.model.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training });
+    return Array.isArray(result) ? (result as tf.Tensor[]) : [result as tf.Tensor];
+  }
+
+  private lossInputs(loss: LossBinding, feeds: FeedTensors, outputs: readonly tf.Tensor[]): Record<string, tf.Tensor> {
+    const tensors: Record<string, tf.Tensor> = {};
+    for (const [port, source] of Object.entries(loss.sources)) {
+      tensors[port] = (source.kind === 'feed' ? feeds[source.feed] : outputs[source.output]) as tf.Tensor;
+    }
+    return tensors;
+  }
+
+  /** Each loss node's value, unweighted, in `compiled.losses` order. */
+  lossTerms(feeds: FeedTensors, outputs: readonly tf.Tensor[]): tf.Scalar[] {
+    return this.compiled.losses.map((loss) => loss.decl.compute(this.lossInputs(loss, feeds, outputs), loss.params as never));
+  }
+
+  private metricTensors(feeds: FeedTensors, outputs: readonly tf.Tensor[]): Record<string, tf.Scalar> {
+    const out: Record<string, tf.Scalar> = {};
+    const prefix = this.compiled.losses.length > 1;
+    for (const loss of this.compiled.losses) {
+      const fn = METRICS[loss.decl.type];
+      if (!fn) continue;
+      for (const [name, value] of Object.entries(fn(this.lossInputs(loss, feeds, outputs), loss.params))) {
+        out[prefix ? `${loss.name}.${name}` : name] = value;
+      }
+    }
+    return out;
+  }
+
+  trainStep(feeds: FeedTensors): StepResult {
+    if (this.disposed) throw new Error('the trainer was disposed');
+    const vars = this.variables.map((v) => v.variable);
+    const losses = this.compiled.losses;
+    let terms: tf.Scalar[] = [];
+    let outputs: tf.Tensor[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      outputs = this.forward(feeds, true);
+      terms = this.lossTerms(feeds, outputs);
+      outputs.forEach((t) => tf.keep(t));
+      terms.forEach((t) => tf.keep(t));
+      return tf.addN(terms.map((t, i) => tf.mul(t, (losses[i] as LossBinding).weight))) as tf.Scalar;
+    }, vars);
+    const gradList = vars.map((v) => grads[v.name] as tf.Tensor);
+    const metricNames: string[] = [];
+    // One read for everything the step needs to decide: losses, metrics, gradient norms.
+    const summary = tf.tidy(() => {
+      const metrics = this.metricTensors(feeds, outputs);
+      metricNames.push(...Object.keys(metrics));
+      const gradNorms = gradList.map((g) => tf.norm(g));
+      return tf.concat([tf.stack([value, ...terms, ...Object.values(metrics)]), gradNorms.length > 0 ? tf.stack(gradNorms) : tf.zeros([0])]);
+    });
+    const values = summary.dataSync();
+    tf.dispose([summary, value, ...terms, ...outputs]);
+
+    const loss = values[0] as number;
+    const lossValues: Record<string, number> = {};
+    losses.forEach((l, i) => (lossValues[l.nodeId] = values[1 + i] as number));
+    const metrics: Record<string, number> = {};
+    metricNames.forEach((name, i) => (metrics[name] = values[1 + losses.length + i] as number));
+    const gradNorms = Array.from(values.subarray(1 + losses.length + metricNames.length));
+    const gradNorm = Math.sqrt(gradNorms.reduce((a, n) => a + n * n, 0));
+    const base = { loss, losses: lossValues, metrics, gradNorm, learningRate: this.learningRate };
+
+    const badLoss = losses.find((l) => !Number.isFinite(lossValues[l.nodeId]));
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+      tf.dispose(gradList);
+      const nonFinite: NonFiniteReport = badLoss
+        ? { what: 'loss', lossNodeId: badLoss.nodeId, message: `the loss ${badLoss.name} became ${lossValues[badLoss.nodeId]}` }
+        : !Number.isFinite(loss)
+          ? { what: 'loss', message: `the loss became ${loss}` }
+          : { what: 'gradient', message: `the gradient norm became ${gradNorm}` };
+      return { ...base, stats: null, nonFinite };
+    }
+
+    const clip = this.setup.gradientClipNorm;
+    const scale = clip !== null && gradNorm > clip ? clip / gradNorm : 1;
+    const named: tf.NamedTensorMap = {};
+    vars.forEach((v, i) => (named[v.name] = scale === 1 ? (gradList[i] as tf.Tensor) : tf.mul(gradList[i] as tf.Tensor, scale)));
+    if (!this.trackStats) {
+      this.optimizer.applyGradients(named);
+      tf.dispose(gradList);
+      if (scale !== 1) tf.dispose(Object.values(named));
+      return { ...base, stats: null, nonFinite: null };
+    }
+    const before = vars.map((v) => tf.keep(tf.clone(v)));
+    this.optimizer.applyGradients(named);
+    tf.dispose(gradList);
+    if (scale !== 1) tf.dispose(Object.values(named));
+
+    // Weight and update norms of every variable, read at once.
+    const after = tf.tidy(() => {
+      const weightNorms = before.map((w) => tf.norm(w));
+      const updateNorms = vars.map((v, i) => tf.norm(tf.sub(v, before[i] as tf.Tensor)));
+      const newNorms = vars.map((v) => tf.norm(v));
+      return vars.length === 0 ? tf.zeros([0]) : tf.stack([...weightNorms, ...updateNorms, ...newNorms]);
+    });
+    const norms = after.dataSync();
+    after.dispose();
+    const n = vars.length;
+    const newWeightsFinite = Array.from(norms.subarray(2 * n)).every(Number.isFinite);
+    if (!newWeightsFinite) {
+      vars.forEach((v, i) => v.assign(before[i] as tf.Tensor));
+      tf.dispose(before);
+      return { ...base, stats: null, nonFinite: { what: 'weights', message: 'the update made some weights non-finite; they were restored' } };
+    }
+    tf.dispose(before);
+    const stats = vars.map((v, i) => ({
+      name: v.name,
+      nodeId: (this.variables[i] as TrackedVariable).nodeId,
+      gradNorm: (gradNorms[i] as number) * scale,
+      weightNorm: norms[i] as number,
+      updateRatio: (norms[n + i] as number) / Math.max(norms[i] as number, 1e-12),
+    }));
+    return { ...base, stats, nonFinite: null };
+  }
+
+  /** Mean losses and metrics over the batches (weighted by batch size), in inference mode. */
+  evaluate(batches: Iterable<FeedTensors>): EvaluationResult {
+    let samples = 0;
+    let lossSum = 0;
+    const lossSums: Record<string, number> = {};
+    const metricSums: Record<string, number> = {};
+    for (const feeds of batches) {
+      const size = (feeds[0] as tf.Tensor).shape[0] ?? 0;
+      const metricNames: string[] = [];
+      const packed = tf.tidy(() => {
+        const outputs = this.forward(feeds, false);
+        const terms = this.lossTerms(feeds, outputs);
+        const total = tf.addN(terms.map((t, i) => tf.mul(t, (this.compiled.losses[i] as LossBinding).weight)));
+        const metrics = this.metricTensors(feeds, outputs);
+        metricNames.push(...Object.keys(metrics));
+        return tf.stack([total, ...terms, ...Object.values(metrics)]);
+      });
+      const v = packed.dataSync();
+      packed.dispose();
+      samples += size;
+      lossSum += (v[0] as number) * size;
+      this.compiled.losses.forEach((l, i) => (lossSums[l.nodeId] = (lossSums[l.nodeId] ?? 0) + (v[1 + i] as number) * size));
+      metricNames.forEach((name, i) => (metricSums[name] = (metricSums[name] ?? 0) + (v[1 + this.compiled.losses.length + i] as number) * size));
+    }
+    const avg = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, x]) => [k, x / Math.max(samples, 1)]));
+    return { loss: lossSum / Math.max(samples, 1), losses: avg(lossSums), metrics: avg(metricSums), samples };
+  }
+
+  /** Copies of all weights (trainable and not), e.g. the best checkpoint. */
+  snapshotWeights(): tf.Tensor[] {
+    return this.compiled.model.getWeights().map((w) => tf.keep(tf.clone(w)));
+  }
+
+  restoreWeights(weights: readonly tf.Tensor[]): void {
+    this.compiled.model.setWeights([...weights]);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.optimizer.dispose();
+  }
+}
