@@ -303,6 +303,53 @@ describe('attention layers survive a save and load in the tfjs layers format', (
   }
 });
 
+describe('one tensor wired to several ports (self-attention)', () => {
+  /**
+   * tfjs' predict frees a tensor after its recipients ran, but miscounts a tensor passed twice to a
+   * multi-output layer; the layers take each distinct tensor once. Here an intermediate tensor (a
+   * Dense output, which predict does free) is query and value, and both outputs are fetched.
+   */
+  async function checkSelfAttention(decl: LayerDecl | NodeDecl, params: Record<string, unknown>, ports: string[], outputs: string[]) {
+    if (decl.kind === 'loss') throw new Error('not a layer');
+    const before = tf.memory().numTensors;
+    const input = tfl.input({ shape: [4, 3] });
+    const hidden = tfl.layers.dense({ units: 3 }).apply(input) as tfl.SymbolicTensor;
+    const built = decl.build({
+      params: paramsObjectSchema(decl.params).parse(params),
+      name: `self_${decl.type}`,
+      inputs: Object.fromEntries(ports.map((p) => [p, [hidden]])),
+    });
+    const model = tfl.model({ inputs: input, outputs: outputs.map((o) => built[o] as tfl.SymbolicTensor) });
+    const x = tf.randomNormal([2, 4, 3], 0, 1, 'float32', 9);
+    const first = model.predict(x) as tf.Tensor[];
+    // The same model run through its layers one call at a time (no predict bookkeeping).
+    const direct = tf.tidy(() => model.apply(x) as tf.Tensor[]);
+    first.forEach((t, i) => expectClose(t, Array.from((direct[i] as tf.Tensor).dataSync())));
+    // Save and load keep the wiring.
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    if (!saved) throw new Error('no artifacts');
+    const loaded = await tfl.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: JSON.parse(JSON.stringify(saved.modelTopology)) as object, weightSpecs: saved.weightSpecs, weightData: saved.weightData }),
+    );
+    const again = loaded.predict(x) as tf.Tensor[];
+    again.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from((first[i] as tf.Tensor).dataSync())));
+    tf.dispose([x, ...first, ...direct, ...again]);
+    model.dispose();
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }
+  it('Attention: query = values', async () => {
+    await checkSelfAttention(attention, { score: 'scaledDot', causal: true }, ['query', 'values'], ['context', 'weights']);
+  });
+  it('MultiHeadAttention: query = value = key', async () => {
+    await checkSelfAttention(multiHeadAttention, { numHeads: 2, keyDim: 2, causal: true }, ['query', 'value', 'key'], ['out', 'weights']);
+  });
+  it('MultiHeadAttention: query = value, no key', async () => {
+    await checkSelfAttention(multiHeadAttention, { numHeads: 2, keyDim: 2 }, ['query', 'value'], ['out', 'weights']);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 function countOf(decl: NodeDecl, params: Record<string, unknown>, inputs: Record<string, Shape[]>): number {

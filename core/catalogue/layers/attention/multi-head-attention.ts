@@ -72,6 +72,13 @@ export function mhaParamCount(s: MhaSizes): number {
   return mhaWeightShapes(s).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
 }
 
+/** Forward FLOPs per sample (multiply-add = 2) for Tq query and Tv source steps. */
+export function mhaFlops(s: MhaSizes, tq: number, tv: number): number {
+  const projections = 2 * s.numHeads * (tq * s.dq * s.keyDim + tv * s.dk * s.keyDim + tv * s.dv * s.valueDim);
+  const attend = 2 * s.numHeads * tq * tv * (s.keyDim + s.valueDim); // q·k and weights·v
+  return projections + attend + 2 * tq * s.numHeads * s.valueDim * s.outputDim;
+}
+
 /**
  * Inputs (by `inputSlots`): query [B, Tq, dq], value [B, Tv, dv], key? [B, Tv, dk], mask? [B, Tv].
  * Outputs: [out [B, Tq, outputDim], weights [B, heads, Tq, Tv]].
@@ -272,12 +279,8 @@ export const multiHeadAttention = defineLayer({
     return { trainable: mhaParamCount(mhaSizesOf(ctx.params, ctx.inputs)), nonTrainable: 0 };
   },
   flops(ctx) {
-    const s = mhaSizesOf(ctx.params, ctx.inputs);
-    const tq = ctx.outputs['out']?.[1] ?? 1;
-    const tv = inputShape(ctx, 'value')[1] ?? 1;
-    const projections = 2 * s.numHeads * (tq * s.dq * s.keyDim + tv * s.dk * s.keyDim + tv * s.dv * s.valueDim);
-    const attend = 2 * s.numHeads * tq * tv * (s.keyDim + s.valueDim);
-    return projections + attend + 2 * tq * s.numHeads * s.valueDim * s.outputDim;
+    // Symbolic lengths count as 1 step, as in Dense.
+    return mhaFlops(mhaSizesOf(ctx.params, ctx.inputs), inputShape(ctx, 'query')[1] ?? 1, inputShape(ctx, 'value')[1] ?? 1);
   },
   build({ params, name, inputs }) {
     const ctx = { params, name, inputs };

@@ -13,7 +13,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { defineLayer, inputShape, inputTensor, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { checkKeyMask, requireSequence } from './common';
-import { mhaParamCount, mhaParams, MultiHeadAttentionLayer } from './multi-head-attention';
+import { mhaFlops, mhaParamCount, mhaParams, MultiHeadAttentionLayer, type MhaSizes } from './multi-head-attention';
+
+/** The block's attention: self-attention of a d-sized sequence, value size = key size, output d. */
+function blockAttentionSizes(d: number, p: { numHeads: number; keyDim: number }): MhaSizes {
+  return { dq: d, dk: d, dv: d, numHeads: p.numHeads, keyDim: p.keyDim, valueDim: p.keyDim, outputDim: d, useBias: true };
+}
 
 export const transformerEncoderBlock = defineLayer({
   type: 'TransformerEncoderBlock',
@@ -83,19 +88,19 @@ export const transformerEncoderBlock = defineLayer({
   },
   countParams(ctx) {
     const d = requireSequence(inputShape(ctx), 'TransformerEncoderBlock', 'in').features;
-    const { numHeads, keyDim, ffDim } = ctx.params;
-    const attention = mhaParamCount({ dq: d, dk: d, dv: d, numHeads, keyDim, valueDim: keyDim, outputDim: d, useBias: true });
+    const { ffDim } = ctx.params;
+    const attention = mhaParamCount(blockAttentionSizes(d, ctx.params));
     const layerNorms = 2 * (2 * d); // gamma and beta each
     const feedForward = d * ffDim + ffDim + ffDim * d + d;
     return { trainable: attention + layerNorms + feedForward, nonTrainable: 0 };
   },
   flops(ctx) {
     const x = inputShape(ctx);
-    const t = x[1] ?? 1;
-    const d = x[2] ?? 1;
-    const { numHeads: h, keyDim: k, ffDim } = ctx.params;
-    const attention = 2 * h * t * d * k * 3 + 2 * h * t * t * 2 * k + 2 * t * h * k * d;
-    return attention + 2 * t * d * ffDim * 2 + 10 * t * d; // + norms and residual adds, roughly
+    const t = x[1] ?? 1; // a symbolic length counts as 1 step, as in Dense
+    const d = requireSequence(x, 'TransformerEncoderBlock', 'in').features;
+    const feedForward = 2 * t * d * ctx.params.ffDim * 2;
+    // Each LayerNorm ~ 8 operations per element; each residual Add 1.
+    return mhaFlops(blockAttentionSizes(d, ctx.params), t, t) + feedForward + 2 * 8 * t * d + 2 * t * d;
   },
   build({ params, name, inputs }) {
     const x = inputTensor({ params, name, inputs }, 'in');
