@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { analyzeGraph, formatSummary, summarize } from '../../core/graph';
 import { readGraphFile } from '../read-graph';
-import { featureResolver } from '../features';
 import type { SetExitCode } from './index';
 
 export function registerSummary(program: Command, setExitCode: SetExitCode): void {
@@ -26,7 +25,7 @@ export function registerSummary(program: Command, setExitCode: SetExitCode): voi
         setExitCode(1);
         return;
       }
-      const summary = summarize(read.graph, analyzeGraph(read.graph, { resolveFeature: featureResolver }));
+      const summary = summarize(read.graph, analyzeGraph(read.graph));
       const valid = summary.errors.length === 0;
       if (opts.json) process.stdout.write(`${JSON.stringify({ valid, ...summary }, null, 2)}\n`);
       else process.stdout.write(`${formatSummary(summary)}\n`);

@@ -7,6 +7,7 @@ import { portsOf, type NodeDecl, type ParamCount, type PortSpec, type ShapeConte
 import { getDecl } from '../catalogue/registry';
 import { formatShape, ShapeError, shapesEqual, type Shape } from '../shapes/shape';
 import type { GraphDocument, GraphEdge, GraphNode } from './document';
+import { datasetFeatureResolver } from './dataset-binding';
 
 export interface GraphIssue {
   severity: 'error' | 'warning';
@@ -41,10 +42,14 @@ export interface GraphAnalysis {
   totals: ParamCount & { flops: number };
 }
 
-/** The shape a dataset gives an Input node's feature, or a reason it cannot. */
-export type FeatureResolver = (datasetId: string, feature: string) => { shape: Shape } | { error: string };
+/** The shape (with batch) a dataset gives an Input node's feature, or a reason it cannot. */
+export type FeatureResolver = (
+  dataset: NonNullable<GraphDocument['training']['dataset']>,
+  feature: string,
+) => { shape: Shape } | { error: string };
 
 export interface AnalyzeOptions {
+  /** Defaults to the bundled datasets' specs. */
   resolveFeature?: FeatureResolver;
 }
 
@@ -282,8 +287,9 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
     if (decl.kind === 'input') {
       const feature = typeof node.params.feature === 'string' ? node.params.feature : '';
       const dataset = graph.training.dataset;
-      if (feature && dataset && options.resolveFeature) {
-        const resolved = options.resolveFeature(dataset.id, feature);
+      const resolveFeature = options.resolveFeature ?? datasetFeatureResolver;
+      if (feature && dataset) {
+        const resolved = resolveFeature(dataset, feature);
         if ('error' in resolved) {
           bindingIssues.push({ severity: 'error', nodeId: id, message: `${describeNode(node)}: ${resolved.error}` });
         } else {
