@@ -1,2 +1,7 @@
 import type { NodeDecl } from '../../decl';
-export const mergeLayers: NodeDecl[] = [];
+import { add } from './add';
+import { average } from './average';
+import { concatenate } from './concatenate';
+import { multiply } from './multiply';
+import { subtract } from './subtract';
+export const mergeLayers: NodeDecl[] = [concatenate, add, subtract, multiply, average];
