@@ -1,2 +1,7 @@
-import type { NodeDecl } from '../../decl';
-export const recurrentLayers: NodeDecl[] = [];
+import { bidirectional } from './bidirectional';
+import { embedding } from './embedding';
+import { gru } from './gru';
+import { lstm } from './lstm';
+import { simpleRnn } from './simple-rnn';
+
+export const recurrentLayers = [embedding, simpleRnn, lstm, gru, bidirectional];

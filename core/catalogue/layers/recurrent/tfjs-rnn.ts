@@ -1,0 +1,122 @@
+/**
+ * tfjs-layers 4.22 recurrent layers with two library defects worked around. Everything that builds
+ * an LSTM, GRU or SimpleRNN in Netwright goes through the factories here.
+ *
+ * 1. `RNN.apply` writes the initial states into the kwargs object it is given. The functional
+ *    executor hands ONE kwargs object to every layer of a forward pass, and a training loop may
+ *    reuse its own object across steps, so a second recurrent layer (or the same layer in the next
+ *    step) finds stale concrete states there: it throws "When inputs is an array, neither
+ *    initialState or constants should be provided", or, without an initial-state input of its own,
+ *    silently starts from another layer's states. The subclasses below give `RNN.apply` a fresh
+ *    copy of the kwargs each call. They are registered under tfjs' own class names ("LSTM", ...),
+ *    so saved models stay in the standard tfjs/Keras layers format, and loading one (also inside a
+ *    Bidirectional, which re-creates its inner layers by class name) yields the fixed classes.
+ *    The subclasses also free what tfjs leaves behind: the LSTM unit-forget-bias initializer's
+ *    temporaries and the cell's last dropout masks (on dispose).
+ * 2. The default recurrent initializer (orthogonal) calls chained tensor methods
+ *    (`t.flatten()`, ...), which only the `@tensorflow/tfjs` union package registers; this project
+ *    imports tfjs-core and tfjs-layers directly. The few methods it needs are added when missing.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+type ChainedMethods = Record<'flatten' | 'stridedSlice' | 'sign' | 'transpose' | 'reshape', unknown>;
+
+function ensureOrthogonalInitializerMethods(): void {
+  const proto = tf.Tensor.prototype as unknown as Partial<ChainedMethods>;
+  proto.flatten ??= function flatten(this: tf.Tensor) {
+    return tf.reshape(this, [this.size]);
+  };
+  proto.stridedSlice ??= function stridedSlice(this: tf.Tensor, begin: number[], end: number[], strides?: number[]) {
+    return tf.stridedSlice(this, begin, end, strides);
+  };
+  proto.sign ??= function sign(this: tf.Tensor) {
+    return tf.sign(this);
+  };
+  proto.transpose ??= function transpose(this: tf.Tensor, perm?: number[]) {
+    return tf.transpose(this, perm);
+  };
+  proto.reshape ??= function reshape(this: tf.Tensor, shape: number[]) {
+    return tf.reshape(this, shape);
+  };
+}
+ensureOrthogonalInitializerMethods();
+
+type ApplyInputs = Parameters<tfl.RNN['apply']>[0];
+type ApplyKwargs = Parameters<tfl.RNN['apply']>[1];
+type ApplyResult = ReturnType<tfl.RNN['apply']>;
+
+/** A private copy of the kwargs; states arrive in `inputs` when it is an array, never in both. */
+function freshKwargs(inputs: ApplyInputs, kwargs: ApplyKwargs): ApplyKwargs {
+  if (kwargs == null) return kwargs;
+  const copy = { ...kwargs };
+  if (Array.isArray(inputs)) {
+    delete copy['initialState'];
+    delete copy['constants'];
+  }
+  return copy;
+}
+
+interface DropoutMaskHolder {
+  dropoutMask?: tf.Tensor | tf.Tensor[] | null;
+  recurrentDropoutMask?: tf.Tensor | tf.Tensor[] | null;
+}
+
+function disposeDropoutMasks(cell: DropoutMaskHolder): void {
+  if (cell.dropoutMask) tf.dispose(cell.dropoutMask);
+  if (cell.recurrentDropoutMask) tf.dispose(cell.recurrentDropoutMask);
+  cell.dropoutMask = null;
+  cell.recurrentDropoutMask = null;
+}
+
+export type RecurrentClassName = 'LSTM' | 'GRU' | 'SimpleRNN';
+type RnnConstructor = typeof tfl.RNN;
+
+/** Marks our subclasses so a second evaluation of this module (hot reload) subclasses tfjs' own class. */
+const ORIGINAL: unique symbol = Symbol.for('netwright.rnn.original');
+
+function tfjsClass(className: RecurrentClassName): RnnConstructor {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  if (!entry) throw new Error(`tfjs-layers has no registered ${className} class`);
+  const cls = entry[0] as unknown as RnnConstructor & { [ORIGINAL]?: RnnConstructor };
+  return cls[ORIGINAL] ?? cls;
+}
+
+function fixedClass(className: RecurrentClassName): RnnConstructor {
+  const Base = tfjsClass(className);
+  class FreshKwargsRnn extends Base {
+    static override className = className;
+    static readonly [ORIGINAL] = Base;
+    override apply(inputs: ApplyInputs, kwargs?: ApplyKwargs): ApplyResult {
+      return super.apply(inputs, freshKwargs(inputs, kwargs));
+    }
+    override build(inputShape: Parameters<tfl.RNN['build']>[0]): void {
+      // The LSTM's unit-forget-bias initializer leaves its intermediate tensors behind.
+      tf.tidy(() => super.build(inputShape));
+    }
+    override dispose(): ReturnType<tfl.RNN['dispose']> {
+      const result = super.dispose();
+      // The cell keeps its last dropout masks (for the backward pass) until its next call.
+      if (result.refCountAfterDispose === 0) disposeDropoutMasks(this.cell as unknown as DropoutMaskHolder);
+      return result;
+    }
+  }
+  tf.serialization.registerClass(FreshKwargsRnn);
+  return FreshKwargsRnn;
+}
+
+const FIXED: Record<RecurrentClassName, RnnConstructor> = {
+  LSTM: fixedClass('LSTM'),
+  GRU: fixedClass('GRU'),
+  SimpleRNN: fixedClass('SimpleRNN'),
+};
+
+export function createLstm(args: tfl.LSTMLayerArgs): tfl.RNN {
+  return new FIXED.LSTM(args as unknown as tfl.RNNLayerArgs);
+}
+export function createGru(args: tfl.GRULayerArgs): tfl.RNN {
+  return new FIXED.GRU(args as unknown as tfl.RNNLayerArgs);
+}
+export function createSimpleRnn(args: tfl.SimpleRNNLayerArgs): tfl.RNN {
+  return new FIXED.SimpleRNN(args as unknown as tfl.RNNLayerArgs);
+}

@@ -1,0 +1,263 @@
+/**
+ * Recurrent layers against tfjs (shapes and parameter counts over random configurations), their
+ * save/load round trip, the actionable shape errors, and training with initial states (the
+ * tfjs 4.22 kwargs defect must stay worked around).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LayerDecl, NodeDecl, SymbolicTensor } from '../../../core/catalogue/decl';
+import { paramsObjectSchema } from '../../../core/catalogue/params';
+import { getDecl } from '../../../core/catalogue/registry';
+import { bidirectional } from '../../../core/catalogue/layers/recurrent/bidirectional';
+import { RNN_ACTIVATIONS } from '../../../core/catalogue/layers/recurrent/common';
+import { embedding } from '../../../core/catalogue/layers/recurrent/embedding';
+import { gru } from '../../../core/catalogue/layers/recurrent/gru';
+import { lstm } from '../../../core/catalogue/layers/recurrent/lstm';
+import { simpleRnn } from '../../../core/catalogue/layers/recurrent/simple-rnn';
+import { ShapeError, type Shape } from '../../../core/shapes/shape';
+import { checkLayerProperty, checkSerializationRoundTrip, type InputSpec, type LayerCase } from './layer-harness';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+// Tiny dimensions: recurrent layers are slow on the cpu backend.
+const tinyTime = fc.constantFrom<number | null>(1, 2, 3, null);
+const tinyDim = fc.integer({ min: 1, max: 3 });
+const rate = fc.constantFrom(0, 0.25);
+
+function recurrentCase(withGates: boolean, statePorts: readonly string[], extra: Record<string, fc.Arbitrary<unknown>> = {}): fc.Arbitrary<LayerCase> {
+  return fc
+    .record({
+      units: tinyDim,
+      activation: fc.constantFrom(...RNN_ACTIVATIONS),
+      ...(withGates ? { recurrentActivation: fc.constantFrom('sigmoid', 'hardSigmoid') } : {}),
+      useBias: fc.boolean(),
+      returnSequences: fc.boolean(),
+      returnState: fc.boolean(),
+      goBackwards: fc.boolean(),
+      dropout: rate,
+      recurrentDropout: rate,
+      ...extra,
+      // Not parameters: how the case is wired.
+      time: tinyTime,
+      features: tinyDim,
+      withState: fc.boolean(),
+    })
+    .map(({ time, features, withState, ...params }) => {
+      const inputs: Record<string, InputSpec[]> = { in: [{ shape: [time, features] }] };
+      if (withState) for (const port of statePorts) inputs[port] = [{ shape: [params.units] }];
+      return { params, inputs };
+    });
+}
+
+describe('recurrent layers agree with tfjs', () => {
+  it('are registered under their Keras names', () => {
+    for (const type of ['Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional']) expect(getDecl(type)?.category, type).toBe('Recurrent');
+  });
+
+  it('Embedding', () => {
+    checkLayerProperty(
+      embedding,
+      fc
+        .record({
+          inputDim: fc.integer({ min: 1, max: 20 }),
+          outputDim: fc.integer({ min: 1, max: 5 }),
+          maskZero: fc.boolean(),
+          ids: fc.array(fc.constantFrom<number | null>(1, 2, 4, null), { minLength: 1, maxLength: 2 }),
+        })
+        .map(({ ids, ...params }) => ({ params, inputs: { in: [{ shape: ids, dtype: 'int32' as const, intMax: params.inputDim }] } })),
+    );
+  });
+
+  it('SimpleRNN', () => {
+    checkLayerProperty(simpleRnn, recurrentCase(false, ['initialH']));
+  });
+
+  it('LSTM', () => {
+    checkLayerProperty(lstm, recurrentCase(true, ['initialH', 'initialC'], { unitForgetBias: fc.boolean() }));
+  });
+
+  it('GRU', () => {
+    checkLayerProperty(gru, recurrentCase(true, ['initialH']));
+  });
+
+  it('Bidirectional', () => {
+    checkLayerProperty(
+      bidirectional,
+      fc
+        .record({
+          layer: fc.constantFrom('LSTM', 'GRU', 'SimpleRNN'),
+          units: tinyDim,
+          returnSequences: fc.boolean(),
+          mergeMode: fc.constantFrom('concat', 'sum', 'mul', 'ave'),
+          time: tinyTime,
+          features: tinyDim,
+        })
+        .map(({ time, features, ...params }) => ({ params, inputs: { in: [{ shape: [time, features] }] } })),
+    );
+  });
+
+  it('counts parameters as Keras does: one bias vector per gate', () => {
+    const count = (decl: NodeDecl, params: Record<string, unknown>, features: number) =>
+      (decl as LayerDecl).countParams({ params: paramsObjectSchema(decl.params).parse(params), inputs: { in: [[null, 10, features]] } }).trainable;
+    // Keras' model.summary() for the same layers on 32 features.
+    expect(count(lstm, { units: 64 }, 32)).toBe(24_832);
+    expect(count(gru, { units: 64 }, 32)).toBe(18_624); // reset_after=False
+    expect(count(simpleRnn, { units: 64 }, 32)).toBe(6_208);
+    expect(count(bidirectional, { layer: 'LSTM', units: 64 }, 32)).toBe(49_664);
+    expect(count(embedding, { inputDim: 1000, outputDim: 64 }, 1)).toBe(64_000);
+  });
+});
+
+describe('recurrent layers survive a save and load in the tfjs layers format', () => {
+  it('LSTM with returnState and an initial state', async () => {
+    await checkSerializationRoundTrip(lstm, {
+      params: { units: 3, returnState: true, returnSequences: true },
+      inputs: { in: [{ shape: [4, 2] }], initialH: [{ shape: [3] }], initialC: [{ shape: [3] }] },
+    });
+  });
+  it('GRU with an initial state, backwards', async () => {
+    await checkSerializationRoundTrip(gru, { params: { units: 2, goBackwards: true, returnState: true }, inputs: { in: [{ shape: [3, 2] }], initialH: [{ shape: [2] }] } });
+  });
+  it('Bidirectional SimpleRNN and Embedding', async () => {
+    await checkSerializationRoundTrip(bidirectional, { params: { layer: 'SimpleRNN', units: 2, mergeMode: 'ave' }, inputs: { in: [{ shape: [3, 2] }] } });
+    await checkSerializationRoundTrip(embedding, { params: { inputDim: 7, outputDim: 3, maskZero: true }, inputs: { in: [{ shape: [4], dtype: 'int32', intMax: 7 }] } });
+  });
+});
+
+function shapeError(decl: NodeDecl, params: Record<string, unknown>, inputs: Record<string, Shape[]>): ShapeError {
+  try {
+    (decl as LayerDecl).inferShapes({ params: paramsObjectSchema(decl.params).parse(params), inputs });
+  } catch (err) {
+    if (err instanceof ShapeError) return err;
+    throw err;
+  }
+  throw new Error('expected a ShapeError');
+}
+
+describe('recurrent shape errors say what to do', () => {
+  it('a rank-2 input asks for returnSequences on the layer below', () => {
+    for (const decl of [lstm, gru, simpleRnn, bidirectional]) {
+      const err = shapeError(decl, {}, { in: [[null, 16]] });
+      expect(err.port).toBe('in');
+      expect(err.message).toMatch(/Return sequences/);
+    }
+  });
+  it('initial states must match units, and an LSTM needs both or neither', () => {
+    const wrongUnits = shapeError(lstm, { units: 8 }, { in: [[null, 5, 3]], initialH: [[null, 4]], initialC: [[null, 4]] });
+    expect(wrongUnits.port).toBe('initialH');
+    expect(wrongUnits.message).toContain('[batch, 8]');
+    const onlyH = shapeError(lstm, { units: 4 }, { in: [[null, 5, 3]], initialH: [[null, 4]], initialC: [] });
+    expect(onlyH.port).toBe('initialC');
+    expect(onlyH.message).toContain('wire initialC too');
+  });
+  it('Embedding needs a token axis', () => {
+    expect(shapeError(embedding, {}, { in: [[null]] }).message).toContain('token ids [batch, time]');
+  });
+});
+
+/**
+ * A seq2seq-shaped model from the declarations: an encoder LSTM whose final states initialise a
+ * decoder LSTM, and a second decoder LSTM initialised from them too (two initial-state layers in
+ * one forward pass), then a per-step Dense.
+ */
+function seq2seqModel(): tfl.LayersModel {
+  const build = (decl: NodeDecl, params: Record<string, unknown>, name: string, inputs: Record<string, SymbolicTensor[]>) =>
+    (decl as LayerDecl).build({ params: paramsObjectSchema(decl.params).parse(params), name, inputs });
+  const source = tfl.input({ shape: [4, 3] });
+  const target = tfl.input({ shape: [3, 2] });
+  const enc = build(lstm, { units: 4, returnState: true }, 'enc', { in: [source] });
+  const states = { initialH: [enc.h as SymbolicTensor], initialC: [enc.c as SymbolicTensor] };
+  const dec1 = build(lstm, { units: 4, returnSequences: true }, 'dec1', { in: [target], ...states });
+  const dec2 = build(lstm, { units: 4, returnSequences: true }, 'dec2', { in: [dec1.out as SymbolicTensor], ...states });
+  const out = tfl.layers.dense({ units: 2 }).apply(dec2.out as SymbolicTensor) as SymbolicTensor;
+  return tfl.model({ inputs: [source, target], outputs: out });
+}
+
+describe('training with initial states (tfjs 4.22 shared-kwargs defect)', () => {
+  it('an explicit optimizer loop that reuses its kwargs object trains for 6 batches', () => {
+    const model = seq2seqModel();
+    const xs = [tf.randomNormal([4, 4, 3], 0, 1, 'float32', 1), tf.randomNormal([4, 3, 2], 0, 1, 'float32', 2)];
+    const ys = tf.randomNormal([4, 3, 2], 0, 1, 'float32', 3);
+    const optimizer = tf.train.adam(0.05);
+    // One object for every step, as a training loop naturally writes it.
+    const kwargs = { training: true };
+    const before = tf.memory().numTensors;
+    const losses: number[] = [];
+    for (let step = 0; step < 6; step++) {
+      const loss = optimizer.minimize(() => tf.losses.meanSquaredError(ys, model.apply(xs, kwargs) as tf.Tensor) as tf.Scalar, true);
+      losses.push((loss as tf.Scalar).dataSync()[0] as number);
+      tf.dispose(loss as tf.Scalar);
+    }
+    expect(Object.keys(kwargs)).toEqual(['training']);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[5] as number).toBeLessThan(losses[0] as number);
+    // Adam's slots are created on the first step; after that nothing may accumulate.
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before + model.trainableWeights.length * 2 + 2);
+    tf.dispose([...xs, ys]);
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it('model.fit trains the model with two initial-state layers for 5 batches', async () => {
+    const model = seq2seqModel();
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    const xs = [tf.randomNormal([10, 4, 3]), tf.randomNormal([10, 3, 2])];
+    const ys = tf.randomNormal([10, 3, 2]);
+    let batches = 0;
+    const history = await model.fit(xs, ys, { batchSize: 2, epochs: 1, verbose: 0, callbacks: { onBatchEnd: async () => void batches++ } });
+    expect(batches).toBe(5);
+    expect(Number.isFinite(history.history['loss']?.[0] as number)).toBe(true);
+    tf.dispose([...xs, ys]);
+    model.dispose();
+  });
+
+  it('a saved and re-loaded model gets the fixed layers too (2 steps of the same loop)', async () => {
+    const model = seq2seqModel();
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    if (!saved) throw new Error('no artifacts');
+    const topology = JSON.parse(JSON.stringify(saved.modelTopology)) as { config: { layers: { class_name: string }[] } };
+    // The standard tfjs/Keras class names: any tfjs can read the file.
+    expect(topology.config.layers.map((l) => l.class_name)).toContain('LSTM');
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs: saved.weightSpecs, weightData: saved.weightData }));
+    const xs = [tf.randomNormal([2, 4, 3]), tf.randomNormal([2, 3, 2])];
+    const ys = tf.randomNormal([2, 3, 2]);
+    const optimizer = tf.train.sgd(0.01);
+    const kwargs = { training: true };
+    for (let step = 0; step < 2; step++) {
+      tf.dispose(optimizer.minimize(() => tf.losses.meanSquaredError(ys, loaded.apply(xs, kwargs) as tf.Tensor) as tf.Scalar, true) as tf.Scalar);
+    }
+    tf.dispose([...xs, ys]);
+    optimizer.dispose();
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it("a recurrent layer without an initial state never picks up another layer's states", () => {
+    const build = (decl: NodeDecl, params: Record<string, unknown>, name: string, inputs: Record<string, SymbolicTensor[]>) =>
+      (decl as LayerDecl).build({ params: paramsObjectSchema(decl.params).parse(params), name, inputs });
+    const a = tfl.input({ shape: [3, 2] });
+    const h0 = tfl.input({ shape: [3] });
+    const b = tfl.input({ shape: [3, 2] });
+    const first = build(gru, { units: 3 }, 'first', { in: [a], initialH: [h0] });
+    const second = build(gru, { units: 3 }, 'second', { in: [b] });
+    const model = tfl.model({ inputs: [a, h0, b], outputs: [first.out as SymbolicTensor, second.out as SymbolicTensor] });
+    const feeds = [tf.randomNormal([2, 3, 2]), tf.fill([2, 3], 5), tf.randomNormal([2, 3, 2])];
+    // predict runs each layer with its own kwargs; apply in training mode shares one object.
+    const reference = model.predict(feeds) as tf.Tensor[];
+    const trainingMode = model.apply(feeds, { training: true }) as tf.Tensor[];
+    expect(Array.from((trainingMode[1] as tf.Tensor).dataSync())).toEqual(Array.from((reference[1] as tf.Tensor).dataSync()));
+    tf.dispose([...feeds, ...reference, ...trainingMode]);
+    model.dispose();
+  });
+});
