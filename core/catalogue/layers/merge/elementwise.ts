@@ -1,5 +1,5 @@
 /** Shape rules of the merge layers: inputs arrive in wire order on one `multiple` port. */
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { defineLayer, NO_PARAMS, OUT_PORT, type LayerDecl, type PortSpec, type ShapeContext, type SymbolicTensor } from '../../decl';
 import { dimsCompatible, formatShape, ShapeError, type Dim, type Shape } from '../../../shapes/shape';
 
