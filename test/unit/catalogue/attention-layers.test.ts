@@ -5,12 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attention, AttentionLayer, ATTENTION_SCORES, type AttentionScore } from '../../../core/catalogue/layers/attention/attention';
 import {
-  mhaParamCount,
   multiHeadAttention,
   MultiHeadAttentionLayer,
 } from '../../../core/catalogue/layers/attention/multi-head-attention';
@@ -858,5 +860,115 @@ describe('tensor disposal', () => {
     expect(history.history['loss']?.every((l) => Number.isFinite(l as number))).toBe(true);
     tf.dispose([x, y]);
     model.dispose();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The wasm backend (the one to use on machines without a GPU) lacks some kernels and gradients;
+ * these layers must run forward and backward on it and agree with the cpu backend.
+ */
+describe('the wasm backend agrees with cpu', () => {
+  const require = createRequire(import.meta.url);
+  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
+
+  async function onBackend<T>(backend: string, run: () => T | Promise<T>): Promise<T> {
+    expect(await tf.setBackend(backend), `${backend} backend initialises`).toBe(true);
+    expect(tf.getBackend()).toBe(backend);
+    try {
+      return await run();
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  }
+
+  const fixed = (shape: number[], seed: number) => {
+    const r = lcg(seed);
+    return tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1), shape);
+  };
+
+  /** Outputs and the gradients of a projected loss w.r.t. the inputs and every weight, as arrays. */
+  function forwardAndGradients(makeLayer: () => tfl.layers.Layer, inputShapes: number[][]): number[][] {
+    const layer = makeLayer();
+    const inputs = inputShapes.map((s, i) => fixed(s, 30 + i));
+    tf.dispose(layer.apply(inputs) as tf.Tensor[]);
+    const newWeights = layer.getWeights().map((w, i) => fixed(w.shape, 50 + i));
+    layer.setWeights(newWeights);
+    const lossOf = (xs: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const outs = layer.apply(xs) as tf.Tensor[];
+        return tf.addN(outs.map((o, i) => tf.sum(tf.mul(o, fixed(o.shape, 70 + i))))) as tf.Scalar;
+      });
+    const outs = layer.apply(inputs) as tf.Tensor[];
+    const inputGrads = tf.grads((...xs: tf.Tensor[]) => lossOf(xs))(inputs);
+    const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const weightGrads = variables.length > 0 ? tf.variableGrads(() => lossOf(inputs), variables) : undefined;
+    const result = [...outs, ...inputGrads, ...variables.map((v) => weightGrads?.grads[v.name] as tf.Tensor)].map((t) => Array.from(t.dataSync()));
+    tf.dispose([...inputs, ...newWeights, ...outs, ...inputGrads, ...(weightGrads ? [weightGrads.value, ...Object.values(weightGrads.grads)] : [])]);
+    layer.dispose();
+    return result;
+  }
+
+  function expectSameArrays(cpu: number[][], wasm: number[][]): void {
+    expect(wasm.length).toBe(cpu.length);
+    cpu.forEach((a, i) => {
+      const b = wasm[i] as number[];
+      expect(b.length).toBe(a.length);
+      a.forEach((x, j) => expect(Math.abs(x - (b[j] ?? NaN)), `array ${i}[${j}]`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(x))));
+    });
+  }
+
+  for (const score of ATTENTION_SCORES) {
+    it(`Attention '${score}' (causal, masked): outputs and gradients`, async () => {
+      const dv = score === 'dot' || score === 'scaledDot' ? 3 : 2;
+      const make = () => new AttentionLayer({ score, units: 3, causal: true });
+      const shapes = [[2, 3, 3], [2, 4, dv]];
+      const cpu = forwardAndGradients(make, shapes);
+      const wasm = await onBackend('wasm', () => forwardAndGradients(make, shapes));
+      expectSameArrays(cpu, wasm);
+    });
+  }
+
+  it('MultiHeadAttention (causal, separate key): outputs and gradients', async () => {
+    const make = () => new MultiHeadAttentionLayer({ numHeads: 2, keyDim: 2, valueDim: 3, outputDim: 0, useBias: true, causal: true, dropout: 0, inputSlots: [0, 1, 2, -1] });
+    const shapes = [[2, 3, 3], [2, 4, 2], [2, 4, 5]];
+    const cpu = forwardAndGradients(make, shapes);
+    const wasm = await onBackend('wasm', () => forwardAndGradients(make, shapes));
+    expectSameArrays(cpu, wasm);
+  });
+
+  it('a masked pre-LN TransformerEncoderBlock over a PositionEmbedding trains one SGD step identically', async () => {
+    async function oneStep(): Promise<number[][]> {
+      const input = tfl.input({ shape: [4, 6] });
+      const mask = tfl.input({ shape: [4] });
+      const positioned = positionEmbedding.build({ params: { maxLength: 5 }, name: 'wasm_pos', inputs: { in: [input] } })['out'] as tfl.SymbolicTensor;
+      const params = paramsObjectSchema(transformerEncoderBlock.params).parse({ numHeads: 2, keyDim: 3, ffDim: 8, dropout: 0, normPlacement: 'pre', activation: 'gelu' });
+      const built = transformerEncoderBlock.build({ params, name: 'wasm_block', inputs: { in: [positioned], mask: [mask] } });
+      const model = tfl.model({ inputs: [input, mask], outputs: built['out'] as tfl.SymbolicTensor });
+      const weights = model.getWeights().map((w, i) => fixed(w.shape, 90 + i));
+      model.setWeights(weights);
+      model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+      const x = fixed([4, 4, 6], 1);
+      const m = tf.tensor2d([1, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0], [4, 4]);
+      const y = fixed([4, 4, 6], 2);
+      await model.fit([x, m], y, { epochs: 1, batchSize: 4, verbose: 0, shuffle: false });
+      const after = model.getWeights().map((w) => Array.from(w.dataSync()));
+      // The step moved every weight, so the comparison below compares training, not initial values.
+      // Except the key bias: q·(k + b) shifts all of a query's scores by q·b, which softmax ignores,
+      // so its gradient is exactly zero (as in Keras).
+      after.forEach((w, i) => {
+        const name = model.weights[i]?.originalName ?? '';
+        const before = Array.from((weights[i] as tf.Tensor).dataSync());
+        if (name.endsWith('key/bias')) expect(w, name).toEqual(before);
+        else expect(w, name).not.toEqual(before);
+      });
+      tf.dispose([...weights, x, m, y]);
+      model.dispose();
+      return after;
+    }
+    const cpu = await oneStep();
+    const wasm = await onBackend('wasm', oneStep);
+    expectSameArrays(cpu, wasm);
   });
 });
