@@ -41,6 +41,8 @@ export function learningRateAt(setup: TrainingSetup, epoch: number): number {
  * keep a cached scalar that only `setLearningRate` refreshes.
  */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr);
+  // Not `instanceof`: tfjs optimizers answer it by duck typing, so Adam "is" an SGDOptimizer.
+  const sgd = optimizer as Partial<Pick<tf.SGDOptimizer, 'setLearningRate'>>;
+  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(lr);
   else (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }

@@ -27,6 +27,8 @@ export interface NonFiniteReport {
   message: string;
   /** The loss node whose value was not finite, when it was a loss. */
   lossNodeId?: string;
+  /** The node owning the first variable the update made non-finite, when it was the weights. */
+  nodeId?: string;
 }
 
 export interface StepResult {
@@ -94,6 +96,10 @@ export class Trainer {
     this.variables = compiled.model.layers.flatMap((layer) =>
       layer.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, nodeId: nodeOfLayer(layer.name, compiled) })),
     );
+  }
+
+  get currentLearningRate(): number {
+    return this.learningRate;
   }
 
   /** Sets the learning rate of the schedule for this (0-based) epoch. */
@@ -205,11 +211,16 @@ export class Trainer {
     const norms = after.dataSync();
     after.dispose();
     const n = vars.length;
-    const newWeightsFinite = Array.from(norms.subarray(2 * n)).every(Number.isFinite);
-    if (!newWeightsFinite) {
+    const firstBad = Array.from(norms.subarray(2 * n)).findIndex((v) => !Number.isFinite(v));
+    if (firstBad >= 0) {
       vars.forEach((v, i) => v.assign(before[i] as tf.Tensor));
       tf.dispose(before);
-      return { ...base, stats: null, nonFinite: { what: 'weights', message: 'the update made some weights non-finite; they were restored' } };
+      const bad = this.variables[firstBad] as TrackedVariable;
+      return {
+        ...base,
+        stats: null,
+        nonFinite: { what: 'weights', nodeId: bad.nodeId, message: `the update made ${bad.variable.name} non-finite (the step was undone)` },
+      };
     }
     tf.dispose(before);
     const stats = vars.map((v, i) => ({

@@ -10,13 +10,13 @@ export const input = defineLayer({
   params: {
     shape: param.ints({
       default: [28, 28, 1],
-      minLength: 1,
+      minLength: 0,
       maxLength: 4,
       min: 1,
       max: 1_000_000,
       allowNull: true,
       label: 'Shape',
-      help: 'Shape of one sample, without the batch dimension. Images are channels-last: [height, width, channels]. Leave a dimension empty (null) for a variable sequence length.',
+      help: 'Shape of one sample, without the batch dimension. Images are channels-last: [height, width, channels]. [] is one number per sample (a class id). Leave a dimension empty (null) for a variable sequence length.',
       card: true,
     }),
     dtype: param.enum({

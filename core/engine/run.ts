@@ -1,0 +1,288 @@
+/**
+ * A training run: binds the graph's Input nodes to dataset features, runs epochs of training steps
+ * with validation, early stopping and a best-weights checkpoint, and answers pause/stop requests
+ * between steps. The same loop runs in the app's worker and in the command line.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { batchToTensors } from '../data/tensors';
+import { permutation, mixSeed } from '../data/random';
+import type { Batch, Dataset, DatasetSplit } from '../data/types';
+import type { GraphDocument, TrainingSetup } from '../graph/document';
+import { serializeGraph } from '../graph/serialize';
+import { nodeDisplayName } from '../graph/summary';
+import { compileGraph, inspectionModel, type CompiledGraph } from './compile';
+import { SeededScope } from './seeded';
+import { Trainer, type EvaluationResult, type FeedTensors, type NonFiniteReport, type StepResult } from './trainer';
+
+export class RunError extends Error {
+  constructor(
+    message: string,
+    readonly nodeId?: string,
+  ) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+export interface RunManifest {
+  graphHash: string;
+  graphName: string;
+  dataset: { id: string; version: number; options: Record<string, unknown> };
+  seed: number;
+  backend: string;
+  tfjsVersion: string;
+  training: TrainingSetup;
+  limit: number | null;
+  startedAt: string;
+}
+
+export interface StepEvent {
+  epoch: number;
+  /** 0-based batch index within the epoch. */
+  batch: number;
+  batches: number;
+  step: StepResult;
+  samplesPerSecond: number;
+}
+
+export interface EpochEvent {
+  epoch: number;
+  loss: number;
+  losses: Record<string, number>;
+  metrics: Record<string, number>;
+  validation: EvaluationResult | null;
+  learningRate: number;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface NonFiniteEvent {
+  report: NonFiniteReport;
+  /** The first node (in graph order) whose output is not finite on the offending batch. */
+  nodeId: string | null;
+  message: string;
+}
+
+export type RunStatus = 'completed' | 'stopped' | 'early-stopped' | 'non-finite';
+
+export interface RunResult {
+  status: RunStatus;
+  epochs: EpochEvent[];
+  bestEpoch: number | null;
+  test: EvaluationResult | null;
+  nonFinite: NonFiniteEvent | null;
+  manifest: RunManifest;
+}
+
+/** Pause and stop, checked between steps. */
+export interface RunControl {
+  stopRequested(): boolean;
+  /** Resolves when the run may go on (immediately when not paused). */
+  waitWhilePaused(): Promise<void>;
+}
+
+export interface RunOptions {
+  /** Use at most this many samples of each split (quick checks, CI). */
+  limit?: number | null;
+  trackStats?: boolean;
+  backend: string;
+  control?: RunControl;
+  onStep?(event: StepEvent): void;
+  onEpoch?(event: EpochEvent): void;
+  /** Gives the event loop a turn so pause/stop messages arrive (default: a macrotask). */
+  yieldToEventLoop?: () => Promise<void>;
+  /** How often to yield, in milliseconds of training. */
+  yieldEveryMs?: number;
+}
+
+const defaultYield = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Dataset feature name for each feed, or a RunError naming the unbound Input node. */
+export function bindFeeds(compiled: CompiledGraph, graph: GraphDocument, dataset: Dataset): string[] {
+  const names = new Set([...dataset.spec.features, ...dataset.spec.labels].map((f) => f.name));
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  return compiled.feeds.map((feed) => {
+    const node = byId.get(feed.nodeId);
+    const label = node ? nodeDisplayName(node) : feed.nodeId;
+    if (!feed.feature) {
+      throw new RunError(`Input ${label} is not bound to a dataset feature; set its "Dataset feature" to one of: ${[...names].join(', ')}`, feed.nodeId);
+    }
+    if (!names.has(feed.feature)) {
+      throw new RunError(`Input ${label} is bound to "${feed.feature}", which ${dataset.spec.id} does not have (it has ${[...names].join(', ')})`, feed.nodeId);
+    }
+    return feed.feature;
+  });
+}
+
+/** Batches of a split, optionally limited to its first `limit` rows. */
+function* epochBatches(split: DatasetSplit, batchSize: number, seed: number, epoch: number, shuffle: boolean, limit: number | null): Generator<Batch> {
+  if (limit === null || limit >= split.size) {
+    yield* split.batches({ batchSize, shuffle, seed, epoch });
+    return;
+  }
+  const order = shuffle ? permutation(limit, mixSeed(seed, epoch)) : Uint32Array.from({ length: limit }, (_, i) => i);
+  for (let start = 0; start < limit; start += batchSize) yield split.gather(order.subarray(start, Math.min(limit, start + batchSize)));
+}
+
+function toFeeds(batch: Batch, featureNames: readonly string[]): FeedTensors {
+  const tensors = batchToTensors(tf, batch, [...new Set(featureNames)]);
+  return featureNames.map((name) => tensors[name] as tf.Tensor);
+}
+
+function disposeFeeds(feeds: FeedTensors): void {
+  tf.dispose([...new Set(feeds)]);
+}
+
+/** Evaluates a split in inference mode. */
+export function evaluateSplit(trainer: Trainer, split: DatasetSplit, featureNames: readonly string[], batchSize: number, limit: number | null): EvaluationResult {
+  function* feeds(): Generator<FeedTensors> {
+    for (const batch of epochBatches(split, batchSize, 0, 0, false, limit)) {
+      const f = toFeeds(batch, featureNames);
+      yield f;
+      disposeFeeds(f);
+    }
+  }
+  return trainer.evaluate(feeds());
+}
+
+/** The first node, in graph order, whose output on these feeds is not finite. */
+export function firstNonFiniteNode(compiled: CompiledGraph, graph: GraphDocument, feeds: FeedTensors): string | null {
+  const ports = compiled.analysis.order.flatMap((id) => Object.keys(compiled.nodeTensors.get(id) ?? {}).map((port) => ({ nodeId: id, port })));
+  if (ports.length === 0) return null;
+  const { model, feeds: used } = inspectionModel(compiled, graph, ports);
+  const finite = tf.tidy(() => {
+    const inputs = used.map((i) => feeds[i] as tf.Tensor);
+    const out = model.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training: false });
+    const list = Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor];
+    return tf.stack(list.map((t) => tf.all(tf.isFinite(tf.cast(t, 'float32')))));
+  });
+  const flags = finite.dataSync();
+  finite.dispose();
+  const index = Array.from(flags).findIndex((v) => v === 0);
+  return index < 0 ? null : (ports[index] as { nodeId: string }).nodeId;
+}
+
+/** Compiles with seeded weight initialization, so the same seed starts from the same weights. */
+export function compileSeeded(graph: GraphDocument): CompiledGraph {
+  return new SeededScope(mixSeed(graph.training.seed, 0x1417)).run(() => compileGraph(graph));
+}
+
+async function graphHash(graph: GraphDocument): Promise<string> {
+  const bytes = new TextEncoder().encode(serializeGraph(graph));
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function runTraining(
+  graph: GraphDocument,
+  compiled: CompiledGraph,
+  dataset: Dataset,
+  options: RunOptions,
+): Promise<RunResult & { trainer: Trainer }> {
+  const setup = graph.training;
+  const limit = options.limit ?? null;
+  const featureNames = bindFeeds(compiled, graph, dataset);
+  const manifest: RunManifest = {
+    graphHash: await graphHash(graph),
+    graphName: graph.metadata.name,
+    dataset: { id: dataset.spec.id, version: dataset.spec.version, options: { ...(graph.training.dataset?.options ?? {}) } },
+    seed: setup.seed,
+    backend: options.backend,
+    tfjsVersion: tf.version_core,
+    training: structuredClone(setup),
+    limit,
+    startedAt: new Date().toISOString(),
+  };
+  const trainer = new Trainer(compiled, setup, { trackStats: options.trackStats ?? true });
+  const random = new SeededScope(mixSeed(setup.seed, 0x5eed));
+  const yieldNow = options.yieldToEventLoop ?? defaultYield;
+  const yieldEvery = options.yieldEveryMs ?? 50;
+  const epochs: EpochEvent[] = [];
+  let best: { loss: number; epoch: number; weights: tf.Tensor[] } | null = null;
+  let sinceBest = 0;
+  let status: RunStatus = 'completed';
+  let nonFinite: NonFiniteEvent | null = null;
+  let lastYield = performance.now();
+  const trainSize = limit === null ? dataset.train.size : Math.min(limit, dataset.train.size);
+  const batches = Math.ceil(trainSize / setup.batchSize);
+
+  outer: for (let epoch = 0; epoch < setup.epochs; epoch++) {
+    trainer.beginEpoch(epoch);
+    const started = performance.now();
+    let samples = 0;
+    let lossSum = 0;
+    const lossSums: Record<string, number> = {};
+    const metricSums: Record<string, number> = {};
+    let batch = 0;
+    for (const data of epochBatches(dataset.train, setup.batchSize, setup.seed, epoch, true, limit)) {
+      const feeds = toFeeds(data, featureNames);
+      const step = random.run(() => trainer.trainStep(feeds));
+      if (step.nonFinite) {
+        const nodeId = step.nonFinite.nodeId ?? random.run(() => firstNonFiniteNode(compiled, graph, feeds)) ?? step.nonFinite.lossNodeId ?? null;
+        const node = graph.nodes.find((n) => n.id === nodeId);
+        nonFinite = {
+          report: step.nonFinite,
+          nodeId,
+          message: `${step.nonFinite.message} at epoch ${epoch + 1}, batch ${batch + 1}${node ? `; the first non-finite output is ${nodeDisplayName(node)} (${node.type})` : ''}. Training stopped; the weights are the last finite ones.`,
+        };
+        disposeFeeds(feeds);
+        status = 'non-finite';
+        break outer;
+      }
+      disposeFeeds(feeds);
+      samples += data.size;
+      lossSum += step.loss * data.size;
+      for (const [k, v] of Object.entries(step.losses)) lossSums[k] = (lossSums[k] ?? 0) + v * data.size;
+      for (const [k, v] of Object.entries(step.metrics)) metricSums[k] = (metricSums[k] ?? 0) + v * data.size;
+      options.onStep?.({ epoch, batch, batches, step, samplesPerSecond: samples / Math.max(1e-9, (performance.now() - started) / 1000) });
+      batch++;
+      if (performance.now() - lastYield >= yieldEvery) {
+        await yieldNow();
+        lastYield = performance.now();
+      }
+      if (options.control) {
+        await options.control.waitWhilePaused();
+        if (options.control.stopRequested()) {
+          status = 'stopped';
+          break outer;
+        }
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const validation =
+      dataset.validation.size > 0 && setup.validationSplit >= 0
+        ? evaluateSplit(trainer, dataset.validation, featureNames, Math.max(setup.batchSize, 256), limit)
+        : null;
+    const avg = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / Math.max(samples, 1)]));
+    const event: EpochEvent = {
+      epoch,
+      loss: lossSum / Math.max(samples, 1),
+      losses: avg(lossSums),
+      metrics: avg(metricSums),
+      validation,
+      learningRate: trainer.currentLearningRate,
+      seconds,
+      samplesPerSecond: samples / Math.max(seconds, 1e-9),
+    };
+    epochs.push(event);
+    options.onEpoch?.(event);
+    const monitored = validation?.loss ?? event.loss;
+    if (best === null || monitored < best.loss) {
+      if (best) tf.dispose(best.weights);
+      best = { loss: monitored, epoch, weights: trainer.snapshotWeights() };
+      sinceBest = 0;
+    } else if (setup.earlyStoppingPatience !== null && ++sinceBest >= setup.earlyStoppingPatience) {
+      status = 'early-stopped';
+      break;
+    }
+  }
+
+  // The run ends with the best weights (on validation loss), as a checkpoint would restore them.
+  if (best && status !== 'non-finite') trainer.restoreWeights(best.weights);
+  if (best) tf.dispose(best.weights);
+  const test =
+    status === 'non-finite' || dataset.test.size === 0
+      ? null
+      : evaluateSplit(trainer, dataset.test, featureNames, Math.max(setup.batchSize, 256), limit);
+  return { status, epochs, bestEpoch: best?.epoch ?? null, test, nonFinite, manifest, trainer };
+}
