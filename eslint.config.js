@@ -1,0 +1,77 @@
+// Lint rules, including the layer boundaries of ARCHITECTURE.md:
+//   core/      pure TypeScript: no React, DOM libraries, Electron, UI state, renderer or electron code
+//   renderer/  may import core/ and the IPC contract electron/api.ts (types) only, never Electron
+//   electron/  may not import the renderer
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const CORE_FORBIDDEN = {
+  paths: [
+    { name: 'react', message: 'core/ is pure TypeScript: no React (see ARCHITECTURE.md).' },
+    { name: 'react-dom', message: 'core/ is pure TypeScript: no React (see ARCHITECTURE.md).' },
+    { name: 'electron', message: 'core/ is pure TypeScript: no Electron (see ARCHITECTURE.md).' },
+    { name: 'zustand', message: 'core/ holds no UI state: no zustand (see ARCHITECTURE.md).' },
+  ],
+  patterns: [
+    { group: ['react/*', 'react-dom/*', 'electron/*', 'zustand/*', '@xyflow/*'], message: 'core/ is pure TypeScript (see ARCHITECTURE.md).' },
+    { group: ['**/renderer', '**/renderer/**', '**/electron', '**/electron/**'], message: 'core/ must not import the renderer or electron folders.' },
+  ],
+};
+
+export default tseslint.config(
+  {
+    ignores: ['dist/', 'dist-electron/', 'release/', 'node_modules/', 'test-results/', 'playwright-report/', 'data/', 'runs/', '.vite/'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'no-restricted-imports': 'off',
+    },
+  },
+  // Node-side code: scripts, CLI, tests, configs, the Electron main process.
+  {
+    files: ['scripts/**', 'cli/**', 'bin/**', 'test/**', '*.config.{js,ts,mjs}', 'electron/**'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', CORE_FORBIDDEN] },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer talks to Electron only through renderer/platform/.' }],
+          patterns: [
+            {
+              // Everything in electron/ except the pure IPC contract.
+              regex: '(^|/)electron/(?!api$|channels$)',
+              message: 'The renderer may import only electron/api.ts (the IPC contract) from electron/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/engine/*.worker.ts'],
+    languageOptions: { globals: { ...globals.worker } },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer', '**/renderer/**'], message: 'electron/ must not import the renderer.' }] }],
+    },
+  },
+);

@@ -1,0 +1,51 @@
+import type { BackendStatus } from '../engine/useBackend';
+
+export interface StatusBarProps {
+  backend: BackendStatus;
+  version: string | null;
+}
+
+function BackendIndicator({ backend }: { backend: BackendStatus }) {
+  if (backend.state === 'probing') {
+    return <span className="status-backend probing">Choosing a compute backend…</span>;
+  }
+  if (backend.state === 'failed') {
+    return (
+      <span className="status-backend failed" title={backend.message}>
+        No compute backend
+      </span>
+    );
+  }
+  const { report } = backend;
+  return (
+    <span className="status-backend ready" tabIndex={0} aria-describedby="backend-details">
+      <span className="status-dot" aria-hidden="true" />
+      Backend: <strong data-testid="backend-name">{report.backend}</strong>
+      <span className="status-popover" id="backend-details" role="tooltip">
+        <span className="popover-title">TensorFlow.js {report.tfjsVersion}</span>
+        {report.skipped.length === 0 ? (
+          <span className="popover-line">First choice; nothing skipped.</span>
+        ) : (
+          report.skipped.map((s) => (
+            <span key={s.name} className="popover-line">
+              <b>{s.name}</b> skipped: {s.reason}
+            </span>
+          ))
+        )}
+        <span className="popover-line muted">
+          {report.crossOriginIsolated ? 'Cross-origin isolated: wasm threads allowed' : 'Not cross-origin isolated: single-threaded wasm'}
+        </span>
+      </span>
+    </span>
+  );
+}
+
+export function StatusBar({ backend, version }: StatusBarProps) {
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      <BackendIndicator backend={backend} />
+      <span className="status-spacer" />
+      {version ? <span className="status-version">v{version}</span> : null}
+    </footer>
+  );
+}

@@ -1,0 +1,38 @@
+/** Platform over the preload's `window.netwright` bridge. */
+import type { FileInfo, NetwrightBridge } from '../../electron/api';
+import type { FileRef, Platform } from './platform';
+
+declare global {
+  interface Window {
+    /** Present only inside the Electron shell (exposed by electron/preload.ts). */
+    netwright?: NetwrightBridge;
+  }
+}
+
+const toRef = (file: FileInfo): FileRef => ({ key: file.path, name: file.name });
+
+export function createElectronPlatform(bridge: NetwrightBridge): Platform {
+  return {
+    kind: 'electron',
+    async openGraph(recent) {
+      const opened = await bridge.openGraph(recent ? { path: recent.key } : undefined);
+      return opened ? { ...toRef(opened), contents: opened.contents } : null;
+    },
+    async saveGraph(file, contents) {
+      return toRef(await bridge.saveGraph({ path: file.key, contents }));
+    },
+    async saveGraphAs(contents, suggestedName) {
+      const saved = await bridge.saveGraphAs(suggestedName ? { contents, suggestedName } : { contents });
+      return saved ? toRef(saved) : null;
+    },
+    async exportFile(suggestedName, data, filters) {
+      const saved = await bridge.exportFile(filters ? { suggestedName, data, filters } : { suggestedName, data });
+      return saved ? toRef(saved) : null;
+    },
+    async recentFiles() {
+      return (await bridge.recentFiles()).map(toRef);
+    },
+    appVersion: () => bridge.appVersion(),
+    onMenuCommand: (listener) => bridge.onMenuCommand(listener),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Platform for the browser: File System Access API pickers where the browser has them (Chromium),
+ * otherwise <input type=file> to open and a download to save. Recent files: names only, in
+ * localStorage (a browser cannot reopen a file by name; handles live for the session).
+ */
+import type { ExportFilter, FileRef, OpenedFile, Platform } from './platform';
+import { commandForKey, isTextEditingCommand } from './shortcuts';
+
+// The parts of the File System Access API used here (not yet in TypeScript's DOM library).
+interface WritableFileStream {
+  write(data: string | Uint8Array<ArrayBuffer>): Promise<void>;
+  close(): Promise<void>;
+}
+interface FileHandle {
+  readonly name: string;
+  getFile(): Promise<File>;
+  createWritable(): Promise<WritableFileStream>;
+}
+interface PickerType {
+  description: string;
+  accept: Record<string, string[]>;
+}
+interface FileSystemAccess {
+  showOpenFilePicker(options: { types: PickerType[]; multiple: false }): Promise<FileHandle[]>;
+  showSaveFilePicker(options: { suggestedName: string; types?: PickerType[] }): Promise<FileHandle>;
+}
+
+const GRAPH_TYPES: PickerType[] = [{ description: 'Netwright graph', accept: { 'application/json': ['.json'] } }];
+const RECENT_KEY = 'netwright.recentFiles';
+const MAX_RECENT = 10;
+
+function fileSystemAccess(): FileSystemAccess | null {
+  const w = window as Window & Partial<FileSystemAccess>;
+  return typeof w.showOpenFilePicker === 'function' && typeof w.showSaveFilePicker === 'function'
+    ? (w as FileSystemAccess)
+    : null;
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}
+
+function toPickerTypes(filters: ExportFilter[] | undefined): PickerType[] | undefined {
+  return filters?.map((f) => ({
+    description: f.name,
+    accept: { 'application/octet-stream': f.extensions.map((e) => `.${e}`) },
+  }));
+}
+
+function download(name: string, data: string | Uint8Array): void {
+  const part: BlobPart = typeof data === 'string' ? data : new Uint8Array(data);
+  const url = URL.createObjectURL(new Blob([part]));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  // Give the browser a moment to start the download before the URL is revoked.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function pickWithInput(): Promise<File | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = '.json,application/json';
+    input.addEventListener('change', () => resolve(input.files?.[0] ?? null), { once: true });
+    input.addEventListener('cancel', () => resolve(null), { once: true });
+    input.click();
+  });
+}
+
+function readRecent(): string[] {
+  try {
+    const parsed: unknown = JSON.parse(window.localStorage.getItem(RECENT_KEY) ?? '[]');
+    return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === 'string').slice(0, MAX_RECENT) : [];
+  } catch {
+    return []; // corrupt or unavailable storage: no recent files
+  }
+}
+
+function rememberRecent(name: string): void {
+  try {
+    const names = [name, ...readRecent().filter((n) => n !== name)].slice(0, MAX_RECENT);
+    window.localStorage.setItem(RECENT_KEY, JSON.stringify(names));
+  } catch {
+    // storage full or disabled: recent files are a convenience only
+  }
+}
+
+export function createWebPlatform(): Platform {
+  const handles = new Map<string, FileHandle>();
+  let nextId = 1;
+
+  const track = (handle: FileHandle): FileRef => {
+    const key = `handle:${nextId++}`;
+    handles.set(key, handle);
+    rememberRecent(handle.name);
+    return { key, name: handle.name };
+  };
+
+  async function write(handle: FileHandle, data: string | Uint8Array): Promise<void> {
+    const stream = await handle.createWritable();
+    await stream.write(typeof data === 'string' ? data : new Uint8Array(data));
+    await stream.close(); // the browser swaps the file in only on close
+  }
+
+  async function saveVia(suggestedName: string, data: string | Uint8Array, types?: PickerType[]): Promise<FileRef | null> {
+    const fsa = fileSystemAccess();
+    if (!fsa) {
+      download(suggestedName, data);
+      rememberRecent(suggestedName);
+      return { key: `download:${suggestedName}`, name: suggestedName };
+    }
+    try {
+      const handle = await fsa.showSaveFilePicker(types ? { suggestedName, types } : { suggestedName });
+      await write(handle, data);
+      return track(handle);
+    } catch (err) {
+      if (isAbort(err)) return null;
+      throw err;
+    }
+  }
+
+  return {
+    kind: 'web',
+    async openGraph(recent): Promise<OpenedFile | null> {
+      const known = recent ? handles.get(recent.key) : undefined;
+      if (known && recent) {
+        return { ...recent, contents: await (await known.getFile()).text() };
+      }
+      const fsa = fileSystemAccess();
+      if (fsa) {
+        try {
+          const [handle] = await fsa.showOpenFilePicker({ types: GRAPH_TYPES, multiple: false });
+          if (!handle) return null;
+          const ref = track(handle);
+          return { ...ref, contents: await (await handle.getFile()).text() };
+        } catch (err) {
+          if (isAbort(err)) return null;
+          throw err;
+        }
+      }
+      const file = await pickWithInput();
+      if (!file) return null;
+      rememberRecent(file.name);
+      return { key: `upload:${file.name}`, name: file.name, contents: await file.text() };
+    },
+    async saveGraph(file, contents) {
+      const handle = handles.get(file.key);
+      if (!handle) {
+        // Opened through <input type=file>: the browser only lets us download a new copy.
+        download(file.name, contents);
+        return file;
+      }
+      await write(handle, contents);
+      rememberRecent(handle.name);
+      return file;
+    },
+    saveGraphAs: (contents, suggestedName) => saveVia(suggestedName ?? 'untitled.json', contents, GRAPH_TYPES),
+    exportFile: (suggestedName, data, filters) => saveVia(suggestedName, data, toPickerTypes(filters)),
+    async recentFiles() {
+      return readRecent().map((name) => ({ key: `recent:${name}`, name }));
+    },
+    async appVersion() {
+      return import.meta.env.PACKAGE_VERSION;
+    },
+    onMenuCommand(listener) {
+      const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
+      const onKey = (event: KeyboardEvent): void => {
+        const command = commandForKey(event, isMac);
+        if (!command || isTextEditingCommand(command, event.target)) return;
+        event.preventDefault(); // e.g. keep Ctrl+S from saving the page
+        listener(command);
+      };
+      window.addEventListener('keydown', onKey);
+      return () => window.removeEventListener('keydown', onKey);
+    },
+  };
+}

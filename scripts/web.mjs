@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// `npm run web`: builds the renderer if dist/ is missing or older than its sources, then serves
+// it on 127.0.0.1 with the app's security headers (CSP, COOP/COEP for cross-origin isolation)
+// and correct MIME types (.wasm = application/wasm).
+//   node scripts/web.mjs [--port 5173] [--no-build]      (PORT in the environment also works)
+import http from 'node:http';
+import { readFile, stat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const distDir = path.join(root, 'dist');
+// One source of truth for headers and MIME types, shared with the Electron app:// protocol.
+const { SECURITY_HEADERS } = await tsImport('../electron/csp.ts', import.meta.url);
+const { MIME_TYPES } = await tsImport('../electron/app-protocol.ts', import.meta.url);
+
+const SOURCES = ['index.html', 'vite.config.ts', 'package.json', 'renderer', 'core'];
+
+function parseArgs(argv) {
+  const args = { port: undefined, build: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--no-build') args.build = false;
+    else if (arg === '--port') args.port = argv[++i];
+    else if (arg.startsWith('--port=')) args.port = arg.slice('--port='.length);
+    else if (arg === '--help' || arg === '-h') {
+      console.log('Usage: npm run web -- [--port <n>] [--no-build]\nServes the built app on http://127.0.0.1:<port> (default 5173, or PORT).');
+      process.exit(0);
+    } else {
+      console.error(`web: unknown argument "${arg}" (try --help)`);
+      process.exit(2);
+    }
+  }
+  const raw = args.port ?? process.env.PORT ?? '5173';
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`web: invalid port "${raw}"`);
+    process.exit(2);
+  }
+  return { port, build: args.build };
+}
+
+async function newestMtime(p) {
+  let info;
+  try {
+    info = await stat(p);
+  } catch {
+    return 0;
+  }
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = 0;
+  for (const entry of await readdir(p)) newest = Math.max(newest, await newestMtime(path.join(p, entry)));
+  return newest;
+}
+
+export async function buildIfNeeded() {
+  const builtAt = await newestMtime(path.join(distDir, 'index.html'));
+  let sourcesAt = 0;
+  for (const s of SOURCES) sourcesAt = Math.max(sourcesAt, await newestMtime(path.join(root, s)));
+  if (builtAt > 0 && builtAt >= sourcesAt) return false;
+  console.log(builtAt ? 'Sources changed since the last build: rebuilding…' : 'No build yet: building the app…');
+  const { build } = await import('vite');
+  await build({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
+  return true;
+}
+
+/** Maps a URL path to a file inside dist/, or null if it would escape it. */
+function resolveRequest(urlPath) {
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(urlPath, 'http://localhost').pathname);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0')) return null;
+  const relative = pathname.endsWith('/') ? `${pathname}index.html` : pathname;
+  const file = path.resolve(distDir, `.${relative}`);
+  return file.startsWith(distDir + path.sep) ? file : null;
+}
+
+export function createServer() {
+  return http.createServer(async (req, res) => {
+    const send = (status, body, headers = {}) => {
+      res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed', { Allow: 'GET, HEAD' });
+    const file = resolveRequest(req.url ?? '/');
+    if (!file) return send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+    try {
+      const body = await readFile(file);
+      const type = MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+      // Hashed assets never change; index.html must always be revalidated.
+      const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+      send(200, body, { 'Content-Type': type, 'Content-Length': body.length, 'Cache-Control': cache });
+    } catch {
+      send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+    }
+  });
+}
+
+async function main() {
+  const { port, build } = parseArgs(process.argv.slice(2));
+  if (build) await buildIfNeeded();
+  try {
+    await stat(path.join(distDir, 'index.html'));
+  } catch {
+    console.error('web: dist/index.html is missing; run without --no-build (or `npm run build:web`).');
+    process.exit(1);
+  }
+  const server = createServer();
+  server.on('error', (err) => {
+    console.error(err.code === 'EADDRINUSE' ? `web: port ${port} is in use; try --port <n>` : `web: ${err.message}`);
+    process.exit(1);
+  });
+  server.listen(port, '127.0.0.1', () => {
+    const address = server.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    console.log(`Netwright (web) is running at http://127.0.0.1:${actualPort}/  (Ctrl+C to stop)`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+  await main();
+}
