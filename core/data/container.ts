@@ -155,6 +155,12 @@ export function readImageFileHeader(bytes: Uint8Array, fileName: string): { head
 function inflateSection(bytes: Uint8Array, dataStart: number, section: SectionInfo, name: string, fileName: string): Uint8Array {
   const start = dataStart + section.offset;
   const member = bytes.subarray(start, start + section.compressedLength);
+  if (member.length < 18) throw new DataFileError(fileName, `corrupted ${name} section (too short for gzip)`);
+  // The gzip trailer repeats CRC-32 and length: check it too, so no content-bearing byte goes unchecked.
+  const trailer = new DataView(member.buffer, member.byteOffset + member.length - 8, 8);
+  if (trailer.getUint32(0, true) !== section.crc32 || trailer.getUint32(4, true) !== section.length % 2 ** 32) {
+    throw new DataFileError(fileName, `corrupted ${name} section: gzip trailer does not match the header`);
+  }
   const out = new Uint8Array(section.length);
   let written: Uint8Array;
   try {
