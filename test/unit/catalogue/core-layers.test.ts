@@ -1,7 +1,10 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS } from '../../../core/catalogue/activations';
-import { portsOf, type LayerDecl } from '../../../core/catalogue/decl';
+import { portsOf, type LayerDecl, type SymbolicTensor } from '../../../core/catalogue/decl';
 import { activation } from '../../../core/catalogue/layers/core/activation';
 import { dense } from '../../../core/catalogue/layers/core/dense';
 import { dropout } from '../../../core/catalogue/layers/core/dropout';
@@ -169,6 +172,29 @@ describe('core layer shapes', () => {
     expect(shapeOf(split, {}, [null, 16])).toEqual({ out1: [null, 8], out2: [null, 8] });
     expect(shapeOf(split, { parts: 3, sizes: [1, 2, 3] }, [null, 5, 6])).toEqual({ out1: [null, 5, 1], out2: [null, 5, 2], out3: [null, 5, 3] });
     expect(portsOf(split.outputs, paramsObjectSchema(split.params).parse({ parts: 3 })).map((p) => p.name)).toEqual(['out1', 'out2', 'out3']);
+  });
+});
+
+describe('Dropout rate is the probability of dropping a unit', () => {
+  it('rate 0.2 zeroes about 20% in training, scales the rest by 1 / 0.8, and does nothing at inference', () => {
+    const x = tfl.input({ shape: [20_000] });
+    const params = paramsObjectSchema(dropout.params).parse({ rate: 0.2 });
+    const out = dropout.build({ params, name: 'dropout_convention', inputs: { in: [x] } }).out as SymbolicTensor;
+    const model = tfl.model({ inputs: x, outputs: out });
+    const layer = model.getLayer('dropout_convention');
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const ones = tf.ones([1, 20_000]);
+      const trained = Array.from((layer.apply(ones, { training: true }) as tf.Tensor).dataSync());
+      const dropped = trained.filter((v) => v === 0).length / trained.length;
+      // 20,000 Bernoulli(0.2) draws: the standard deviation of the fraction is 0.0028.
+      expect(dropped).toBeGreaterThan(0.18);
+      expect(dropped).toBeLessThan(0.22);
+      expect(new Set(trained.filter((v) => v !== 0).map((v) => v.toFixed(5)))).toEqual(new Set(['1.25000']));
+      expect(Array.from((model.predict(ones) as tf.Tensor).dataSync()).every((v) => v === 1)).toBe(true);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
   });
 });
 

@@ -54,6 +54,22 @@ describe('normalization parameter counts', () => {
     expect(params).toMatchObject({ axis: -1, momentum: 0.99, epsilon: 1e-3, center: true, scale: true });
     expect(batchNorm.countParams({ params, inputs: { in: [[null, 8, 8, 16]] } })).toEqual({ trainable: 32, nonTrainable: 32 });
   });
+  it('BatchNorm momentum follows Keras: moving = momentum * moving + (1 - momentum) * batch statistic', async () => {
+    const x = tfl.input({ shape: [2] });
+    const params = paramsObjectSchema(batchNorm.params).parse({ momentum: 0.9 });
+    const out = batchNorm.build({ params, name: 'bn_momentum', inputs: { in: [x] } }).out as SymbolicTensor;
+    const model = tfl.model({ inputs: x, outputs: out });
+    model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
+    const data = tf.tensor2d([[1, 10], [3, 30], [5, 50], [7, 70]]);
+    await model.fit(data, tf.zerosLike(data), { batchSize: 4, epochs: 1, shuffle: false, verbose: 0 });
+    const variable = model.getLayer('bn_momentum').weights.find((w) => w.name.includes('moving_mean'));
+    // Batch mean [4, 40]; the moving mean starts at 0.
+    const movingMean = Array.from(variable?.read().dataSync() ?? []);
+    expect(movingMean[0]).toBeCloseTo(0.1 * 4, 5);
+    expect(movingMean[1]).toBeCloseTo(0.1 * 40, 4);
+    tf.dispose(data);
+    model.dispose();
+  });
   it('LayerNorm normalizes each sample: mean 0, variance 1 over the last axis', () => {
     const x = tfl.input({ shape: [3, 6] });
     const params = paramsObjectSchema(layerNorm.params).parse({ epsilon: 1e-6 });
