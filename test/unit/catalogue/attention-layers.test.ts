@@ -415,6 +415,31 @@ describe('parameter counts', () => {
   });
 });
 
+function flopsOf(decl: LayerDecl, params: Record<string, unknown>, inputs: Record<string, Shape[]>): number {
+  const parsed = paramsObjectSchema(decl.params).parse(params);
+  const outputs = decl.inferShapes({ params: parsed, inputs });
+  if (!decl.flops) throw new Error(`${decl.type} declares no FLOPs`);
+  return decl.flops({ params: parsed, inputs, outputs });
+}
+
+describe('FLOPs per sample (multiply-add = 2)', () => {
+  it('Attention: scores plus the weighted sum, per score type', () => {
+    const [tq, tv, dq, dv, u] = [5, 7, 4, 6, 3];
+    const same = { query: [[null, tq, dq]], values: [[null, tv, dq]] };
+    const other = { query: [[null, tq, dq]], values: [[null, tv, dv]] };
+    expect(flopsOf(attention, { score: 'dot' }, same)).toBe(2 * tq * tv * dq + 2 * tq * tv * dq);
+    expect(flopsOf(attention, { score: 'general' }, other)).toBe(2 * tq * dq * dv + 2 * tq * tv * dv + 2 * tq * tv * dv);
+    expect(flopsOf(attention, { score: 'additive', units: u }, other)).toBe(
+      2 * tv * dv * u + 2 * tq * dq * u + 2 * tq * tv * u + 2 * tq * tv * dv,
+    );
+  });
+  it('MultiHeadAttention: four projections, scores and weighted sums per head', () => {
+    const [tq, tv, d, h, k] = [3, 4, 8, 2, 5];
+    const expected = 2 * (tq * d * h * k) + 2 * (tv * d * h * k) * 2 + 2 * h * tq * tv * k * 2 + 2 * tq * h * k * d;
+    expect(flopsOf(multiHeadAttention, { numHeads: h, keyDim: k }, { query: [[null, tq, d]], value: [[null, tv, d]] })).toBe(expected);
+  });
+});
+
 describe('shape errors say what to do', () => {
   const message = (f: () => unknown): string => {
     try {

@@ -29,6 +29,8 @@ export interface PositionalEncodingLayerArgs extends BaseLayerArgs {
 export class PositionalEncodingLayer extends tfl.layers.Layer {
   static className = 'NetwrightPositionalEncoding';
   readonly base: number;
+  /** The last table computed (plain numbers, not a tensor, so nothing to dispose). */
+  private cached: { length: number; depth: number; table: Float32Array } | undefined;
 
   constructor(args: PositionalEncodingLayerArgs) {
     super(args);
@@ -44,7 +46,10 @@ export class PositionalEncodingLayer extends tfl.layers.Layer {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       if (!x) throw new Error('PositionalEncoding expects one input');
       const [, length, depth] = x.shape as [number, number, number];
-      return tf.add(x, tf.tensor2d(sinusoidalTable(length, depth, this.base), [length, depth]));
+      if (!this.cached || this.cached.length !== length || this.cached.depth !== depth) {
+        this.cached = { length, depth, table: sinusoidalTable(length, depth, this.base) };
+      }
+      return tf.add(x, tf.tensor2d(this.cached.table, [length, depth]));
     });
   }
 
