@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerSummary } from './summary';
+import { registerTrain } from './train';
 import { registerDatasets } from './datasets';
 
 /** Sets the process exit code of the running command. */
@@ -7,5 +8,6 @@ export type SetExitCode = (code: number) => void;
 
 export function registerCommands(program: Command, setExitCode: SetExitCode): void {
   registerSummary(program, setExitCode);
+  registerTrain(program, setExitCode);
   registerDatasets(program, setExitCode);
 }

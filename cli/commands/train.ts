@@ -1,0 +1,196 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { datasetIds, loadDataset, type DatasetOptions } from '../../core/data';
+import { nodeFileSource } from '../../core/data/node-source';
+import { CompileError } from '../../core/engine/compile';
+import { exportLayersModel, WEIGHTS_FILE } from '../../core/engine/export';
+import { compileSeeded, RunError, runTraining, type EpochEvent, type StepEvent } from '../../core/engine/run';
+import type { GraphDocument } from '../../core/graph';
+import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
+import { readGraphFile } from '../read-graph';
+import type { SetExitCode } from './index';
+
+interface TrainOptions {
+  epochs?: number;
+  batchSize?: number;
+  backend?: string;
+  seed?: number;
+  limit?: number;
+  out?: string;
+  json?: boolean;
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
+    return n;
+  };
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new InvalidArgumentError('the seed must be a whole number >= 0');
+  return n;
+}
+
+function formatMetrics(values: Record<string, number>): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join('  ');
+}
+
+/** A one-line progress bar redrawn in place on a terminal; silent elsewhere. */
+function progressLine(event: StepEvent, epochs: number): string {
+  const width = 24;
+  const done = Math.round(((event.batch + 1) / event.batches) * width);
+  return `epoch ${event.epoch + 1}/${epochs} [${'='.repeat(done)}${' '.repeat(width - done)}] ${event.batch + 1}/${event.batches}  loss ${event.step.loss.toFixed(4)}  ${Math.round(event.samplesPerSecond)} samples/s`;
+}
+
+/** Writes a file atomically (temp + rename), so an interrupted run never leaves half a file. */
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  await writeFile(temp, data);
+  await rename(temp, path);
+}
+
+export function registerTrain(program: Command, setExitCode: SetExitCode): void {
+  program
+    .command('train')
+    .description('Train a graph file on its dataset (headless), evaluate on the test split, save weights and a run manifest.')
+    .argument('<graph>', 'graph file (.json)')
+    .option('--epochs <n>', 'epochs (default: the graph\'s training setup)', positiveInt('--epochs'))
+    .option('--batch-size <b>', 'batch size (default: the graph\'s)', positiveInt('--batch-size'))
+    .option('--backend <name>', `tfjs backend: ${NODE_BACKENDS.join(' | ')} (default: the fastest that works, wasm)`)
+    .option('--seed <s>', 'random seed (default: the graph\'s)', nonNegativeInt)
+    .option('--limit <n>', 'use at most n samples of each split (quick checks)', positiveInt('--limit'))
+    .option('--out <dir>', 'run directory for model.json, weights.bin and manifest.json')
+    .option('--json', 'print one JSON object per epoch (JSON lines) and a final one')
+    .action(async (file: string, opts: TrainOptions) => {
+      const fail = (code: number, message: string) => {
+        if (opts.json) process.stdout.write(`${JSON.stringify({ event: 'error', message })}\n`);
+        process.stderr.write(`netwright: ${message}\n`);
+        setExitCode(code);
+      };
+      if (opts.backend && !(NODE_BACKENDS as readonly string[]).includes(opts.backend)) {
+        fail(2, `unknown backend "${opts.backend}" (choose ${NODE_BACKENDS.join(' or ')})`);
+        return;
+      }
+      const read = await readGraphFile(file);
+      if (!read.ok) {
+        if (read.kind === 'unreadable') fail(2, read.message);
+        else fail(1, `${file} is not a valid graph:\n${read.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+        return;
+      }
+      const graph: GraphDocument = structuredClone(read.graph);
+      graph.training.epochs = opts.epochs ?? graph.training.epochs;
+      graph.training.batchSize = opts.batchSize ?? graph.training.batchSize;
+      graph.training.seed = opts.seed ?? graph.training.seed;
+      const datasetRef = graph.training.dataset;
+      if (!datasetRef) {
+        fail(1, `${file} has no dataset in its training setup (set training.dataset.id to one of: ${datasetIds().join(', ')})`);
+        return;
+      }
+      if (!datasetIds().includes(datasetRef.id)) {
+        fail(1, `unknown dataset "${datasetRef.id}" (known: ${datasetIds().join(', ')})`);
+        return;
+      }
+
+      const choice = await selectNodeBackend(opts.backend);
+      const tty = process.stderr.isTTY && !opts.json;
+      let compiled;
+      try {
+        compiled = compileSeeded(graph);
+      } catch (err) {
+        if (err instanceof CompileError) {
+          fail(1, `${file} cannot be compiled:\n${err.issues.map((i) => `  ${i.message}`).join('\n')}`);
+          return;
+        }
+        throw err;
+      }
+      let dataset;
+      try {
+        dataset = await loadDataset(datasetRef.id, nodeFileSource(), datasetRef.options as DatasetOptions);
+      } catch (err) {
+        fail(2, (err as Error).message);
+        return;
+      }
+      if (!opts.json) {
+        process.stderr.write(
+          `Training "${graph.metadata.name}" on ${dataset.spec.title} with ${choice.backend}` +
+            `${choice.skipped.length ? ` (skipped ${choice.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}\n`,
+        );
+      }
+      let lastDraw = 0;
+      try {
+        const result = await runTraining(graph, compiled, dataset, {
+          backend: choice.backend,
+          limit: opts.limit ?? null,
+          onStep: (event) => {
+            const now = performance.now();
+            if (tty && (now - lastDraw > 100 || event.batch + 1 === event.batches)) {
+              lastDraw = now;
+              process.stderr.write(`\r${progressLine(event, graph.training.epochs)}\u001b[K`);
+            }
+          },
+          onEpoch: (event: EpochEvent) => {
+            if (opts.json) {
+              process.stdout.write(
+                `${JSON.stringify({
+                  event: 'epoch',
+                  epoch: event.epoch + 1,
+                  loss: event.loss,
+                  losses: event.losses,
+                  metrics: event.metrics,
+                  validation: event.validation && { loss: event.validation.loss, metrics: event.validation.metrics },
+                  learningRate: event.learningRate,
+                  seconds: event.seconds,
+                  samplesPerSecond: event.samplesPerSecond,
+                })}\n`,
+              );
+            } else {
+              if (tty) process.stderr.write('\n');
+              const val = event.validation ? `  | val loss ${event.validation.loss.toFixed(4)}  ${formatMetrics(event.validation.metrics)}` : '';
+              process.stdout.write(
+                `epoch ${event.epoch + 1}: loss ${event.loss.toFixed(4)}  ${formatMetrics(event.metrics)}${val}  (${event.seconds.toFixed(1)} s, ${Math.round(event.samplesPerSecond)} samples/s)\n`,
+              );
+            }
+          },
+        });
+        const final = {
+          event: 'done',
+          status: result.status,
+          bestEpoch: result.bestEpoch === null ? null : result.bestEpoch + 1,
+          test: result.test && { loss: result.test.loss, metrics: result.test.metrics, samples: result.test.samples },
+          nonFinite: result.nonFinite,
+          manifest: result.manifest,
+        };
+        if (opts.out) {
+          await mkdir(opts.out, { recursive: true });
+          const exported = await exportLayersModel(compiled.model);
+          await writeAtomic(join(opts.out, WEIGHTS_FILE), exported.weights);
+          await writeAtomic(join(opts.out, 'model.json'), exported.modelJson);
+          await writeAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...result.manifest, result: final }, null, 2)}\n`);
+        }
+        if (opts.json) process.stdout.write(`${JSON.stringify(final)}\n`);
+        else {
+          if (result.nonFinite) process.stdout.write(`stopped: ${result.nonFinite.message}\n`);
+          else if (result.status === 'early-stopped') process.stdout.write(`early stopping: best epoch ${final.bestEpoch}\n`);
+          if (result.test) process.stdout.write(`test: loss ${result.test.loss.toFixed(4)}  ${formatMetrics(result.test.metrics)}  (${result.test.samples} samples)\n`);
+          if (opts.out) process.stdout.write(`saved model.json, ${WEIGHTS_FILE} and manifest.json to ${opts.out}\n`);
+        }
+        result.trainer.dispose();
+        if (result.status === 'non-finite') setExitCode(1);
+      } catch (err) {
+        if (err instanceof RunError) {
+          fail(1, err.message);
+          return;
+        }
+        throw err;
+      } finally {
+        compiled.model.dispose();
+      }
+    });
+}
