@@ -1,2 +1,4 @@
-import type { NodeDecl } from '../../decl';
-export const generativeLayers: NodeDecl[] = [];
+import { affineCoupling } from './affine-coupling';
+import { sampling } from './sampling';
+
+export const generativeLayers = [sampling, affineCoupling];
