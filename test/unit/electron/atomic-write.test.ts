@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultFs, writeFileAtomic } from '../../../electron/atomic-write';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'netwright-atomic-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('writeFileAtomic', () => {
+  it('creates and replaces files, leaving no temporary file', async () => {
+    const target = path.join(dir, 'graph.json');
+    await writeFileAtomic(target, '{"v":1}');
+    await writeFileAtomic(target, new TextEncoder().encode('{"v":2}'));
+    expect(await readFile(target, 'utf8')).toBe('{"v":2}');
+    expect(await readdir(dir)).toEqual(['graph.json']);
+  });
+
+  it('leaves the old file intact and cleans up when the rename fails', async () => {
+    const target = path.join(dir, 'graph.json');
+    await writeFile(target, 'OLD CONTENTS');
+    const failingRename = { ...defaultFs, rename: async () => Promise.reject(new Error('EIO: simulated rename failure')) };
+    await expect(writeFileAtomic(target, 'NEW CONTENTS', failingRename)).rejects.toThrow('simulated rename failure');
+    expect(await readFile(target, 'utf8')).toBe('OLD CONTENTS');
+    expect(await readdir(dir)).toEqual(['graph.json']);
+  });
+
+  it('leaves the old file intact when the process is killed between write and rename', async () => {
+    const target = path.join(dir, 'graph.json');
+    await writeFile(target, 'OLD CONTENTS');
+    // A child process writes the new data, then is SIGKILLed where the rename would happen.
+    const script = `
+      import { defaultFs, writeFileAtomic } from ${JSON.stringify(path.resolve('electron/atomic-write.ts'))};
+      const fs = { ...defaultFs, rename: async () => { process.kill(process.pid, 'SIGKILL'); await new Promise(() => {}); } };
+      await writeFileAtomic(${JSON.stringify(target)}, 'NEW CONTENTS '.repeat(10000), fs);
+    `;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.signal).toBe('SIGKILL');
+    expect(await readFile(target, 'utf8')).toBe('OLD CONTENTS');
+    // The fully written temporary file is left behind, hidden; the target never saw it.
+    const leftovers = (await readdir(dir)).filter((f) => f !== 'graph.json');
+    expect(leftovers).toHaveLength(1);
+    expect(leftovers[0]).toMatch(/^\.graph\.json\.\d+-[0-9a-f]+\.tmp$/);
+    expect(await readFile(path.join(dir, leftovers[0]!), 'utf8')).toBe('NEW CONTENTS '.repeat(10000));
+  });
+
+  it('fails without touching the target when the folder does not exist', async () => {
+    await expect(writeFileAtomic(path.join(dir, 'missing', 'g.json'), 'x')).rejects.toThrow(/ENOENT/);
+  });
+});
