@@ -125,7 +125,7 @@ interface RefMhaWeights {
 }
 
 /** Multi-head attention, Keras' formulas, one loop per index. out [B][Tq][o], weights [B][H][Tq][Tv]. */
-function refMha(query: Seq, value: Seq, key: Seq, w: RefMhaWeights, causal: boolean): { out: Seq; weights: number[][][][] } {
+function refMha(query: Seq, value: Seq, key: Seq, w: RefMhaWeights, causal: boolean, mask?: number[][]): { out: Seq; weights: number[][][][] } {
   const heads = w.bq.length;
   const keyDim = w.bq[0]?.length ?? 0;
   const valueDim = w.bv[0]?.length ?? 0;
@@ -146,7 +146,7 @@ function refMha(query: Seq, value: Seq, key: Seq, w: RefMhaWeights, causal: bool
       const rows = qs.map((qi, i) =>
         softmaxRow(
           ks.map((kj) => dotProduct(qi, kj) / Math.sqrt(keyDim)),
-          ks.map((_, j) => !causal || j <= i),
+          ks.map((_, j) => (!causal || j <= i) && (!mask || (mask[b]?.[j] ?? 0) > 0.5)),
         ),
       );
       wb.push(rows);
@@ -542,8 +542,8 @@ describe('numeric oracles', () => {
     }
   }
 
-  it('Attention with a padding mask gives padded positions exactly zero weight', () => {
-    const r = runAttention('additive', false, true);
+  it.each([false, true])('Attention with a padding mask gives padded positions exactly zero weight (causal: %s)', (causal) => {
+    const r = runAttention('additive', causal, true);
     expectClose(r.weights, r.expected.weights);
     expectClose(r.context, r.expected.context);
     const w = r.weights.arraySync() as number[][][];
@@ -611,20 +611,21 @@ describe('numeric oracles', () => {
     layer.dispose();
   });
 
-  for (const causal of [false, true]) {
-    it(`MultiHeadAttention with 2 heads, a separate key and random weights equals the formula${causal ? ' (causal)' : ''}`, () => {
+  for (const [causal, withMask] of [[false, false], [true, false], [true, true]] as const) {
+    it(`MultiHeadAttention with 2 heads, a separate key and random weights equals the formula${causal ? ' (causal)' : ''}${withMask ? ' (masked)' : ''}`, () => {
       const [dq, dk, dv, heads, keyDim, valueDim, outDim] = [3, 2, 4, 2, 3, 2, 5];
       const q = randomSeq(rng, B, TQ, dq);
       const val = randomSeq(rng, B, TV, dv);
       const key = randomSeq(rng, B, TV, dk);
       const w = randomMhaWeights(dq, dk, dv, heads, keyDim, valueDim, outDim, 11);
-      const layer = new MultiHeadAttentionLayer({ numHeads: heads, keyDim, valueDim, outputDim: outDim, useBias: true, causal, dropout: 0, inputSlots: [0, 1, 2, -1] });
+      const layer = new MultiHeadAttentionLayer({ numHeads: heads, keyDim, valueDim, outputDim: outDim, useBias: true, causal, dropout: 0, inputSlots: [0, 1, 2, withMask ? 3 : -1] });
       const inputs = [toTensor(q, [B, TQ, dq]), toTensor(val, [B, TV, dv]), toTensor(key, [B, TV, dk])];
+      if (withMask) inputs.push(tf.tensor2d(mask.flat(), [B, TV]));
       tf.dispose(layer.apply(inputs) as tf.Tensor[]);
       const weightTensors = mhaWeightTensors(w);
       layer.setWeights(weightTensors);
       const [out, weights] = layer.apply(inputs) as tf.Tensor[];
-      const expected = refMha(q, val, key, w, causal);
+      const expected = refMha(q, val, key, w, causal, withMask ? mask : undefined);
       expectClose(out as tf.Tensor, expected.out);
       expectClose(weights as tf.Tensor, expected.weights);
       tf.dispose([...inputs, ...weightTensors, out as tf.Tensor, weights as tf.Tensor]);
