@@ -178,6 +178,45 @@ function seq2seqModel(): tfl.LayersModel {
   return tfl.model({ inputs: [source, target], outputs: out });
 }
 
+describe('recurrent layers in use', () => {
+  const build = (decl: NodeDecl, params: Record<string, unknown>, name: string, inputs: Record<string, SymbolicTensor[]>) =>
+    (decl as LayerDecl).build({ params: paramsObjectSchema(decl.params).parse(params), name, inputs });
+
+  it('Embedding with mask zero makes the next layers skip PAD steps', () => {
+    const ids = tfl.input({ shape: [null], dtype: 'int32' });
+    const vectors = build(embedding, { inputDim: 10, outputDim: 3, maskZero: true }, 'emb', { in: [ids] });
+    const encoded = build(lstm, { units: 4, returnState: true }, 'enc', { in: [vectors.out as SymbolicTensor] });
+    const model = tfl.model({ inputs: ids, outputs: [encoded.out as SymbolicTensor, encoded.c as SymbolicTensor] });
+    const short = tf.tensor2d([[3, 5, 7]], [1, 3], 'int32');
+    const padded = tf.tensor2d([[3, 5, 7, 0, 0]], [1, 5], 'int32');
+    const a = model.predict(short) as tf.Tensor[];
+    const b = model.predict(padded) as tf.Tensor[];
+    a.forEach((t, i) => {
+      const expected = Array.from(t.dataSync());
+      Array.from((b[i] as tf.Tensor).dataSync()).forEach((v, j) => expect(v).toBeCloseTo(expected[j] as number, 6));
+    });
+    tf.dispose([short, padded, ...a, ...b]);
+    model.dispose();
+  });
+
+  it('stacked layers with dropout train with model.fit without growing memory', async () => {
+    const x = tfl.input({ shape: [4, 3] });
+    const lower = build(gru, { units: 3, returnSequences: true, dropout: 0.2, recurrentDropout: 0.2 }, 'lower', { in: [x] });
+    const upper = build(simpleRnn, { units: 2, dropout: 0.2 }, 'upper', { in: [lower.out as SymbolicTensor] });
+    const model = tfl.model({ inputs: x, outputs: upper.out as SymbolicTensor });
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const xs = tf.randomNormal([8, 4, 3]);
+    const ys = tf.randomNormal([8, 2]);
+    await model.fit(xs, ys, { batchSize: 4, epochs: 1, verbose: 0 });
+    const afterFirst = tf.memory().numTensors;
+    const history = await model.fit(xs, ys, { batchSize: 4, epochs: 2, verbose: 0 });
+    expect(tf.memory().numTensors).toBe(afterFirst);
+    expect((history.history['loss'] as number[]).every(Number.isFinite)).toBe(true);
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+});
+
 describe('training with initial states (tfjs 4.22 shared-kwargs defect)', () => {
   it('an explicit optimizer loop that reuses its kwargs object trains for 6 batches', () => {
     const model = seq2seqModel();
