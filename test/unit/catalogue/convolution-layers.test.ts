@@ -8,7 +8,7 @@ import { conv2dTranspose } from '../../../core/catalogue/layers/convolution/conv
 import { separableConv2d } from '../../../core/catalogue/layers/convolution/separable-conv2d';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
 import { ShapeError, type Shape } from '../../../core/shapes/shape';
-import { checkLayerProperty, checkSerializationRoundTrip, smallDim } from './layer-harness';
+import { checkLayerProperty, checkSerializationRoundTrip, checkShapeRuleTotality, smallDim } from './layer-harness';
 
 const padding = fc.constantFrom('valid' as const, 'same' as const);
 const activation = fc.constantFrom(...ACTIVATIONS);
@@ -220,4 +220,10 @@ describe('convolution layers survive a save and load in the tfjs layers format',
       inputs: { in: [{ shape: [4, 4, 3] }] },
     });
   });
+});
+
+describe('convolution shape rules answer any wiring with shapes or a ShapeError', () => {
+  for (const decl of [conv1d, conv2d, conv2dTranspose, separableConv2d]) {
+    it(decl.type, () => checkShapeRuleTotality(decl));
+  }
 });

@@ -15,7 +15,7 @@ import { reshape } from '../../../core/catalogue/layers/core/reshape';
 import { split } from '../../../core/catalogue/layers/core/split';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
 import { ShapeError, type Shape } from '../../../core/shapes/shape';
-import { checkLayerProperty, checkSerializationRoundTrip, smallDim } from './layer-harness';
+import { checkLayerProperty, checkSerializationRoundTrip, checkShapeRuleTotality, smallDim } from './layer-harness';
 
 function shapeOf(decl: LayerDecl, params: Record<string, unknown>, input: Shape): Record<string, Shape> {
   return decl.inferShapes({ params: paramsObjectSchema(decl.params).parse(params), inputs: { in: [input] } });
@@ -246,4 +246,10 @@ describe('core layers survive a save and load in the tfjs layers format', () => 
   it('Activation (leakyRelu with its slope)', async () => {
     await checkSerializationRoundTrip(activation, { params: { activation: 'leakyRelu', alpha: 0.1 }, inputs: { in: [{ shape: [4] }] } });
   });
+});
+
+describe('core shape rules answer any wiring with shapes or a ShapeError', () => {
+  for (const decl of [dense, flatten, activation, dropout, reshape, permute, repeatVector, split]) {
+    it(decl.type, () => checkShapeRuleTotality(decl));
+  }
 });

@@ -8,9 +8,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { LayerDecl, NodeDecl, SymbolicTensor } from '../../../core/catalogue/decl';
-import { paramsObjectSchema } from '../../../core/catalogue/params';
-import type { Dim, Shape } from '../../../core/shapes/shape';
+import { portsOf, type LayerDecl, type NodeDecl, type SymbolicTensor } from '../../../core/catalogue/decl';
+import { paramsObjectSchema, type ParamSpec } from '../../../core/catalogue/params';
+import { ShapeError, type Dim, type Shape } from '../../../core/shapes/shape';
 
 export interface InputSpec {
   /** Shape of one sample (no batch axis); null marks a symbolic axis (a variable length). */
@@ -166,4 +166,76 @@ export async function checkSerializationRoundTrip(nodeDecl: NodeDecl, testCase: 
     loaded.dispose();
   }
   expect(tf.memory().numTensors, 'tensors leaked by the round trip').toBe(before);
+}
+
+/** Any value a parameter spec admits (ranges capped so cases stay small). */
+function paramArb(spec: ParamSpec): fc.Arbitrary<unknown> {
+  switch (spec.kind) {
+    case 'int': {
+      const min = spec.min ?? -8;
+      return fc.integer({ min, max: Math.min(spec.max ?? 8, min + 8) });
+    }
+    case 'float':
+      return fc.double({ min: spec.min ?? -10, max: spec.max ?? 10, minExcluded: spec.exclusiveMin ?? false, noNaN: true });
+    case 'bool':
+      return fc.boolean();
+    case 'enum':
+      return fc.constantFrom(...spec.options);
+    case 'ints': {
+      const min = spec.min ?? -8;
+      const item = fc.integer({ min, max: Math.min(spec.max ?? 8, min + 8) });
+      return fc.array(spec.allowNull ? fc.option(item, { nil: null }) : item, { minLength: spec.minLength, maxLength: spec.maxLength });
+    }
+    case 'string':
+      return fc.string({ maxLength: Math.min(spec.maxLength, 8) });
+  }
+}
+
+const anyShape: fc.Arbitrary<Shape> = fc
+  .array(fc.option(fc.integer({ min: 1, max: 8 }), { nil: null, freq: 4 }), { maxLength: 4 })
+  .map((dims) => [null, ...dims]);
+
+/**
+ * Totality of the shape rule: for any valid parameters and any wiring of any shapes, inferShapes
+ * returns well-formed shapes (known dims positive integers) with a finite count, or throws a
+ * ShapeError; anything else would reach the user as an internal error.
+ */
+export function checkShapeRuleTotality(nodeDecl: NodeDecl, numRuns = 300): void {
+  const decl = asLayer(nodeDecl);
+  const schema = paramsObjectSchema(decl.params);
+  const paramsArb = fc
+    .record(Object.fromEntries(Object.entries(decl.params).map(([k, spec]) => [k, paramArb(spec)])))
+    .map((raw) => schema.parse(raw))
+    .filter((p) => (decl.validateParams?.(p) ?? []).length === 0);
+  const cases = paramsArb.chain((params) =>
+    fc
+      .tuple(
+        ...portsOf(decl.inputs, params).map((port) =>
+          fc.array(anyShape, { minLength: 0, maxLength: port.multiple ? 3 : 1 }).map((shapes) => [port.name, shapes] as const),
+        ),
+      )
+      .map((entries) => ({ params, inputs: Object.fromEntries(entries) as Record<string, Shape[]> })),
+  );
+  fc.assert(
+    fc.property(cases, (ctx) => {
+      let outputs: Record<string, Shape>;
+      try {
+        outputs = decl.inferShapes(ctx);
+      } catch (e) {
+        if (e instanceof ShapeError) return;
+        throw e;
+      }
+      for (const [port, shape] of Object.entries(outputs)) {
+        expect(shape[0], `${decl.type} port ${port}: the batch axis`).toBeNull();
+        for (const d of shape.slice(1)) {
+          if (d !== null) expect(Number.isInteger(d) && d > 0, `${decl.type} port ${port}: dims ${JSON.stringify(shape)}`).toBe(true);
+        }
+      }
+      const count = decl.countParams(ctx);
+      expect(Number.isInteger(count.trainable) && count.trainable >= 0 && Number.isInteger(count.nonTrainable) && count.nonTrainable >= 0).toBe(true);
+      const flops = decl.flops?.({ ...ctx, outputs }) ?? 0;
+      expect(Number.isFinite(flops) && flops >= 0).toBe(true);
+    }),
+    { numRuns, seed: 7 },
+  );
 }

@@ -11,7 +11,7 @@ import { multiply } from '../../../core/catalogue/layers/merge/multiply';
 import { subtract } from '../../../core/catalogue/layers/merge/subtract';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
 import { ShapeError, type Shape } from '../../../core/shapes/shape';
-import { checkLayerProperty, checkSerializationRoundTrip, smallDim, type InputSpec } from './layer-harness';
+import { checkLayerProperty, checkSerializationRoundTrip, checkShapeRuleTotality, smallDim, type InputSpec } from './layer-harness';
 
 function shapeOf(decl: LayerDecl, params: Record<string, unknown>, inputs: Record<string, Shape[]>): Record<string, Shape> {
   return decl.inferShapes({ params: paramsObjectSchema(decl.params).parse(params), inputs });
@@ -148,4 +148,10 @@ describe('merge layers survive a save and load in the tfjs layers format', () =>
   it('Concatenate', async () => {
     await checkSerializationRoundTrip(concatenate, { params: { axis: 1 }, inputs: { in: [{ shape: [2, 3] }, { shape: [4, 3] }] } });
   });
+});
+
+describe('merge shape rules answer any wiring with shapes or a ShapeError', () => {
+  for (const decl of [concatenate, add, subtract, multiply, average]) {
+    it(decl.type, () => checkShapeRuleTotality(decl));
+  }
 });

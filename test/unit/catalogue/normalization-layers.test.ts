@@ -8,7 +8,7 @@ import { batchNorm } from '../../../core/catalogue/layers/normalization/batch-no
 import { layerNorm } from '../../../core/catalogue/layers/normalization/layer-norm';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
 import { ShapeError, type Shape } from '../../../core/shapes/shape';
-import { checkLayerProperty, checkSerializationRoundTrip, smallDim } from './layer-harness';
+import { checkLayerProperty, checkSerializationRoundTrip, checkShapeRuleTotality, smallDim } from './layer-harness';
 
 function shapeErrorOf(decl: LayerDecl, params: Record<string, unknown>, input: Shape): string {
   try {
@@ -111,4 +111,10 @@ describe('normalization layers survive a save and load in the tfjs layers format
   it('LayerNorm', async () => {
     await checkSerializationRoundTrip(layerNorm, { params: { scale: false }, inputs: { in: [{ shape: [5, 4] }] } });
   });
+});
+
+describe('normalization shape rules answer any wiring with shapes or a ShapeError', () => {
+  for (const decl of [batchNorm, layerNorm]) {
+    it(decl.type, () => checkShapeRuleTotality(decl));
+  }
 });

@@ -14,7 +14,7 @@ import { upSampling2d } from '../../../core/catalogue/layers/pooling/upsampling2
 import { zeroPadding2d } from '../../../core/catalogue/layers/pooling/zero-padding2d';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
 import { ShapeError, type Shape } from '../../../core/shapes/shape';
-import { checkLayerProperty, smallDim } from './layer-harness';
+import { checkLayerProperty, checkShapeRuleTotality, smallDim } from './layer-harness';
 
 const padding = fc.constantFrom('valid' as const, 'same' as const);
 
@@ -166,4 +166,10 @@ describe('pooling shape errors say what to do', () => {
     expect(cropping2d.validateParams?.({ cropping: [1, 2, 3] })).toHaveLength(1);
     expect(cropping2d.validateParams?.({ cropping: [1, 2, 3, 4] })).toEqual([]);
   });
+});
+
+describe('pooling shape rules answer any wiring with shapes or a ShapeError', () => {
+  for (const decl of [maxPool1d, avgPool1d, maxPool2d, avgPool2d, globalMaxPool1d, globalAvgPool1d, globalMaxPool2d, globalAvgPool2d, upSampling2d, zeroPadding2d, cropping2d]) {
+    it(decl.type, () => checkShapeRuleTotality(decl));
+  }
 });
