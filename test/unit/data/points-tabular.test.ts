@@ -74,7 +74,12 @@ describe('2-D generators', () => {
       let sx = 0;
       let sy = 0;
       let n = 0;
-      for (let i = 0; i < labels.length; i++) if (labels[i] === c) (sx += x[2 * i] as number), (sy += x[2 * i + 1] as number), n++;
+      for (let i = 0; i < labels.length; i++) {
+        if (labels[i] !== c) continue;
+        sx += x[2 * i] as number;
+        sy += x[2 * i + 1] as number;
+        n++;
+      }
       expect(sx / n).toBeCloseTo(Math.cos((2 * Math.PI * c) / 4), 1);
       expect(sy / n).toBeCloseTo(Math.sin((2 * Math.PI * c) / 4), 1);
     }
