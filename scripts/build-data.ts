@@ -239,6 +239,8 @@ export interface BuildOptions {
   readonly force?: boolean;
   /** Rewrite data/checksums.json instead of verifying against it. */
   readonly updateChecksums?: boolean;
+  /** Restrict the build (and the check) to these files of BUILT_FILES. */
+  readonly only?: readonly string[];
   /** Check every file against data/checksums.json (default true; decodes all files). */
   readonly verify?: boolean;
   readonly log?: (line: string) => void;
@@ -249,8 +251,9 @@ export async function buildData(options: BuildOptions = {}): Promise<void> {
   const outDir = options.outDir ?? DEFAULT_OUT_DIR;
   const log = options.log ?? (() => {});
   await mkdir(outDir, { recursive: true });
+  const selected = BUILT_FILES.filter((name) => !options.only || options.only.includes(name));
   const missing: string[] = [];
-  for (const name of BUILT_FILES) if (options.force || !(await exists(join(outDir, name)))) missing.push(name);
+  for (const name of selected) if (options.force || !(await exists(join(outDir, name)))) missing.push(name);
 
   const builders: Record<string, () => Promise<BuiltFile[]>> = {
     mnist: async () => [await buildMnist('train'), await buildMnist('test')],
@@ -275,23 +278,24 @@ export async function buildData(options: BuildOptions = {}): Promise<void> {
 
   if (options.verify === false && !options.updateChecksums) return;
   const actual: Checksums = {};
-  for (const name of BUILT_FILES) {
+  for (const name of selected) {
     actual[name] = await checksumOfFile(name, new Uint8Array(await readFile(join(outDir, name))));
   }
   const committed = await readChecksums();
   if (options.updateChecksums || committed === null) {
+    if (selected.length !== BUILT_FILES.length) throw new Error('--update-checksums needs a full build');
     await writeAtomically(CHECKSUMS_PATH, new TextEncoder().encode(`${JSON.stringify(actual, null, 2)}\n`));
     log(`wrote ${CHECKSUMS_PATH}`);
     return;
   }
-  const mismatched = BUILT_FILES.filter((name) => JSON.stringify(actual[name]) !== JSON.stringify(committed[name]));
+  const mismatched = selected.filter((name) => JSON.stringify(actual[name]) !== JSON.stringify(committed[name]));
   if (mismatched.length > 0) {
     throw new Error(
       `data files differ from data/checksums.json: ${mismatched.join(', ')}. ` +
         'A source package changed or a file is corrupted; rebuild with --force, or --update-checksums after review.',
     );
   }
-  log(`verified ${BUILT_FILES.length} files against data/checksums.json`);
+  log(`verified ${selected.length} files against data/checksums.json`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

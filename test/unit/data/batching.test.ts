@@ -144,3 +144,28 @@ describe('batchToTensors', () => {
     expect(tf.memory().numTensors).toBe(before + 1); // the max() result above, left on purpose
   }, 60_000);
 });
+
+describe('fetchByteSource', () => {
+  it('loads through fetch and names the URL on HTTP errors', async () => {
+    const { fetchByteSource } = await import('../../../core/data');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const served = new Map([['https://example.test/data/iris.json', new Uint8Array(readFileSync(join(__dirname, '../../../data/build/iris.json')))]]);
+    const fakeFetch = async (url: string) => {
+      const bytes = served.get(url);
+      return {
+        ok: bytes !== undefined,
+        status: bytes ? 200 : 404,
+        arrayBuffer: async () => (bytes ?? new Uint8Array()).slice().buffer,
+      };
+    };
+    const source = fetchByteSource('https://example.test/data', fakeFetch);
+    const dataset = await loadDataset('iris', source);
+    expect(dataset.train.size).toBe(105);
+    await expect(loadDataset('penguins', source)).rejects.toThrow(/https:\/\/example\.test\/data\/penguins\.json: HTTP 404/);
+    const failing = fetchByteSource('https://down.test/', async () => {
+      throw new Error('network down');
+    });
+    await expect(loadDataset('iris', failing)).rejects.toThrow(/https:\/\/down\.test\/iris\.json: cannot fetch \(network down\)/);
+  });
+});

