@@ -83,7 +83,8 @@ export function checkLayerCase(nodeDecl: NodeDecl, testCase: LayerCase): void {
     expect({ trainable, nonTrainable }, `parameter count of ${decl.type} ${JSON.stringify(params)}`).toEqual(count);
     expect(model.countParams()).toBe(count.trainable + count.nonTrainable);
 
-    const result = model.predict(feeds.length === 1 ? (feeds[0] as tf.Tensor) : feeds);
+    // apply, not predict: predict reshapes rank-1 inputs (one id per sample) to [batch, 1].
+    const result = model.apply(feeds.length === 1 ? (feeds[0] as tf.Tensor) : feeds, { training: false }) as tf.Tensor | tf.Tensor[];
     const outputs = Array.isArray(result) ? result : [result];
     ports.forEach((port, i) => {
       const actual = (outputs[i] as tf.Tensor).shape;
@@ -151,8 +152,8 @@ export async function checkSerializationRoundTrip(nodeDecl: NodeDecl, testCase: 
   );
   try {
     const input = feeds.length === 1 ? (feeds[0] as tf.Tensor) : feeds;
-    const a = model.predict(input);
-    const b = loaded.predict(input);
+    const a = model.apply(input, { training: false }) as tf.Tensor | tf.Tensor[];
+    const b = loaded.apply(input, { training: false }) as tf.Tensor | tf.Tensor[];
     const as = Array.isArray(a) ? a : [a];
     const bs = Array.isArray(b) ? b : [b];
     expect(bs.length).toBe(as.length);

@@ -1,5 +1,6 @@
 import { binaryCrossentropy } from './binary-crossentropy';
 import { categoricalCrossentropy } from './categorical-crossentropy';
+import { flowNll } from './flow-nll';
 import { gaussianKl } from './gaussian-kl';
 import { meanAbsoluteError, meanSquaredError } from './mean-errors';
 import { sequenceCrossentropy } from './sequence-crossentropy';
@@ -13,4 +14,5 @@ export const lossLayers = [
   meanAbsoluteError,
   gaussianKl,
   sequenceCrossentropy,
+  flowNll,
 ];

@@ -1,0 +1,261 @@
+/**
+ * The template gallery: one ready-to-train graph per model family users study. Each template is
+ * built here in code (the source of truth) and written to examples/<id>.json by
+ * `npm run examples`; a test keeps the files and the builders identical.
+ */
+import { getDatasetSpec } from '../data/registry';
+import { GraphBuilder, type NodeHandle, type OutputRef } from '../graph/builder';
+import type { GraphDocument } from '../graph/document';
+
+export interface Template {
+  id: string;
+  title: string;
+  family: string;
+  description: string;
+  build(): GraphDocument;
+}
+
+function vocabularySize(datasetId: string, vocabulary: string): number {
+  const v = getDatasetSpec(datasetId).vocabularies[vocabulary];
+  if (!v) throw new Error(`dataset ${datasetId} has no vocabulary ${vocabulary}`);
+  return v.tokens.length;
+}
+
+function labelInput(g: GraphBuilder): NodeHandle {
+  return g.add('Input', { shape: [], dtype: 'int32', feature: 'label' }, undefined, 'label');
+}
+
+function mlpMnist(): GraphDocument {
+  const g = new GraphBuilder('MLP classifier (MNIST)', 'Flatten the 28x28 image and classify it with one hidden layer: 784-128-10, 101,770 parameters.');
+  const image = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'image');
+  const flat = g.add('Flatten', {}, image, 'flatten');
+  const hidden = g.add('Dense', { units: 128, activation: 'relu' }, flat, 'hidden');
+  const drop = g.add('Dropout', { rate: 0.2 }, hidden, 'dropout');
+  const logits = g.add('Dense', { units: 10 }, drop, 'logits');
+  g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: logits, target: labelInput(g) }, 'loss');
+  return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
+}
+
+function playgroundSpirals(): GraphDocument {
+  const g = new GraphBuilder('Playground MLP (two spirals)', 'A small tanh MLP separating two interleaved spirals in the plane: watch the decision boundary form.');
+  const point = g.add('Input', { shape: [2], feature: 'point' }, undefined, 'point');
+  let h = g.add('Dense', { units: 16, activation: 'tanh' }, point, 'hidden1');
+  h = g.add('Dense', { units: 16, activation: 'tanh' }, h, 'hidden2');
+  h = g.add('Dense', { units: 16, activation: 'tanh' }, h, 'hidden3');
+  const logits = g.add('Dense', { units: 2 }, h, 'logits');
+  g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: logits, target: labelInput(g) }, 'loss');
+  return g.training({ dataset: { id: 'spirals', options: {} }, epochs: 200, batchSize: 32, learningRate: 0.01, validationSplit: 0.1 }).build();
+}
+
+function lenet(dataset: 'mnist' | 'fashion-mnist'): () => GraphDocument {
+  return () => {
+    const name = dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST';
+    const g = new GraphBuilder(`LeNet-style CNN (${name})`, 'Two convolution + max-pool stages, then three dense layers (LeNet-5 with ReLU). Images are channels-last: [batch, 28, 28, 1].');
+    const image = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'image');
+    let x = g.add('Conv2D', { filters: 6, kernelSize: [5, 5], padding: 'same', activation: 'relu' }, image, 'conv1');
+    x = g.add('MaxPool2D', { poolSize: [2, 2] }, x, 'pool1');
+    x = g.add('Conv2D', { filters: 16, kernelSize: [5, 5], padding: 'valid', activation: 'relu' }, x, 'conv2');
+    x = g.add('MaxPool2D', { poolSize: [2, 2] }, x, 'pool2');
+    x = g.add('Flatten', {}, x, 'flatten');
+    x = g.add('Dense', { units: 120, activation: 'relu' }, x, 'fc1');
+    x = g.add('Dense', { units: 84, activation: 'relu' }, x, 'fc2');
+    const logits = g.add('Dense', { units: 10 }, x, 'logits');
+    g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: logits, target: labelInput(g) }, 'loss');
+    return g.training({ dataset: { id: dataset, options: {} }, epochs: 8 }).build();
+  };
+}
+
+function textCnnSentiment(): GraphDocument {
+  const vocab = vocabularySize('sentiment', 'words');
+  const g = new GraphBuilder('Text CNN (sentiment)', 'Word embeddings, parallel Conv1D branches of widths 2, 3 and 4, global max-pooling over time, concatenated and classified.');
+  const tokens = g.add('Input', { shape: [17], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+  const emb = g.add('Embedding', { inputDim: vocab, outputDim: 32 }, tokens, 'embedding');
+  const branches: OutputRef[] = [2, 3, 4].map((k) => {
+    const conv = g.add('Conv1D', { filters: 16, kernelSize: k, activation: 'relu' }, emb, `conv_k${k}`);
+    return g.add('GlobalMaxPool1D', {}, conv, `maxpool_k${k}`);
+  });
+  const merged = g.add('Concatenate', {}, { in: branches }, 'concat');
+  const drop = g.add('Dropout', { rate: 0.3 }, merged, 'dropout');
+  const logits = g.add('Dense', { units: 2 }, drop, 'logits');
+  g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: logits, target: labelInput(g) }, 'loss');
+  return g.training({ dataset: { id: 'sentiment', options: {} }, epochs: 10 }).build();
+}
+
+function lstmSentiment(): GraphDocument {
+  const vocab = vocabularySize('sentiment', 'words');
+  const g = new GraphBuilder('LSTM classifier (sentiment)', 'Word embeddings read by an LSTM; its last state is classified. Padding (id 0) is masked.');
+  const tokens = g.add('Input', { shape: [17], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+  const emb = g.add('Embedding', { inputDim: vocab, outputDim: 32, maskZero: true }, tokens, 'embedding');
+  const lstm = g.add('LSTM', { units: 32 }, emb, 'lstm');
+  const logits = g.add('Dense', { units: 2 }, lstm, 'logits');
+  g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: logits, target: labelInput(g) }, 'loss');
+  return g.training({ dataset: { id: 'sentiment', options: {} }, epochs: 10 }).build();
+}
+
+function seq2seqAttention(dataset: 'dates' | 'g2p-cmudict', title: string, sourceLength: number, targetLength: number): () => GraphDocument {
+  return () => {
+    const sourceVocab = vocabularySize(dataset, 'source');
+    const targetVocab = vocabularySize(dataset, 'target');
+    const g = new GraphBuilder(
+      title,
+      'Encoder-decoder with additive (Bahdanau) attention: the encoder LSTM final state initialises the decoder LSTM (teacher forcing), and every decoder step attends over the encoder states. The attention weights are the target x source matrix to inspect.',
+    );
+    const source = g.add('Input', { shape: [sourceLength], dtype: 'int32', feature: 'encoderInput' }, undefined, 'source');
+    const sourceMask = g.add('Input', { shape: [sourceLength], feature: 'sourceMask' }, undefined, 'source_mask');
+    const decoderIn = g.add('Input', { shape: [targetLength], dtype: 'int32', feature: 'decoderInput' }, undefined, 'decoder_input');
+    const srcEmb = g.add('Embedding', { inputDim: sourceVocab, outputDim: 32 }, source, 'source_embedding');
+    const encoder = g.add('LSTM', { units: 64, returnSequences: true, returnState: true }, srcEmb, 'encoder');
+    const tgtEmb = g.add('Embedding', { inputDim: targetVocab, outputDim: 32 }, decoderIn, 'target_embedding');
+    const decoder = g.add(
+      'LSTM',
+      { units: 64, returnSequences: true },
+      { in: tgtEmb, initialH: encoder.out('h'), initialC: encoder.out('c') },
+      'decoder',
+    );
+    const attention = g.add('Attention', { score: 'additive', units: 64 }, { query: decoder, values: encoder, mask: sourceMask }, 'attention');
+    const merged = g.add('Concatenate', {}, { in: [decoder, attention.out('context')] }, 'concat');
+    const hidden = g.add('Dense', { units: 64, activation: 'tanh' }, merged, 'attentional');
+    const logits = g.add('Dense', { units: targetVocab }, hidden, 'logits');
+    const target = g.add('Input', { shape: [targetLength], dtype: 'int32', feature: 'decoderTarget' }, undefined, 'target');
+    const targetMask = g.add('Input', { shape: [targetLength], feature: 'targetMask' }, undefined, 'target_mask');
+    g.add('SequenceCrossentropy', {}, { prediction: logits, target, mask: targetMask }, 'loss');
+    return g.training({ dataset: { id: dataset, options: {} }, epochs: 10, gradientClipNorm: 5 }).build();
+  };
+}
+
+function transformerSentiment(): GraphDocument {
+  const vocab = vocabularySize('sentiment', 'words');
+  const g = new GraphBuilder('Transformer encoder classifier (sentiment)', 'Embeddings plus sinusoidal positions, one post-LN transformer encoder block (multi-head self-attention + feed-forward), mean-pooled and classified.');
+  const tokens = g.add('Input', { shape: [17], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+  const mask = g.add('Input', { shape: [17], feature: 'mask' }, undefined, 'mask');
+  const emb = g.add('Embedding', { inputDim: vocab, outputDim: 32 }, tokens, 'embedding');
+  const pos = g.add('PositionalEncoding', {}, emb, 'positions');
+  const block = g.add('TransformerEncoderBlock', { numHeads: 2, keyDim: 16, ffDim: 64 }, { in: pos, mask }, 'encoder_block');
+  const pooled = g.add('GlobalAvgPool1D', {}, block, 'pool');
+  const logits = g.add('Dense', { units: 2 }, pooled, 'logits');
+  g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: logits, target: labelInput(g) }, 'loss');
+  return g.training({ dataset: { id: 'sentiment', options: {} }, epochs: 10 }).build();
+}
+
+function autoencoderMnist(): GraphDocument {
+  const g = new GraphBuilder('Autoencoder (MNIST)', 'Compress each image to a 32-number code and reconstruct it; the loss compares the reconstruction with the input itself.');
+  const image = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'image');
+  const flat = g.add('Flatten', {}, image, 'flatten');
+  let x = g.add('Dense', { units: 128, activation: 'relu' }, flat, 'encoder');
+  const code = g.add('Dense', { units: 32, activation: 'relu' }, x, 'code');
+  x = g.add('Dense', { units: 128, activation: 'relu' }, code, 'decoder');
+  const logits = g.add('Dense', { units: 784 }, x, 'reconstruction');
+  g.add('BinaryCrossentropy', { fromLogits: true, reduction: 'sum' }, { prediction: logits, target: flat }, 'loss');
+  return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
+}
+
+function vaeMlp(): GraphDocument {
+  const g = new GraphBuilder(
+    'VAE (MLP, MNIST)',
+    'Variational autoencoder 784-350-(mu 20, log-variance 20), decoder 20-350-784 as taught: loss = summed BCE reconstruction + KL to N(0, I). 571,324 parameters.',
+  );
+  const image = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'image');
+  const flat = g.add('Flatten', {}, image, 'flatten');
+  const h = g.add('Dense', { units: 350, activation: 'relu' }, flat, 'encoder');
+  const mu = g.add('Dense', { units: 20 }, h, 'mu');
+  const logvar = g.add('Dense', { units: 20 }, h, 'logvar');
+  const z = g.add('Sampling', {}, { mu, logvar }, 'z');
+  const d = g.add('Dense', { units: 350, activation: 'relu' }, z.out('z'), 'decoder');
+  const logits = g.add('Dense', { units: 784 }, d, 'reconstruction');
+  g.add('BinaryCrossentropy', { fromLogits: true, reduction: 'sum' }, { prediction: logits, target: flat }, 'reconstruction_loss');
+  g.add('GaussianKL', { weight: 1 }, { mu, logvar }, 'kl');
+  return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 20 }).build();
+}
+
+function vaeConv(): GraphDocument {
+  const g = new GraphBuilder('VAE (convolutional, MNIST)', 'Strided convolutions encode to a 2-D latent; transposed convolutions ("up-convolutions") decode. Loss = summed BCE + KL.');
+  const image = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'image');
+  let x = g.add('Conv2D', { filters: 32, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu' }, image, 'conv1');
+  x = g.add('Conv2D', { filters: 64, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu' }, x, 'conv2');
+  x = g.add('Flatten', {}, x, 'flatten');
+  x = g.add('Dense', { units: 16, activation: 'relu' }, x, 'encoder');
+  const mu = g.add('Dense', { units: 2 }, x, 'mu');
+  const logvar = g.add('Dense', { units: 2 }, x, 'logvar');
+  const z = g.add('Sampling', {}, { mu, logvar }, 'z');
+  let y = g.add('Dense', { units: 7 * 7 * 64, activation: 'relu' }, z.out('z'), 'decoder');
+  y = g.add('Reshape', { targetShape: [7, 7, 64] }, y, 'reshape');
+  y = g.add('Conv2DTranspose', { filters: 64, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu' }, y, 'upconv1');
+  y = g.add('Conv2DTranspose', { filters: 32, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu' }, y, 'upconv2');
+  const logits = g.add('Conv2DTranspose', { filters: 1, kernelSize: [3, 3], padding: 'same' }, y, 'reconstruction');
+  g.add('BinaryCrossentropy', { fromLogits: true, reduction: 'sum' }, { prediction: logits, target: image }, 'reconstruction_loss');
+  g.add('GaussianKL', { weight: 1 }, { mu, logvar }, 'kl');
+  return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
+}
+
+function vaeConditional(): GraphDocument {
+  const g = new GraphBuilder('Conditional VAE (MNIST)', 'The digit label (one-hot) is concatenated into both the encoder and the decoder, so the decoder can generate a chosen digit.');
+  const image = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'image');
+  const label = labelInput(g);
+  const onehot = g.add('OneHot', { depth: 10 }, label, 'label_onehot');
+  const flat = g.add('Flatten', {}, image, 'flatten');
+  const enc = g.add('Concatenate', {}, { in: [flat, onehot] }, 'encoder_input');
+  const h = g.add('Dense', { units: 256, activation: 'relu' }, enc, 'encoder');
+  const mu = g.add('Dense', { units: 8 }, h, 'mu');
+  const logvar = g.add('Dense', { units: 8 }, h, 'logvar');
+  const z = g.add('Sampling', {}, { mu, logvar }, 'z');
+  const dec = g.add('Concatenate', {}, { in: [z.out('z'), onehot] }, 'decoder_input');
+  const d = g.add('Dense', { units: 256, activation: 'relu' }, dec, 'decoder');
+  const logits = g.add('Dense', { units: 784 }, d, 'reconstruction');
+  g.add('BinaryCrossentropy', { fromLogits: true, reduction: 'sum' }, { prediction: logits, target: flat }, 'reconstruction_loss');
+  g.add('GaussianKL', { weight: 1 }, { mu, logvar }, 'kl');
+  return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
+}
+
+function couplingFlow(): GraphDocument {
+  const g = new GraphBuilder(
+    'Normalizing flow (affine coupling, two moons)',
+    'Four affine coupling blocks with the halves swapped between them map the 2-D data to a standard normal; trained by maximum likelihood (log |det J| from each block).',
+  );
+  const point = g.add('Input', { shape: [2], feature: 'point' }, undefined, 'point');
+  let x: OutputRef = point;
+  const logDets: OutputRef[] = [];
+  for (let i = 1; i <= 4; i++) {
+    const block = g.add('AffineCoupling', { hiddenUnits: 32 }, x, `coupling${i}`);
+    logDets.push(block.out('logDet'));
+    if (i < 4) {
+      const halves = g.add('Split', { parts: 2 }, block, `split${i}`);
+      x = g.add('Concatenate', {}, { in: [halves.out('out2'), halves.out('out1')] }, `swap${i}`);
+    } else x = block;
+  }
+  const logDet = g.add('Add', {}, { in: logDets }, 'log_det');
+  g.add('FlowNLL', {}, { z: x, logDet }, 'nll');
+  return g.training({ dataset: { id: 'moons', options: {} }, epochs: 100, batchSize: 128, learningRate: 0.003 }).build();
+}
+
+export const TEMPLATES: readonly Template[] = [
+  { id: 'mlp-mnist', title: 'MLP classifier', family: 'MLP', description: 'MNIST digits, 784-128-10', build: mlpMnist },
+  { id: 'playground-spirals', title: 'Playground MLP', family: 'MLP', description: 'Two spirals in 2-D', build: playgroundSpirals },
+  { id: 'lenet-mnist', title: 'LeNet-style CNN', family: 'CNN', description: 'MNIST digits', build: lenet('mnist') },
+  { id: 'lenet-fashion-mnist', title: 'LeNet-style CNN', family: 'CNN', description: 'Fashion-MNIST clothes', build: lenet('fashion-mnist') },
+  { id: 'textcnn-sentiment', title: 'Text CNN', family: 'Text CNN', description: 'Sentiment of short sentences', build: textCnnSentiment },
+  { id: 'lstm-sentiment', title: 'LSTM classifier', family: 'RNN', description: 'Sentiment of short sentences', build: lstmSentiment },
+  {
+    id: 'seq2seq-dates',
+    title: 'Seq2seq with attention',
+    family: 'Seq2seq',
+    description: 'Human dates to ISO dates',
+    build: seq2seqAttention('dates', 'Seq2seq with attention (date normalisation)', 32, 11),
+  },
+  {
+    id: 'seq2seq-g2p',
+    title: 'Seq2seq with attention',
+    family: 'Seq2seq',
+    description: 'Spelling to pronunciation (CMUdict)',
+    build: seq2seqAttention('g2p-cmudict', 'Seq2seq with attention (grapheme to phoneme)', 12, 13),
+  },
+  { id: 'transformer-sentiment', title: 'Transformer encoder', family: 'Transformer', description: 'Sentiment with self-attention', build: transformerSentiment },
+  { id: 'autoencoder-mnist', title: 'Autoencoder', family: 'Autoencoder', description: 'MNIST, 32-number code', build: autoencoderMnist },
+  { id: 'vae-mlp-mnist', title: 'VAE (MLP)', family: 'VAE', description: 'MNIST, 784-350-20', build: vaeMlp },
+  { id: 'vae-conv-mnist', title: 'VAE (convolutional)', family: 'VAE', description: 'MNIST, 2-D latent', build: vaeConv },
+  { id: 'cvae-mnist', title: 'Conditional VAE', family: 'VAE', description: 'MNIST, generate a chosen digit', build: vaeConditional },
+  { id: 'flow-moons', title: 'Coupling flow', family: 'Flow', description: 'Affine coupling on two moons', build: couplingFlow },
+];
+
+export function getTemplate(id: string): Template | undefined {
+  return TEMPLATES.find((t) => t.id === id);
+}
