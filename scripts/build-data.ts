@@ -6,6 +6,7 @@
  *   npm run data                      build missing files, verify all against data/checksums.json
  *   npm run data -- --force           rebuild every file
  *   npm run data -- --update-checksums  rewrite data/checksums.json from the built content
+ *   npm run data -- --only=iris.json,penguins.json  restrict to some files
  *
  * See data/README.md for what each file holds and where it comes from.
  */
@@ -300,7 +301,13 @@ export async function buildData(options: BuildOptions = {}): Promise<void> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = new Set(process.argv.slice(2));
-  buildData({ force: args.has('--force'), updateChecksums: args.has('--update-checksums'), log: (l) => console.log(l) }).catch(
+  const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  buildData({
+    force: args.has('--force'),
+    updateChecksums: args.has('--update-checksums'),
+    ...(only ? { only } : {}),
+    log: (l) => console.log(l),
+  }).catch(
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : err);
       process.exitCode = 1;

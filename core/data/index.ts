@@ -5,7 +5,7 @@
 export * from './types';
 export { listDatasets, getDatasetSpec, loadDataset, datasetIds, resolveDatasetFeature, type DatasetOptions } from './registry';
 export { fetchByteSource, memoryByteSource, NO_FILES } from './sources';
-export { batchToTensors, type TensorFactory } from './tensors';
+export { batchToTensors, tensorBatches, type TensorFactory } from './tensors';
 export { decodeIds, encodeText, encodeTextStrict, tokenize, makeVocabulary, SPECIAL_TOKENS } from './vocab';
 export { decodeImageFile, readImageFileHeader, type ImageFileHeader, type DecodedImages } from './container';
 export { SeededRandom, permutation, mixSeed } from './random';

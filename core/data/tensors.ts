@@ -3,7 +3,7 @@
  * dependency on tfjs; the caller disposes the tensors (or wraps the call in tf.tidy).
  */
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { Batch } from './types';
+import type { Batch, BatchOptions, DatasetSplit } from './types';
 
 /** The part of the tfjs namespace this module uses. */
 export type TensorFactory = Pick<typeof tfc, 'tensor'>;
@@ -24,4 +24,17 @@ export function batchToTensors(
     tensors[name] = tf.tensor(feature.data.slice(), [batch.size, ...feature.shape], feature.dtype);
   }
   return tensors;
+}
+
+/**
+ * Iterates one epoch as tensors. Each yielded record belongs to the caller, who disposes it
+ * (tf.dispose(Object.values(t.tensors))) before or after taking the next one.
+ */
+export function* tensorBatches(
+  tf: TensorFactory,
+  split: DatasetSplit,
+  options: BatchOptions,
+  names?: readonly string[],
+): IterableIterator<{ readonly size: number; readonly tensors: Record<string, tfc.Tensor> }> {
+  for (const batch of split.batches(options)) yield { size: batch.size, tensors: batchToTensors(tf, batch, names) };
 }

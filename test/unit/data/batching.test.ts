@@ -5,7 +5,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchToTensors, loadDataset, NO_FILES, type Batch, type DatasetSplit } from '../../../core/data';
+import { batchToTensors, loadDataset, NO_FILES, tensorBatches, type Batch, type DatasetSplit } from '../../../core/data';
 import { ColumnSplit, seededSplit, rowRange } from '../../../core/data/split';
 import { dataSource, ensureBuilt } from './helpers';
 
@@ -130,6 +130,24 @@ describe('batchToTensors', () => {
     expect(Array.from(first.features.point?.data ?? [])).not.toEqual(firstValues);
     tf.dispose(Object.values(tensors));
     expect(() => batchToTensors(tf, first, ['nope'])).toThrow(/no feature 'nope'/);
+  });
+
+  it('tensorBatches: one epoch of tensors, all rows, no leak when the caller disposes', async () => {
+    const dataset = await loadDataset('sentiment', (await import('./helpers')).dataSource());
+    const before = tf.memory().numTensors;
+    let rows = 0;
+    let labelSum = 0;
+    for (const { size, tensors } of tensorBatches(tf, dataset.validation, { batchSize: 128, shuffle: true, seed: 2 }, ['tokens', 'label'])) {
+      expect(Object.keys(tensors).sort()).toEqual(['label', 'tokens']);
+      expect(tensors.tokens?.shape).toEqual([size, 17]);
+      rows += size;
+      labelSum += tf.tidy(() => tf.sum(tensors.label as tf.Tensor).dataSync()[0] as number);
+      tf.dispose(Object.values(tensors));
+    }
+    const all = dataset.validation.gather(Array.from({ length: dataset.validation.size }, (_, i) => i));
+    expect(rows).toBe(1000);
+    expect(labelSum).toBe((all.features.label?.data as Int32Array).reduce((a, b) => a + b, 0));
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('images become float32 [batch, 28, 28, 1] in [0, 1]', async () => {
