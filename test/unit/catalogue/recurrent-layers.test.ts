@@ -199,6 +199,34 @@ describe('recurrent layers in use', () => {
     model.dispose();
   });
 
+  it("a decoder without a mask never applies the encoder's padding mask", () => {
+    // Encoder: Embedding(maskZero) + LSTM; decoder: Embedding without a mask + LSTM from the
+    // encoder's states + Bidirectional. Padding the source must change nothing.
+    const source = tfl.input({ shape: [null], dtype: 'int32' });
+    const target = tfl.input({ shape: [5], dtype: 'int32' });
+    const srcVectors = build(embedding, { inputDim: 10, outputDim: 3, maskZero: true }, 'src_emb', { in: [source] });
+    const enc = build(lstm, { units: 4, returnState: true }, 'enc', { in: [srcVectors.out as SymbolicTensor] });
+    const tgtVectors = build(embedding, { inputDim: 10, outputDim: 3 }, 'tgt_emb', { in: [target] });
+    const dec = build(lstm, { units: 4, returnSequences: true }, 'dec', {
+      in: [tgtVectors.out as SymbolicTensor],
+      initialH: [enc.h as SymbolicTensor],
+      initialC: [enc.c as SymbolicTensor],
+    });
+    const top = build(bidirectional, { layer: 'GRU', units: 2, returnSequences: true }, 'top', { in: [dec.out as SymbolicTensor] });
+    const model = tfl.model({ inputs: [source, target], outputs: [dec.out as SymbolicTensor, top.out as SymbolicTensor] });
+    const tgt = tf.tensor2d([[4, 5, 6, 7, 8]], [1, 5], 'int32');
+    const padded = tf.tensor2d([[1, 2, 3, 0, 0, 0, 0]], [1, 7], 'int32');
+    const unpadded = tf.tensor2d([[1, 2, 3]], [1, 3], 'int32');
+    const a = model.predict([padded, tgt]) as tf.Tensor[];
+    const b = model.predict([unpadded, tgt]) as tf.Tensor[];
+    a.forEach((t, i) => {
+      const expected = Array.from((b[i] as tf.Tensor).dataSync());
+      Array.from(t.dataSync()).forEach((v, j) => expect(v, `output ${i} value ${j}`).toBeCloseTo(expected[j] as number, 6));
+    });
+    tf.dispose([tgt, padded, unpadded, ...a, ...b]);
+    model.dispose();
+  });
+
   it('stacked layers with dropout train with model.fit without growing memory', async () => {
     const x = tfl.input({ shape: [4, 3] });
     const lower = build(gru, { units: 3, returnSequences: true, dropout: 0.2, recurrentDropout: 0.2 }, 'lower', { in: [x] });

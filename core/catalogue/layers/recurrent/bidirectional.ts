@@ -1,8 +1,7 @@
-import * as tfl from '@tensorflow/tfjs-layers';
 import { defineLayer, inputTensor, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { gatedCellFlops, gatedCellParams, returnSequencesParam, SEQUENCE_IN, sequenceInput, unitsParam } from './common';
-import { createGru, createLstm, createSimpleRnn, type RecurrentClassName } from './tfjs-rnn';
+import { createBidirectional, createGru, createLstm, createSimpleRnn, type RecurrentClassName } from './tfjs-rnn';
 
 const GATES: Record<RecurrentClassName, number> = { LSTM: 4, GRU: 3, SimpleRNN: 1 };
 
@@ -55,7 +54,7 @@ export const bidirectional = defineLayer({
         : kind === 'GRU'
           ? createGru({ ...common, recurrentActivation: 'sigmoid' })
           : createSimpleRnn(common);
-    const wrapper = tfl.layers.bidirectional({ layer: inner, mergeMode, name: ctx.name });
+    const wrapper = createBidirectional({ layer: inner, mergeMode, name: ctx.name });
     return { out: wrapper.apply(inputTensor(ctx)) as SymbolicTensor };
   },
 });

@@ -11,6 +11,9 @@
  *    copy of the kwargs each call. They are registered under tfjs' own class names ("LSTM", ...),
  *    so saved models stay in the standard tfjs/Keras layers format, and loading one (also inside a
  *    Bidirectional, which re-creates its inner layers by class name) yields the fixed classes.
+ *    The same shared object keeps the last Keras mask the executor set, so a recurrent layer whose
+ *    input has no mask (a decoder after an Embedding without maskZero) would apply the ENCODER's
+ *    padding mask; the subclasses drop a mask their input cannot carry.
  *    The subclasses also free what tfjs leaves behind: the LSTM unit-forget-bias initializer's
  *    temporaries and the cell's last dropout masks (on dispose).
  * 2. The default recurrent initializer (orthogonal) calls chained tensor methods
@@ -46,15 +49,47 @@ type ApplyInputs = Parameters<tfl.RNN['apply']>[0];
 type ApplyKwargs = Parameters<tfl.RNN['apply']>[1];
 type ApplyResult = ReturnType<tfl.RNN['apply']>;
 
-/** A private copy of the kwargs; states arrive in `inputs` when it is an array, never in both. */
-function freshKwargs(inputs: ApplyInputs, kwargs: ApplyKwargs): ApplyKwargs {
+/**
+ * A private copy of the kwargs; states arrive in `inputs` when it is an array, never in both. A
+ * `mask` is dropped when this layer's input can carry none: the executor only overwrites the shared
+ * mask for layers whose input has one, so any other mask there belongs to another layer.
+ */
+function freshKwargs(inputs: ApplyInputs, kwargs: ApplyKwargs, inputCarriesMask: boolean): ApplyKwargs {
   if (kwargs == null) return kwargs;
   const copy = { ...kwargs };
   if (Array.isArray(inputs)) {
     delete copy['initialState'];
     delete copy['constants'];
   }
+  if (!inputCarriesMask) delete copy['mask'];
   return copy;
+}
+
+function firstInput(inputs: ApplyInputs): unknown {
+  return Array.isArray(inputs) ? inputs[0] : inputs;
+}
+
+/**
+ * Whether a tensor can carry a Keras mask when the model runs, following what tfjs' executor does:
+ * Embedding(maskZero) and Masking create one, layers that support masking pass their first input's
+ * on (recurrent layers only from their sequence output), every other layer drops it.
+ */
+export function mayCarryMask(t: tfl.SymbolicTensor): boolean {
+  const layer = t.sourceLayer as tfl.layers.Layer | undefined;
+  if (!layer) return false;
+  const className = layer.getClassName();
+  if (className === 'InputLayer') return false;
+  if (className === 'Embedding') return layer.getConfig()['maskZero'] === true;
+  if (className === 'Masking') return true;
+  if (!layer.supportsMasking) return false;
+  const config = layer.getConfig();
+  if ('returnSequences' in config) {
+    const outputIndex = t.outputTensorIndex ?? t.tensorIndex ?? 0;
+    const first = t.inputs[0];
+    return config['returnSequences'] === true && outputIndex === 0 && first !== undefined && mayCarryMask(first);
+  }
+  // Merge layers combine their inputs' masks; when unsure, keep the mask (tfjs' own behaviour).
+  return t.inputs.some(mayCarryMask);
 }
 
 interface DropoutMaskHolder {
@@ -87,8 +122,12 @@ function fixedClass(className: RecurrentClassName): RnnConstructor {
   class FreshKwargsRnn extends Base {
     static override className = className;
     static readonly [ORIGINAL] = Base;
+    /** Decided when the layer is wired into a graph (symbolically); unknown means keep any mask. */
+    private inputCarriesMask = true;
     override apply(inputs: ApplyInputs, kwargs?: ApplyKwargs): ApplyResult {
-      return super.apply(inputs, freshKwargs(inputs, kwargs));
+      const x = firstInput(inputs);
+      if (x instanceof tfl.SymbolicTensor) this.inputCarriesMask = mayCarryMask(x);
+      return super.apply(inputs, freshKwargs(inputs, kwargs, this.inputCarriesMask));
     }
     override build(inputShape: Parameters<tfl.RNN['build']>[0]): void {
       // The LSTM's unit-forget-bias initializer leaves its intermediate tensors behind.
@@ -110,6 +149,35 @@ const FIXED: Record<RecurrentClassName, RnnConstructor> = {
   GRU: fixedClass('GRU'),
   SimpleRNN: fixedClass('SimpleRNN'),
 };
+
+type BidirectionalArgs = Parameters<typeof tfl.layers.bidirectional>[0];
+type BidirectionalLayer = ReturnType<typeof tfl.layers.bidirectional>;
+type BidirectionalConstructor = (new (args: BidirectionalArgs) => BidirectionalLayer) & { className: string };
+
+/** Bidirectional hands its kwargs (and so a stale mask) to both inner layers' `call`. */
+function fixedBidirectional(): BidirectionalConstructor {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap['Bidirectional'];
+  if (!entry) throw new Error('tfjs-layers has no registered Bidirectional class');
+  const registered = entry[0] as unknown as BidirectionalConstructor & { [ORIGINAL]?: BidirectionalConstructor };
+  const Base = registered[ORIGINAL] ?? registered;
+  class FreshKwargsBidirectional extends Base {
+    static override className = 'Bidirectional';
+    static readonly [ORIGINAL] = Base;
+    private inputCarriesMask = true;
+    override apply(inputs: ApplyInputs, kwargs?: ApplyKwargs): ApplyResult {
+      const x = firstInput(inputs);
+      if (x instanceof tfl.SymbolicTensor) this.inputCarriesMask = mayCarryMask(x);
+      return super.apply(inputs, freshKwargs(inputs, kwargs, this.inputCarriesMask));
+    }
+  }
+  tf.serialization.registerClass(FreshKwargsBidirectional as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+  return FreshKwargsBidirectional;
+}
+const FixedBidirectional = fixedBidirectional();
+
+export function createBidirectional(args: BidirectionalArgs): BidirectionalLayer {
+  return new FixedBidirectional(args);
+}
 
 export function createLstm(args: tfl.LSTMLayerArgs): tfl.RNN {
   return new FIXED.LSTM(args as unknown as tfl.RNNLayerArgs);
