@@ -81,6 +81,16 @@ describe.each(SEQ2SEQ_IDS)('%s: teacher-forcing layout', (id) => {
     }
   });
 
+  it('is deterministic per seed (generated sets)', async () => {
+    if (getDatasetSpec(id).origin.package !== 'generated') return;
+    const a = await loadDataset(id, NO_FILES, { seed: 11 });
+    const b = await loadDataset(id, NO_FILES, { seed: 11 });
+    const c = await loadDataset(id, NO_FILES, { seed: 12 });
+    expect(b.texts?.test).toEqual(a.texts?.test);
+    expect(c.texts?.test.slice(0, 20)).not.toEqual(a.texts?.test.slice(0, 20));
+    expect(a.spec.options).toEqual({ seed: 11 });
+  });
+
   it('splits are disjoint (no source text in two splits)', () => {
     const t = get(id).texts;
     const train = new Set(t?.train.map((e) => e.source));
