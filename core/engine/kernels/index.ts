@@ -1,0 +1,72 @@
+/**
+ * Closes the gaps of the tfjs 4.22 wasm backend that stop Netwright's layers from training on it
+ * (found by test/unit/engine/backend-gradients.test.ts, which differentiates every catalogue layer
+ * on wasm and cpu):
+ *  - missing kernels: Conv2DBackpropFilter (any Conv1D/Conv2D/Conv2DTranspose/SeparableConv2D
+ *    weight gradient), DepthwiseConv2dNativeBackpropFilter and ...BackpropInput (SeparableConv2D),
+ *    UnsortedSegmentSum (the gather gradient: Embedding, PositionEmbedding);
+ *  - a wrong kernel: MaxPoolGrad (loses the gradient of every all-negative window).
+ * Each is written with public ops whose wasm kernels exist and are right (see the files here),
+ * and tested against the cpu backend in test/unit/engine/kernels.test.ts.
+ *
+ * The cpu backend, the reference and the fallback, has two wrong gradient kernels of its own,
+ * replaced by `registerCpuKernelFixes`: ResizeNearestNeighborGrad (reads the wrong sample when
+ * batch > 1) and ResizeBilinearGrad (swaps height and width in its output shape, so UpSampling2D
+ * 'bilinear' on a non-square input cannot train).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// The stock kernels must be registered before they are replaced here, not after.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { conv2dBackpropFilter, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
+import { maxPoolGrad, resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
+import { unsortedSegmentSum } from './segment-sum';
+
+const WASM = 'wasm';
+const CPU = 'cpu';
+
+/** Kernels wasm does not have: registered only while it still lacks them (a later tfjs may add them). */
+export const MISSING_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
+  [tf.Conv2DBackpropFilter, conv2dBackpropFilter],
+  [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropFilter],
+  [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dNativeBackpropInput],
+  [tf.UnsortedSegmentSum, unsortedSegmentSum],
+]);
+
+/** Kernels wasm has but computes wrongly in tfjs 4.22: replaced. */
+export const REPLACED_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([[tf.MaxPoolGrad, maxPoolGrad]]);
+
+/** Kernels the cpu backend computes wrongly in tfjs 4.22: replaced. */
+export const REPLACED_CPU_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
+  [tf.ResizeNearestNeighborGrad, resizeNearestNeighborGrad],
+  [tf.ResizeBilinearGrad, resizeBilinearGrad],
+]);
+
+function replaceKernels(backendName: string, kernels: ReadonlyMap<string, tf.KernelFunc>): void {
+  for (const [kernelName, kernelFunc] of kernels) {
+    const current = tf.getKernel(kernelName, backendName);
+    if (current?.kernelFunc === kernelFunc) continue;
+    // Unregister first: registering over a kernel logs a warning.
+    if (current !== undefined) tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
+}
+
+/**
+ * Registers the kernels above for the wasm backend. Idempotent, and safe before or after
+ * `tf.setBackend('wasm')`: kernels are looked up at every call, not when the backend starts.
+ */
+export function registerWasmKernelGaps(): void {
+  for (const [kernelName, kernelFunc] of MISSING_WASM_KERNELS) {
+    if (tf.getKernel(kernelName, WASM) === undefined) tf.registerKernel({ kernelName, backendName: WASM, kernelFunc });
+  }
+  replaceKernels(WASM, REPLACED_WASM_KERNELS);
+}
+
+/**
+ * Replaces the cpu backend's wrong gradient kernels (idempotent). Call it once at start-up
+ * wherever the cpu backend may be used: as the fallback, or as the reference in tests.
+ */
+export function registerCpuKernelFixes(): void {
+  replaceKernels(CPU, REPLACED_CPU_KERNELS);
+}
