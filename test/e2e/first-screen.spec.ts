@@ -48,3 +48,17 @@ test.describe('first screen (web mode)', () => {
     expect(problems).toEqual([]);
   });
 });
+
+test('keyboard shortcuts reach the shell as menu commands (web platform)', async ({ page }) => {
+  await page.goto('/');
+  const viewport = page.locator('.react-flow__viewport');
+  await expect(viewport).toBeVisible();
+  const scale = () => viewport.evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
+  await page.getByTestId('canvas').click({ position: { x: 200, y: 200 } });
+  await page.keyboard.press('Control+Equal');
+  await expect.poll(scale).toBeGreaterThan(1.05);
+  await page.keyboard.press('Control+Digit0');
+  await expect.poll(scale).toBeCloseTo(1, 5);
+  await page.keyboard.press('Control+Minus');
+  await expect.poll(scale).toBeLessThan(0.95);
+});
