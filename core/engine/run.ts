@@ -6,13 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchToTensors } from '../data/tensors';
 import { permutation, mixSeed } from '../data/random';
-import type { Batch, Dataset, DatasetSplit } from '../data/types';
+import { PAD_ID, START_ID, type Batch, type Dataset, type DatasetSplit } from '../data/types';
 import type { GraphDocument, TrainingSetup } from '../graph/document';
 import { serializeGraph } from '../graph/serialize';
 import { nodeDisplayName } from '../graph/summary';
 import { compileGraph, inspectionModel, type CompiledGraph } from './compile';
 import { SeededScope } from './seeded';
-import { Trainer, type EvaluationResult, type FeedTensors, type NonFiniteReport, type StepResult } from './trainer';
+import { Trainer, type EvaluationResult, type FeedTensors, type NonFiniteReport, type StepResult, type TeacherForcing } from './trainer';
 
 export class RunError extends Error {
   constructor(
@@ -114,6 +114,20 @@ export function bindFeeds(compiled: CompiledGraph, graph: GraphDocument, dataset
   });
 }
 
+/**
+ * For a seq2seq dataset, the feed of the decoder input and the logits output of the sequence loss
+ * (what scheduled sampling replaces and reads); null for other graphs.
+ */
+export function teacherForcingFor(compiled: CompiledGraph, dataset: Dataset): TeacherForcing | null {
+  const binding = dataset.spec.seq2seq;
+  if (!binding) return null;
+  const decoderInputFeed = compiled.feeds.findIndex((f) => f.feature === binding.decoderInput);
+  const loss = compiled.losses.find((l) => l.decl.type === 'SequenceCrossentropy');
+  const source = loss?.sources.prediction;
+  if (decoderInputFeed < 0 || !loss || source?.kind !== 'output') return null;
+  return { decoderInputFeed, logitsOutput: source.output, startId: START_ID, padId: Number(loss.params.padId ?? PAD_ID) };
+}
+
 /** Batches of a split, optionally limited to its first `limit` rows. */
 function* epochBatches(split: DatasetSplit, batchSize: number, seed: number, epoch: number, shuffle: boolean, limit: number | null): Generator<Batch> {
   if (limit === null || limit >= split.size) {
@@ -193,7 +207,8 @@ export async function runTraining(
     limit,
     startedAt: new Date().toISOString(),
   };
-  const trainer = new Trainer(compiled, setup, { trackStats: options.trackStats ?? true });
+  const teacherForcing = teacherForcingFor(compiled, dataset);
+  const trainer = new Trainer(compiled, setup, { trackStats: options.trackStats ?? true, ...(teacherForcing ? { teacherForcing } : {}) });
   const random = new SeededScope(mixSeed(setup.seed, 0x5eed));
   const yieldNow = options.yieldToEventLoop ?? defaultYield;
   const yieldEvery = options.yieldEveryMs ?? 50;

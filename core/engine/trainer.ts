@@ -51,7 +51,18 @@ export interface EvaluationResult {
   samples: number;
 }
 
+/** Where a seq2seq decoder's input comes from, for teacher forcing with a ratio below 1. */
+export interface TeacherForcing {
+  /** Index into the feeds of the decoder input ids (START + target). */
+  decoderInputFeed: number;
+  /** Index into the model outputs of the decoder's logits [batch, time, vocab]. */
+  logitsOutput: number;
+  startId: number;
+  padId: number;
+}
+
 export interface TrainerOptions {
+  teacherForcing?: TeacherForcing;
   /**
    * Gradient and weight norms and update ratios every step, and the guard that restores weights an
    * update made non-finite (cheap; off only to measure what they cost).
@@ -81,6 +92,7 @@ export class Trainer {
   readonly optimizer: tf.Optimizer;
   private readonly variables: TrackedVariable[];
   private readonly trackStats: boolean;
+  private readonly teacherForcing: TeacherForcing | null;
   private learningRate: number;
   private disposed = false;
 
@@ -91,6 +103,7 @@ export class Trainer {
   ) {
     if (compiled.losses.length === 0) throw new Error('the graph has no loss node to train');
     this.trackStats = options.trackStats ?? true;
+    this.teacherForcing = options.teacherForcing ?? null;
     this.optimizer = createOptimizer(setup);
     this.learningRate = setup.learningRate;
     this.variables = compiled.model.layers.flatMap((layer) =>
@@ -141,8 +154,43 @@ export class Trainer {
     return out;
   }
 
-  trainStep(feeds: FeedTensors): StepResult {
+  /**
+   * Scheduled sampling: with probability 1 - ratio a decoder input token is replaced by the model's
+   * own previous prediction (from a pass with the true inputs), so the decoder learns to recover
+   * from its mistakes. START and PAD positions are kept.
+   */
+  mixDecoderInputs(feeds: FeedTensors): { feeds: FeedTensors; created: tf.Tensor | null } {
+    const tfc = this.teacherForcing;
+    const ratio = this.setup.teacherForcingRatio;
+    if (!tfc || ratio >= 1) return { feeds, created: null };
+    const truth = feeds[tfc.decoderInputFeed] as tf.Tensor;
+    const mixed = tf.tidy(() => {
+      const logits = this.forward(feeds, false)[tfc.logitsOutput] as tf.Tensor;
+      const predicted = tf.cast(tf.argMax(logits, -1), 'int32');
+      const [batch, time] = truth.shape as [number, number];
+      const shifted = tf.concat([tf.fill([batch, 1], tfc.startId, 'int32'), tf.slice(predicted, [0, 0], [batch, time - 1])], 1);
+      const keepTruth = tf.logicalOr(
+        tf.less(tf.randomUniform([batch, time], 0, 1, 'float32', Math.floor(Math.random() * 2 ** 31)), ratio),
+        tf.equal(truth, tfc.padId),
+      );
+      return tf.where(keepTruth, tf.cast(truth, 'int32'), shifted);
+    });
+    const out = [...feeds];
+    out[tfc.decoderInputFeed] = mixed;
+    return { feeds: out, created: mixed };
+  }
+
+  trainStep(batchFeeds: FeedTensors): StepResult {
     if (this.disposed) throw new Error('the trainer was disposed');
+    const { feeds, created } = this.mixDecoderInputs(batchFeeds);
+    try {
+      return this.step(feeds);
+    } finally {
+      created?.dispose();
+    }
+  }
+
+  private step(feeds: FeedTensors): StepResult {
     const vars = this.variables.map((v) => v.variable);
     const losses = this.compiled.losses;
     let terms: tf.Scalar[] = [];
