@@ -14,7 +14,7 @@ import { getDecl } from '../../../core/catalogue/registry';
 import { affineCoupling, AffineCouplingLayer } from '../../../core/catalogue/layers/generative/affine-coupling';
 import { reparameterize, sampling, SamplingLayer } from '../../../core/catalogue/layers/generative/sampling';
 import { ShapeError, type Shape } from '../../../core/shapes/shape';
-import { checkLayerProperty, checkSerializationRoundTrip } from './layer-harness';
+import { checkLayerProperty, checkSerializationRoundTrip, checkShapeRuleTotality } from './layer-harness';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -130,6 +130,10 @@ function shapeError(decl: NodeDecl, params: Record<string, unknown>, inputs: Rec
 }
 
 describe('generative shape errors say what to do', () => {
+  it('every rule is total: any parameters and any wiring give shapes or a ShapeError', () => {
+    checkShapeRuleTotality(sampling);
+    checkShapeRuleTotality(affineCoupling);
+  });
   it('Sampling needs mu and logvar alike', () => {
     const err = shapeError(sampling, {}, { mu: [[null, 8]], logvar: [[null, 4]] });
     expect(err.port).toBe('logvar');

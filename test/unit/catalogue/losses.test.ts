@@ -4,8 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LossDecl } from '../../../core/catalogue/decl';
+import { portsOf, type LossDecl } from '../../../core/catalogue/decl';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
 import { getDecl } from '../../../core/catalogue/registry';
 import { binaryCrossentropy } from '../../../core/catalogue/layers/losses/binary-crossentropy';
@@ -14,6 +15,7 @@ import { gaussianKl } from '../../../core/catalogue/layers/losses/gaussian-kl';
 import { meanAbsoluteError, meanSquaredError } from '../../../core/catalogue/layers/losses/mean-errors';
 import { sequenceCrossentropy } from '../../../core/catalogue/layers/losses/sequence-crossentropy';
 import { sparseCategoricalCrossentropy } from '../../../core/catalogue/layers/losses/sparse-categorical-crossentropy';
+import { defaultParams } from '../../../core/catalogue/params';
 import { ShapeError, type Shape } from '../../../core/shapes/shape';
 
 beforeAll(async () => {
@@ -59,6 +61,37 @@ describe('losses are registered', () => {
   it('every loss type is in the catalogue', () => {
     for (const type of ['CategoricalCrossentropy', 'SparseCategoricalCrossentropy', 'BinaryCrossentropy', 'MeanSquaredError', 'MeanAbsoluteError', 'GaussianKL', 'SequenceCrossentropy']) {
       expect(getDecl(type)?.kind, type).toBe('loss');
+    }
+  });
+});
+
+describe('loss shape checks are total', () => {
+  const shapeArb: fc.Arbitrary<Shape> = fc
+    .array(fc.option(fc.integer({ min: 1, max: 4 }), { nil: null, freq: 5 }), { maxLength: 3 })
+    .map((dims) => [null, ...dims]);
+  const losses = [sparseCategoricalCrossentropy, binaryCrossentropy, meanSquaredError, meanAbsoluteError, gaussianKl, sequenceCrossentropy];
+  it('any wiring of any shapes passes or gives a ShapeError; what passes (known dims) computes a finite scalar', () => {
+    for (const decl of losses) {
+      const params = defaultParams(decl.params) as never;
+      const ports = portsOf(decl.inputs, params);
+      const cases = fc.tuple(...ports.map((p) => fc.array(shapeArb, { minLength: 0, maxLength: 1 }).map((shapes) => [p.name, shapes] as const)));
+      fc.assert(
+        fc.property(cases, (entries) => {
+          const inputs = Object.fromEntries(entries) as Record<string, Shape[]>;
+          try {
+            decl.checkShapes({ params, inputs });
+          } catch (err) {
+            if (err instanceof ShapeError) return;
+            throw err;
+          }
+          const wired = Object.entries(inputs).filter(([, shapes]) => shapes.length > 0);
+          if (wired.some(([, shapes]) => (shapes[0] as Shape).slice(1).includes(null))) return;
+          const tensors = Object.fromEntries(wired.map(([port, shapes]) => [port, tf.randomNormal([2, ...((shapes[0] as Shape).slice(1) as number[])])]));
+          const value = lossValue(decl, tensors);
+          expect(Number.isFinite(value), `${decl.type} on ${JSON.stringify(inputs)}`).toBe(true);
+        }),
+        { numRuns: 150, seed: 11 },
+      );
     }
   });
 });

@@ -18,7 +18,7 @@ import { gru } from '../../../core/catalogue/layers/recurrent/gru';
 import { lstm } from '../../../core/catalogue/layers/recurrent/lstm';
 import { simpleRnn } from '../../../core/catalogue/layers/recurrent/simple-rnn';
 import { ShapeError, type Shape } from '../../../core/shapes/shape';
-import { checkLayerProperty, checkSerializationRoundTrip, type InputSpec, type LayerCase } from './layer-harness';
+import { checkLayerProperty, checkSerializationRoundTrip, checkShapeRuleTotality, type InputSpec, type LayerCase } from './layer-harness';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -140,6 +140,9 @@ function shapeError(decl: NodeDecl, params: Record<string, unknown>, inputs: Rec
 }
 
 describe('recurrent shape errors say what to do', () => {
+  it('every rule is total: any parameters and any wiring give shapes or a ShapeError', () => {
+    for (const decl of [embedding, simpleRnn, lstm, gru, bidirectional]) checkShapeRuleTotality(decl);
+  });
   it('a rank-2 input asks for returnSequences on the layer below', () => {
     for (const decl of [lstm, gru, simpleRnn, bidirectional]) {
       const err = shapeError(decl, {}, { in: [[null, 16]] });

@@ -49,6 +49,9 @@ export const sequenceCrossentropy = defineLoss<typeof params, SequenceCrossentro
   checkShapes(ctx) {
     const p = inputShape(ctx, 'prediction');
     requireRank(p, 3, 'SequenceCrossentropy', 'the prediction must be per-token logits [batch, time, vocab]: set returnSequences on the recurrent layer and put a Dense(vocab) after it', 'prediction');
+    if (p[2] === 1) {
+      throw new ShapeError(`SequenceCrossentropy needs a vocabulary of at least 2 tokens but got ${formatShape(p)}; give the Dense before it vocab units`, 'prediction');
+    }
     const t = inputShape(ctx, 'target');
     if (!fitsTime(p, t)) {
       throw new ShapeError(

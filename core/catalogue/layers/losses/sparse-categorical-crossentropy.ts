@@ -55,6 +55,12 @@ export const sparseCategoricalCrossentropy = defineLoss({
     if (p.length < 2) {
       throw new ShapeError(`SparseCategoricalCrossentropy needs class scores [batch, classes] but got ${formatShape(p)}`, 'prediction');
     }
+    if (p[p.length - 1] === 1) {
+      throw new ShapeError(
+        `SparseCategoricalCrossentropy needs at least 2 class scores but got ${formatShape(p)}; for a yes/no output with 1 unit use BinaryCrossentropy`,
+        'prediction',
+      );
+    }
     if (!labelsFit(p, t)) {
       const expected = formatShape(p.slice(0, -1));
       throw new ShapeError(
