@@ -89,7 +89,16 @@ function ancestorsOf(graph: GraphDocument, targets: Iterable<string>): Set<strin
   return seen;
 }
 
-export function compileGraph(graph: GraphDocument, options: AnalyzeOptions = {}): CompiledGraph {
+export interface CompileOptions extends AnalyzeOptions {
+  /**
+   * Called with each layer node's output tensor per port; what it returns is what downstream
+   * nodes, losses and inspection read. Must be an identity in value (gradient probes use it).
+   * Default: no wrapping, the model is exactly the graph's layers.
+   */
+  wrapOutput?: (tensor: SymbolicTensor, at: { nodeId: string; port: string; layerName: string }) => SymbolicTensor;
+}
+
+export function compileGraph(graph: GraphDocument, options: CompileOptions = {}): CompiledGraph {
   const analysis = analyzeGraph(graph, options);
   const errors = analysis.issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) throw new CompileError(errors);
@@ -132,7 +141,14 @@ export function compileGraph(graph: GraphDocument, options: AnalyzeOptions = {})
         dtype: params.dtype === 'int32' ? 'int32' : 'float32',
       });
     }
-    nodeTensors.set(id, decl.build({ params: params as never, name: names.get(id) as string, inputs }));
+    const built = decl.build({ params: params as never, name: names.get(id) as string, inputs });
+    const wrap = options.wrapOutput;
+    if (wrap && decl.kind === 'layer') {
+      for (const port of Object.keys(built)) {
+        built[port] = wrap(built[port] as SymbolicTensor, { nodeId: id, port, layerName: names.get(id) as string });
+      }
+    }
+    nodeTensors.set(id, built);
   }
 
   // The model's outputs: whatever the losses read from layers; without losses, the sink nodes.
