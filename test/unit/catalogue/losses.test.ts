@@ -4,6 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { portsOf, type LossDecl } from '../../../core/catalogue/decl';
@@ -318,5 +321,59 @@ describe('SequenceCrossentropy', () => {
     expect(time.port).toBe('target');
     const mask = shapeErrorOf(sequenceCrossentropy, { prediction: [[null, 7, 50]], target: [[null, 7]], mask: [[null, 5]] });
     expect(mask.port).toBe('mask');
+  });
+});
+
+describe('losses compute the same values and gradients on wasm as on cpu', () => {
+  const require = createRequire(import.meta.url);
+  // In Node the wasm backend loads its .wasm from a folder path (with a trailing separator).
+  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
+
+  /** Plain arrays per port; `differentiate` lists the float ports the gradient is taken for. */
+  const CASES: { decl: LossDecl; inputs: Record<string, { values: number[]; shape: number[] }>; differentiate: string[]; params?: Record<string, unknown> }[] = [
+    { decl: sparseCategoricalCrossentropy, inputs: { prediction: { values: LOGITS.flat(), shape: [3, 3] }, target: { values: LABELS, shape: [3] } }, differentiate: ['prediction'] },
+    { decl: binaryCrossentropy, inputs: { prediction: { values: BCE_X.flat(), shape: [2, 4] }, target: { values: BCE_T.flat(), shape: [2, 4] } }, differentiate: ['prediction'], params: { reduction: 'sum' } },
+    { decl: binaryCrossentropy, inputs: { prediction: { values: [0.2, 0.7, 0.9, 0.4], shape: [2, 2] }, target: { values: [0, 1, 1, 0], shape: [2, 2] } }, differentiate: ['prediction'], params: { fromLogits: false } },
+    { decl: meanSquaredError, inputs: { prediction: { values: [1, 2, 3, 4], shape: [2, 2] }, target: { values: [0, 2, 5, 1], shape: [2, 2] } }, differentiate: ['prediction'] },
+    { decl: meanAbsoluteError, inputs: { prediction: { values: [1, 2, 3, 4], shape: [2, 2] }, target: { values: [0, 2.5, 5, 1], shape: [2, 2] } }, differentiate: ['prediction'] },
+    { decl: gaussianKl, inputs: { mu: { values: [0.5, -1, 0, 2], shape: [2, 2] }, logvar: { values: [0, -0.5, 1, 0.3], shape: [2, 2] } }, differentiate: ['mu', 'logvar'] },
+    {
+      decl: sequenceCrossentropy,
+      inputs: { prediction: { values: Array.from({ length: 24 }, (_, i) => Math.sin(i)), shape: [2, 3, 4] }, target: { values: [3, 1, 0, 2, 0, 0], shape: [2, 3] } },
+      differentiate: ['prediction'],
+    },
+  ];
+
+  function run(backend: string): { value: number; grads: number[][] }[] {
+    return CASES.map(({ decl, inputs, differentiate, params }) => {
+      const parsed = paramsObjectSchema(decl.params).parse(params ?? {}) as never;
+      const tensors = Object.fromEntries(Object.entries(inputs).map(([port, v]) => [port, tf.tensor(v.values, v.shape)]));
+      const f = (...xs: tf.Tensor[]) => {
+        const wired = { ...tensors };
+        differentiate.forEach((port, i) => (wired[port] = xs[i] as tf.Tensor));
+        return decl.compute(wired, parsed);
+      };
+      const { value, grads } = tf.valueAndGrads(f)(differentiate.map((port) => tensors[port] as tf.Tensor));
+      const out = { value: value.dataSync()[0] as number, grads: grads.map((g) => Array.from(g.dataSync())) };
+      expect(tf.getBackend()).toBe(backend);
+      tf.dispose([value, ...grads, ...Object.values(tensors)]);
+      return out;
+    });
+  }
+
+  it('every case agrees', async () => {
+    await tf.setBackend('cpu');
+    const onCpu = run('cpu');
+    expect(await tf.setBackend('wasm')).toBe(true);
+    try {
+      const onWasm = run('wasm');
+      onCpu.forEach((c, i) => {
+        const w = onWasm[i] as { value: number; grads: number[][] };
+        expect(w.value, CASES[i]?.decl.type).toBeCloseTo(c.value, 5);
+        c.grads.forEach((g, j) => g.forEach((v, k) => expect((w.grads[j] as number[])[k], `${CASES[i]?.decl.type} grad ${j}[${k}]`).toBeCloseTo(v, 5)));
+      });
+    } finally {
+      await tf.setBackend('cpu');
+    }
   });
 });
