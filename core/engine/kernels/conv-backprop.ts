@@ -56,11 +56,14 @@ export const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs }) =>
     const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     let x = input(inputs, 'x', 'Conv2DBackpropFilter') as tf.Tensor4D;
     let dy = input(inputs, 'dy', 'Conv2DBackpropFilter') as tf.Tensor4D;
+    let pad = a.pad;
     if (a.dataFormat === 'NCHW') {
       x = toChannelsLast(x);
       dy = toChannelsLast(dy);
+      // Explicit paddings come in the layout's axis order.
+      if (Array.isArray(pad)) pad = [pad[0], pad[2], pad[3], pad[1]] as typeof pad;
     }
-    const g = geometry(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false);
+    const g = geometry(x.shape, a.filterShape, a.strides, 1, pad, a.dimRoundingMode, false);
     return conv2dFilterGradient(x, dy, g);
   });
 

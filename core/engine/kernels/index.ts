@@ -5,13 +5,15 @@
  *  - missing kernels: Conv2DBackpropFilter (any Conv1D/Conv2D/Conv2DTranspose/SeparableConv2D
  *    weight gradient), DepthwiseConv2dNativeBackpropFilter and ...BackpropInput (SeparableConv2D),
  *    UnsortedSegmentSum (the gather gradient: Embedding, PositionEmbedding);
- *  - a wrong kernel: MaxPoolGrad (loses the gradient of every all-negative window).
+ *  - wrong kernels: MaxPoolGrad (loses the gradient of every all-negative window),
+ *    ResizeNearestNeighborGrad and ResizeBilinearGrad (with halfPixelCenters, not the transpose
+ *    of the forward pass).
  * Each is written with public ops whose wasm kernels exist and are right (see the files here),
  * and tested against the cpu backend in test/unit/engine/kernels.test.ts.
  *
  * The cpu backend, the reference and the fallback, has two wrong gradient kernels of its own,
  * replaced by `registerCpuKernelFixes`: ResizeNearestNeighborGrad (reads the wrong sample when
- * batch > 1) and ResizeBilinearGrad (swaps height and width in its output shape, so UpSampling2D
+ * batch > 1; the halfPixelCenters error above) and ResizeBilinearGrad (swaps height and width in its output shape, so UpSampling2D
  * 'bilinear' on a non-square input cannot train).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -34,7 +36,11 @@ export const MISSING_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map(
 ]);
 
 /** Kernels wasm has but computes wrongly in tfjs 4.22: replaced. */
-export const REPLACED_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([[tf.MaxPoolGrad, maxPoolGrad]]);
+export const REPLACED_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
+  [tf.MaxPoolGrad, maxPoolGrad],
+  [tf.ResizeNearestNeighborGrad, resizeNearestNeighborGrad],
+  [tf.ResizeBilinearGrad, resizeBilinearGrad],
+]);
 
 /** Kernels the cpu backend computes wrongly in tfjs 4.22: replaced. */
 export const REPLACED_CPU_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([

@@ -1,10 +1,14 @@
 /**
- * Replacements for gradient kernels that the wasm backend of tfjs 4.22 HAS but computes wrongly:
+ * Replacements for gradient kernels that tfjs 4.22's backends HAVE but compute wrongly:
  *  - MaxPoolGrad drops the gradient of every window whose values are all negative (its running
  *    maximum starts above them), so a network with max pooling over negative activations trains
  *    on wrong gradients;
- *  - ResizeNearestNeighborGrad returns wrong values with more than one channel or sample.
- * Both are rewritten with ops whose wasm kernels are right, and are checked against cpu.
+ *  - ResizeNearestNeighborGrad and ResizeBilinearGrad, with halfPixelCenters, send gradients to
+ *    other pixels than the forward pass read (2 -> 1 pixels, nearest: the forward reads pixel 1,
+ *    the gradient goes to pixel 0);
+ *    the cpu backend's kernel has the same error and also reads the wrong sample when batch > 1,
+ *    and its ResizeBilinearGrad swaps height and width in the output shape.
+ * They are rewritten with ops whose kernels are right, and checked against oracles.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { input, padOrCrop, pairOf, spreadByStrides } from './util';
