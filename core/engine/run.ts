@@ -85,6 +85,8 @@ export interface RunOptions {
   /** Use at most this many samples of each split (quick checks, CI). */
   limit?: number | null;
   trackStats?: boolean;
+  /** Update/weight ratios every this many steps (default 1). */
+  statsEvery?: number;
   backend: string;
   control?: RunControl;
   onStep?(event: StepEvent): void;
@@ -208,7 +210,11 @@ export async function runTraining(
     startedAt: new Date().toISOString(),
   };
   const teacherForcing = teacherForcingFor(compiled, dataset);
-  const trainer = new Trainer(compiled, setup, { trackStats: options.trackStats ?? true, ...(teacherForcing ? { teacherForcing } : {}) });
+  const trainer = new Trainer(compiled, setup, {
+    trackStats: options.trackStats ?? true,
+    statsEvery: options.statsEvery ?? 1,
+    ...(teacherForcing ? { teacherForcing } : {}),
+  });
   const random = new SeededScope(mixSeed(setup.seed, 0x5eed));
   const yieldNow = options.yieldToEventLoop ?? defaultYield;
   const yieldEvery = options.yieldEveryMs ?? 50;
