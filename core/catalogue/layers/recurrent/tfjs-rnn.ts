@@ -1,6 +1,6 @@
 /**
- * tfjs-layers 4.22 recurrent layers with two library defects worked around. Everything that builds
- * an LSTM, GRU or SimpleRNN in Netwright goes through the factories here.
+ * tfjs-layers 4.22 recurrent layers with library defects worked around. Everything that builds an
+ * LSTM, GRU, SimpleRNN or Bidirectional in Netwright goes through the factories here.
  *
  * 1. `RNN.apply` writes the initial states into the kwargs object it is given. The functional
  *    executor hands ONE kwargs object to every layer of a forward pass, and a training loop may
@@ -11,6 +11,7 @@
  *    copy of the kwargs each call. They are registered under tfjs' own class names ("LSTM", ...),
  *    so saved models stay in the standard tfjs/Keras layers format, and loading one (also inside a
  *    Bidirectional, which re-creates its inner layers by class name) yields the fixed classes.
+ *    Bidirectional is subclassed the same way (it passes its kwargs to both inner layers).
  *    The same shared object keeps the last Keras mask the executor set, so a recurrent layer whose
  *    input has no mask (a decoder after an Embedding without maskZero) would apply the ENCODER's
  *    padding mask; the subclasses drop a mask their input cannot carry.
