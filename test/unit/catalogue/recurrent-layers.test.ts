@@ -181,6 +181,80 @@ function seq2seqModel(): tfl.LayersModel {
   return tfl.model({ inputs: [source, target], outputs: out });
 }
 
+/**
+ * One time step computed in plain JS from the layer's own weights (Keras gate order: LSTM i, f, c, o;
+ * GRU z, r, h with the reset gate applied before the recurrent product): checks that the initial
+ * states reach the right place (h and c are both [batch, units], so a swap would pass every shape check).
+ */
+describe('one step against the textbook formulas, from given initial states', () => {
+  const F = 2;
+  const U = 3;
+  const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+  const X = [0.5, -1.2];
+  const H0 = [0.3, -0.6, 0.9];
+  const C0 = [-0.4, 0.8, 0.2];
+
+  /** Runs the built node on one sample of one step and returns its weights and outputs. */
+  function runOneStep(decl: NodeDecl, params: Record<string, unknown>, statePorts: string[]) {
+    const x = tfl.input({ shape: [1, F] });
+    const stateInputs = statePorts.map(() => tfl.input({ shape: [U] }));
+    const inputs: Record<string, SymbolicTensor[]> = { in: [x] };
+    statePorts.forEach((port, i) => (inputs[port] = [stateInputs[i] as SymbolicTensor]));
+    const built = (decl as LayerDecl).build({ params: paramsObjectSchema(decl.params).parse({ units: U, returnState: true, ...params }), name: `step_${decl.type}`, inputs });
+    const ports = Object.keys(built).sort();
+    const model = tfl.model({ inputs: [x, ...stateInputs], outputs: ports.map((p) => built[p] as SymbolicTensor) });
+    // Random non-zero weights, biases included.
+    model.setWeights(model.getWeights().map((w, i) => tf.tidy(() => tf.randomNormal(w.shape, 0, 0.7, 'float32', 90 + i))));
+    const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const feeds = [tf.tensor3d([[X]]), ...statePorts.map((p) => tf.tensor2d([p === 'initialC' ? C0 : H0]))];
+    const results = model.predict(feeds) as tf.Tensor[];
+    const outputs = Object.fromEntries(ports.map((p, i) => [p, Array.from((results[i] as tf.Tensor).dataSync())]));
+    tf.dispose([...feeds, ...results]);
+    model.dispose();
+    return { weights, outputs };
+  }
+
+  /** v·M for M stored row-major [rows, cols], columns [from, from + count). */
+  const vecMat = (v: number[], m: number[], cols: number, from: number, count: number) =>
+    Array.from({ length: count }, (_, j) => v.reduce((acc, vi, i) => acc + vi * (m[i * cols + from + j] as number), 0));
+  const add = (...vs: number[][]) => (vs[0] as number[]).map((_, i) => vs.reduce((acc, v) => acc + (v[i] as number), 0));
+  const expectClose = (actual: number[] | undefined, expected: number[]) => {
+    expect(actual).toBeDefined();
+    expected.forEach((v, i) => expect((actual as number[])[i]).toBeCloseTo(v, 5));
+  };
+
+  it('LSTM: c = σ(f)·c0 + σ(i)·tanh(g), h = σ(o)·tanh(c)', () => {
+    const { weights, outputs } = runOneStep(lstm, {}, ['initialH', 'initialC']);
+    const [kernel, recurrent, bias] = weights as [number[], number[], number[]];
+    const gate = (k: number) => add(vecMat(X, kernel, 4 * U, k * U, U), vecMat(H0, recurrent, 4 * U, k * U, U), bias.slice(k * U, (k + 1) * U));
+    const [i, f, g, o] = [gate(0).map(sigmoid), gate(1).map(sigmoid), gate(2).map(Math.tanh), gate(3).map(sigmoid)];
+    const c = C0.map((c0, j) => (f[j] as number) * c0 + (i[j] as number) * (g[j] as number));
+    const h = c.map((cj, j) => (o[j] as number) * Math.tanh(cj));
+    expectClose(outputs['c'], c);
+    expectClose(outputs['h'], h);
+    expectClose(outputs['out'], h);
+  });
+
+  it('GRU (reset before): h = z·h0 + (1 - z)·tanh(x·Wh + (r·h0)·Uh + bh)', () => {
+    const { weights, outputs } = runOneStep(gru, {}, ['initialH']);
+    const [kernel, recurrent, bias] = weights as [number[], number[], number[]];
+    const z = add(vecMat(X, kernel, 3 * U, 0, U), vecMat(H0, recurrent, 3 * U, 0, U), bias.slice(0, U)).map(sigmoid);
+    const r = add(vecMat(X, kernel, 3 * U, U, U), vecMat(H0, recurrent, 3 * U, U, U), bias.slice(U, 2 * U)).map(sigmoid);
+    const resetH = H0.map((v, j) => v * (r[j] as number));
+    const candidate = add(vecMat(X, kernel, 3 * U, 2 * U, U), vecMat(resetH, recurrent, 3 * U, 2 * U, U), bias.slice(2 * U)).map(Math.tanh);
+    const h = H0.map((h0, j) => (z[j] as number) * h0 + (1 - (z[j] as number)) * (candidate[j] as number));
+    expectClose(outputs['h'], h);
+    expectClose(outputs['out'], h);
+  });
+
+  it('SimpleRNN: h = tanh(x·W + h0·U + b)', () => {
+    const { weights, outputs } = runOneStep(simpleRnn, {}, ['initialH']);
+    const [kernel, recurrent, bias] = weights as [number[], number[], number[]];
+    const h = add(vecMat(X, kernel, U, 0, U), vecMat(H0, recurrent, U, 0, U), bias).map(Math.tanh);
+    expectClose(outputs['h'], h);
+  });
+});
+
 describe('recurrent layers in use', () => {
   const build = (decl: NodeDecl, params: Record<string, unknown>, name: string, inputs: Record<string, SymbolicTensor[]>) =>
     (decl as LayerDecl).build({ params: paramsObjectSchema(decl.params).parse(params), name, inputs });
