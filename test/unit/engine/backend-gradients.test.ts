@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACTIVATIONS } from '../../../core/catalogue/activations';
 import type { LayerDecl, SymbolicTensor } from '../../../core/catalogue/decl';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
-import { allDecls } from '../../../core/catalogue/registry';
+import { allDecls, getDecl } from '../../../core/catalogue/registry';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../../core/engine/kernels';
 
 const require = createRequire(import.meta.url);
@@ -327,4 +327,75 @@ describe('gradients of every catalogue layer agree between the wasm and cpu back
       });
     });
   }
+});
+
+/** Applies a catalogue node type to symbolic inputs by port, returning its output ports. */
+function applyType(type: string, params: Record<string, unknown>, name: string, inputs: Record<string, SymbolicTensor[]>): Record<string, SymbolicTensor> {
+  const decl = getDecl(type);
+  if (!decl || decl.kind === 'loss') throw new Error(`${type} is not a layer type`);
+  return decl.build({ params: paramsObjectSchema(decl.params).parse(params), name, inputs });
+}
+
+describe('a small Conv2D + Embedding model trains on wasm as on cpu', () => {
+  /**
+   * image [6, 6, 1] -> Conv2D(3, 3x3, stride 1, same, relu) -> MaxPool2D -> Conv2D(2, 2x2, stride 2) -> Flatten
+   * ids [5] -> Embedding(8, 3) -> Flatten; both -> Concatenate -> Dense(3) -> softmax cross-entropy.
+   * Three Adam steps from identical weights and data; returns the loss before each step.
+   */
+  async function train(backend: string): Promise<{ losses: number[]; weights: Float32Array[] }> {
+    expect(await tf.setBackend(backend)).toBe(true);
+    const image = tfl.input({ shape: [6, 6, 1] });
+    const ids = tfl.input({ shape: [5], dtype: 'int32' });
+    const c1 = applyType('Conv2D', { filters: 3, kernelSize: [3], padding: 'same', activation: 'relu' }, 'train_c1', { in: [image] })['out'] as SymbolicTensor;
+    const p1 = applyType('MaxPool2D', { poolSize: [2] }, 'train_p1', { in: [c1] })['out'] as SymbolicTensor;
+    const c2 = applyType('Conv2D', { filters: 2, kernelSize: [2], strides: [2] }, 'train_c2', { in: [p1] })['out'] as SymbolicTensor;
+    const f1 = applyType('Flatten', {}, 'train_f1', { in: [c2] })['out'] as SymbolicTensor;
+    const e1 = applyType('Embedding', { inputDim: 8, outputDim: 3 }, 'train_e1', { in: [ids] })['out'] as SymbolicTensor;
+    const f2 = applyType('Flatten', {}, 'train_f2', { in: [e1] })['out'] as SymbolicTensor;
+    const joined = applyType('Concatenate', {}, 'train_cat', { in: [f1, f2] })['out'] as SymbolicTensor;
+    const logits = applyType('Dense', { units: 3 }, 'train_dense', { in: [joined] })['out'] as SymbolicTensor;
+    const model = tfl.model({ inputs: [image, ids], outputs: logits });
+    const weights = model.weights.map((w, i) => tf.tensor(fixedValues(sizeOf(w.shape as number[]), 300 + i, -0.5, 0.5), w.shape as number[]));
+    model.setWeights(weights);
+    tf.dispose(weights);
+
+    const x = tf.tensor(fixedValues(8 * 36, 1, -1, 1), [8, 6, 6, 1]);
+    const tokens = tf.tensor(fixedValues(8 * 5, 2, 0, 8).map(Math.floor), [8, 5], 'int32');
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 2, 1], 'int32'), 3);
+    const optimizer = tf.train.adam(0.05);
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const losses: number[] = [];
+    let afterFirstStep = 0;
+    for (let step = 0; step < 3; step++) {
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(labels, model.apply([x, tokens], { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+        variables,
+      );
+      if (!loss) throw new Error('minimize returned no loss');
+      losses.push(loss.dataSync()[0] as number);
+      loss.dispose();
+      // The first step creates Adam's slots; after that a step must not add tensors.
+      if (step === 0) afterFirstStep = tf.memory().numTensors;
+      else expect(tf.memory().numTensors, `tensors leaked by step ${step}`).toBe(afterFirstStep);
+    }
+    const trained = model.trainableWeights.map((w) => (w.read() as tf.Tensor).dataSync() as Float32Array);
+    optimizer.dispose();
+    tf.dispose([x, tokens, labels]);
+    model.dispose();
+    return { losses, weights: trained };
+  }
+
+  it('three Adam steps: same losses and weights within 1e-4 relative', async () => {
+    const cpu = await train('cpu');
+    const wasm = await train('wasm');
+    // The steps changed the loss, so the comparison compares training, not initial values.
+    expect(cpu.losses[2]).toBeLessThan(cpu.losses[0] as number);
+    wasm.losses.forEach((l, i) => expect(Math.abs(l - (cpu.losses[i] as number)), `loss ${i}`).toBeLessThanOrEqual(1e-4 * Math.abs(cpu.losses[i] as number)));
+    expectClose(
+      { arrays: cpu.weights.map((values, i) => ({ name: `weight ${i}`, values })) },
+      { arrays: wasm.weights.map((values, i) => ({ name: `weight ${i}`, values })) },
+      'trained',
+    );
+  });
 });
