@@ -5,3 +5,4 @@ export * from './analyze';
 export * from './summary';
 export { MIGRATIONS, type Migration } from './migrations';
 export * from './builder';
+export * from './edit';

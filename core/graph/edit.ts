@@ -1,0 +1,161 @@
+/**
+ * Edits of the graph document as pure functions (document in, new document out, structure shared
+ * where unchanged). The editor's store, the undo tests and scripts all edit through these, so the
+ * rules (ids, defaults, edges removed with their nodes, pasted sub-graphs re-identified) live once.
+ */
+import { portsOf } from '../catalogue/decl';
+import { defaultParams } from '../catalogue/params';
+import { getDecl } from '../catalogue/registry';
+import type { GraphDocument, GraphEdge, GraphNode, ParamValueJson, TrainingSetup } from './document';
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+/** A fresh id not used by any node or edge, from a readable stem: "dense", "dense_2", ... */
+export function freshId(graph: GraphDocument, stem: string, taken: ReadonlySet<string> = new Set()): string {
+  const used = new Set([...graph.nodes.map((n) => n.id), ...graph.edges.map((e) => e.id), ...taken]);
+  const base = stem.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40) || 'node';
+  if (!used.has(base)) return base;
+  for (let i = 2; ; i++) if (!used.has(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+export function addNode(
+  graph: GraphDocument,
+  type: string,
+  position: Position,
+  params: Record<string, ParamValueJson> = {},
+): { graph: GraphDocument; id: string } {
+  const decl = getDecl(type);
+  if (!decl) throw new Error(`unknown layer type "${type}"`);
+  const id = freshId(graph, type);
+  const node: GraphNode = {
+    id,
+    type,
+    params: { ...(defaultParams(decl.params) as GraphNode['params']), ...params },
+    position: { x: Math.round(position.x), y: Math.round(position.y) },
+  };
+  return { graph: { ...graph, nodes: [...graph.nodes, node] }, id };
+}
+
+/** Removes nodes and every wire touching them, and the given wires. */
+export function removeElements(graph: GraphDocument, nodeIds: Iterable<string>, edgeIds: Iterable<string> = []): GraphDocument {
+  const nodes = new Set(nodeIds);
+  const edges = new Set(edgeIds);
+  if (nodes.size === 0 && edges.size === 0) return graph;
+  return {
+    ...graph,
+    nodes: graph.nodes.filter((n) => !nodes.has(n.id)),
+    edges: graph.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source.node) && !nodes.has(e.target.node)),
+  };
+}
+
+export function connect(graph: GraphDocument, edge: Omit<GraphEdge, 'id'>): { graph: GraphDocument; id: string } {
+  const id = freshId(graph, 'e');
+  return { graph: { ...graph, edges: [...graph.edges, { id, source: { ...edge.source }, target: { ...edge.target } }] }, id };
+}
+
+function updateNode(graph: GraphDocument, id: string, update: (node: GraphNode) => GraphNode): GraphDocument {
+  let changed = false;
+  const nodes = graph.nodes.map((n) => {
+    if (n.id !== id) return n;
+    const next = update(n);
+    changed = next !== n;
+    return next;
+  });
+  return changed ? { ...graph, nodes } : graph;
+}
+
+/**
+ * Sets parameters of a node. Wires to ports the new parameters no longer have (e.g. an LSTM's
+ * `h` output after return state is switched off) are removed with it.
+ */
+export function setParams(graph: GraphDocument, id: string, params: Record<string, ParamValueJson>): GraphDocument {
+  const next = updateNode(graph, id, (n) => {
+    const changed = Object.entries(params).some(([k, v]) => JSON.stringify(n.params[k]) !== JSON.stringify(v));
+    return changed ? { ...n, params: { ...n.params, ...params } } : n;
+  });
+  if (next === graph) return graph;
+  const node = next.nodes.find((n) => n.id === id) as GraphNode;
+  const decl = getDecl(node.type);
+  if (!decl) return next;
+  const inputs = new Set(portsOf(decl.inputs, node.params as never).map((p) => p.name));
+  const outputs = new Set(decl.kind === 'loss' ? [] : portsOf(decl.outputs, node.params as never).map((p) => p.name));
+  const edges = next.edges.filter(
+    (e) => !(e.target.node === id && !inputs.has(e.target.port)) && !(e.source.node === id && !outputs.has(e.source.port)),
+  );
+  return edges.length === next.edges.length ? next : { ...next, edges };
+}
+
+export function renameNode(graph: GraphDocument, id: string, name: string): GraphDocument {
+  const trimmed = name.trim();
+  return updateNode(graph, id, (n) => {
+    if ((n.name ?? '') === trimmed) return n;
+    const { name: _old, ...rest } = n;
+    return trimmed ? { ...rest, name: trimmed } : rest;
+  });
+}
+
+/** Moves nodes to new positions in one edit (one undo entry for a whole drag). */
+export function moveNodes(graph: GraphDocument, positions: Readonly<Record<string, Position>>): GraphDocument {
+  let changed = false;
+  const nodes = graph.nodes.map((n) => {
+    const p = positions[n.id];
+    if (!p) return n;
+    const x = Math.round(p.x);
+    const y = Math.round(p.y);
+    if (x === n.position.x && y === n.position.y) return n;
+    changed = true;
+    return { ...n, position: { x, y } };
+  });
+  return changed ? { ...graph, nodes } : graph;
+}
+
+export function setTraining(graph: GraphDocument, training: Partial<TrainingSetup>): GraphDocument {
+  const next = { ...graph.training, ...training };
+  return JSON.stringify(next) === JSON.stringify(graph.training) ? graph : { ...graph, training: next };
+}
+
+export function setMetadata(graph: GraphDocument, metadata: Partial<GraphDocument['metadata']>): GraphDocument {
+  const next = { ...graph.metadata, ...metadata };
+  return next.name === graph.metadata.name && next.description === graph.metadata.description ? graph : { ...graph, metadata: next };
+}
+
+/** The selected nodes and the wires between them: what copy puts on the clipboard. */
+export function extractSubgraph(graph: GraphDocument, nodeIds: Iterable<string>): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const ids = new Set(nodeIds);
+  return {
+    nodes: structuredClone(graph.nodes.filter((n) => ids.has(n.id))),
+    edges: structuredClone(graph.edges.filter((e) => ids.has(e.source.node) && ids.has(e.target.node))),
+  };
+}
+
+/**
+ * Pastes a sub-graph with fresh ids (its internal wires re-pointed), shifted by `offset`.
+ * Returns the new node ids, so the editor can select them.
+ */
+export function pasteSubgraph(
+  graph: GraphDocument,
+  sub: { nodes: readonly GraphNode[]; edges: readonly GraphEdge[] },
+  offset: Position,
+): { graph: GraphDocument; nodeIds: string[] } {
+  const taken = new Set<string>();
+  const idMap = new Map<string, string>();
+  const nodes = sub.nodes.map((n) => {
+    const id = freshId(graph, n.type, taken);
+    taken.add(id);
+    idMap.set(n.id, id);
+    return { ...structuredClone(n), id, position: { x: Math.round(n.position.x + offset.x), y: Math.round(n.position.y + offset.y) } };
+  });
+  const edges: GraphEdge[] = [];
+  for (const e of sub.edges) {
+    const source = idMap.get(e.source.node);
+    const target = idMap.get(e.target.node);
+    if (!source || !target) continue;
+    const id = freshId(graph, 'e', taken);
+    taken.add(id);
+    edges.push({ id, source: { node: source, port: e.source.port }, target: { node: target, port: e.target.port } });
+  }
+  return { graph: { ...graph, nodes: [...graph.nodes, ...nodes], edges: [...graph.edges, ...edges] }, nodeIds: nodes.map((n) => n.id) };
+}

@@ -1,0 +1,111 @@
+/**
+ * The editor's one store, in slices: the DOCUMENT (the graph: the only thing saved and undone),
+ * the FILE it belongs to, and UI state (selection, panels) beside them. Undo/redo (zundo) records
+ * document snapshots only, one per edit; selection and panel changes are never undo entries.
+ * Derived data (shapes, counts, errors) is computed from the document, never stored here.
+ */
+import { temporal } from 'zundo';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { emptyGraph, serializeGraph, type GraphDocument } from '../../core/graph';
+
+export type PanelName = 'summary' | 'training' | 'help' | 'templates' | 'datasets';
+
+export interface Selection {
+  nodes: readonly string[];
+  edges: readonly string[];
+}
+
+export interface FileInfo {
+  /** Shown in the title; null for a new, never-saved document. */
+  name: string | null;
+  /** Opaque handle of the shell (a path in Electron, a file handle id on the web). */
+  handle: string | null;
+  /** Canonical text of the document as last saved or opened (null: never saved). */
+  savedText: string | null;
+}
+
+export interface EditorState {
+  document: GraphDocument;
+  file: FileInfo;
+  selection: Selection;
+  panels: Readonly<Record<PanelName, boolean>>;
+
+  /** Applies one edit to the document: one undo entry when it changed anything. */
+  edit(recipe: (graph: GraphDocument) => GraphDocument): void;
+  /** Replaces the document (open, new, recover): history starts afresh. */
+  load(graph: GraphDocument, file: FileInfo): void;
+  markSaved(file: Omit<FileInfo, 'savedText'>): void;
+  select(selection: Selection): void;
+  setPanel(panel: PanelName, open: boolean): void;
+}
+
+/** The part of the state undo/redo tracks. */
+export type TrackedState = Pick<EditorState, 'document'>;
+
+export type EditorStore = StoreApi<EditorState> & {
+  temporal: StoreApi<import('zundo').TemporalState<TrackedState>>;
+};
+
+const NO_FILE: FileInfo = { name: null, handle: null, savedText: null };
+
+export function createEditorStore(initial: GraphDocument = emptyGraph()): EditorStore {
+  // `load` clears this store's own history, so it needs the store it belongs to.
+  let self: EditorStore | null = null;
+  self = createStore<EditorState>()(
+    temporal(
+      (set, get) => ({
+        document: initial,
+        file: NO_FILE,
+        selection: { nodes: [], edges: [] },
+        panels: { summary: true, training: false, help: false, templates: false, datasets: false },
+
+        edit(recipe) {
+          const before = get().document;
+          const after = recipe(before);
+          if (after === before) return;
+          // Drop selected ids the edit removed, in the same update (no separate undo entry).
+          const nodeIds = new Set(after.nodes.map((n) => n.id));
+          const edgeIds = new Set(after.edges.map((e) => e.id));
+          const { nodes, edges } = get().selection;
+          set({
+            document: after,
+            selection: { nodes: nodes.filter((id) => nodeIds.has(id)), edges: edges.filter((id) => edgeIds.has(id)) },
+          });
+        },
+        load(graph, file) {
+          set({ document: graph, file, selection: { nodes: [], edges: [] } });
+          self?.temporal.getState().clear();
+        },
+        markSaved(file) {
+          set({ file: { ...file, savedText: serializeGraph(get().document) } });
+        },
+        select(selection) {
+          const current = get().selection;
+          if (sameIds(current.nodes, selection.nodes) && sameIds(current.edges, selection.edges)) return;
+          set({ selection: { nodes: [...selection.nodes], edges: [...selection.edges] } });
+        },
+        setPanel(panel, open) {
+          if (get().panels[panel] === open) return;
+          set({ panels: { ...get().panels, [panel]: open } });
+        },
+      }),
+      {
+        partialize: (state): TrackedState => ({ document: state.document }),
+        // Only a new document object is an entry: selection, file and panel updates are not.
+        equality: (past, current) => past.document === current.document,
+        limit: 500,
+      },
+    ),
+  ) as EditorStore;
+  return self;
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Whether the document differs from what was last saved or opened. */
+export function isDirty(state: Pick<EditorState, 'document' | 'file'>): boolean {
+  if (state.file.savedText === null) return state.document.nodes.length > 0 || state.document.edges.length > 0;
+  return serializeGraph(state.document) !== state.file.savedText;
+}
