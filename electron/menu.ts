@@ -77,7 +77,9 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
       edit('Cut', 'cut', 'CmdOrCtrl+X'),
       edit('Copy', 'copy', 'CmdOrCtrl+C'),
       edit('Paste', 'paste', 'CmdOrCtrl+V'),
-      edit('Delete', 'delete', isMac ? 'Backspace' : 'Delete'),
+      // Shown but not registered: a registered Delete/Backspace accelerator would swallow those
+      // keys in text fields. The canvas handles the keys itself; the item serves mouse users.
+      { ...edit('Delete', 'delete', isMac ? 'Backspace' : 'Delete'), registerAccelerator: false },
       { type: 'separator' },
       edit('Select All', 'selectAll', 'CmdOrCtrl+A'),
     ],

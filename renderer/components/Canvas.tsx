@@ -3,7 +3,7 @@ import { Background, BackgroundVariant, Controls, ReactFlow } from '@xyflow/reac
 export function Canvas() {
   return (
     <main className="canvas" aria-label="Graph canvas" data-testid="canvas">
-      <ReactFlow nodes={[]} edges={[]} colorMode="dark" proOptions={{ hideAttribution: true }} fitView>
+      <ReactFlow nodes={[]} edges={[]} colorMode="dark" fitView>
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
         <Controls showInteractive={false} />
       </ReactFlow>

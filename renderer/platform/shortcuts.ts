@@ -19,7 +19,9 @@ export function commandForKey(event: KeyLike, isMac: boolean): MenuCommand | nul
   const mod = isMac ? event.metaKey : event.ctrlKey;
   if (event.altKey) return null;
   const key = event.key.toLowerCase();
-  if (!mod) return key === 'delete' || (isMac && key === 'backspace') ? 'delete' : null;
+  // Delete/Backspace are left to the focused element (the canvas deletes its selection itself),
+  // as in Electron, where the Delete menu item does not register its accelerator.
+  if (!mod) return null;
   if (event.shiftKey) {
     if (key === 's') return 'saveAs';
     if (key === 'z' && isMac) return 'redo';

@@ -15,6 +15,22 @@ export interface Selection {
   edges: readonly string[];
 }
 
+/** A node the canvas draws attention to (e.g. where training produced an error or NaN/Inf). */
+export interface NodeHighlight {
+  nodeId: string;
+  kind: 'error' | 'nonFinite';
+}
+
+/** How one edge is drawn over the canvas (e.g. the training dock's gradient-flow overlay). */
+export interface EdgeOverlayStyle {
+  /** Stroke width in screen pixels. */
+  width: number;
+  /** CSS colour. */
+  color: string;
+  /** Shown on hover, e.g. the gradient norm. */
+  label?: string;
+}
+
 export interface FileInfo {
   /** Shown in the title; null for a new, never-saved document. */
   name: string | null;
@@ -29,6 +45,10 @@ export interface EditorState {
   file: FileInfo;
   selection: Selection;
   panels: Readonly<Record<PanelName, boolean>>;
+  /** UI state, never undone or saved. */
+  highlight: NodeHighlight | null;
+  /** Per-edge styles by edge id (null: normal edges); UI state. */
+  edgeOverlay: Readonly<Record<string, EdgeOverlayStyle>> | null;
 
   /** Applies one edit to the document: one undo entry when it changed anything. */
   edit(recipe: (graph: GraphDocument) => GraphDocument): void;
@@ -37,6 +57,8 @@ export interface EditorState {
   markSaved(file: Omit<FileInfo, 'savedText'>): void;
   select(selection: Selection): void;
   setPanel(panel: PanelName, open: boolean): void;
+  setHighlight(highlight: NodeHighlight | null): void;
+  setEdgeOverlay(overlay: Readonly<Record<string, EdgeOverlayStyle>> | null): void;
 }
 
 /** The part of the state undo/redo tracks. */
@@ -58,6 +80,8 @@ export function createEditorStore(initial: GraphDocument = emptyGraph()): Editor
         file: NO_FILE,
         selection: { nodes: [], edges: [] },
         panels: { summary: true, training: false, help: false, templates: false, datasets: false },
+        highlight: null,
+        edgeOverlay: null,
 
         edit(recipe) {
           const before = get().document;
@@ -87,6 +111,12 @@ export function createEditorStore(initial: GraphDocument = emptyGraph()): Editor
         setPanel(panel, open) {
           if (get().panels[panel] === open) return;
           set({ panels: { ...get().panels, [panel]: open } });
+        },
+        setHighlight(highlight) {
+          set({ highlight });
+        },
+        setEdgeOverlay(edgeOverlay) {
+          set({ edgeOverlay });
         },
       }),
       {

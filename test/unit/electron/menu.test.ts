@@ -44,6 +44,11 @@ describe('application menu', () => {
     };
     for (const [label, accelerator] of Object.entries(expected)) expect(byLabel(label).accelerator, label).toBe(accelerator);
     expect(build(true, false).byLabel('Redo').accelerator).toBe('Shift+CmdOrCtrl+Z');
+    // Delete must not steal the Delete/Backspace keys from text fields.
+    expect(byLabel('Delete').registerAccelerator).toBe(false);
+    for (const item of build(false, false).items.filter((i) => i.label !== 'Delete')) {
+      expect(item.registerAccelerator, String(item.label)).not.toBe(false);
+    }
   });
 
   it('sends commands to the renderer; edit items run the native action first', () => {
