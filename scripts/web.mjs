@@ -2,7 +2,7 @@
 // `npm run web`: builds the renderer if dist/ is missing or older than its sources, then serves
 // it on 127.0.0.1 with the app's security headers (CSP, COOP/COEP for cross-origin isolation)
 // and correct MIME types (.wasm = application/wasm).
-//   node scripts/web.mjs [--port 5173] [--no-build]      (PORT in the environment also works)
+//   node scripts/web.mjs [--port 5173] [--no-build] [--root dist]   (PORT in the environment also works)
 import http from 'node:http';
 import { readFile, stat, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const distDir = path.join(root, 'dist');
+let distDir = path.join(root, 'dist');
 // One source of truth for headers and MIME types, shared with the Electron app:// protocol.
 const { SECURITY_HEADERS } = await tsImport('../electron/csp.ts', import.meta.url);
 const { MIME_TYPES } = await tsImport('../electron/app-protocol.ts', import.meta.url);
@@ -18,14 +18,19 @@ const { MIME_TYPES } = await tsImport('../electron/app-protocol.ts', import.meta
 const SOURCES = ['index.html', 'vite.config.ts', 'package.json', 'renderer', 'core'];
 
 function parseArgs(argv) {
-  const args = { port: undefined, build: true };
+  const args = { port: undefined, build: true, root: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--no-build') args.build = false;
     else if (arg === '--port') args.port = argv[++i];
     else if (arg.startsWith('--port=')) args.port = arg.slice('--port='.length);
+    else if (arg === '--root') args.root = argv[++i];
     else if (arg === '--help' || arg === '-h') {
-      console.log('Usage: npm run web -- [--port <n>] [--no-build]\nServes the built app on http://127.0.0.1:<port> (default 5173, or PORT).');
+      console.log(
+        'Usage: npm run web -- [--port <n>] [--no-build] [--root <dir>]\n' +
+          'Serves the built app on http://127.0.0.1:<port> (default 5173, or PORT).\n' +
+          '--root serves another folder than dist/ (implies --no-build).',
+      );
       process.exit(0);
     } else {
       console.error(`web: unknown argument "${arg}" (try --help)`);
@@ -38,7 +43,11 @@ function parseArgs(argv) {
     console.error(`web: invalid port "${raw}"`);
     process.exit(2);
   }
-  return { port, build: args.build };
+  if (args.root !== undefined && !args.root) {
+    console.error('web: --root needs a folder');
+    process.exit(2);
+  }
+  return { port, build: args.build && args.root === undefined, root: args.root };
 }
 
 async function newestMtime(p) {
@@ -101,12 +110,13 @@ export function createServer() {
 }
 
 async function main() {
-  const { port, build } = parseArgs(process.argv.slice(2));
+  const { port, build, root: servedRoot } = parseArgs(process.argv.slice(2));
+  if (servedRoot) distDir = path.resolve(servedRoot);
   if (build) await buildIfNeeded();
   try {
     await stat(path.join(distDir, 'index.html'));
   } catch {
-    console.error('web: dist/index.html is missing; run without --no-build (or `npm run build:web`).');
+    console.error(`web: ${path.join(distDir, 'index.html')} is missing; run without --no-build (or \`npm run build:web\`).`);
     process.exit(1);
   }
   const server = createServer();
