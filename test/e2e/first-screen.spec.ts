@@ -7,10 +7,13 @@ test.describe('first screen (web mode)', () => {
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg: ConsoleMessage) => {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+      // Workers report CSP violations as warnings.
+      else if (/Content Security Policy/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
     });
 
     const response = await page.goto('/');
     expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
     expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
 
     await expect(page.getByRole('banner')).toContainText('Netwright');
@@ -39,6 +42,10 @@ test.describe('first screen (web mode)', () => {
     await expect(details).toBeVisible();
     await expect(details).toContainText('TensorFlow.js 4.22.0');
     if (chosen !== 'webgpu') await expect(details).toContainText('webgpu skipped');
+    // wasm works in every Chromium (it needs the CSP's 'wasm-unsafe-eval' and the served .wasm
+    // files): it is chosen or a GPU backend beat it, never skipped. cpu is only a last resort.
+    expect(chosen).not.toBe('cpu');
+    await expect(details).not.toContainText('wasm skipped');
 
     mkdirSync('docs/screenshots', { recursive: true });
     await page.mouse.move(720, 450); // close the tooltip for a clean picture
