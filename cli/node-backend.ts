@@ -7,6 +7,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { chooseBackend, type BackendChoice } from '../core/engine/backends';
+import { registerCpuKernelFixes, registerWasmKernelGaps } from '../core/engine/kernels';
 
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
 
@@ -22,5 +23,8 @@ function configureWasm(): void {
 
 export async function selectNodeBackend(override?: string): Promise<BackendChoice> {
   configureWasm();
+  // tfjs 4.22's wasm backend lacks some gradient kernels and both backends have wrong ones.
+  registerWasmKernelGaps();
+  registerCpuKernelFixes();
   return chooseBackend(tf, { preference: NODE_BACKENDS, ...(override ? { override } : {}) });
 }

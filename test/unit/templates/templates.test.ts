@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,11 +7,15 @@ import { nodeFileSource } from '../../../core/data/node-source';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
 import { analyzeGraph, parseGraphText, serializeGraph, summarize } from '../../../core/graph';
 import { TEMPLATES } from '../../../core/templates';
+import { selectNodeBackend } from '../../../cli/node-backend';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  // The CLI's backend set-up: wasm with the engine's kernel fixes.
+  const choice = await selectNodeBackend('wasm');
+  expect(choice.backend).toBe('wasm');
+  expect(tf.getBackend()).toBe('wasm');
 });
 
 describe('templates and examples/', () => {
@@ -47,7 +50,7 @@ describe('templates and examples/', () => {
       graph.training.batchSize = 8;
       const dataset = await loadDataset(graph.training.dataset?.id as string, nodeFileSource());
       const compiled = compileSeeded(graph);
-      const result = await runTraining(graph, compiled, dataset, { backend: 'cpu', limit: 16 });
+      const result = await runTraining(graph, compiled, dataset, { backend: 'wasm', limit: 16 });
       expect(result.status).toBe('completed');
       expect(Number.isFinite(result.epochs[0]?.loss)).toBe(true);
       result.trainer.dispose();
