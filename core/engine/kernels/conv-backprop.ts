@@ -93,18 +93,23 @@ export const depthwiseConv2dNativeBackpropFilter: tf.KernelFunc = ({ inputs, att
   });
 
 /**
- * DepthwiseConv2dNativeBackpropInput: dx[n, i, c] = Σ_m Σ_k dySpread[n, i + padBefore' + .., c·M + m]
- * · flip(w)[k, c, m]: each of the C·M dy channels is correlated with its flipped filter slice
- * (a depthwise convolution with multiplier 1), then the M multiples of each channel are summed.
+ * The input gradient of a depthwise convolution: dx[n, i, c] = Σ_m Σ_k dySpread[n, i + .., c·M + m]
+ * · flip(w)[k, c, m]. Each of the C·M dy channels is correlated with its flipped filter slice (a
+ * depthwise convolution with multiplier 1), then the M multiples of each channel are summed.
  */
-export const depthwiseConv2dNativeBackpropInput: tf.KernelFunc = ({ inputs, attrs }) =>
-  tf.tidy(() => {
-    const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
-    const dy = input(inputs, 'dy', 'DepthwiseConv2dNativeBackpropInput') as tf.Tensor4D;
-    const filter = input(inputs, 'filter', 'DepthwiseConv2dNativeBackpropInput') as tf.Tensor4D;
-    const [n, h, w, c] = a.inputShape;
+export function depthwiseInputGradient(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  strides: number | readonly number[],
+  dilations: number | readonly number[],
+  pad: PadAttr,
+  rounding?: Rounding,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = inputShape;
     const [kh, kw, , m] = filter.shape;
-    const g = geometry(a.inputShape, filter.shape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
+    const g = geometry(inputShape, filter.shape, strides, dilations, pad, rounding, true);
     const spread = spreadByStrides(dy, g.strides);
     // The flipped filter's window must start (span - 1 - padBefore) before the spread dy and end
     // so that exactly h (w) positions come out.
@@ -116,3 +121,20 @@ export const depthwiseConv2dNativeBackpropInput: tf.KernelFunc = ({ inputs, attr
     const perMultiple = tf.depthwiseConv2d(dyFramed, flipped, 1, 'valid', 'NHWC', g.dilations); // [N, H, W, C·M]
     return tf.sum(tf.reshape(perMultiple, [n, h, w, c, m]), 4);
   });
+}
+
+/** DepthwiseConv2dNativeBackpropInput: inputs dy, filter; attrs strides, dilations, pad, dimRoundingMode, inputShape. */
+export const depthwiseConv2dNativeBackpropInput: tf.KernelFunc = ({ inputs, attrs }) => {
+  const a = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  return tf.tidy(() =>
+    depthwiseInputGradient(
+      input(inputs, 'dy', 'DepthwiseConv2dNativeBackpropInput') as tf.Tensor4D,
+      input(inputs, 'filter', 'DepthwiseConv2dNativeBackpropInput') as tf.Tensor4D,
+      a.inputShape,
+      a.strides,
+      a.dilations,
+      a.pad,
+      a.dimRoundingMode,
+    ),
+  );
+};
