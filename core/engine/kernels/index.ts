@@ -2,19 +2,23 @@
  * Closes the gaps of the tfjs 4.22 wasm backend that stop Netwright's layers from training on it
  * (found by test/unit/engine/backend-gradients.test.ts, which differentiates every catalogue layer
  * on wasm and cpu):
- *  - missing kernels: Conv2DBackpropFilter (any Conv1D/Conv2D/Conv2DTranspose/SeparableConv2D
- *    weight gradient), DepthwiseConv2dNativeBackpropFilter and ...BackpropInput (SeparableConv2D),
- *    UnsortedSegmentSum (the gather gradient: Embedding, PositionEmbedding);
+ *  - missing kernels: Conv2DBackpropFilter (the weight gradient of Conv1D, Conv2D,
+ *    Conv2DTranspose and SeparableConv2D's pointwise step), DepthwiseConv2dNativeBackpropFilter
+ *    and ...BackpropInput (SeparableConv2D), UnsortedSegmentSum (the gather gradient: Embedding);
  *  - wrong kernels: MaxPoolGrad (loses the gradient of every all-negative window),
  *    ResizeNearestNeighborGrad and ResizeBilinearGrad (with halfPixelCenters, not the transpose
  *    of the forward pass).
  * Each is written with public ops whose wasm kernels exist and are right (see the files here),
- * and tested against the cpu backend in test/unit/engine/kernels.test.ts.
+ * and tested against cpu kernels and adjoint identities in test/unit/engine/kernels.test.ts.
+ * (wasm also lacks Einsum, FFT, complex, ragged and string kernels: no catalogue layer needs them.)
  *
  * The cpu backend, the reference and the fallback, has two wrong gradient kernels of its own,
  * replaced by `registerCpuKernelFixes`: ResizeNearestNeighborGrad (reads the wrong sample when
- * batch > 1; the halfPixelCenters error above) and ResizeBilinearGrad (swaps height and width in its output shape, so UpSampling2D
- * 'bilinear' on a non-square input cannot train).
+ * batch > 1; the halfPixelCenters error above) and ResizeBilinearGrad (swaps height and width in
+ * its output shape, so UpSampling2D 'bilinear' on a non-square input cannot train).
+ *
+ * Not a kernel gap, so not closed here: tfjs-core's conv2D, fused conv2D and depthwise gradients
+ * refuse dilation rates above 1 on every backend (Conv1D, Conv2D, SeparableConv2D with dilation).
  */
 import * as tf from '@tensorflow/tfjs-core';
 // The stock kernels must be registered before they are replaced here, not after.
