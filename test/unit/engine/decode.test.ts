@@ -6,7 +6,7 @@ import { END_ID } from '../../../core/data/types';
 import { GraphBuilder, type GraphDocument } from '../../../core/graph';
 import { compileGraph, type CompiledGraph } from '../../../core/engine/compile';
 import { beamSearchDecode, decodeLatent, decoderCausality, greedyDecode, sequenceLogProbs } from '../../../core/engine/decode';
-import { nodeOutputs } from '../../../core/engine/inspect';
+import { nodeOutputs, type NodeOutput } from '../../../core/engine/inspect';
 import { compileSeeded } from '../../../core/engine/run';
 import { Trainer } from '../../../core/engine/trainer';
 
@@ -36,7 +36,7 @@ function tinySeq2seq(vocab: number, sourceLength: number, targetLength: number, 
   const targetMask = g.add('Input', { shape: [targetLength], feature: 'targetMask' }, undefined, 'target_mask');
   g.add('SequenceCrossentropy', {}, { prediction: logits, target, mask: targetMask }, 'loss');
   // No dataset binding: it would reset the Inputs to the dataset's full lengths (12 and 13).
-  return g.training({ dataset: null, optimizer: 'adam', learningRate: 0.01, batchSize: 32, gradientClipNorm: 5, seed: 3 }).build();
+  return g.training({ dataset: null, optimizer: 'adam', learningRate: 0.02, batchSize: 32, gradientClipNorm: 5, seed: 3 }).build();
 }
 
 const FEATURES = ['encoderInput', 'sourceMask', 'decoderInput', 'decoderTarget', 'targetMask'];
@@ -88,7 +88,7 @@ function tensorsOf(split: ShortSplit, rows: readonly number[]): Record<string, t
   return out;
 }
 
-const STEPS = 150;
+const STEPS = 80;
 let trained: { dataset: Dataset; test: ShortSplit; graph: GraphDocument; compiled: CompiledGraph; losses: number[]; seconds: number } | null = null;
 
 /** Trains the tiny model once (STEPS steps of 32 on the cpu backend) for the decoding tests. */
@@ -243,7 +243,7 @@ describe('VAE latent decoding', () => {
     const [z, recon] = nodeOutputs(compiled, graph, feeds, [
       { nodeId: 'z', port: 'z' },
       { nodeId: 'reconstruction', port: 'out' },
-    ]) as [{ values: Float32Array }, { values: Float32Array }];
+    ]) as [NodeOutput, NodeOutput];
     const rows = [Array.from(z.values.slice(0, 2)), Array.from(z.values.slice(2, 4))];
     const decoded = decodeLatent(compiled, graph, 'z', rows);
     expect(decoded.nodeId).toBe('reconstruction');
@@ -262,7 +262,7 @@ describe('VAE latent decoding', () => {
     const compiled = compileGraph(graph);
     const x = tf.tensor2d(xData);
     const feeds = compiled.feeds.map(() => x);
-    const [mu] = nodeOutputs(compiled, graph, feeds, [{ nodeId: 'mu', port: 'out' }]) as [{ values: Float32Array }];
+    const [mu] = nodeOutputs(compiled, graph, feeds, [{ nodeId: 'mu', port: 'out' }]) as [NodeOutput];
     const outputs = compiled.model.predict(x) as tf.Tensor[];
     const reconIndex = compiled.outputs.findIndex((o) => o.nodeId === 'reconstruction');
     const expected = (outputs[reconIndex] as tf.Tensor).dataSync();
@@ -280,7 +280,7 @@ describe('VAE latent decoding', () => {
     const [z, recon] = nodeOutputs(compiled, graph, feeds, [
       { nodeId: 'z', port: 'z' },
       { nodeId: 'reconstruction', port: 'out' },
-    ]) as [{ values: Float32Array }, { values: Float32Array }];
+    ]) as [NodeOutput, NodeOutput];
     const rows = [Array.from(z.values.slice(0, 2)), Array.from(z.values.slice(2, 4))];
     expect(() => decodeLatent(compiled, graph, 'z', rows)).toThrow(/also reads Input label/);
     const decoded = decodeLatent(compiled, graph, 'z', rows, feeds);
