@@ -1,10 +1,323 @@
+/**
+ * The inspector: a form generated from the selected node's parameter specs (nothing is written
+ * per layer type), its shapes, parameter count and issues; a summary of a multi-selection; and
+ * the graph's training setup and metadata when nothing is selected.
+ */
+import { useState, type KeyboardEvent } from 'react';
+import type { ParamSpec } from '../../core/catalogue/params';
+import { getDecl } from '../../core/catalogue/registry';
+import { listDatasets } from '../../core/data';
+import { OPTIMIZERS, type GraphDocument, type GraphNode, type ParamValueJson } from '../../core/graph';
+import { renameNode, setMetadata, setParams, setTraining } from '../../core/graph/edit';
+import { formatCount, nodeDisplayName } from '../../core/graph/summary';
+import { formatShape } from '../../core/shapes/shape';
+import { formatParamValue, parseParamInput } from '../editor/param-input';
+import { useAnalysis } from '../state/analysis';
+import { editorStore, useEditor } from '../state/editor';
+
+// Read once: dataset specs are static.
+const DATASETS = listDatasets();
+
+interface FieldProps {
+  id: string;
+  spec: ParamSpec;
+  value: unknown;
+  onCommit(value: ParamValueJson): void;
+}
+
+/** One form field for one parameter spec; text input is applied only when it parses. */
+function ParamField({ id, spec, value, onCommit }: FieldProps) {
+  const shown = formatParamValue(spec, value);
+  const [text, setText] = useState(shown);
+  const [error, setError] = useState<string | null>(null);
+  const [lastShown, setLastShown] = useState(shown);
+  if (shown !== lastShown) {
+    // The value changed elsewhere (undo, another field): show it, drop the draft.
+    setLastShown(shown);
+    setText(shown);
+    setError(null);
+  }
+  const commit = (next: string) => {
+    const parsed = parseParamInput(spec, next);
+    if (!parsed.ok) {
+      setError(parsed.message);
+      return;
+    }
+    setError(null);
+    if (JSON.stringify(parsed.value) !== JSON.stringify(value)) onCommit(parsed.value);
+  };
+  const label = (
+    <label htmlFor={id} className="field-label" title={spec.help}>
+      {spec.label}
+    </label>
+  );
+  if (spec.kind === 'bool') {
+    return (
+      <div className="field field-bool" title={spec.help}>
+        <input id={id} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
+        {label}
+      </div>
+    );
+  }
+  if (spec.kind === 'enum') {
+    return (
+      <div className="field">
+        {label}
+        <select id={id} value={String(value)} onChange={(e) => commit(e.target.value)}>
+          {spec.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      </div>
+    );
+  }
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter') commit(text);
+    if (e.key === 'Escape') {
+      setText(shown);
+      setError(null);
+    }
+  };
+  const hint = spec.kind === 'ints' ? 'comma-separated' : spec.kind === 'int' || spec.kind === 'float' ? rangeHint(spec) : '';
+  return (
+    <div className="field">
+      {label}
+      <input
+        id={id}
+        className={error ? 'invalid' : undefined}
+        aria-invalid={error ? true : undefined}
+        value={text}
+        spellCheck={false}
+        inputMode={spec.kind === 'int' || spec.kind === 'float' ? 'decimal' : undefined}
+        onChange={(e) => {
+          setText(e.target.value);
+          const parsed = parseParamInput(spec, e.target.value);
+          setError(parsed.ok ? null : parsed.message);
+        }}
+        onBlur={() => commit(text)}
+        onKeyDown={onKeyDown}
+        placeholder={hint}
+      />
+      {error ? (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function rangeHint(spec: { min?: number; max?: number }): string {
+  if (spec.min !== undefined && spec.max !== undefined) return `${spec.min} – ${spec.max}`;
+  return '';
+}
+
+function NameField({ node }: { node: GraphNode }) {
+  const [text, setText] = useState(node.name ?? '');
+  const [last, setLast] = useState(node.name ?? '');
+  if ((node.name ?? '') !== last) {
+    setLast(node.name ?? '');
+    setText(node.name ?? '');
+  }
+  const commit = () => editorStore.getState().edit((g) => renameNode(g, node.id, text.slice(0, 80)));
+  return (
+    <div className="field">
+      <label htmlFor="node-name" className="field-label">
+        Name
+      </label>
+      <input id="node-name" value={text} placeholder={node.id} maxLength={80} onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+    </div>
+  );
+}
+
+function NodeInspector({ node }: { node: GraphNode }) {
+  const analysis = useAnalysis();
+  const result = analysis.nodes.get(node.id);
+  const decl = getDecl(node.type);
+  const params = (result?.params.trainable ?? 0) + (result?.params.nonTrainable ?? 0);
+  const issues = result?.issues ?? [];
+  return (
+    <div className="panel-body inspector-body" data-testid="node-inspector">
+      <div className="inspector-heading">
+        <span className="inspector-type">{node.type}</span>
+        <span className="inspector-category">{decl?.category}</span>
+      </div>
+      {decl ? <p className="inspector-description">{decl.description}</p> : null}
+      <NameField key={node.id} node={node} />
+      {decl && Object.keys(decl.params).length > 0 ? (
+        <section className="inspector-section" aria-label="Parameters">
+          <h3>Parameters</h3>
+          {Object.entries(decl.params).map(([key, spec]) => (
+            <ParamField
+              key={`${node.id}:${key}`}
+              id={`param-${key}`}
+              spec={spec}
+              value={node.params[key]}
+              onCommit={(value) => editorStore.getState().edit((g) => setParams(g, node.id, { [key]: value }))}
+            />
+          ))}
+        </section>
+      ) : null}
+      <section className="inspector-section" aria-label="Shapes">
+        <h3>Shapes</h3>
+        <dl className="shape-list">
+          {(result?.inputPorts ?? []).map((port) => (
+            <div key={`in-${port.name}`}>
+              <dt>in · {port.label ?? port.name}</dt>
+              <dd>{(result?.inputs[port.name] ?? []).map((s) => formatShape(s)).join(', ') || '—'}</dd>
+            </div>
+          ))}
+          {(result?.outputPorts ?? []).map((port) => {
+            const shape = result?.outputs[port.name];
+            return (
+              <div key={`out-${port.name}`}>
+                <dt>out · {port.label ?? port.name}</dt>
+                <dd>{shape ? formatShape(shape) : '?'}</dd>
+              </div>
+            );
+          })}
+        </dl>
+        {decl?.kind !== 'loss' ? (
+          <p className="inspector-params" data-testid="inspector-params">
+            {formatCount(params)} parameters
+            {result && result.params.nonTrainable > 0 ? ` (${formatCount(result.params.nonTrainable)} non-trainable)` : ''}
+          </p>
+        ) : null}
+      </section>
+      {issues.length > 0 ? (
+        <section className="inspector-section" aria-label="Issues">
+          <h3>Issues</h3>
+          <ul className="issue-list">
+            {issues.map((issue, i) => (
+              <li key={i} className={`issue ${issue.severity}`}>
+                {issue.message}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </div>
+  );
+}
+
+function MultiInspector({ nodes }: { nodes: readonly GraphNode[] }) {
+  const analysis = useAnalysis();
+  const types = new Map<string, number>();
+  let params = 0;
+  for (const n of nodes) {
+    types.set(n.type, (types.get(n.type) ?? 0) + 1);
+    const r = analysis.nodes.get(n.id);
+    params += (r?.params.trainable ?? 0) + (r?.params.nonTrainable ?? 0);
+  }
+  return (
+    <div className="panel-body inspector-body" data-testid="multi-inspector">
+      <div className="inspector-heading">
+        <span className="inspector-type">{nodes.length} nodes selected</span>
+      </div>
+      <section className="inspector-section">
+        <h3>Types</h3>
+        <ul className="type-counts">
+          {[...types].map(([type, count]) => (
+            <li key={type}>
+              <span>{type}</span>
+              <span className="mono">× {count}</span>
+            </li>
+          ))}
+        </ul>
+        <p className="inspector-params">{formatCount(params)} parameters in total</p>
+        <p className="muted small">Align with the buttons above the canvas; Ctrl+C / Ctrl+D copy or duplicate them with their wires.</p>
+      </section>
+    </div>
+  );
+}
+
+const TRAINING_SPECS = {
+  learningRate: { kind: 'float', label: 'Learning rate', help: 'Step size of the optimizer.', default: 1e-3, min: 0, exclusiveMin: true, max: 100 },
+  batchSize: { kind: 'int', label: 'Batch size', help: 'Samples per training step.', default: 64, min: 1, max: 65_536 },
+  epochs: { kind: 'int', label: 'Epochs', help: 'Passes over the training set.', default: 10, min: 1, max: 100_000 },
+  seed: { kind: 'int', label: 'Seed', help: 'Seed of weight initialisation and shuffling: the same seed trains the same way.', default: 1, min: 0, max: 2 ** 31 - 1 },
+  momentum: { kind: 'float', label: 'Momentum', help: 'Momentum of the momentum optimizer.', default: 0.9, min: 0, max: 1 },
+  validationSplit: { kind: 'float', label: 'Validation split', help: 'Fraction of the training data held out for validation.', default: 0.1, min: 0, max: 0.9 },
+  optimizer: { kind: 'enum', label: 'Optimizer', help: 'How weights are updated from gradients.', default: 'adam', options: OPTIMIZERS },
+} as const satisfies Record<string, ParamSpec>;
+
+function GraphInspector({ graph }: { graph: GraphDocument }) {
+  const t = graph.training;
+  const edit = editorStore.getState().edit;
+  const train = (patch: Partial<GraphDocument['training']>) => edit((g) => setTraining(g, patch));
+  const analysis = useAnalysis();
+  const errors = analysis.issues.filter((i) => i.severity === 'error').length;
+  return (
+    <div className="panel-body inspector-body" data-testid="graph-inspector">
+      <p className="inspector-hint">Select a node to edit its parameters</p>
+      <section className="inspector-section" aria-label="Graph">
+        <h3>Graph</h3>
+        <ParamField id="graph-name" spec={{ kind: 'string', label: 'Name', help: 'Name of the model.', default: '', maxLength: 200 }} value={graph.metadata.name} onCommit={(v) => edit((g) => setMetadata(g, { name: String(v) }))} />
+        <div className="field">
+          <label className="field-label" htmlFor="graph-description">
+            Description
+          </label>
+          <textarea
+            id="graph-description"
+            rows={3}
+            defaultValue={graph.metadata.description}
+            key={graph.metadata.description}
+            maxLength={4096}
+            onBlur={(e) => edit((g) => setMetadata(g, { description: e.target.value }))}
+          />
+        </div>
+        <p className="muted small">
+          {graph.nodes.length} nodes · {graph.edges.length} wires · {errors === 0 ? 'no errors' : `${errors} error${errors === 1 ? '' : 's'}`}
+        </p>
+      </section>
+      <section className="inspector-section" aria-label="Training setup">
+        <h3>Training</h3>
+        <div className="field">
+          <label className="field-label" htmlFor="training-dataset">
+            Dataset
+          </label>
+          <select
+            id="training-dataset"
+            value={t.dataset?.id ?? ''}
+            onChange={(e) => train({ dataset: e.target.value ? { id: e.target.value, options: {} } : null })}
+          >
+            <option value="">None</option>
+            {DATASETS.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.title} ({formatCount(d.sizes.train)} train / {formatCount(d.sizes.test)} test)
+              </option>
+            ))}
+          </select>
+        </div>
+        <ParamField id="training-optimizer" spec={TRAINING_SPECS.optimizer} value={t.optimizer} onCommit={(v) => train({ optimizer: v as GraphDocument['training']['optimizer'] })} />
+        <ParamField id="training-lr" spec={TRAINING_SPECS.learningRate} value={t.learningRate} onCommit={(v) => train({ learningRate: Number(v) })} />
+        {t.optimizer === 'momentum' ? <ParamField id="training-momentum" spec={TRAINING_SPECS.momentum} value={t.momentum} onCommit={(v) => train({ momentum: Number(v) })} /> : null}
+        <ParamField id="training-batch" spec={TRAINING_SPECS.batchSize} value={t.batchSize} onCommit={(v) => train({ batchSize: Number(v) })} />
+        <ParamField id="training-epochs" spec={TRAINING_SPECS.epochs} value={t.epochs} onCommit={(v) => train({ epochs: Number(v) })} />
+        <ParamField id="training-validation" spec={TRAINING_SPECS.validationSplit} value={t.validationSplit} onCommit={(v) => train({ validationSplit: Number(v) })} />
+        <ParamField id="training-seed" spec={TRAINING_SPECS.seed} value={t.seed} onCommit={(v) => train({ seed: Number(v) })} />
+      </section>
+    </div>
+  );
+}
+
 export function Inspector() {
+  const graph = useEditor((s) => s.document);
+  const selection = useEditor((s) => s.selection);
+  const selected = graph.nodes.filter((n) => selection.nodes.includes(n.id));
+  const title = selected.length === 1 ? nodeDisplayName(selected[0] as GraphNode) : selected.length > 1 ? 'Selection' : 'Graph';
   return (
     <aside className="panel inspector" aria-label="Inspector">
-      <h2 className="panel-title">Inspector</h2>
-      <div className="panel-body panel-empty">
-        <p>Select a node to edit its parameters</p>
-      </div>
+      <h2 className="panel-title">Inspector · {title}</h2>
+      {selected.length === 1 ? (
+        <NodeInspector key={(selected[0] as GraphNode).id} node={selected[0] as GraphNode} />
+      ) : selected.length > 1 ? (
+        <MultiInspector nodes={selected} />
+      ) : (
+        <GraphInspector graph={graph} />
+      )}
     </aside>
   );
 }

@@ -1,0 +1,164 @@
+/**
+ * Overlays: the templates gallery, the keyboard-shortcut help, the file-error report, the
+ * autosave recovery offer and toasts.
+ */
+import { useMemo } from 'react';
+import { analyzeGraph } from '../../core/graph';
+import { formatCount } from '../../core/graph/summary';
+import { TEMPLATES } from '../../core/templates';
+import { loadTemplate } from '../editor/actions';
+import { editorStore, useEditor } from '../state/editor';
+import { uiStore, useUi, requestFitView } from '../state/ui';
+import { AUTOSAVE_KEY } from '../editor/autosave';
+
+function Modal({ title, onClose, children, wide, testId }: { title: string; onClose(): void; children: React.ReactNode; wide?: boolean; testId?: string }) {
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className={`modal${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-label={title} data-testid={testId} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+        <header className="modal-header">
+          <h2>{title}</h2>
+          <button type="button" className="icon-button" aria-label="Close" onClick={onClose} autoFocus>
+            ✕
+          </button>
+        </header>
+        <div className="modal-body">{children}</div>
+      </div>
+    </div>
+  );
+}
+
+export function TemplatesDialog() {
+  const open = useEditor((s) => s.panels.templates);
+  const counts = useMemo(
+    () => (open ? new Map(TEMPLATES.map((t) => [t.id, analyzeGraph(t.build()).totals])) : new Map<string, { trainable: number; nonTrainable: number }>()),
+    [open],
+  );
+  if (!open) return null;
+  const close = () => editorStore.getState().setPanel('templates', false);
+  return (
+    <Modal title="Templates" onClose={close} wide testId="templates-dialog">
+      <ul className="template-grid">
+        {TEMPLATES.map((t) => {
+          const totals = counts.get(t.id);
+          return (
+            <li key={t.id}>
+              <button type="button" className="template-card" data-template-id={t.id} onClick={() => loadTemplate(t.id)}>
+                <span className="template-family">{t.family}</span>
+                <span className="template-title">{t.title}</span>
+                <span className="template-description">{t.description}</span>
+                <span className="template-count mono">{totals ? `${formatCount(totals.trainable + totals.nonTrainable)} params` : ''}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </Modal>
+  );
+}
+
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+const MOD = isMac ? '⌘' : 'Ctrl';
+
+export const SHORTCUTS: readonly [string, string][] = [
+  [`${MOD}+N`, 'New graph'],
+  [`${MOD}+O`, 'Open…'],
+  [`${MOD}+S`, 'Save'],
+  [`${MOD}+Shift+S`, 'Save as…'],
+  [`${MOD}+Z`, 'Undo'],
+  [isMac ? '⌘+Shift+Z' : 'Ctrl+Shift+Z / Ctrl+Y', 'Redo'],
+  [`${MOD}+X / C / V`, 'Cut / copy / paste the selection with its wires'],
+  [`${MOD}+D`, 'Duplicate the selection'],
+  [`${MOD}+A`, 'Select all'],
+  ['Delete / Backspace', 'Delete the selection'],
+  ['Arrow keys', 'Move the selection (Shift: 10×)'],
+  ['Shift+drag', 'Box-select'],
+  [`${MOD}/Shift+click`, 'Add to the selection'],
+  [`${MOD}+= / - / 0`, 'Zoom in / out / 100%'],
+  ['L', 'Auto-layout'],
+  ['F', 'Fit view'],
+  ['?', 'This help'],
+];
+
+export function HelpOverlay() {
+  const open = useEditor((s) => s.panels.help);
+  if (!open) return null;
+  return (
+    <Modal title="Keyboard shortcuts" onClose={() => editorStore.getState().setPanel('help', false)} testId="help-overlay">
+      <table className="shortcut-table">
+        <tbody>
+          {SHORTCUTS.map(([keys, what]) => (
+            <tr key={keys}>
+              <td>
+                <kbd>{keys}</kbd>
+              </td>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Modal>
+  );
+}
+
+export function FileErrorDialog() {
+  const report = useUi((s) => s.fileError);
+  if (!report) return null;
+  return (
+    <Modal title={report.title} onClose={() => uiStore.setState({ fileError: null })} testId="file-error-dialog">
+      <p>The file was not opened; your current graph is unchanged.</p>
+      <ul className="file-errors">
+        {report.errors.map((e, i) => (
+          <li key={i}>
+            <code>{e.path}</code> {e.message}
+          </li>
+        ))}
+      </ul>
+    </Modal>
+  );
+}
+
+export function RecoveryBanner() {
+  const recovery = useUi((s) => s.recovery);
+  if (!recovery) return null;
+  const when = new Date(recovery.savedAt).toLocaleString();
+  const recover = () => {
+    editorStore.getState().load(recovery.document, { name: recovery.fileName, handle: null, savedText: null });
+    uiStore.setState({ recovery: null });
+    requestFitView();
+  };
+  const discard = () => {
+    try {
+      window.localStorage.removeItem(AUTOSAVE_KEY);
+    } catch {
+      // storage unavailable: nothing to remove
+    }
+    uiStore.setState({ recovery: null });
+  };
+  return (
+    <div className="recovery-banner" role="alertdialog" aria-label="Recover unsaved work" data-testid="recovery-banner">
+      <span>
+        Recover unsaved work from {when}
+        {recovery.fileName ? ` (${recovery.fileName})` : ''}? {recovery.document.nodes.length} nodes.
+      </span>
+      <button type="button" className="button primary" onClick={recover}>
+        Recover
+      </button>
+      <button type="button" className="button" onClick={discard}>
+        Discard
+      </button>
+    </div>
+  );
+}
+
+export function Toasts() {
+  const toasts = useUi((s) => s.toasts);
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast ${t.tone}`} role={t.tone === 'error' ? 'alert' : 'status'} data-testid="toast">
+          {t.message}
+        </div>
+      ))}
+    </div>
+  );
+}
