@@ -187,7 +187,7 @@ interface BackendResult {
  * from tfjs' unseeded generators, which seed themselves from Math.random: stubbing Math.random
  * with a fixed sequence makes the noise identical on both backends.
  */
-function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: string): BackendResult {
+function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: string, noiseSeed = 7, differentiate = true): BackendResult {
   const params = paramsObjectSchema(decl.params).parse(testCase.params);
   expect(decl.validateParams?.(params) ?? [], 'the case must be valid').toEqual([]);
   const before = tf.memory().numTensors;
@@ -220,7 +220,7 @@ function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: st
     const weightVariables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const inputVariables = floatInputs.filter((v): v is tf.Variable => v !== undefined);
 
-    const random = vi.spyOn(Math, 'random').mockImplementation(lcg(7));
+    const random = vi.spyOn(Math, 'random').mockImplementation(lcg(noiseSeed));
     let outputs: tf.Tensor[] = [];
     const loss = () => {
       const result = model.apply(feeds.map((f, i) => floatInputs[i] ?? f), { training: true }) as tf.Tensor | tf.Tensor[];
@@ -231,7 +231,7 @@ function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: st
     };
     let grads: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {
-      const variables = [...weightVariables, ...inputVariables];
+      const variables = differentiate ? [...weightVariables, ...inputVariables] : [];
       // Nothing to differentiate (e.g. OneHot of ids): the outputs are still compared.
       grads = variables.length > 0 ? tf.variableGrads(loss, variables) : { value: tf.tidy(loss), grads: {} };
     } catch (err) {
@@ -241,11 +241,11 @@ function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: st
       random.mockRestore();
     }
     outputs.forEach((o, i) => arrays.push({ name: `output ${ports[i]}`, values: o.dataSync() as Float32Array }));
-    weightVariables.forEach((v, i) => {
+    if (differentiate) weightVariables.forEach((v, i) => {
       const g = grads.grads[v.name];
       arrays.push({ name: `d/d ${model.trainableWeights[i]?.originalName}`, values: g ? (g.dataSync() as Float32Array) : new Float32Array() });
     });
-    inputVariables.forEach((v, i) => {
+    if (differentiate) inputVariables.forEach((v, i) => {
       const g = grads.grads[v.name];
       arrays.push({ name: `d/d input ${i}`, values: g ? (g.dataSync() as Float32Array) : new Float32Array() });
     });
@@ -313,10 +313,13 @@ describe('gradients of every catalogue layer agree between the wasm and cpu back
       const id = `${decl.type}_${i}`;
       const gap = testCase.tfjsGap;
       if (gap) {
-        it(`${decl.type} ${JSON.stringify(testCase.params)}: a tfjs gap on every backend (${gap.source})`, async () => {
+        it(`${decl.type} ${JSON.stringify(testCase.params)}: a tfjs gap on every backend (${gap.source}); forward passes agree`, async () => {
           for (const backend of ['cpu', 'wasm']) {
             await expect(onBackend(backend, () => outputsAndGradients(decl, testCase, id)), backend).rejects.toThrow(gap);
           }
+          const cpu = await onBackend('cpu', () => outputsAndGradients(decl, testCase, id, 7, false));
+          const wasm = await onBackend('wasm', () => outputsAndGradients(decl, testCase, id, 7, false));
+          expectClose(cpu, wasm, decl.type);
         });
         return;
       }
@@ -335,6 +338,21 @@ function applyType(type: string, params: Record<string, unknown>, name: string, 
   if (!decl || decl.kind === 'loss') throw new Error(`${type} is not a layer type`);
   return decl.build({ params: paramsObjectSchema(decl.params).parse(params), name, inputs });
 }
+
+describe('the noise of training mode is real, and fixed only by the Math.random stub', () => {
+  // Otherwise the comparisons above could pass because dropout or sampling were off.
+  const outputOf = (type: string, seed: number) => {
+    const decl = layerDecls.find((d) => d.type === type);
+    const testCase = CASES[type]?.[0];
+    if (!decl || !testCase) throw new Error(`no case for ${type}`);
+    return Array.from(outputsAndGradients(decl, testCase, `noise_${type}_${seed}`, seed).arrays[0]?.values ?? []);
+  };
+  it.each(['Dropout', 'Sampling', 'TransformerEncoderBlock'])('%s: same seed, same output; another seed, another output', async (type) => {
+    expect(await tf.setBackend('cpu')).toBe(true);
+    expect(outputOf(type, 7)).toEqual(outputOf(type, 7));
+    expect(outputOf(type, 7)).not.toEqual(outputOf(type, 8));
+  });
+});
 
 describe('a small Conv2D + Embedding model trains on wasm as on cpu', () => {
   /**
