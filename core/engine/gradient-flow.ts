@@ -213,30 +213,29 @@ export function gradientFlow(compiled: CompiledGraph, graph: GraphDocument, feed
   // Float feeds are differentiated directly: the Input nodes' own gradients.
   const floatFeeds = [...new Set(compiled.feeds.map((f, i) => (f.dtype === 'float32' ? feeds[i] : undefined)).filter((t): t is tf.Tensor => t !== undefined))];
   const sources = [...variables, ...floatFeeds];
-  let lossValue = Number.NaN;
-  let portNorms = new Map<string, number>();
   const feedNorms = new Map<tf.Tensor, number | null>();
   probes.forEach((p) => (p.collector = collector));
-  try {
-    const { value, grads } = tf.engine().gradients(
-      () => weightedTotalLoss(compiled, feeds, modelOutputs(compiled, feeds, options.training ?? false)),
-      sources,
-      undefined,
-      true,
-    );
-    const feedGrads = grads.slice(variables.length);
-    const packed = tf.tidy(() =>
-      tf.stack([value, ...feedGrads.map((g) => (g ? tf.sqrt(tf.sum(tf.square(g))) : tf.scalar(Number.NaN)))]),
-    );
-    const values = packed.dataSync();
-    tf.dispose([packed, value, ...grads.filter((g): g is tf.Tensor => g != null)]);
-    lossValue = values[0] as number;
-    floatFeeds.forEach((t, i) => feedNorms.set(t, feedGrads[i] ? (values[1 + i] as number) : null));
-    portNorms = collector.read();
-  } finally {
-    probes.forEach((p) => (p.collector = null));
-    collector.dispose();
-  }
+  const { lossValue, portNorms } = (() => {
+    try {
+      const { value, grads } = tf.engine().gradients(
+        () => weightedTotalLoss(compiled, feeds, modelOutputs(compiled, feeds, options.training ?? false)),
+        sources,
+        undefined,
+        true,
+      );
+      const feedGrads = grads.slice(variables.length);
+      const packed = tf.tidy(() =>
+        tf.stack([value, ...feedGrads.map((g) => (g ? tf.sqrt(tf.sum(tf.square(g))) : tf.scalar(Number.NaN)))]),
+      );
+      const values = packed.dataSync();
+      tf.dispose([packed, value, ...grads.filter((g): g is tf.Tensor => g != null)]);
+      floatFeeds.forEach((t, i) => feedNorms.set(t, feedGrads[i] ? (values[1 + i] as number) : null));
+      return { lossValue: values[0] as number, portNorms: collector.read() };
+    } finally {
+      probes.forEach((p) => (p.collector = null));
+      collector.dispose();
+    }
+  })();
 
   const ports: PortGradient[] = [];
   const byPort = new Map<string, number | null>();
