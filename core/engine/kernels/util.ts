@@ -6,10 +6,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export type Pair = [number, number];
 
-/** A kernel input as a Tensor. The engine passes Tensors; a bare TensorInfo gets a tracked view. */
+/**
+ * A kernel input as a Tensor. The engine passes Tensors; a bare TensorInfo gets a tracked view
+ * that holds its own reference to the data (makeTensorFromTensorInfo does not take one), so
+ * disposing the view at the end of the kernel's tidy leaves the caller's data alive.
+ */
 export function asTensor(info: tf.TensorInfo): tf.Tensor {
   if (info instanceof tf.Tensor) return info;
-  return tf.engine().makeTensorFromTensorInfo(info);
+  const view = tf.engine().makeTensorFromTensorInfo(info);
+  tf.engine().backend.incRef(info.dataId);
+  return view;
 }
 
 export function input(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.Tensor {

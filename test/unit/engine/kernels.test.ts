@@ -201,6 +201,29 @@ describe('registration', () => {
   });
 });
 
+describe('kernel inputs', () => {
+  it('bare TensorInfos (not Tensors) work too, without leaks', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const x = tf.tensor4d(randomData([2, 4, 5, 2], 1).values, [2, 4, 5, 2]);
+    const dy = tf.tensor4d(randomData([2, 2, 3, 3], 2).values, [2, 2, 3, 3]);
+    const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] };
+    const before = tf.memory();
+    const bare = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+    const kernel = tf.getKernel(tf.Conv2DBackpropFilter, 'wasm');
+    if (!kernel) throw new Error('not registered');
+    const fromInfos = kernel.kernelFunc({ inputs: { x: bare(x), dy: bare(dy) }, attrs: attrs as unknown as tf.NamedAttrMap, backend: tf.backend() }) as tf.Tensor;
+    const fromTensors = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+    expect(Array.from(fromInfos.dataSync())).toEqual(Array.from(fromTensors.dataSync()));
+    tf.dispose([fromInfos, fromTensors]);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers);
+    // The inputs are still alive and intact.
+    expect(x.isDisposed || dy.isDisposed).toBe(false);
+    expect(x.dataSync().length).toBe(80);
+    tf.dispose([x, dy]);
+  });
+});
+
 describe('Conv2DBackpropFilter on wasm', () => {
   it('equals the cpu kernel and satisfies <conv2d(x, w), dy> = <w, dW>', async () => {
     await fc.assert(
