@@ -4,7 +4,7 @@
  */
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const here = import.meta.dirname;
@@ -28,6 +28,30 @@ function tfjsWasm(): Plugin {
   };
 }
 
+const DATA_DIR = path.join(here, 'data/build');
+
+/**
+ * The bundled datasets (data/build, made by `npm run data`): copied to dist/data/ at build time
+ * and served at /data/ by the dev server; the engine worker fetches them from there.
+ */
+function bundledData(): Plugin {
+  const files = () => (existsSync(DATA_DIR) ? readdirSync(DATA_DIR).filter((f) => /\.(nwds|json)$/.test(f)) : []);
+  return {
+    name: 'netwright-data',
+    configureServer(server) {
+      server.middlewares.use('/data', (req, res, next) => {
+        const name = decodeURIComponent((req.url ?? '').replace(/^\//, '').split('?')[0] ?? '');
+        if (!files().includes(name)) return next();
+        res.setHeader('Content-Type', name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        res.end(readFileSync(path.join(DATA_DIR, name)));
+      });
+    },
+    generateBundle() {
+      for (const file of files()) this.emitFile({ type: 'asset', fileName: `data/${file}`, source: readFileSync(path.join(DATA_DIR, file)) });
+    },
+  };
+}
+
 const crossOriginIsolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -35,7 +59,7 @@ const crossOriginIsolation = {
 
 export default defineConfig({
   base: './',
-  plugins: [react(), tfjsWasm()],
+  plugins: [react(), tfjsWasm(), bundledData()],
   define: {
     'import.meta.env.PACKAGE_VERSION': JSON.stringify(pkg.version),
   },

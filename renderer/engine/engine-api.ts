@@ -1,5 +1,13 @@
-/** The typed RPC surface of the engine worker (called through comlink). */
+/**
+ * The typed RPC surface of the engine worker (called through comlink). Training and inspection
+ * run only in the worker; the UI sends the document as JSON and receives plain numbers and typed
+ * arrays (transferred, not copied).
+ */
 import type { SkippedBackend } from '../../core/engine/backends';
+import type { RunManifest, RunStatus } from '../../core/engine/run';
+import type { EvaluationResult } from '../../core/engine/trainer';
+import type { TensorSummary } from '../../core/engine/inspect';
+import type { TaskKind } from '../../core/data/types';
 
 export interface BackendRequest {
   /** A backend the user asked for; tried first. */
@@ -14,6 +22,226 @@ export interface BackendReport {
   crossOriginIsolated: boolean;
 }
 
+export interface TrainRequest {
+  /** The graph document, serialized (the worker validates it). */
+  documentJson: string;
+  /** 'auto' keeps the probed backend; a name switches to it for this run. */
+  backend: string;
+  /** Use at most this many samples of each split (quick runs, tests); null: all. */
+  limit: number | null;
+  /** Update/weight ratios every this many steps. */
+  statsEvery?: number;
+}
+
+/** Per graph node (all its variables together), from the latest step. */
+export interface LayerGradientStat {
+  nodeId: string;
+  gradNorm: number;
+  weightNorm: number;
+  updateRatio: number;
+}
+
+export interface DatasetInfo {
+  id: string;
+  title: string;
+  task: TaskKind;
+  trainSize: number;
+  validationSize: number;
+  classNames: string[] | null;
+  isSeq2seq: boolean;
+}
+
+export interface RunStartedEvent {
+  kind: 'started';
+  runId: number;
+  backend: string;
+  /** Why this backend: the user chose it, or what auto-selection skipped and why. */
+  backendReason: string;
+  dataset: DatasetInfo;
+  batchesPerEpoch: number;
+  epochs: number;
+  /** ln(classes) for a softmax classifier: the loss an untrained model should start near. */
+  expectedInitialLoss: number | null;
+  /** Views this model supports. */
+  capabilities: { attention: string[]; seq2seq: boolean; vae: string | null; classification: boolean };
+}
+
+/** Steps since the last event (sent about 10 times a second). */
+export interface StepsEvent {
+  kind: 'steps';
+  epoch: number;
+  /** 0-based batch of the last step in this event. */
+  batch: number;
+  batches: number;
+  /** Global step numbers (1-based) and their batch losses. */
+  steps: Float64Array;
+  losses: Float64Array;
+  /** Named metrics of the last step. */
+  metrics: Record<string, number>;
+  samplesPerSecond: number;
+  /** Per layer, from the last step (null when statistics are off). */
+  layers: LayerGradientStat[] | null;
+  gradNorm: number;
+}
+
+export interface EpochDoneEvent {
+  kind: 'epoch';
+  epoch: number;
+  step: number;
+  loss: number;
+  metrics: Record<string, number>;
+  validation: EvaluationResult | null;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface RunFinishedEvent {
+  kind: 'finished';
+  status: RunStatus;
+  manifest: RunManifest;
+  bestEpoch: number | null;
+  test: EvaluationResult | null;
+  nonFinite: { nodeId: string | null; message: string } | null;
+}
+
+export interface RunErrorEvent {
+  kind: 'error';
+  message: string;
+  nodeId: string | null;
+}
+
+export type TrainingEvent = RunStartedEvent | StepsEvent | EpochDoneEvent | RunFinishedEvent | RunErrorEvent;
+
+export type TrainingListener = (event: TrainingEvent) => void;
+
+export type InspectRequest =
+  | { kind: 'activations'; nodeId: string; sample: number }
+  | { kind: 'attention'; sample: number }
+  | { kind: 'gradient-flow'; samples: number }
+  | { kind: 'decode'; text: string; beamWidth: number }
+  | { kind: 'vae'; samples: number; scatter: number }
+  | { kind: 'decode-latent'; z: number[][] }
+  | { kind: 'confusion'; samples: number }
+  | { kind: 'sample'; sample: number };
+
+export interface ActivationPort {
+  port: string;
+  shape: number[];
+  values: Float32Array;
+  summary: TensorSummary;
+}
+
+export interface ActivationsResult {
+  kind: 'activations';
+  nodeId: string;
+  sample: number;
+  ports: ActivationPort[];
+}
+
+export interface AttentionView {
+  nodeId: string;
+  /** Per head: rows (query/target steps) x columns (source steps), row-major. */
+  heads: Float32Array[];
+  rows: number;
+  cols: number;
+  rowLabels: string[];
+  colLabels: string[];
+}
+
+export interface AttentionResult {
+  kind: 'attention';
+  sample: number;
+  maps: AttentionView[];
+  /** Seq2seq: the sample's source and target text and the greedy output. */
+  source: string | null;
+  target: string | null;
+  decoded: string | null;
+}
+
+export interface GradientFlowResult {
+  kind: 'gradient-flow';
+  loss: number;
+  edges: { edgeId: string; norm: number | null }[];
+}
+
+export interface DecodeResultView {
+  kind: 'decode';
+  input: string;
+  output: string;
+  /** Beam hypotheses (text, total log-probability), best first. */
+  hypotheses: { text: string; logProb: number }[];
+  attention: AttentionView | null;
+}
+
+export interface ImageBatch {
+  /** n images of height x width x channels, values in [0, 1], row-major. */
+  values: Float32Array;
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export interface VaeResult {
+  kind: 'vae';
+  samplingNodeId: string;
+  latentDim: number;
+  inputs: ImageBatch;
+  reconstructions: ImageBatch;
+  /** Decoded from the run's fixed z (drawn once per run). */
+  prior: ImageBatch;
+  /** First two latent dims of mu for validation samples, and their labels (-1 unknown). */
+  scatter: { x: Float32Array; y: Float32Array; labels: Int32Array };
+}
+
+export interface LatentDecodeResult {
+  kind: 'decode-latent';
+  images: ImageBatch;
+}
+
+export interface ConfusionResult {
+  kind: 'confusion';
+  classes: string[];
+  /** counts[true * classes + predicted]. */
+  counts: Int32Array;
+  samples: number;
+}
+
+export interface SampleResult {
+  kind: 'sample';
+  sample: number;
+  /** Image features of the sample, if any. */
+  image: ImageBatch | null;
+  text: string | null;
+  label: string | null;
+}
+
+export type InspectResult =
+  | ActivationsResult
+  | AttentionResult
+  | GradientFlowResult
+  | DecodeResultView
+  | VaeResult
+  | LatentDecodeResult
+  | ConfusionResult
+  | SampleResult;
+
+export interface ControlAck {
+  /** What the run is doing now. */
+  state: 'running' | 'paused' | 'stopping' | 'idle';
+}
+
 export interface EngineApi {
   selectBackend(request: BackendRequest): Promise<BackendReport>;
+  /** Trains; events go to `listener` (a comlink proxy). Resolves when the run ends. */
+  train(request: TrainRequest, listener: TrainingListener): Promise<RunFinishedEvent | RunErrorEvent>;
+  /** Resolves once the run loop has actually paused (between two steps). */
+  pause(): Promise<ControlAck>;
+  resume(): Promise<ControlAck>;
+  /** Resolves once the run loop has seen the request (it then evaluates and finishes). */
+  stop(): Promise<ControlAck>;
+  /** Answered between two training steps (or at any time when idle), on the current weights. */
+  inspect(request: InspectRequest): Promise<InspectResult>;
+  /** Releases the last run's model and inspection caches. */
+  release(): Promise<{ numTensors: number }>;
 }

@@ -1,6 +1,6 @@
 /**
- * The engine worker: all tfjs work happens here, off the UI thread. For now it selects the
- * backend; training and inspection will be added behind the same comlink API.
+ * The engine worker: all tfjs work happens here, off the UI thread. It selects the backend, and
+ * trains and inspects models (training-session.ts) behind one comlink API.
  */
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,7 +10,9 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
-import type { BackendReport, BackendRequest, EngineApi } from './engine-api';
+import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../core/engine/kernels';
+import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
+import { inspect, pauseRun, release, resumeRunNow, stopRun, train, transferables } from './training-session';
 
 // The .wasm files: served from node_modules by the dev server, copied beside this worker's
 // bundle at build time (see the tfjs-wasm plugin in vite.config.ts).
@@ -53,6 +55,20 @@ async function precheck(name: string): Promise<string | null> {
   return null;
 }
 
+// Kernels tfjs lacks (or gets wrong) on wasm and cpu; registering is idempotent and cheap.
+registerWasmKernelGaps();
+registerCpuKernelFixes();
+
+let lastReport: BackendReport | null = null;
+
+/** Why the run uses this backend, in words for the training panel. */
+function backendReason(backend: string): string {
+  if (!lastReport) return 'set for this run';
+  if (backend !== lastReport.backend) return `chosen by you (auto-selection picked ${lastReport.backend})`;
+  const skipped = lastReport.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  return skipped ? `auto: ${skipped}` : 'auto: first choice';
+}
+
 const api: EngineApi = {
   async selectBackend(request: BackendRequest): Promise<BackendReport> {
     const choice = await chooseBackend(tf, {
@@ -61,11 +77,28 @@ const api: EngineApi = {
       // A backend the user asked for by name is tried even if it is slow.
       precheck: (name) => (name === request.override ? null : precheck(name)),
     });
-    return {
+    lastReport = {
       ...choice,
       tfjsVersion: tf.version_core,
       crossOriginIsolated: self.crossOriginIsolated,
     };
+    return lastReport;
+  },
+  train(request: TrainRequest, listener: TrainingListener) {
+    return train(request, backendReason, (event) => {
+      // Step batches carry typed arrays: transfer them.
+      void listener(event.kind === 'steps' ? Comlink.transfer(event, [event.steps.buffer, event.losses.buffer]) : event);
+    });
+  },
+  pause: () => pauseRun(),
+  resume: () => resumeRunNow(),
+  stop: () => stopRun(),
+  async inspect(request: InspectRequest) {
+    const result = inspect(request);
+    return Comlink.transfer(result, transferables(result));
+  },
+  async release() {
+    return release();
   },
 };
 

@@ -1,0 +1,702 @@
+/**
+ * Worker side of training and inspection: one run at a time, on the graph the UI sent. The run
+ * loop (core/engine/run) yields to the event loop between steps, so pause/stop and inspection
+ * requests are handled between two steps; inspection is synchronous tfjs work on the current
+ * weights, in inference mode, and disposes every tensor it makes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { batchToTensors } from '../../core/data/tensors';
+import { decodeIds, encodeText } from '../../core/data/vocab';
+import { SeededRandom, mixSeed } from '../../core/data/random';
+import { loadDataset, type DatasetOptions } from '../../core/data/registry';
+import { fetchByteSource } from '../../core/data/sources';
+import type { Batch, Dataset, DatasetSplit, FeatureSpec, VocabularySpec } from '../../core/data/types';
+import type { CompiledGraph } from '../../core/engine/compile';
+import { beamSearchDecode, decodeLatent, disposeDecoders, greedyDecode, seq2seqIO } from '../../core/engine/decode';
+import { compileSeededWithGradientProbes, copyWeightsByLayerName, gradientFlow } from '../../core/engine/gradient-flow';
+import { attentionNodes, attentionWeights, disposeInspection, nodeOutputs } from '../../core/engine/inspect';
+import { bindFeeds, compileSeeded, runTraining, RunError, type RunControl } from '../../core/engine/run';
+import type { VariableStats } from '../../core/engine/trainer';
+import { parseGraphText, type GraphDocument } from '../../core/graph';
+import type {
+  ActivationsResult,
+  AttentionResult,
+  AttentionView,
+  ConfusionResult,
+  ControlAck,
+  DatasetInfo,
+  DecodeResultView,
+  GradientFlowResult,
+  ImageBatch,
+  InspectRequest,
+  InspectResult,
+  LayerGradientStat,
+  RunErrorEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+  SampleResult,
+  TrainRequest,
+  TrainingListener,
+  VaeResult,
+} from './engine-api';
+
+/** Where the bundled data files are served (dist/data next to dist/assets; /data in dev). */
+function dataBaseUrl(): string {
+  return import.meta.env.DEV ? '/data/' : new URL(/* @vite-ignore */ '../data/', import.meta.url).href;
+}
+
+/** A macrotask turn without setTimeout's clamping: pause/stop/inspect messages are handled in it. */
+const yieldChannel = new MessageChannel();
+const yieldWaiters: (() => void)[] = [];
+yieldChannel.port1.onmessage = () => yieldWaiters.shift()?.();
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    yieldWaiters.push(resolve);
+    yieldChannel.port2.postMessage(null);
+  });
+}
+
+const datasets = new Map<string, Promise<Dataset>>();
+function datasetFor(id: string, options: DatasetOptions): Promise<Dataset> {
+  const key = `${id}:${JSON.stringify(options)}`;
+  let found = datasets.get(key);
+  if (!found) {
+    found = loadDataset(id, fetchByteSource(dataBaseUrl()), options);
+    found.catch(() => datasets.delete(key));
+    datasets.set(key, found);
+  }
+  return found;
+}
+
+interface Session {
+  graph: GraphDocument;
+  compiled: CompiledGraph;
+  dataset: Dataset;
+  featureNames: string[];
+  /** A copy of the model with gradient probes, for per-edge gradient norms (built on demand). */
+  probed: CompiledGraph | null;
+  /** The run's fixed latent samples (same z at every epoch). */
+  fixedZ: number[][] | null;
+}
+
+let session: Session | null = null;
+
+// Run control: flags set by messages, read by the run loop between steps.
+let running = false;
+let paused = false;
+let stopRequested = false;
+let resumeRun: (() => void) | null = null;
+let pauseReached: (() => void)[] = [];
+let stopSeen: (() => void)[] = [];
+
+const control: RunControl = {
+  stopRequested() {
+    if (stopRequested) {
+      stopSeen.forEach((f) => f());
+      stopSeen = [];
+    }
+    return stopRequested;
+  },
+  waitWhilePaused() {
+    if (!paused || stopRequested) return Promise.resolve();
+    pauseReached.forEach((f) => f());
+    pauseReached = [];
+    return new Promise<void>((resolve) => (resumeRun = resolve));
+  },
+};
+
+export function pauseRun(): Promise<ControlAck> {
+  if (!running) return Promise.resolve({ state: 'idle' });
+  paused = true;
+  return new Promise((resolve) => pauseReached.push(() => resolve({ state: 'paused' })));
+}
+
+export function resumeRunNow(): Promise<ControlAck> {
+  if (!running) return Promise.resolve({ state: 'idle' });
+  paused = false;
+  resumeRun?.();
+  resumeRun = null;
+  return Promise.resolve({ state: 'running' });
+}
+
+export function stopRun(): Promise<ControlAck> {
+  if (!running) return Promise.resolve({ state: 'idle' });
+  stopRequested = true;
+  const ack = new Promise<ControlAck>((resolve) => stopSeen.push(() => resolve({ state: 'stopping' })));
+  // A paused run wakes up to see the stop.
+  paused = false;
+  resumeRun?.();
+  resumeRun = null;
+  return ack;
+}
+
+function releaseSession(): void {
+  if (!session) return;
+  disposeInspection(session.compiled);
+  disposeDecoders(session.compiled);
+  session.compiled.model.dispose();
+  if (session.probed) session.probed.model.dispose();
+  session = null;
+}
+
+export function release(): { numTensors: number } {
+  if (!running) releaseSession();
+  return { numTensors: tf.memory().numTensors };
+}
+
+/** Per graph node: the norms of all its variables together. */
+function perLayer(stats: readonly VariableStats[]): LayerGradientStat[] {
+  const byNode = new Map<string, { g: number; w: number; u: number }>();
+  for (const s of stats) {
+    const entry = byNode.get(s.nodeId) ?? { g: 0, w: 0, u: 0 };
+    entry.g += s.gradNorm * s.gradNorm;
+    entry.w += s.weightNorm * s.weightNorm;
+    const update = s.updateRatio * s.weightNorm;
+    entry.u += update * update;
+    byNode.set(s.nodeId, entry);
+  }
+  return [...byNode].map(([nodeId, e]) => ({
+    nodeId,
+    gradNorm: Math.sqrt(e.g),
+    weightNorm: Math.sqrt(e.w),
+    updateRatio: e.w > 0 ? Math.sqrt(e.u) / Math.sqrt(e.w) : 0,
+  }));
+}
+
+function classNamesOf(dataset: Dataset): string[] | null {
+  const label = dataset.spec.labels.find((l) => l.classNames && l.classNames.length > 0);
+  return label?.classNames ? [...label.classNames] : null;
+}
+
+/** The softmax classification head: logits output and the label feature, if the graph has one. */
+function classificationHead(compiled: CompiledGraph): { output: number; labelFeed: number; classes: number } | null {
+  const loss = compiled.losses.find((l) => l.decl.type === 'SparseCategoricalCrossentropy');
+  const prediction = loss?.sources.prediction;
+  const target = loss?.sources.target;
+  if (!loss || prediction?.kind !== 'output' || target?.kind !== 'feed') return null;
+  const ref = compiled.outputs[prediction.output];
+  const shape = ref ? compiled.nodeTensors.get(ref.nodeId)?.[ref.port]?.shape : undefined;
+  const classes = shape?.[shape.length - 1];
+  if (typeof classes !== 'number' || shape?.length !== 2) return null;
+  return { output: prediction.output, labelFeed: target.feed, classes };
+}
+
+function samplingNode(graph: GraphDocument): string | null {
+  return graph.nodes.find((n) => n.type === 'Sampling')?.id ?? null;
+}
+
+function datasetInfo(dataset: Dataset): DatasetInfo {
+  return {
+    id: dataset.spec.id,
+    title: dataset.spec.title,
+    task: dataset.spec.task,
+    trainSize: dataset.train.size,
+    validationSize: dataset.validation.size,
+    classNames: classNamesOf(dataset),
+    isSeq2seq: dataset.spec.seq2seq !== undefined,
+  };
+}
+
+export async function train(
+  request: TrainRequest,
+  backendReason: (backend: string) => string,
+  listener: TrainingListener,
+): Promise<RunFinishedEvent | RunErrorEvent> {
+  if (running) {
+    const error: RunErrorEvent = { kind: 'error', message: 'a run is already going on', nodeId: null };
+    return error;
+  }
+  running = true;
+  paused = false;
+  stopRequested = false;
+  try {
+    const parsed = parseGraphText(request.documentJson);
+    if (!parsed.ok) throw new Error(`the document is not valid: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    const graph = parsed.graph;
+    const setup = graph.training;
+    if (!setup.dataset) throw new Error('choose a dataset in the training panel first');
+    if (request.backend !== 'auto' && request.backend !== tf.getBackend()) {
+      const ok = await tf.setBackend(request.backend);
+      if (!ok) throw new Error(`the ${request.backend} backend could not start here`);
+      await tf.ready();
+    }
+    const dataset = await datasetFor(setup.dataset.id, setup.dataset.options as DatasetOptions);
+    releaseSession();
+    const compiled = compileSeeded(graph);
+    const featureNames = bindFeeds(compiled, graph, dataset);
+    session = { graph, compiled, dataset, featureNames, probed: null, fixedZ: null };
+    const head = classificationHead(compiled);
+    const limit = request.limit;
+    const trainSize = limit === null ? dataset.train.size : Math.min(limit, dataset.train.size);
+    const runId = Date.now();
+    const sampling = samplingNode(graph);
+    let stepNumber = 0;
+    let pendingSteps: number[] = [];
+    let pendingLosses: number[] = [];
+    let lastFlush = 0;
+    const started: RunStartedEvent = {
+      kind: 'started',
+      runId,
+      backend: tf.getBackend(),
+      backendReason: backendReason(tf.getBackend()),
+      dataset: datasetInfo(dataset),
+      batchesPerEpoch: Math.ceil(trainSize / setup.batchSize),
+      epochs: setup.epochs,
+      expectedInitialLoss: head && compiled.losses.length === 1 ? Math.log(head.classes) : null,
+      capabilities: {
+        attention: attentionNodes(compiled),
+        seq2seq: dataset.spec.seq2seq !== undefined,
+        vae: sampling,
+        classification: head !== null,
+      },
+    };
+    listener(started);
+    const result = await runTraining(graph, compiled, dataset, {
+      backend: tf.getBackend(),
+      limit,
+      control,
+      statsEvery: request.statsEvery ?? 5,
+      yieldToEventLoop,
+      yieldEveryMs: 40,
+      onStep(event) {
+        stepNumber++;
+        pendingSteps.push(stepNumber);
+        pendingLosses.push(event.step.loss);
+        const now = performance.now();
+        const last = event.batch === event.batches - 1;
+        if (now - lastFlush < 100 && !last && stepNumber > 1) return;
+        lastFlush = now;
+        const steps = Float64Array.from(pendingSteps);
+        const losses = Float64Array.from(pendingLosses);
+        pendingSteps = [];
+        pendingLosses = [];
+        listener({
+          kind: 'steps',
+          epoch: event.epoch,
+          batch: event.batch,
+          batches: event.batches,
+          steps,
+          losses,
+          metrics: event.step.metrics,
+          samplesPerSecond: event.samplesPerSecond,
+          layers: event.step.stats ? perLayer(event.step.stats) : null,
+          gradNorm: event.step.gradNorm,
+        });
+      },
+      onEpoch(event) {
+        listener({
+          kind: 'epoch',
+          epoch: event.epoch,
+          step: stepNumber,
+          loss: event.loss,
+          metrics: event.metrics,
+          validation: event.validation,
+          seconds: event.seconds,
+          samplesPerSecond: event.samplesPerSecond,
+        });
+      },
+    });
+    const finished: RunFinishedEvent = {
+      kind: 'finished',
+      status: result.status,
+      manifest: result.manifest,
+      bestEpoch: result.bestEpoch,
+      test: result.test,
+      nonFinite: result.nonFinite ? { nodeId: result.nonFinite.nodeId, message: result.nonFinite.message } : null,
+    };
+    // The trainer's optimizer state is not needed for inspection; the model (weights) stays.
+    result.trainer.optimizer.dispose();
+    return finished;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { kind: 'error', message, nodeId: err instanceof RunError ? (err.nodeId ?? null) : null };
+  } finally {
+    running = false;
+    paused = false;
+    stopRequested = false;
+    stopSeen.forEach((f) => f());
+    stopSeen = [];
+    pauseReached.forEach((f) => f());
+    pauseReached = [];
+  }
+}
+
+// ---------------------------------------------------------------- inspection
+
+function current(): Session {
+  if (!session) throw new Error('train the model first: inspection reads the weights of a run');
+  return session;
+}
+
+interface SampleFeeds {
+  feeds: tf.Tensor[];
+  batch: Batch;
+  dispose(): void;
+}
+
+function rowsOf(split: DatasetSplit, start: number, count: number): number[] {
+  const n = Math.max(0, Math.min(count, split.size - start));
+  return Array.from({ length: n }, (_, i) => start + i);
+}
+
+/** Feeds (in `compiled.feeds` order) for rows of a split; the caller disposes them. */
+function feedsFor(s: Session, split: DatasetSplit, rows: readonly number[], featureNames = s.featureNames): SampleFeeds {
+  if (rows.length === 0) throw new Error(`the ${split.name} split has no samples`);
+  const batch = split.gather(rows);
+  const tensors = batchToTensors(tf, batch, [...new Set(featureNames)]);
+  return {
+    feeds: featureNames.map((name) => tensors[name] as tf.Tensor),
+    batch,
+    dispose: () => tf.dispose(Object.values(tensors)),
+  };
+}
+
+/** The validation split, or the training split when there is no validation data. */
+function inspectionSplit(s: Session): DatasetSplit {
+  return s.dataset.validation.size > 0 ? s.dataset.validation : s.dataset.train;
+}
+
+function allFeatures(s: Session): FeatureSpec[] {
+  return [...s.dataset.spec.features, ...s.dataset.spec.labels];
+}
+
+function vocabularyOf(s: Session, feature: FeatureSpec | undefined): VocabularySpec | null {
+  return feature?.vocabulary ? (s.dataset.spec.vocabularies[feature.vocabulary] ?? null) : null;
+}
+
+function toImages(values: ArrayLike<number>, n: number, height: number, width: number, channels: number, range: readonly [number, number] | null): ImageBatch {
+  const out = new Float32Array(n * height * width * channels);
+  let lo = range?.[0] ?? Number.POSITIVE_INFINITY;
+  let hi = range?.[1] ?? Number.NEGATIVE_INFINITY;
+  if (!range) {
+    for (let i = 0; i < out.length; i++) {
+      lo = Math.min(lo, values[i] as number);
+      hi = Math.max(hi, values[i] as number);
+    }
+  }
+  const span = hi - lo || 1;
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, ((values[i] as number) - lo) / span));
+  return { values: out, n, height, width, channels };
+}
+
+function imageFeature(s: Session): FeatureSpec | null {
+  return s.dataset.spec.features.find((f) => f.dtype === 'float32' && f.shape.length === 3) ?? null;
+}
+
+function labelFeature(s: Session): FeatureSpec | null {
+  return s.dataset.spec.labels.find((f) => f.classNames !== undefined) ?? null;
+}
+
+function activations(s: Session, nodeId: string, sample: number): ActivationsResult {
+  const ports = Object.keys(s.compiled.nodeTensors.get(nodeId) ?? {}).map((port) => ({ nodeId, port }));
+  if (ports.length === 0) return { kind: 'activations', nodeId, sample, ports: [] };
+  const split = inspectionSplit(s);
+  const input = feedsFor(s, split, [Math.min(sample, split.size - 1)]);
+  try {
+    const outputs = nodeOutputs(s.compiled, s.graph, input.feeds, ports, { bins: 24 });
+    return {
+      kind: 'activations',
+      nodeId,
+      sample,
+      ports: outputs.map((o) => ({
+        port: o.port,
+        shape: o.shape,
+        values: o.values instanceof Float32Array ? o.values : Float32Array.from(o.values),
+        summary: o.summary,
+      })),
+    };
+  } finally {
+    input.dispose();
+  }
+}
+
+function sampleView(s: Session, sample: number): SampleResult {
+  const split = inspectionSplit(s);
+  const row = Math.min(sample, split.size - 1);
+  const batch = split.gather([row]);
+  const imageSpec = imageFeature(s);
+  const image = imageSpec ? batch.features[imageSpec.name] : undefined;
+  const [h, w, c] = (imageSpec?.shape ?? [0, 0, 0]) as [number, number, number];
+  const label = labelFeature(s);
+  const labelValue = label ? batch.features[label.name]?.data[0] : undefined;
+  const text = s.dataset.texts?.[split.name]?.[row];
+  return {
+    kind: 'sample',
+    sample: row,
+    image: image && imageSpec ? toImages(image.data, 1, h, w, c, imageSpec.valueRange ?? null) : null,
+    text: text ? (text.target ? `${text.source} → ${text.target}` : text.source) : null,
+    label: label && labelValue !== undefined ? (label.classNames?.[labelValue] ?? String(labelValue)) : null,
+  };
+}
+
+/** Token labels for an axis of length `length`: a token feature of that length, if any. */
+function tokenLabels(s: Session, batch: Batch, preferred: readonly string[], length: number): { labels: string[]; used: number } {
+  const features = allFeatures(s);
+  const candidates = [...preferred.map((n) => features.find((f) => f.name === n)), ...features].filter(
+    (f): f is FeatureSpec => f !== undefined && f.vocabulary !== undefined && f.shape.length === 1 && f.shape[0] === length,
+  );
+  const feature = candidates[0];
+  const vocab = vocabularyOf(s, feature);
+  const ids = feature ? batch.features[feature.name]?.data : undefined;
+  if (!feature || !vocab || !ids) return { labels: Array.from({ length }, (_, i) => String(i + 1)), used: length };
+  const labels = Array.from(ids.subarray(0, length), (id) => vocab.tokens[id] ?? '?');
+  // Trailing padding is not part of the sequence.
+  let used = length;
+  while (used > 1 && ids[used - 1] === 0) used--;
+  return { labels, used };
+}
+
+function attention(s: Session, sample: number): AttentionResult {
+  const split = inspectionSplit(s);
+  const row = Math.min(sample, split.size - 1);
+  const input = feedsFor(s, split, [row]);
+  try {
+    const maps = attentionWeights(s.compiled, s.graph, input.feeds, 0);
+    const seq = s.dataset.spec.seq2seq;
+    const views: AttentionView[] = maps.map((m) => {
+      const first = m.weights[0] ?? [];
+      const tq = first.length;
+      const tv = first[0]?.length ?? 0;
+      const cols = tokenLabels(s, input.batch, seq ? [seq.encoderInput] : [], tv);
+      const rows = tokenLabels(s, input.batch, seq ? [seq.decoderTarget] : [], tq);
+      const r = rows.used;
+      const c = cols.used;
+      const heads = m.weights.map((head) => {
+        const out = new Float32Array(r * c);
+        for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[i * c + j] = head[i]?.[j] ?? 0;
+        return out;
+      });
+      return { nodeId: m.nodeId, heads, rows: r, cols: c, rowLabels: rows.labels.slice(0, r), colLabels: cols.labels.slice(0, c) };
+    });
+    let source: string | null = null;
+    let target: string | null = null;
+    let decoded: string | null = null;
+    if (seq) {
+      const srcVocab = s.dataset.spec.vocabularies[seq.sourceVocabulary];
+      const tgtVocab = s.dataset.spec.vocabularies[seq.targetVocabulary];
+      const srcIds = input.batch.features[seq.encoderInput]?.data;
+      const tgtIds = input.batch.features[seq.decoderTarget]?.data;
+      if (srcVocab && tgtVocab && srcIds && tgtIds) {
+        source = decodeIds(srcVocab, srcIds);
+        target = decodeIds(tgtVocab, tgtIds);
+        const ids = Array.from(srcIds);
+        while (ids.length > 0 && ids[ids.length - 1] === 0) ids.pop();
+        decoded = decodeIds(tgtVocab, greedyDecode(s.compiled, s.graph, ids).tokens);
+      }
+    }
+    return { kind: 'attention', sample: row, maps: views, source, target, decoded };
+  } finally {
+    input.dispose();
+  }
+}
+
+function decodeText(s: Session, text: string, beamWidth: number): DecodeResultView {
+  const seq = s.dataset.spec.seq2seq;
+  if (!seq) throw new Error('decoding needs a seq2seq dataset');
+  const srcVocab = s.dataset.spec.vocabularies[seq.sourceVocabulary] as VocabularySpec;
+  const tgtVocab = s.dataset.spec.vocabularies[seq.targetVocabulary] as VocabularySpec;
+  const ids = encodeText(srcVocab, text);
+  const io = seq2seqIO(s.compiled, s.graph);
+  if (ids.length === 0) throw new Error('type a source text');
+  if (ids.length > io.sourceLength) throw new Error(`the model reads at most ${io.sourceLength} source tokens; this text has ${ids.length}`);
+  const result = beamWidth > 1 ? beamSearchDecode(s.compiled, s.graph, ids, beamWidth) : greedyDecode(s.compiled, s.graph, ids);
+  const hypotheses =
+    'hypotheses' in result
+      ? (result as ReturnType<typeof beamSearchDecode>).hypotheses.map((h) => ({ text: decodeIds(tgtVocab, h.tokens), logProb: h.totalLogProb }))
+      : [{ text: decodeIds(tgtVocab, result.tokens), logProb: result.totalLogProb }];
+  const att = result.attention;
+  let view: AttentionView | null = null;
+  if (att) {
+    const rows = att.weights.length;
+    const cols = ids.length;
+    const flat = new Float32Array(rows * cols);
+    att.weights.forEach((w, i) => w.slice(0, cols).forEach((v, j) => (flat[i * cols + j] = v)));
+    view = {
+      nodeId: att.nodeId,
+      heads: [flat],
+      rows,
+      cols,
+      rowLabels: result.tokens.map((id) => tgtVocab.tokens[id] ?? '?'),
+      colLabels: ids.map((id) => srcVocab.tokens[id] ?? '?'),
+    };
+  }
+  return { kind: 'decode', input: text, output: decodeIds(tgtVocab, result.tokens), hypotheses, attention: view };
+}
+
+function gradientFlowView(s: Session, samples: number): GradientFlowResult {
+  if (!s.probed) s.probed = compileSeededWithGradientProbes(s.graph);
+  copyWeightsByLayerName(s.compiled.model, s.probed.model);
+  const names = bindFeeds(s.probed, s.graph, s.dataset);
+  const split = inspectionSplit(s);
+  const input = feedsFor(s, split, rowsOf(split, 0, samples), names);
+  try {
+    const flow = gradientFlow(s.probed, s.graph, input.feeds);
+    return { kind: 'gradient-flow', loss: flow.loss, edges: flow.edges.map((e) => ({ edgeId: e.edgeId, norm: e.norm })) };
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Feeds a decoder may also read (a conditional VAE's label): labels 0, 1, 2... per row. */
+function decoderFeeds(s: Session, rows: number): tf.Tensor[] {
+  return s.compiled.feeds.map((f) =>
+    f.dtype === 'int32' && f.shape.length === 1
+      ? tf.tensor1d(Int32Array.from({ length: rows }, (_, i) => i % 10), 'int32')
+      : tf.zeros([rows, ...f.shape.slice(1).map((d) => d ?? 1)]),
+  );
+}
+
+function decodeImages(s: Session, samplingId: string, z: readonly (readonly number[])[]): ImageBatch {
+  const spec = imageFeature(s);
+  const [h, w, c] = (spec?.shape ?? [1, 1, 1]) as [number, number, number];
+  const extra = decoderFeeds(s, z.length);
+  try {
+    const out = decodeLatent(s.compiled, s.graph, samplingId, z, extra);
+    const values = out.probabilities ?? out.values;
+    const perRow = values.length / z.length;
+    const side = spec ? [h, w, c] : [1, perRow, 1];
+    return toImages(values, z.length, side[0] as number, side[1] as number, side[2] as number, [0, 1]);
+  } finally {
+    tf.dispose(extra);
+  }
+}
+
+function muPort(s: Session, samplingId: string): { nodeId: string; port: string } {
+  const edge = s.graph.edges.find((e) => e.target.node === samplingId && e.target.port === 'mu');
+  if (!edge) throw new Error('the Sampling node has no mu input');
+  return { nodeId: edge.source.node, port: edge.source.port };
+}
+
+function vae(s: Session, shown: number, scatterCount: number): VaeResult {
+  const samplingId = samplingNode(s.graph);
+  if (!samplingId) throw new Error('the graph has no Sampling node');
+  const split = inspectionSplit(s);
+  const input = feedsFor(s, split, rowsOf(split, 0, Math.max(shown, scatterCount)));
+  try {
+    const [mu] = nodeOutputs(s.compiled, s.graph, input.feeds, [muPort(s, samplingId)], { bins: 1 });
+    if (!mu) throw new Error('no mu output');
+    const latentDim = mu.shape[mu.shape.length - 1] as number;
+    const n = mu.shape[0] as number;
+    const rows = (count: number) => Array.from({ length: count }, (_, i) => Array.from(mu.values.subarray(i * latentDim, (i + 1) * latentDim)));
+    const k = Math.min(shown, n);
+    const spec = imageFeature(s);
+    const [h, w, c] = (spec?.shape ?? [1, 1, 1]) as [number, number, number];
+    const imageData = spec ? input.batch.features[spec.name]?.data : undefined;
+    const inputs = imageData ? toImages(imageData.subarray(0, k * h * w * c), k, h, w, c, spec?.valueRange ?? null) : toImages([], 0, h, w, c, [0, 1]);
+    const reconstructions = decodeImages(s, samplingId, rows(k));
+    if (!s.fixedZ || s.fixedZ[0]?.length !== latentDim) {
+      const random = new SeededRandom(mixSeed(s.graph.training.seed, 0x7a));
+      s.fixedZ = Array.from({ length: 16 }, () => Array.from({ length: latentDim }, () => random.normal()));
+    }
+    const prior = decodeImages(s, samplingId, s.fixedZ);
+    const label = labelFeature(s);
+    const labelData = label ? input.batch.features[label.name]?.data : undefined;
+    const x = new Float32Array(n);
+    const y = new Float32Array(n);
+    const labels = new Int32Array(n).fill(-1);
+    for (let i = 0; i < n; i++) {
+      x[i] = mu.values[i * latentDim] as number;
+      y[i] = latentDim > 1 ? (mu.values[i * latentDim + 1] as number) : 0;
+      if (labelData) labels[i] = labelData[i] as number;
+    }
+    return { kind: 'vae', samplingNodeId: samplingId, latentDim, inputs, reconstructions, prior, scatter: { x, y, labels } };
+  } finally {
+    input.dispose();
+  }
+}
+
+function confusion(s: Session, samples: number): ConfusionResult {
+  const head = classificationHead(s.compiled);
+  if (!head) throw new Error('the confusion matrix needs a softmax classifier (SparseCategoricalCrossentropy)');
+  const split = inspectionSplit(s);
+  const total = Math.min(samples, split.size);
+  const counts = new Int32Array(head.classes * head.classes);
+  const logits = s.compiled.outputs[head.output] as { nodeId: string; port: string };
+  const labelName = s.featureNames[head.labelFeed] as string;
+  for (let start = 0; start < total; start += 256) {
+    const input = feedsFor(s, split, rowsOf(split, start, Math.min(256, total - start)));
+    try {
+      const predicted = tf.tidy(() => {
+        const [out] = nodeOutputsTensors(s, input.feeds, logits);
+        return tf.argMax(out as tf.Tensor, -1);
+      });
+      const p = predicted.dataSync();
+      predicted.dispose();
+      const truth = input.batch.features[labelName]?.data;
+      for (let i = 0; i < p.length; i++) {
+        const t = truth?.[i] ?? -1;
+        if (t >= 0 && t < head.classes) counts[t * head.classes + (p[i] as number)]! += 1;
+      }
+    } finally {
+      input.dispose();
+    }
+  }
+  const names = classNamesOf(s.dataset) ?? [];
+  return { kind: 'confusion', classes: Array.from({ length: head.classes }, (_, i) => names[i] ?? String(i)), counts, samples: total };
+}
+
+/** The raw tensors of node ports (for reductions done on the backend). */
+function nodeOutputsTensors(s: Session, feeds: readonly tf.Tensor[], port: { nodeId: string; port: string }): tf.Tensor[] {
+  const inputs = s.compiled.modelInputs.map((i) => feeds[i] as tf.Tensor);
+  const outputs = s.compiled.model.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training: false });
+  const list = Array.isArray(outputs) ? (outputs as tf.Tensor[]) : [outputs as tf.Tensor];
+  const index = s.compiled.outputs.findIndex((o) => o.nodeId === port.nodeId && o.port === port.port);
+  return [list[index] as tf.Tensor];
+}
+
+export function inspect(request: InspectRequest): InspectResult {
+  const s = current();
+  switch (request.kind) {
+    case 'activations':
+      return activations(s, request.nodeId, request.sample);
+    case 'sample':
+      return sampleView(s, request.sample);
+    case 'attention':
+      return attention(s, request.sample);
+    case 'decode':
+      return decodeText(s, request.text, request.beamWidth);
+    case 'gradient-flow':
+      return gradientFlowView(s, request.samples);
+    case 'vae':
+      return vae(s, request.samples, request.scatter);
+    case 'decode-latent': {
+      const samplingId = samplingNode(s.graph);
+      if (!samplingId) throw new Error('the graph has no Sampling node');
+      return { kind: 'decode-latent', images: decodeImages(s, samplingId, request.z) };
+    }
+    case 'confusion':
+      return confusion(s, request.samples);
+  }
+}
+
+/** The typed arrays of a result, to transfer instead of copying. */
+export function transferables(result: InspectResult): Transferable[] {
+  const buffers: ArrayBufferLike[] = [];
+  const add = (a: { buffer: ArrayBufferLike } | null | undefined) => a && buffers.push(a.buffer);
+  switch (result.kind) {
+    case 'activations':
+      result.ports.forEach((p) => add(p.values));
+      break;
+    case 'attention':
+      result.maps.forEach((m) => m.heads.forEach(add));
+      break;
+    case 'decode':
+      result.attention?.heads.forEach(add);
+      break;
+    case 'vae':
+      [result.inputs.values, result.reconstructions.values, result.prior.values, result.scatter.x, result.scatter.y, result.scatter.labels].forEach(add);
+      break;
+    case 'decode-latent':
+      add(result.images.values);
+      break;
+    case 'confusion':
+      add(result.counts);
+      break;
+    case 'sample':
+      add(result.image?.values);
+      break;
+    default:
+      break;
+  }
+  return [...new Set(buffers)] as Transferable[];
+}

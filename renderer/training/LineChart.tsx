@@ -1,0 +1,79 @@
+/** A uPlot line chart whose series may have different x values (joined on x). */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface ChartSeries {
+  label: string;
+  x: readonly number[];
+  y: readonly (number | null)[];
+  color: string;
+  /** Per-epoch series: points and thicker line. */
+  points?: boolean;
+  dash?: number[];
+}
+
+export interface LineChartProps {
+  series: readonly ChartSeries[];
+  log: boolean;
+  width: number;
+  height: number;
+  xLabel: string;
+  /** Bumped when the arrays changed in place. */
+  version: number;
+  testId?: string;
+}
+
+function aligned(series: readonly ChartSeries[], log: boolean): uPlot.AlignedData {
+  const clean = (v: number | null) => (v === null || !Number.isFinite(v) || (log && v <= 0) ? null : v);
+  const tables = series.map((s): uPlot.AlignedData => [Float64Array.from(s.x), s.y.map(clean) as (number | null)[]]);
+  if (tables.length === 0) return [[]];
+  if (tables.length === 1) return tables[0] as uPlot.AlignedData;
+  return uPlot.join(tables);
+}
+
+export function LineChart({ series, log, width, height, xLabel, version, testId }: LineChartProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = `${series.map((s) => s.label).join('|')}:${log}:${width}:${height}`;
+
+  useEffect(() => {
+    if (!host.current) return;
+    const opts: uPlot.Options = {
+      width,
+      height,
+      legend: { show: true },
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: false }, y: log ? { distr: 3 } : { auto: true } },
+      axes: [
+        { stroke: '#8b949e', grid: { stroke: '#21262d' }, label: xLabel, labelSize: 14 },
+        { stroke: '#8b949e', grid: { stroke: '#21262d' }, size: 56 },
+      ],
+      series: [
+        { label: xLabel },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: s.points ? 2 : 1,
+          spanGaps: true,
+          points: { show: s.points ?? false, size: 5 },
+          ...(s.dash ? { dash: s.dash } : {}),
+        })),
+      ],
+    };
+    plot.current = new uPlot(opts, aligned(series, log), host.current);
+    return () => {
+      plot.current?.destroy();
+      plot.current = null;
+    };
+    // Rebuilt only when the series set or the scale changes; data updates go through setData.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape]);
+
+  useEffect(() => {
+    plot.current?.setData(aligned(series, log));
+  }, [series, log, version]);
+
+  const points = series.reduce((n, s) => n + s.y.filter((v) => v !== null).length, 0);
+  return <div ref={host} className="line-chart" data-testid={testId} data-points={points} />;
+}

@@ -1,0 +1,322 @@
+/**
+ * Training runs as the UI sees them: each Start makes a run (its curves, progress, per-layer
+ * gradient statistics, warnings and, at the end, its manifest). Events from the engine worker
+ * are appended to plain arrays in place and a `version` counter is bumped, so 10 updates a
+ * second do not copy the curves.
+ */
+import * as Comlink from 'comlink';
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import { serializeGraph, type GraphDocument } from '../../core/graph';
+import type { RunManifest, RunStatus } from '../../core/engine/run';
+import type { DatasetInfo, LayerGradientStat, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
+import { getEngine } from '../engine/engine-client';
+import { clearNonFiniteHighlight, highlightNode } from './editor-link';
+
+export type RunState = 'loading' | 'running' | 'paused' | RunStatus | 'error';
+
+export interface LayerSeries {
+  steps: number[];
+  gradNorm: number[];
+  updateRatio: number[];
+  last: LayerGradientStat;
+}
+
+export interface Run {
+  id: number;
+  /** Run number within this session (Run 1, Run 2...). */
+  index: number;
+  name: string;
+  state: RunState;
+  backend: string | null;
+  backendReason: string | null;
+  dataset: DatasetInfo | null;
+  capabilities: RunStartedEvent['capabilities'] | null;
+  batchesPerEpoch: number;
+  epochs: number;
+  epoch: number;
+  batch: number;
+  samplesPerSecond: number;
+  startedAtMs: number;
+  /** Wall-clock ms spent training (pauses excluded), for the time-left estimate. */
+  activeMs: number;
+  lastResumeMs: number;
+  /** Per batch: global step and loss. */
+  steps: number[];
+  losses: number[];
+  /** Per epoch: the global step it ended on, and losses/metrics. */
+  epochSteps: number[];
+  epochLoss: number[];
+  validationLoss: (number | null)[];
+  epochMetrics: Record<string, number[]>;
+  validationMetrics: Record<string, (number | null)[]>;
+  lastMetrics: Record<string, number>;
+  layers: Record<string, LayerSeries>;
+  expectedInitialLoss: number | null;
+  warnings: string[];
+  error: string | null;
+  errorNodeId: string | null;
+  manifest: RunManifest | null;
+  test: { loss: number; metrics: Record<string, number> } | null;
+  /** Shown in the overlaid curves. */
+  visible: boolean;
+}
+
+export interface TrainingState {
+  runs: Run[];
+  activeRunId: number | null;
+  /** Train on at most this many samples per split (quick runs); null: the whole dataset. */
+  limit: number | null;
+  /** 'auto' or a backend name. */
+  backend: string;
+  logScale: boolean;
+  /** Bumped on every change to a run's arrays. */
+  version: number;
+  /** Bumped when views should refresh their inspection (epoch ends, ~2 s of training, pause, end). */
+  inspectTick: number;
+}
+
+const searchLimit = (): number | null => {
+  const raw = typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get('trainLimit');
+  const n = raw === null ? NaN : Number(raw);
+  return Number.isInteger(n) && n > 0 ? n : null;
+};
+
+export const trainingStore = createStore<TrainingState>()(() => ({
+  runs: [],
+  activeRunId: null,
+  limit: searchLimit(),
+  backend: 'auto',
+  logScale: false,
+  version: 0,
+  inspectTick: 0,
+}));
+
+export function useTraining<T>(selector: (state: TrainingState) => T): T {
+  return useStore(trainingStore, selector);
+}
+
+export function activeRun(state: TrainingState = trainingStore.getState()): Run | null {
+  return state.runs.find((r) => r.id === state.activeRunId) ?? null;
+}
+
+export function isBusy(run: Run | null): boolean {
+  return run !== null && (run.state === 'loading' || run.state === 'running' || run.state === 'paused');
+}
+
+function touch(extra: Partial<TrainingState> = {}): void {
+  trainingStore.setState((s) => ({ version: s.version + 1, runs: [...s.runs], ...extra }));
+}
+
+function bumpInspect(): void {
+  trainingStore.setState((s) => ({ inspectTick: s.inspectTick + 1 }));
+}
+
+function newRun(graph: GraphDocument, index: number): Run {
+  const now = performance.now();
+  return {
+    id: Date.now(),
+    index,
+    name: `Run ${index}: ${graph.metadata.name}`,
+    state: 'loading',
+    backend: null,
+    backendReason: null,
+    dataset: null,
+    capabilities: null,
+    batchesPerEpoch: 0,
+    epochs: graph.training.epochs,
+    epoch: 0,
+    batch: 0,
+    samplesPerSecond: 0,
+    startedAtMs: now,
+    activeMs: 0,
+    lastResumeMs: now,
+    steps: [],
+    losses: [],
+    epochSteps: [],
+    epochLoss: [],
+    validationLoss: [],
+    epochMetrics: {},
+    validationMetrics: {},
+    lastMetrics: {},
+    layers: {},
+    expectedInitialLoss: null,
+    warnings: [],
+    error: null,
+    errorNodeId: null,
+    manifest: null,
+    test: null,
+    visible: true,
+  };
+}
+
+let lastInspectBump = 0;
+
+/** Diagnostics users are taught: the initial loss of a softmax classifier, exploding losses. */
+function diagnose(run: Run): void {
+  const first = run.losses[0];
+  if (first === undefined) return;
+  if (run.losses.length <= 3 && run.expectedInitialLoss !== null && !run.warnings.some((w) => w.startsWith('Initial loss'))) {
+    const expected = run.expectedInitialLoss;
+    if (first > expected * 1.5 || first < expected * 0.5) {
+      run.warnings.push(
+        `Initial loss ${first.toFixed(3)} is far from ln(classes) = ${expected.toFixed(3)}: check the output layer's initialisation, that the loss takes logits, and the labels.`,
+      );
+    }
+  }
+  const start = run.losses.slice(0, 5).reduce((a, b) => a + b, 0) / Math.min(5, run.losses.length);
+  const last = run.losses[run.losses.length - 1] as number;
+  if (run.losses.length > 5 && Number.isFinite(last) && start > 0 && last > 3 * start && !run.warnings.some((w) => w.startsWith('Loss exploded'))) {
+    run.warnings.push(`Loss exploded: ${last.toPrecision(3)} is more than 3x its start (${start.toPrecision(3)}). Lower the learning rate or clip gradients.`);
+  }
+}
+
+function apply(run: Run, event: TrainingEvent): void {
+  const now = performance.now();
+  switch (event.kind) {
+    case 'started':
+      run.state = 'running';
+      run.backend = event.backend;
+      run.backendReason = event.backendReason;
+      run.dataset = event.dataset;
+      run.capabilities = event.capabilities;
+      run.batchesPerEpoch = event.batchesPerEpoch;
+      run.epochs = event.epochs;
+      run.expectedInitialLoss = event.expectedInitialLoss;
+      run.lastResumeMs = now;
+      break;
+    case 'steps': {
+      run.epoch = event.epoch;
+      run.batch = event.batch + 1;
+      run.samplesPerSecond = event.samplesPerSecond;
+      run.lastMetrics = event.metrics;
+      for (let i = 0; i < event.steps.length; i++) {
+        run.steps.push(event.steps[i] as number);
+        run.losses.push(event.losses[i] as number);
+      }
+      const step = run.steps[run.steps.length - 1] ?? 0;
+      for (const layer of event.layers ?? []) {
+        const series = (run.layers[layer.nodeId] ??= { steps: [], gradNorm: [], updateRatio: [], last: layer });
+        series.steps.push(step);
+        series.gradNorm.push(layer.gradNorm);
+        series.updateRatio.push(layer.updateRatio);
+        series.last = layer;
+      }
+      diagnose(run);
+      if (now - lastInspectBump > 2000) {
+        lastInspectBump = now;
+        bumpInspect();
+      }
+      break;
+    }
+    case 'epoch':
+      run.epochSteps.push(event.step);
+      run.epochLoss.push(event.loss);
+      run.validationLoss.push(event.validation?.loss ?? null);
+      for (const [k, v] of Object.entries(event.metrics)) (run.epochMetrics[k] ??= []).push(v);
+      for (const k of Object.keys(event.metrics)) (run.validationMetrics[k] ??= []).push(event.validation?.metrics[k] ?? null);
+      bumpInspect();
+      break;
+    case 'finished':
+      run.state = event.status;
+      run.manifest = event.manifest;
+      run.test = event.test;
+      if (event.nonFinite) {
+        run.error = event.nonFinite.message;
+        run.errorNodeId = event.nonFinite.nodeId;
+        if (event.nonFinite.nodeId) highlightNode(event.nonFinite.nodeId, event.nonFinite.message);
+      }
+      break;
+    case 'error':
+      run.state = 'error';
+      run.error = event.message;
+      run.errorNodeId = event.nodeId;
+      if (event.nodeId) highlightNode(event.nodeId, event.message);
+      break;
+  }
+  if (event.kind === 'finished' || event.kind === 'error') {
+    run.activeMs += now - run.lastResumeMs;
+    bumpInspect();
+  }
+}
+
+/** Starts a run of the document; resolves when it ends. */
+export async function startTraining(graph: GraphDocument): Promise<void> {
+  const state = trainingStore.getState();
+  if (isBusy(activeRun(state))) return;
+  const run = newRun(graph, state.runs.length + 1);
+  clearNonFiniteHighlight();
+  trainingStore.setState((s) => ({ runs: [...s.runs, run], activeRunId: run.id, version: s.version + 1 }));
+  const listener = Comlink.proxy((event: TrainingEvent) => {
+    apply(run, event);
+    touch();
+  });
+  try {
+    const end = await getEngine().train(
+      { documentJson: serializeGraph(graph), backend: state.backend, limit: state.limit, statsEvery: 5 },
+      listener,
+    );
+    apply(run, end);
+  } catch (err) {
+    apply(run, { kind: 'error', message: err instanceof Error ? err.message : String(err), nodeId: null });
+  } finally {
+    touch();
+  }
+}
+
+export async function pauseTraining(): Promise<void> {
+  const run = activeRun();
+  if (!run || run.state !== 'running') return;
+  const ack = await getEngine().pause();
+  if (ack.state === 'paused') {
+    run.state = 'paused';
+    run.activeMs += performance.now() - run.lastResumeMs;
+    touch();
+    bumpInspect();
+  }
+}
+
+export async function resumeTraining(): Promise<void> {
+  const run = activeRun();
+  if (!run || run.state !== 'paused') return;
+  const ack = await getEngine().resume();
+  if (ack.state === 'running') {
+    run.state = 'running';
+    run.lastResumeMs = performance.now();
+    touch();
+  }
+}
+
+/** Resolves when the worker has acknowledged the stop (the run then evaluates and ends). */
+export async function stopTraining(): Promise<boolean> {
+  const run = activeRun();
+  if (!run || !isBusy(run)) return false;
+  const ack = await getEngine().stop();
+  if (ack.state === 'stopping') {
+    run.warnings = run.warnings.filter((w) => w !== 'Stopping…');
+    touch();
+    return true;
+  }
+  return false;
+}
+
+export function setRunVisible(id: number, visible: boolean): void {
+  const run = trainingStore.getState().runs.find((r) => r.id === id);
+  if (!run) return;
+  run.visible = visible;
+  touch();
+}
+
+export function selectRun(id: number): void {
+  trainingStore.setState({ activeRunId: id });
+  bumpInspect();
+}
+
+/** Seconds left in the run, from the speed so far. */
+export function secondsLeft(run: Run): number | null {
+  const done = run.steps.length;
+  const total = run.batchesPerEpoch * run.epochs;
+  if (done === 0 || total === 0 || !isBusy(run)) return null;
+  const elapsed = run.activeMs + (run.state === 'running' ? performance.now() - run.lastResumeMs : 0);
+  return (elapsed / done) * Math.max(0, total - done) / 1000;
+}

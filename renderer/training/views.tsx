@@ -1,0 +1,635 @@
+/** The dock's views: curves, activations, attention, gradients, model-specific, runs. */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { nodeDisplayName, type GraphDocument } from '../../core/graph';
+import type { ActivationPort, AttentionView as AttentionMatrix, ImageBatch } from '../engine/engine-api';
+import { useEditor } from '../state/editor';
+import { drawHeatmap, drawHistogram, drawImageGrid, drawScatter, labelColour, rampCss, scatterToData, type ScatterFrame } from './draw';
+import { setEdgeOverlay, type EdgeOverlayStyle } from './editor-link';
+import { LineChart, type ChartSeries } from './LineChart';
+import { selectRun, setRunVisible, trainingStore, useTraining, type Run } from './training-store';
+import { latest, useInspection } from './useInspection';
+
+const RUN_COLOURS = ['#58a6ff', '#f0883e', '#3fb950', '#d2a8ff', '#ff7b72', '#e3b341'];
+const runColour = (run: Run) => RUN_COLOURS[(run.index - 1) % RUN_COLOURS.length] as string;
+
+function nodeName(graph: GraphDocument, id: string): string {
+  const node = graph.nodes.find((n) => n.id === id);
+  return node ? nodeDisplayName(node) : id;
+}
+
+/** A canvas redrawn by `draw` whenever `deps` change. */
+type PointerHandler = (e: React.PointerEvent<HTMLCanvasElement>) => void;
+
+function Drawing({
+  draw,
+  deps,
+  testId,
+  className,
+  onPointerDown,
+  onPointerMove,
+  onPointerUp,
+  ...rest
+}: { draw: (c: HTMLCanvasElement) => void; deps: unknown[]; testId?: string; className?: string; onPointerDown?: PointerHandler; onPointerMove?: PointerHandler; onPointerUp?: PointerHandler } & Record<
+  `data-${string}`,
+  string | number
+>) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    if (ref.current) draw(ref.current);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return <canvas ref={ref} data-testid={testId} className={className} onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} {...rest} />;
+}
+
+function Empty({ children }: { children: React.ReactNode }) {
+  return <p className="dock-empty">{children}</p>;
+}
+
+// ---------------------------------------------------------------- curves
+
+export function CurvesView({ run }: { run: Run | null }) {
+  const runs = useTraining((s) => s.runs);
+  const log = useTraining((s) => s.logScale);
+  const version = useTraining((s) => s.version);
+  const shown = runs.filter((r) => r.visible || r.id === run?.id);
+  const lossSeries: ChartSeries[] = shown.flatMap((r) => {
+    const c = runColour(r);
+    const tag = shown.length > 1 ? `R${r.index} ` : '';
+    const out: ChartSeries[] = [{ label: `${tag}train (batch)`, x: r.steps, y: r.losses, color: c }];
+    if (r.epochSteps.length > 0) {
+      out.push({ label: `${tag}train (epoch)`, x: r.epochSteps, y: r.epochLoss, color: c, points: true, dash: [6, 3] });
+      if (r.validationLoss.some((v) => v !== null)) out.push({ label: `${tag}validation`, x: r.epochSteps, y: r.validationLoss, color: '#f778ba', points: true });
+    }
+    return out;
+  });
+  const metricSeries: ChartSeries[] = run
+    ? Object.entries(run.epochMetrics).flatMap(([name, values], i) => [
+        { label: `train ${name}`, x: run.epochSteps, y: values, color: RUN_COLOURS[(i + 2) % RUN_COLOURS.length] as string, points: true },
+        { label: `val ${name}`, x: run.epochSteps, y: run.validationMetrics[name] ?? [], color: '#f778ba', points: true, dash: [4, 2] },
+      ])
+    : [];
+  if (!run) return <Empty>Press Start to train the model on its dataset. Curves appear here as it learns.</Empty>;
+  return (
+    <div className="curves">
+      <div className="curves-tools">
+        <label>
+          <input type="checkbox" checked={log} onChange={(e) => trainingStore.setState({ logScale: e.target.checked })} /> log scale
+        </label>
+      </div>
+      <div className="curves-charts">
+        <div>
+          <h4>Loss</h4>
+          <LineChart series={lossSeries} log={log} width={560} height={210} xLabel="step" version={version} testId="loss-chart" />
+        </div>
+        {metricSeries.length > 0 ? (
+          <div>
+            <h4>Metrics (per epoch)</h4>
+            <LineChart series={metricSeries} log={false} width={420} height={210} xLabel="step" version={version} testId="metric-chart" />
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- activations
+
+function PortView({ port }: { port: ActivationPort }) {
+  const dims = port.shape.slice(1);
+  const { summary } = port;
+  let picture: React.ReactNode;
+  if (dims.length === 3 && (dims[2] as number) <= 4 && (dims[2] === 1 || dims[2] === 3) && (dims[0] as number) >= 8) {
+    const [h, w, c] = dims as [number, number, number];
+    const batch = normalise(port.values, 1, h, w, c);
+    picture = <Drawing draw={(cv) => drawImageGrid(cv, batch, 1, Math.max(2, Math.floor(160 / w)))} deps={[port]} testId="activation-image" />;
+  } else if (dims.length === 3) {
+    // Feature maps [H, W, C]: one small map per channel.
+    const [h, w, c] = dims as [number, number, number];
+    const shown = Math.min(c, 32);
+    const maps = new Float32Array(shown * h * w);
+    for (let k = 0; k < shown; k++) for (let p = 0; p < h * w; p++) maps[k * h * w + p] = port.values[p * c + k] as number;
+    const batch = normalise(maps, shown, h, w, 1);
+    picture = (
+      <>
+        <Drawing draw={(cv) => drawImageGrid(cv, batch, 8, Math.max(1, Math.floor(48 / w)))} deps={[port]} testId="activation-maps" />
+        {c > shown ? <p className="muted">First {shown} of {c} channels.</p> : null}
+      </>
+    );
+  } else {
+    const rows = dims.length === 2 ? (dims[0] as number) : 1;
+    const cols = dims.length === 2 ? (dims[1] as number) : port.values.length;
+    picture = <Drawing draw={(cv) => drawHeatmap(cv, port.values, rows, cols, { cell: Math.max(3, Math.min(14, Math.floor(640 / cols))) })} deps={[port]} testId="activation-heatmap" />;
+  }
+  return (
+    <div className="port-view">
+      <h4>
+        {port.port} <span className="muted">[{port.shape.join(', ')}]</span>
+      </h4>
+      <div className="port-body">
+        <div className="port-picture">{picture}</div>
+        <div className="port-stats">
+          <Drawing draw={(cv) => drawHistogram(cv, summary.histogram.counts, summary.histogram.min, summary.histogram.max)} deps={[port]} testId="activation-histogram" />
+          <dl>
+            <dt>mean ± std</dt>
+            <dd>
+              {summary.mean.toPrecision(3)} ± {summary.std.toPrecision(3)}
+            </dd>
+            <dt>zeros</dt>
+            <dd>{(summary.zeroShare * 100).toFixed(1)}%</dd>
+            {summary.deadUnitShare !== null ? (
+              <>
+                <dt>dead ReLUs</dt>
+                <dd data-testid="dead-share">{(summary.deadUnitShare * 100).toFixed(1)}% (0 on this sample)</dd>
+              </>
+            ) : null}
+            {summary.saturatedShare !== null ? (
+              <>
+                <dt>saturated ({summary.saturation})</dt>
+                <dd>{(summary.saturatedShare * 100).toFixed(1)}%</dd>
+              </>
+            ) : null}
+            {summary.nonFinite > 0 ? (
+              <>
+                <dt>NaN/Inf</dt>
+                <dd className="bad">{summary.nonFinite}</dd>
+              </>
+            ) : null}
+          </dl>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function normalise(values: Float32Array, n: number, h: number, w: number, c: number): ImageBatch {
+  const out = new Float32Array(n * h * w * c);
+  const per = h * w * c;
+  for (let k = 0; k < n; k++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < per; i++) {
+      lo = Math.min(lo, values[k * per + i] as number);
+      hi = Math.max(hi, values[k * per + i] as number);
+    }
+    const span = hi - lo || 1;
+    for (let i = 0; i < per; i++) out[k * per + i] = ((values[k * per + i] as number) - lo) / span;
+  }
+  return { values: out, n, height: h, width: w, channels: c };
+}
+
+export function ActivationsView({ run }: { run: Run | null }) {
+  const graph = useEditor((s) => s.document);
+  const selected = useEditor((s) => s.selection.nodes[0] ?? null);
+  const [sample, setSample] = useState(0);
+  const ready = run !== null && run.state !== 'loading' && run.state !== 'error';
+  const outputs = useInspection(ready && selected ? { kind: 'activations', nodeId: selected, sample } : null);
+  const input = useInspection(ready ? { kind: 'sample', sample } : null);
+  const result = latest(outputs);
+  const shown = latest(input);
+  if (!ready) return <Empty>Train the model first: activations are read from the current weights.</Empty>;
+  return (
+    <div className="activations">
+      <div className="view-tools">
+        <label>
+          Validation sample <input type="number" min={0} value={sample} onChange={(e) => setSample(Math.max(0, Number(e.target.value) | 0))} />
+        </label>
+        {shown?.image ? <Drawing draw={(cv) => shown.image && drawImageGrid(cv, shown.image, 1, 2)} deps={[shown]} /> : null}
+        {shown?.text ? <span className="sample-text">{shown.text}</span> : null}
+        {shown?.label ? <span className="muted">label: {shown.label}</span> : null}
+      </div>
+      {!selected ? (
+        <Empty>Select a node on the canvas to see its output for this sample.</Empty>
+      ) : outputs.state === 'failed' ? (
+        <p className="bad">{outputs.message}</p>
+      ) : result && result.nodeId === selected ? (
+        result.ports.length === 0 ? (
+          <Empty>{nodeName(graph, selected)} has no output tensor to show (a loss node?).</Empty>
+        ) : (
+          <div data-testid="activations-view">
+            <h3>{nodeName(graph, selected)}</h3>
+            {result.ports.map((p) => (
+              <PortView key={p.port} port={p} />
+            ))}
+          </div>
+        )
+      ) : (
+        <p className="muted">Reading {nodeName(graph, selected)}…</p>
+      )}
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- attention
+
+function rowSums(m: AttentionMatrix, head: number): number[] {
+  const values = m.heads[head] as Float32Array;
+  return Array.from({ length: m.rows }, (_, r) => values.subarray(r * m.cols, (r + 1) * m.cols).reduce((a, b) => a + b, 0));
+}
+
+function AttentionMap({ map, title }: { map: AttentionMatrix; title: string }) {
+  const [head, setHead] = useState(0);
+  const h = Math.min(head, map.heads.length - 1);
+  const sums = rowSums(map, h);
+  return (
+    <div className="attention-map">
+      <h4>
+        {title}
+        {map.heads.length > 1 ? (
+          <span className="head-tabs">
+            {map.heads.map((_, i) => (
+              <button key={i} className={i === h ? 'active' : ''} onClick={() => setHead(i)}>
+                head {i + 1}
+              </button>
+            ))}
+          </span>
+        ) : null}
+      </h4>
+      <Drawing
+        draw={(cv) => drawHeatmap(cv, map.heads[h] as Float32Array, map.rows, map.cols, { rowLabels: map.rowLabels, colLabels: map.colLabels, range: [0, 1] })}
+        deps={[map, h]}
+        testId="attention-heatmap"
+        data-rows={map.rows}
+        data-cols={map.cols}
+        data-row-labels={JSON.stringify(map.rowLabels)}
+        data-col-labels={JSON.stringify(map.colLabels)}
+        data-row-sums={JSON.stringify(sums.map((s) => Number(s.toFixed(5))))}
+      />
+      <p className="muted">rows: output steps (target tokens) · columns: source tokens · each row sums to 1</p>
+    </div>
+  );
+}
+
+export function AttentionView({ run }: { run: Run | null }) {
+  const graph = useEditor((s) => s.document);
+  const [sample, setSample] = useState(0);
+  const [text, setText] = useState('');
+  const [beam, setBeam] = useState(3);
+  const [decodeAsk, setDecodeAsk] = useState<{ text: string; beamWidth: number } | null>(null);
+  const ready = run !== null && run.capabilities !== null && run.state !== 'error';
+  const has = (run?.capabilities?.attention.length ?? 0) > 0;
+  const inspection = useInspection(ready && has ? { kind: 'attention', sample } : null);
+  const decoded = useInspection(ready && decodeAsk && run?.capabilities?.seq2seq ? { kind: 'decode', ...decodeAsk } : null);
+  const result = latest(inspection);
+  const typed = latest(decoded);
+  if (!ready) return <Empty>Train a model with an attention node to see where it looks.</Empty>;
+  if (!has) return <Empty>This model has no attention node.</Empty>;
+  return (
+    <div className="attention">
+      <div className="view-tools">
+        <label>
+          Validation sample <input type="number" min={0} value={sample} onChange={(e) => setSample(Math.max(0, Number(e.target.value) | 0))} />
+        </label>
+      </div>
+      {inspection.state === 'failed' ? <p className="bad">{inspection.message}</p> : null}
+      {result ? (
+        <>
+          {result.source !== null ? (
+            <table className="seq-table" data-testid="seq2seq-sample">
+              <tbody>
+                <tr>
+                  <th>source</th>
+                  <td>{result.source}</td>
+                </tr>
+                <tr>
+                  <th>target</th>
+                  <td>{result.target}</td>
+                </tr>
+                <tr>
+                  <th>model (greedy)</th>
+                  <td className={result.decoded === result.target ? 'good' : ''}>{result.decoded}</td>
+                </tr>
+              </tbody>
+            </table>
+          ) : null}
+          <div className="attention-maps">
+            {result.maps.map((m) => (
+              <AttentionMap key={m.nodeId} map={m} title={nodeName(graph, m.nodeId)} />
+            ))}
+          </div>
+        </>
+      ) : (
+        <p className="muted">Reading attention weights…</p>
+      )}
+      {run?.capabilities?.seq2seq ? (
+        <form
+          className="decode-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setDecodeAsk({ text, beamWidth: beam });
+          }}
+        >
+          <h4>Try your own input</h4>
+          <input aria-label="Source text" placeholder="type a source string" value={text} onChange={(e) => setText(e.target.value)} />
+          <label>
+            beam <input type="number" min={1} max={8} value={beam} onChange={(e) => setBeam(Math.max(1, Math.min(8, Number(e.target.value) | 0)))} />
+          </label>
+          <button type="submit">Decode</button>
+          {decoded.state === 'failed' ? <p className="bad">{decoded.message}</p> : null}
+          {typed ? (
+            <div data-testid="decode-result">
+              <p>
+                → <strong>{typed.output}</strong>
+              </p>
+              {typed.hypotheses.length > 1 ? (
+                <ol className="hypotheses">
+                  {typed.hypotheses.map((h, i) => (
+                    <li key={i}>
+                      {h.text} <span className="muted">log p = {h.logProb.toFixed(2)}</span>
+                    </li>
+                  ))}
+                </ol>
+              ) : null}
+              {typed.attention ? <AttentionMap map={typed.attention} title="attention of the decoded output" /> : null}
+            </div>
+          ) : null}
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- gradients
+
+const VANISHING = 1e-7;
+const EXPLODING = 1e3;
+
+function overlayStyles(edges: { edgeId: string; norm: number | null }[]): Record<string, EdgeOverlayStyle> {
+  const logs = edges.filter((e) => e.norm !== null && e.norm > 0).map((e) => Math.log10(e.norm as number));
+  const lo = Math.min(...logs);
+  const hi = Math.max(...logs);
+  const out: Record<string, EdgeOverlayStyle> = {};
+  for (const e of edges) {
+    if (e.norm === null || !(e.norm > 0)) {
+      out[e.edgeId] = { width: 1, color: '#6e7681', label: 'no gradient' };
+      continue;
+    }
+    const t = hi > lo ? (Math.log10(e.norm) - lo) / (hi - lo) : 1;
+    out[e.edgeId] = { width: 1.5 + 6.5 * t, color: rampCss(0.15 + 0.85 * t), label: `‖∂L/∂x‖ = ${e.norm.toPrecision(3)}` };
+  }
+  return out;
+}
+
+export function GradientsView({ run }: { run: Run | null }) {
+  const graph = useEditor((s) => s.document);
+  const version = useTraining((s) => s.version);
+  const [overlay, setOverlay] = useState(false);
+  const ready = run !== null && run.state !== 'loading' && run.state !== 'error';
+  const flow = useInspection(ready && overlay ? { kind: 'gradient-flow', samples: 32 } : null);
+  const flowResult = latest(flow);
+  const range = useMemo(() => {
+    const norms = flowResult?.edges.map((e) => e.norm).filter((n): n is number => n !== null && n > 0) ?? [];
+    return norms.length ? [Math.min(...norms), Math.max(...norms)] : null;
+  }, [flowResult]);
+  useEffect(() => {
+    if (overlay && flowResult) setEdgeOverlay(overlayStyles(flowResult.edges));
+  }, [overlay, flowResult]);
+  useEffect(() => () => setEdgeOverlay(null), []);
+  if (!run) return <Empty>Train the model to see gradient norms per layer.</Empty>;
+  const layers = Object.entries(run.layers);
+  const gradSeries: ChartSeries[] = layers.map(([id, s], i) => ({ label: nodeName(graph, id), x: s.steps, y: s.gradNorm, color: RUN_COLOURS[i % RUN_COLOURS.length] as string }));
+  const ratioSeries: ChartSeries[] = layers.map(([id, s], i) => ({ label: nodeName(graph, id), x: s.steps, y: s.updateRatio, color: RUN_COLOURS[i % RUN_COLOURS.length] as string }));
+  return (
+    <div className="gradients">
+      <div className="view-tools">
+        <label>
+          <input
+            type="checkbox"
+            data-testid="edge-overlay-toggle"
+            checked={overlay}
+            disabled={!ready}
+            onChange={(e) => {
+              setOverlay(e.target.checked);
+              if (!e.target.checked) setEdgeOverlay(null);
+            }}
+          />{' '}
+          Show gradient flow on the canvas
+        </label>
+        {overlay && range ? (
+          <span className="legend" data-testid="overlay-legend">
+            <span className="legend-line thin" style={{ background: rampCss(0.15) }} /> {range[0]?.toExponential(1)}
+            <span className="legend-gradient" />
+            <span className="legend-line thick" style={{ background: rampCss(1) }} /> {range[1]?.toExponential(1)} ‖∂L/∂activation‖ per edge
+          </span>
+        ) : null}
+        {overlay && flow.state === 'failed' ? <span className="bad">{flow.message}</span> : null}
+      </div>
+      {layers.length === 0 ? (
+        <Empty>Waiting for the first training steps…</Empty>
+      ) : (
+        <>
+          <table className="layer-table" data-testid="gradient-table">
+            <thead>
+              <tr>
+                <th>layer</th>
+                <th>‖grad‖</th>
+                <th>update / weight</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {layers.map(([id, s]) => (
+                <tr key={id} data-node-id={id}>
+                  <td>{nodeName(graph, id)}</td>
+                  <td data-testid="grad-norm">{s.last.gradNorm.toExponential(2)}</td>
+                  <td>{s.last.updateRatio.toExponential(2)}</td>
+                  <td>
+                    {s.last.gradNorm < VANISHING ? <span className="badge warn">vanishing</span> : null}
+                    {s.last.gradNorm > EXPLODING ? <span className="badge bad">exploding</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="curves-charts">
+            <div>
+              <h4>Gradient norm per layer (log)</h4>
+              <LineChart series={gradSeries} log width={460} height={200} xLabel="step" version={version} testId="grad-chart" />
+            </div>
+            <div>
+              <h4>Update / weight ratio (log; healthy ≈ 1e-3)</h4>
+              <LineChart series={ratioSeries} log width={460} height={200} xLabel="step" version={version} testId="ratio-chart" />
+            </div>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- model-specific
+
+function ConfusionView() {
+  const inspection = useInspection({ kind: 'confusion', samples: 1000 });
+  const result = latest(inspection);
+  if (inspection.state === 'failed') return <p className="bad">{inspection.message}</p>;
+  if (!result) return <p className="muted">Classifying validation samples…</p>;
+  const k = result.classes.length;
+  const correct = result.classes.map((_, i) => result.counts[i * k + i] as number);
+  const totals = result.classes.map((_, i) => result.counts.subarray(i * k, (i + 1) * k).reduce((a, b) => a + b, 0));
+  const accuracy = correct.reduce((a, b) => a + b, 0) / Math.max(1, result.samples);
+  return (
+    <div className="confusion">
+      <div>
+        <h4>Confusion matrix ({result.samples} validation samples; rows true, columns predicted)</h4>
+        <Drawing
+          draw={(cv) => drawHeatmap(cv, result.counts, k, k, { rowLabels: result.classes, colLabels: result.classes, annotate: true, cell: 30 })}
+          deps={[result]}
+          testId="confusion-matrix"
+        />
+      </div>
+      <div>
+        <h4>Per-class accuracy (overall {(accuracy * 100).toFixed(1)}%)</h4>
+        <table className="layer-table">
+          <tbody>
+            {result.classes.map((c, i) => (
+              <tr key={c}>
+                <td>{c}</td>
+                <td>{totals[i] ? (((correct[i] as number) / (totals[i] as number)) * 100).toFixed(1) : '–'}%</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function LatentExplorer({ latentDim, scatter }: { latentDim: number; scatter: { x: Float32Array; y: Float32Array; labels: Int32Array } }) {
+  const [z, setZ] = useState<number[]>(() => new Array<number>(latentDim).fill(0));
+  const frame = useRef<ScatterFrame | null>(null);
+  const dragging = useRef(false);
+  const decoded = useInspection({ kind: 'decode-latent', z: [z] });
+  const image = latest(decoded);
+  const set = (i: number, v: number) => setZ((old) => old.map((x, j) => (j === i ? v : x)));
+  const fromPointer = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    if (!frame.current) return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    const [x, y] = scatterToData(frame.current, e.clientX - rect.left, e.clientY - rect.top);
+    setZ((old) => old.map((v, j) => (j === 0 ? x : j === 1 ? y : v)));
+  };
+  return (
+    <div className="latent">
+      <div>
+        <h4>Latent space: first two dims of μ, by label (drag to explore)</h4>
+        <Drawing
+          draw={(cv) => (frame.current = drawScatter(cv, scatter.x, scatter.y, scatter.labels, 260, [z[0] ?? 0, z[1] ?? 0]))}
+          deps={[scatter, z[0], z[1]]}
+          testId="latent-scatter"
+          className="latent-scatter"
+          onPointerDown={(e) => {
+            dragging.current = true;
+            e.currentTarget.setPointerCapture(e.pointerId);
+            fromPointer(e);
+          }}
+          onPointerMove={(e) => dragging.current && fromPointer(e)}
+          onPointerUp={() => (dragging.current = false)}
+        />
+        <div className="legend-labels">
+          {Array.from({ length: 10 }, (_, i) => (
+            <span key={i}>
+              <i style={{ background: labelColour(i) }} />
+              {i}
+            </span>
+          ))}
+        </div>
+      </div>
+      <div>
+        <h4>Decoded from z</h4>
+        {image ? <Drawing draw={(cv) => drawImageGrid(cv, image.images, 1, 5)} deps={[image]} testId="latent-decoded" /> : <p className="muted">Decoding…</p>}
+        <div className="sliders">
+          {z.slice(0, 8).map((v, i) => (
+            <label key={i}>
+              z{i + 1}
+              <input type="range" min={-3} max={3} step={0.05} value={v} aria-label={`latent ${i + 1}`} onChange={(e) => set(i, Number(e.target.value))} />
+              <span>{v.toFixed(2)}</span>
+            </label>
+          ))}
+          {latentDim > 8 ? <p className="muted">First 8 of {latentDim} dimensions; the others stay at 0.</p> : null}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function VaeView() {
+  const inspection = useInspection({ kind: 'vae', samples: 8, scatter: 500 });
+  const result = latest(inspection);
+  if (inspection.state === 'failed') return <p className="bad">{inspection.message}</p>;
+  if (!result) return <p className="muted">Encoding validation samples…</p>;
+  return (
+    <div className="vae">
+      <div className="vae-row">
+        <div>
+          <h4>Inputs</h4>
+          <Drawing draw={(cv) => drawImageGrid(cv, result.inputs, 8, 2)} deps={[result]} testId="vae-inputs" />
+          <h4>Reconstructions (decoded from μ)</h4>
+          <Drawing draw={(cv) => drawImageGrid(cv, result.reconstructions, 8, 2)} deps={[result]} testId="vae-reconstructions" />
+        </div>
+        <div>
+          <h4>Samples from a fixed z ~ N(0, I) (same z every epoch)</h4>
+          <Drawing draw={(cv) => drawImageGrid(cv, result.prior, 8, 2)} deps={[result]} testId="vae-prior" />
+        </div>
+      </div>
+      <LatentExplorer latentDim={result.latentDim} scatter={result.scatter} />
+    </div>
+  );
+}
+
+export function ModelView({ run }: { run: Run | null }) {
+  const ready = run !== null && run.capabilities !== null && run.state !== 'error' && run.state !== 'loading';
+  if (!ready) return <Empty>Train the model to see model-specific views (confusion matrix, VAE samples).</Empty>;
+  if (run.capabilities?.vae) return <VaeView />;
+  if (run.capabilities?.classification) return <ConfusionView />;
+  return <Empty>No model-specific view for this model (classifiers and VAEs have one).</Empty>;
+}
+
+// ---------------------------------------------------------------- runs
+
+export function RunsView() {
+  const runs = useTraining((s) => s.runs);
+  const activeId = useTraining((s) => s.activeRunId);
+  useTraining((s) => s.version);
+  if (runs.length === 0) return <Empty>No runs yet.</Empty>;
+  return (
+    <table className="runs-table" data-testid="runs-table">
+      <thead>
+        <tr>
+          <th>overlay</th>
+          <th>run</th>
+          <th>state</th>
+          <th>dataset</th>
+          <th>backend</th>
+          <th>last loss</th>
+          <th>val loss</th>
+          <th>manifest</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={r.id} className={r.id === activeId ? 'active' : ''} onClick={() => selectRun(r.id)}>
+            <td>
+              <input type="checkbox" checked={r.visible} onChange={(e) => setRunVisible(r.id, e.target.checked)} onClick={(e) => e.stopPropagation()} aria-label={`overlay ${r.name}`} />
+              <i className="run-swatch" style={{ background: runColour(r) }} />
+            </td>
+            <td>{r.name}</td>
+            <td>{r.state}</td>
+            <td>{r.dataset?.id ?? '–'}</td>
+            <td>{r.backend ?? '–'}</td>
+            <td>{r.losses.length ? (r.losses[r.losses.length - 1] as number).toPrecision(4) : '–'}</td>
+            <td>{r.validationLoss.length ? (r.validationLoss[r.validationLoss.length - 1]?.toPrecision(4) ?? '–') : '–'}</td>
+            <td>
+              {r.manifest ? (
+                <details onClick={(e) => e.stopPropagation()}>
+                  <summary>seed {r.manifest.seed}, graph {r.manifest.graphHash.slice(0, 8)}</summary>
+                  <pre>{JSON.stringify(r.manifest, null, 2)}</pre>
+                </details>
+              ) : (
+                '–'
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

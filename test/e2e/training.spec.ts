@@ -1,0 +1,184 @@
+/**
+ * Training in the app (web build): the engine worker trains templates on small subsets of their
+ * datasets, and the dock's views show what it sends back. Runs use `?trainLimit=N` (the quick-run
+ * sample limit) so the suite stays fast.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync } from 'node:fs';
+
+type Doc = { training: Record<string, unknown>; nodes: { id: string; type: string; params: Record<string, unknown> }[] };
+
+function template(id: string, training: Record<string, unknown> = {}): Doc {
+  const doc = JSON.parse(readFileSync(`examples/${id}.json`, 'utf8')) as Doc;
+  doc.training = { ...doc.training, ...training };
+  return doc;
+}
+
+async function open(page: Page, limit: number | null): Promise<void> {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(limit === null ? '/' : `/?trainLimit=${limit}`);
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
+  (page as Page & { problems?: string[] }).problems = problems;
+}
+
+async function load(page: Page, doc: Doc): Promise<void> {
+  await page.evaluate((d) => {
+    const nw = window.__netwright;
+    if (!nw) throw new Error('no test hook');
+    nw.store.getState().load(d as never, { name: null, handle: null, savedText: null });
+  }, doc);
+}
+
+async function start(page: Page): Promise<void> {
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('run-state')).toHaveText(/running|completed|stopped/, { timeout: 60_000 });
+}
+
+async function waitForEnd(page: Page, timeout = 90_000): Promise<string> {
+  await expect(page.getByTestId('run-state')).toHaveText(/completed|stopped|early-stopped|non-finite|error/, { timeout });
+  return (await page.getByTestId('run-state').textContent()) ?? '';
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync('docs/screenshots', { recursive: true });
+  await page.getByTestId('training-dock').screenshot({ path: `docs/screenshots/training-${name}.png` });
+}
+
+test.use({ viewport: { width: 1440, height: 1100 } });
+
+test.describe('training in the app', () => {
+  test('MLP: the curve gets points, the progress bar moves, stop is acknowledged', async ({ page }) => {
+    // The whole training set (54,000 images): long enough to stop it part-way.
+    await open(page, null);
+    await load(page, template('mlp-mnist', { epochs: 1, batchSize: 64 }));
+    await start(page);
+    const chart = page.getByTestId('loss-chart');
+    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(20);
+    const progress = page.getByTestId('progress-bar');
+    const before = Number(await progress.getAttribute('aria-valuenow'));
+    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow'))).toBeGreaterThan(before);
+    await expect(page.getByTestId('run-backend')).toContainText(/Backend (wasm|webgl|webgpu|cpu): /);
+
+    await page.getByTestId('train-stop').click();
+    expect(await waitForEnd(page, 15_000)).toBe('stopped');
+    expect(Number(await progress.getAttribute('aria-valuenow'))).toBeLessThan(100);
+    await shot(page, 'curves');
+
+    // The confusion matrix of the stopped model, on validation samples.
+    await page.getByTestId('tab-model').click();
+    await expect(page.getByTestId('confusion-matrix')).toBeVisible({ timeout: 30_000 });
+    await shot(page, 'confusion');
+
+    // Activations of the hidden layer for one validation sample, with its dead-ReLU share.
+    await page.evaluate(() => window.__netwright?.store.getState().select({ nodes: ['hidden'], edges: [] }));
+    await page.getByTestId('tab-activations').click();
+    await expect(page.getByTestId('activations-view')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('dead-share')).toContainText('%');
+    await shot(page, 'activations');
+    expect((page as Page & { problems?: string[] }).problems).toEqual([]);
+  });
+
+  test('seq2seq attention: a matrix with token labels whose rows sum to 1', async ({ page }) => {
+    await open(page, 256);
+    await load(page, template('seq2seq-dates', { epochs: 1, batchSize: 32 }));
+    await start(page);
+    await page.getByTestId('tab-attention').click();
+    const map = page.getByTestId('attention-heatmap').first();
+    await expect(map).toBeVisible({ timeout: 60_000 });
+    const rows = Number(await map.getAttribute('data-rows'));
+    const cols = Number(await map.getAttribute('data-cols'));
+    const rowLabels = JSON.parse((await map.getAttribute('data-row-labels')) ?? '[]') as string[];
+    const colLabels = JSON.parse((await map.getAttribute('data-col-labels')) ?? '[]') as string[];
+    const sums = JSON.parse((await map.getAttribute('data-row-sums')) ?? '[]') as number[];
+    expect(rows).toBeGreaterThan(1);
+    expect(cols).toBeGreaterThan(1);
+    expect(rowLabels).toHaveLength(rows);
+    expect(colLabels).toHaveLength(cols);
+    // Labels are the sample's actual tokens (decoded with the dataset's vocabularies).
+    const sample = page.getByTestId('seq2seq-sample');
+    const source = (await sample.locator('tr').nth(0).locator('td').textContent()) ?? '';
+    expect([colLabels.join(''), colLabels.join(' ')]).toContain(source);
+    for (const s of sums) expect(Math.abs(s - 1)).toBeLessThan(1e-3);
+    await waitForEnd(page);
+
+    // Type a source string: greedy/beam output with its own attention map.
+    await page.getByLabel('Source text').fill('3 May 2011');
+    await page.getByRole('button', { name: 'Decode' }).click();
+    await expect(page.getByTestId('decode-result')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('decode-result').getByTestId('attention-heatmap')).toBeVisible();
+    await shot(page, 'attention');
+  });
+
+  test('gradients: a norm per layer, and the edge overlay restyles edges', async ({ page }) => {
+    await open(page, 2_000);
+    await load(page, template('mlp-mnist', { epochs: 1, batchSize: 32 }));
+    await start(page);
+    await waitForEnd(page);
+    await page.getByTestId('tab-gradients').click();
+    const table = page.getByTestId('gradient-table');
+    await expect(table).toBeVisible();
+    // hidden and logits have weights: one row each, with a positive finite norm.
+    const rows = table.locator('tbody tr');
+    await expect(rows).toHaveCount(2);
+    for (const id of ['hidden', 'logits']) {
+      const norm = Number(await table.locator(`tr[data-node-id="${id}"] [data-testid="grad-norm"]`).textContent());
+      expect(norm).toBeGreaterThan(0);
+      expect(Number.isFinite(norm)).toBe(true);
+    }
+    const edgePath = page.locator('.react-flow__edge[data-id="e3"] path.react-flow__edge-path, .react-flow__edge[data-testid$="e3"] path.react-flow__edge-path').first();
+    const hasCanvasEdges = (await page.locator('.react-flow__edge').count()) > 0;
+    const widthBefore = hasCanvasEdges ? await edgePath.evaluate((el) => getComputedStyle(el).strokeWidth) : null;
+    await page.getByTestId('edge-overlay-toggle').check();
+    await expect(page.getByTestId('overlay-legend')).toBeVisible({ timeout: 30_000 });
+    const overlay = await page.evaluate(() => window.__netwright?.store.getState().edgeOverlay ?? null);
+    expect(overlay).not.toBeNull();
+    const edges = Object.keys(overlay ?? {});
+    expect(edges.length).toBeGreaterThan(3);
+    const widths = Object.values(overlay ?? {}).map((s) => (s as { width: number }).width);
+    expect(Math.max(...widths)).toBeGreaterThan(Math.min(...widths));
+    if (hasCanvasEdges) {
+      await expect.poll(() => edgePath.evaluate((el) => getComputedStyle(el).strokeWidth)).not.toBe(widthBefore);
+    }
+    await shot(page, 'gradients');
+    await page.screenshot({ path: 'docs/screenshots/training-gradient-overlay.png' });
+    await page.getByTestId('edge-overlay-toggle').uncheck();
+    expect(await page.evaluate(() => window.__netwright?.store.getState().edgeOverlay ?? null)).toBeNull();
+  });
+
+  test('VAE: reconstructions and prior samples render; the latent explorer changes the image', async ({ page }) => {
+    await open(page, 1_000);
+    await load(page, template('vae-mlp-mnist', { epochs: 1, batchSize: 50 }));
+    await start(page);
+    await waitForEnd(page);
+    await page.getByTestId('tab-model').click();
+    await expect(page.getByTestId('vae-reconstructions')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('vae-prior')).toBeVisible();
+    const decoded = page.getByTestId('latent-decoded');
+    await expect(decoded).toBeVisible({ timeout: 30_000 });
+    const pixels = () => decoded.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const before = await pixels();
+    const scatter = page.getByTestId('latent-scatter');
+    const box = await scatter.boundingBox();
+    if (!box) throw new Error('no scatter');
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.1, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(pixels, { timeout: 30_000 }).not.toBe(before);
+    await shot(page, 'vae');
+  });
+
+  test('NaN: a huge learning rate stops training and highlights the offending node', async ({ page }) => {
+    await open(page, 2_000);
+    await load(page, template('mlp-mnist', { epochs: 1, batchSize: 32, learningRate: 100, optimizer: 'sgd' }));
+    await start(page);
+    expect(await waitForEnd(page)).toBe('non-finite');
+    await expect(page.getByTestId('training-error')).toContainText(/not finite|NaN|Inf/i);
+    const highlight = await page.evaluate(() => window.__netwright?.store.getState().highlight ?? null);
+    expect(highlight).not.toBeNull();
+    const nodeIds = template('mlp-mnist').nodes.map((n) => n.id);
+    expect(nodeIds).toContain((highlight as { nodeId: string }).nodeId);
+    await shot(page, 'nan');
+  });
+});
