@@ -11,7 +11,6 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
-  ViewportPortal,
   useConnection,
   useReactFlow,
   type Connection,
@@ -114,15 +113,16 @@ function refusalReason(from: { nodeId: string; id?: string | null; type: string 
 /** The reason a wire is refused, shown beside the cursor while it is dragged. */
 function ConnectionHint() {
   const connection = useConnection();
+  const flow = useReactFlow();
   if (!connection.inProgress || !connection.toHandle || connection.isValid !== false) return null;
   const reason = refusalReason(connection.fromHandle, connection.toHandle);
   if (!reason) return null;
+  // Screen coordinates, above the minimap and controls (the viewport layer sits below them).
+  const at = flow.flowToScreenPosition(connection.to);
   return (
-    <ViewportPortal>
-      <div className="connection-hint" role="status" data-testid="connection-hint" style={{ transform: `translate(${connection.to.x + 14}px, ${connection.to.y + 14}px)` }}>
-        {reason}
-      </div>
-    </ViewportPortal>
+    <div className="connection-hint" role="status" data-testid="connection-hint" style={{ left: at.x + 14, top: at.y + 14 }}>
+      {reason}
+    </div>
   );
 }
 
@@ -320,11 +320,11 @@ export function Canvas() {
         minZoom={0.1}
         maxZoom={2.5}
         colorMode="dark"
-        fitView
+        defaultViewport={{ x: 0, y: 0, zoom: 1 }}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />
+        <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />
         <ConnectionHint />
       </ReactFlow>
       {empty ? (
