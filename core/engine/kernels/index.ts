@@ -17,8 +17,10 @@
  * batch > 1; the halfPixelCenters error above) and ResizeBilinearGrad (swaps height and width in
  * its output shape, so UpSampling2D 'bilinear' on a non-square input cannot train).
  *
- * Not a kernel gap, so not closed here: tfjs-core's conv2D, fused conv2D and depthwise gradients
- * refuse dilation rates above 1 on every backend (Conv1D, Conv2D, SeparableConv2D with dilation).
+ * Not a kernel gap, so not closed by registering kernels: tfjs-core's conv2D, fused conv2D and
+ * depthwise gradients refuse dilation rates above 1 on every backend (Conv1D, Conv2D and
+ * SeparableConv2D with dilation cannot train). `dilateFilter` gives the convolution layers a
+ * differentiable equivalent to use instead.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // The stock kernels must be registered before they are replaced here, not after.
@@ -27,6 +29,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilter, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
 import { maxPoolGrad, resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
 import { unsortedSegmentSum } from './segment-sum';
+
+export { dilateFilter } from './dilated-filter';
 
 const WASM = 'wasm';
 const CPU = 'cpu';

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  dilateFilter,
   MISSING_WASM_KERNELS,
   REPLACED_CPU_KERNELS,
   REPLACED_WASM_KERNELS,
@@ -468,5 +469,73 @@ describe('why the stock kernels are replaced (fails when a tfjs release fixes th
     const stock = await withStock(stockCpuBilinearGrad, () => runKernelOn('cpu', tf.ResizeBilinearGrad, inputs, attrs));
     expect(stock.shape).toEqual([1, 3, 2, 1]);
     expect((await runKernelOn('cpu', tf.ResizeBilinearGrad, inputs, attrs)).shape).toEqual([1, 2, 3, 1]);
+  });
+});
+
+describe('dilateFilter: differentiable dilated convolutions (tfjs refuses their gradients)', () => {
+  /** Forward values and the gradients w.r.t. x and w of sum(conv(x, dilateFilter(w)) · dy). */
+  async function run(backend: string, depthwise: boolean, x: Data, w: Data, dy: Data, pad: 'same' | 'valid', dilations: [number, number]) {
+    expect(await tf.setBackend(backend)).toBe(true);
+    const before = tf.memory().numTensors;
+    const xs = tf.tensor4d(x.values, x.shape as [number, number, number, number]);
+    const ws = tf.tensor4d(w.values, w.shape as [number, number, number, number]);
+    const dys = tf.tensor(dy.values, dy.shape);
+    const conv = (a: tf.Tensor4D, f: tf.Tensor4D) =>
+      depthwise ? tf.depthwiseConv2d(a, dilateFilter(f, dilations), 1, pad) : tf.conv2d(a, dilateFilter(f, dilations), 1, pad);
+    const reference = depthwise ? tf.depthwiseConv2d(xs, ws, 1, pad, 'NHWC', dilations) : tf.conv2d(xs, ws, 1, pad, 'NHWC', dilations);
+    const forward = tf.tidy(() => conv(xs, ws));
+    const [dx, dw] = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, f as tf.Tensor4D), dys)))([xs, ws]);
+    const out = [forward, reference, dx, dw].map((t) => ({ values: Array.from((t as tf.Tensor).dataSync()), shape: (t as tf.Tensor).shape }));
+    tf.dispose([xs, ws, dys, forward, reference, dx as tf.Tensor, dw as tf.Tensor]);
+    expect(tf.memory().numTensors, 'leaked').toBe(before);
+    return out as [Data, Data, Data, Data];
+  }
+
+  it('equals the dilated convolution and has the same gradients on wasm as on cpu (adjoint-checked)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          depthwise: fc.boolean(),
+          n: fc.integer({ min: 1, max: 2 }),
+          c: fc.integer({ min: 1, max: 3 }),
+          m: fc.integer({ min: 1, max: 3 }),
+          kh: fc.integer({ min: 1, max: 3 }),
+          kw: fc.integer({ min: 1, max: 3 }),
+          dh: fc.integer({ min: 1, max: 3 }),
+          dw: fc.integer({ min: 1, max: 3 }),
+          pad: fc.constantFrom<'same' | 'valid'>('same', 'valid'),
+          extraH: fc.integer({ min: 0, max: 3 }),
+          extraW: fc.integer({ min: 0, max: 3 }),
+          seed: fc.integer({ min: 1, max: 1_000_000 }),
+        }),
+        async (p) => {
+          const h = (p.kh - 1) * p.dh + 1 + p.extraH;
+          const w = (p.kw - 1) * p.dw + 1 + p.extraW;
+          const oh = outSize(h, p.kh, 1, p.dh, p.pad, 1);
+          const ow = outSize(w, p.kw, 1, p.dw, p.pad, 2);
+          const outChannels = p.depthwise ? p.c * p.m : p.m;
+          const x = randomData([p.n, h, w, p.c], p.seed);
+          const filter = randomData([p.kh, p.kw, p.c, p.m], p.seed + 1);
+          const dy = randomData([p.n, oh, ow, outChannels], p.seed + 2);
+          const cpu = await run('cpu', p.depthwise, x, filter, dy, p.pad, [p.dh, p.dw]);
+          const wasm = await run('wasm', p.depthwise, x, filter, dy, p.pad, [p.dh, p.dw]);
+          expectClose(cpu[0], cpu[1], `cpu forward ${JSON.stringify(p)}`);
+          expectClose(wasm[0], wasm[1], `wasm forward ${JSON.stringify(p)}`);
+          expectClose(wasm[2], cpu[2], `dX ${JSON.stringify(p)}`);
+          expectClose(wasm[3], cpu[3], `dW ${JSON.stringify(p)}`);
+          const lhs = dot(cpu[1].values, dy.values);
+          expectAdjoint(lhs, dot(filter.values, wasm[3].values), `filter ${JSON.stringify(p)}`);
+          expectAdjoint(lhs, dot(x.values, wasm[2].values), `input ${JSON.stringify(p)}`);
+        },
+      ),
+      { numRuns: 40, seed: 6 },
+    );
+  });
+
+  it('spreads a conv1d filter [k, cin, cout] with one rate', () => {
+    const spread = dilateFilter(tf.tensor3d([1, 2, 3], [3, 1, 1]), 2);
+    expect(spread.shape).toEqual([5, 1, 1]);
+    expect(Array.from(spread.dataSync())).toEqual([1, 0, 2, 0, 3]);
+    spread.dispose();
   });
 });
