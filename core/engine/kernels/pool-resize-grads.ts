@@ -3,11 +3,11 @@
  *  - MaxPoolGrad drops the gradient of every window whose values are all negative (its running
  *    maximum starts above them), so a network with max pooling over negative activations trains
  *    on wrong gradients;
- *  - ResizeNearestNeighborGrad and ResizeBilinearGrad, with halfPixelCenters, send gradients to
- *    other pixels than the forward pass read (2 -> 1 pixels, nearest: the forward reads pixel 1,
- *    the gradient goes to pixel 0);
- *    the cpu backend's kernel has the same error and also reads the wrong sample when batch > 1,
- *    and its ResizeBilinearGrad swaps height and width in the output shape.
+ *  - ResizeNearestNeighborGrad and ResizeBilinearGrad on wasm, with halfPixelCenters, send
+ *    gradients to other pixels than the forward pass read (2 -> 1 pixels, nearest: the forward
+ *    reads pixel 1, the gradient goes to pixel 0); the cpu ResizeNearestNeighborGrad has the same
+ *    error and also reads the wrong sample when batch > 1, and the cpu ResizeBilinearGrad swaps
+ *    height and width in its output shape.
  * They are rewritten with ops whose kernels are right, and checked against oracles.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,9 +21,10 @@ const LOWEST_FLOAT32 = -3.4028234663852886e38;
  * MaxPoolGrad: each output's gradient goes to the first maximum of its window in row-major window
  * order (the cpu backend's rule, which also decides ties such as windows of ReLU zeros).
  * The K = fh·fw values of every window are extracted by one depthwise convolution with one-hot
- * filters (XNNPACK; strided slices, 6-D slices, stack or scatter are 10-100x slower on wasm), the
- * first maximum is marked by subtracting the count of earlier maxima (a K x K matrix product), and the marked
- * gradients go back through the transpose of the extraction (the depthwise input gradient).
+ * filters (XNNPACK; strided slices, 6-D slices, stack or scatter are 10-100x slower on wasm),
+ * the first maximum is marked by subtracting the count of earlier maxima (a K x K matrix product),
+ * and the marked gradients go back through the transpose of the extraction (the depthwise input
+ * gradient). About 60 ms for a 64x26x26x32 batch on wasm here (the stock kernel: about 40 ms).
  * Not exact for inputs holding ±Infinity (0 · Inf = NaN in the extraction); training stops on
  * non-finite values anyway.
  */
