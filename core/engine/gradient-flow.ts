@@ -121,8 +121,13 @@ export function compileSeededWithGradientProbes(graph: GraphDocument): CompiledG
   return new SeededScope(mixSeed(graph.training.seed, 0x1417)).run(() => compileWithGradientProbes(graph));
 }
 
+/** The probe of every layer node port, including ports the model does not use (e.g. unwired attention weights). */
 export function probeLayers(compiled: CompiledGraph): GradientProbeLayer[] {
-  return compiled.model.layers.filter((l): l is GradientProbeLayer => l instanceof GradientProbeLayer);
+  const out: GradientProbeLayer[] = [];
+  for (const ports of compiled.nodeTensors.values()) {
+    for (const t of Object.values(ports)) if (t.sourceLayer instanceof GradientProbeLayer) out.push(t.sourceLayer);
+  }
+  return out;
 }
 
 /**
@@ -199,6 +204,32 @@ export function weightedTotalLoss(compiled: CompiledGraph, feeds: FeedTensors, o
   });
 }
 
+const differentiable = new WeakMap<CompiledGraph, number[]>();
+
+/**
+ * Indices of the float feeds the loss can be differentiated by. A float Input may reach the loss
+ * only through ops without a gradient (a padding mask compared with 0.5): tfjs then refuses the
+ * whole backward pass, so such feeds are found once per model, by trying each alone, and skipped.
+ */
+function differentiableFeeds(compiled: CompiledGraph, feeds: FeedTensors, total: () => tf.Scalar): number[] {
+  const known = differentiable.get(compiled);
+  if (known) return known;
+  const candidates = compiled.feeds.flatMap((f, i) => (f.dtype === 'float32' && feeds[i] ? [i] : []));
+  const tryGradient = (indices: number[]): boolean => {
+    try {
+      const { value, grads } = tf.engine().gradients(total, indices.map((i) => feeds[i] as tf.Tensor), undefined, true);
+      tf.dispose([value, ...grads.filter((g): g is tf.Tensor => g != null)]);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && /gradient function not found/i.test(error.message)) return false;
+      throw error;
+    }
+  };
+  const usable = candidates.length === 0 || tryGradient(candidates) ? candidates : candidates.filter((i) => tryGradient([i]));
+  differentiable.set(compiled, usable);
+  return usable;
+}
+
 /**
  * Gradient norms of the total loss with respect to every node output port, for one batch, and
  * per edge. Needs a model from `compileWithGradientProbes`. Changes no weight and no optimizer
@@ -210,15 +241,17 @@ export function gradientFlow(compiled: CompiledGraph, graph: GraphDocument, feed
   if (probes.length === 0) throw new Error('gradientFlow: the model has no gradient probes; compile it with compileWithGradientProbes');
   const collector = new ProbeCollector();
   const variables = compiled.model.trainableWeights.map((w) => w.read());
+  const total = () => weightedTotalLoss(compiled, feeds, modelOutputs(compiled, feeds, options.training ?? false));
   // Float feeds are differentiated directly: the Input nodes' own gradients.
-  const floatFeeds = [...new Set(compiled.feeds.map((f, i) => (f.dtype === 'float32' ? feeds[i] : undefined)).filter((t): t is tf.Tensor => t !== undefined))];
+  const usable = differentiableFeeds(compiled, feeds, total);
+  const floatFeeds = [...new Set(usable.map((i) => feeds[i]).filter((t): t is tf.Tensor => t !== undefined))];
   const sources = [...variables, ...floatFeeds];
   const feedNorms = new Map<tf.Tensor, number | null>();
   probes.forEach((p) => (p.collector = collector));
   const { lossValue, portNorms } = (() => {
     try {
       const { value, grads } = tf.engine().gradients(
-        () => weightedTotalLoss(compiled, feeds, modelOutputs(compiled, feeds, options.training ?? false)),
+        total,
         sources,
         undefined,
         true,
@@ -242,7 +275,7 @@ export function gradientFlow(compiled: CompiledGraph, graph: GraphDocument, feed
   const key = (node: string, port: string) => `${node}\u0000${port}`;
   compiled.feeds.forEach((f, i) => {
     const t = feeds[i] as tf.Tensor;
-    const norm = f.dtype === 'float32' ? (feedNorms.get(t) ?? null) : null;
+    const norm = usable.includes(i) ? (feedNorms.get(t) ?? null) : null;
     byPort.set(key(f.nodeId, 'out'), norm);
     ports.push({ nodeId: f.nodeId, port: 'out', norm });
   });
