@@ -73,6 +73,8 @@ interface CachedModel {
 }
 
 const cache = new WeakMap<CompiledGraph, Map<string, CachedModel>>();
+/** Port sets kept per compiled model; the least recently used beyond this are dropped. */
+const CACHE_LIMIT = 32;
 
 /** The (cached) model whose outputs are these ports, and the feed indices of its inputs. */
 export function cachedInspectionModel(compiled: CompiledGraph, graph: GraphDocument, ports: readonly PortRef[]): CachedModel {
@@ -83,10 +85,13 @@ export function cachedInspectionModel(compiled: CompiledGraph, graph: GraphDocum
   }
   const key = ports.map((p) => `${p.nodeId}\u0000${p.port}`).join('\u0001');
   let entry = models.get(key);
-  if (!entry) {
+  if (entry) {
+    models.delete(key); // re-inserted below: Map order is recency order
+  } else {
     entry = inspectionModel(compiled, graph, ports);
-    models.set(key, entry);
+    if (models.size >= CACHE_LIMIT) models.delete(models.keys().next().value as string);
   }
+  models.set(key, entry);
   return entry;
 }
 

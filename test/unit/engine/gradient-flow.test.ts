@@ -4,7 +4,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, type GraphDocument } from '../../../core/graph';
 import { compileGraph } from '../../../core/engine/compile';
+import { compileSeeded } from '../../../core/engine/run';
 import {
+  compileSeededWithGradientProbes,
   compileWithGradientProbes,
   copyWeightsByLayerName,
   gradientFlow,
@@ -68,6 +70,13 @@ describe('gradient probes', () => {
     expect(json).not.toContain(GradientProbeLayer.className);
     expect(JSON.stringify(probed.model.toJSON(null, false))).toContain(GradientProbeLayer.className);
     tf.dispose(feeds);
+  });
+
+  it('start from the same seeded weights as the clean compile', () => {
+    const graph = skipMlp();
+    const a = compileSeededWithGradientProbes(graph).model.getWeights().map((w) => Array.from(w.dataSync()));
+    const b = compileSeeded(graph).model.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(a).toEqual(b);
   });
 
   it('match dL/d(activation) computed by splitting the model by hand (oracle)', () => {

@@ -91,7 +91,14 @@ describe('inspection', () => {
     expect(Array.from(tokens.values)).toEqual([1, 2, 3, 0, 0, 4, 5, 6, 2, 1, 3, 3, 1, 6, 0]);
     // The same port set reuses one inspection model.
     const ports = [{ nodeId: 'relu', port: 'out' }];
-    expect(cachedInspectionModel(compiled, graph, ports)).toBe(cachedInspectionModel(compiled, graph, ports));
+    const first = cachedInspectionModel(compiled, graph, ports);
+    expect(cachedInspectionModel(compiled, graph, ports)).toBe(first);
+    // The cache keeps the 32 most recently used port sets.
+    const all = [...compiled.nodeTensors.entries()].flatMap(([nodeId, p]) => Object.keys(p).map((port) => ({ nodeId, port })));
+    const sets = all.flatMap((a, i) => all.slice(i + 1, i + 4).map((b) => [a, b]));
+    expect(sets.length).toBeGreaterThan(32);
+    for (const set of sets) cachedInspectionModel(compiled, graph, set);
+    expect(cachedInspectionModel(compiled, graph, ports)).not.toBe(first);
     tf.dispose([...new Set(feeds)]);
   });
 
