@@ -154,6 +154,17 @@ export function copyWeightsByLayerName(from: tfl.LayersModel, to: tfl.LayersMode
   return copied;
 }
 
+/**
+ * A probe-free compile of the graph carrying the probed model's current weights: what to save or
+ * export. (It runs the initializers once more before the copy; for large LSTMs on the cpu backend
+ * the orthogonal initializer makes that take seconds.)
+ */
+export function cleanCopy(graph: GraphDocument, probed: CompiledGraph): CompiledGraph {
+  const clean = compileGraph(graph);
+  copyWeightsByLayerName(probed.model, clean.model);
+  return clean;
+}
+
 export interface PortGradient {
   nodeId: string;
   port: string;

@@ -6,6 +6,7 @@ import { GraphBuilder, type GraphDocument } from '../../../core/graph';
 import { compileGraph } from '../../../core/engine/compile';
 import { compileSeeded } from '../../../core/engine/run';
 import {
+  cleanCopy,
   compileSeededWithGradientProbes,
   compileWithGradientProbes,
   copyWeightsByLayerName,
@@ -68,6 +69,9 @@ describe('gradient probes', () => {
     expect(run(probed.model, probed)).toEqual(run(clean.model, clean));
     const json = JSON.stringify(clean.model.toJSON(null, false));
     expect(json).not.toContain(GradientProbeLayer.className);
+    const copy = cleanCopy(graph, probed);
+    expect(JSON.stringify(copy.model.toJSON(null, false))).not.toContain(GradientProbeLayer.className);
+    expect(run(copy.model, copy)).toEqual(run(probed.model, probed));
     expect(JSON.stringify(probed.model.toJSON(null, false))).toContain(GradientProbeLayer.className);
     tf.dispose(feeds);
   });
