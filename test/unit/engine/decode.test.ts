@@ -271,22 +271,24 @@ describe('VAE latent decoding', () => {
     tf.dispose([x, ...outputs]);
   });
 
-  it('decodes the vae-mlp-mnist template: 20-D latents to 784 logits, as the model does', async () => {
+  it('decodes the VAE templates (dense and up-convolution decoders) as the model does', async () => {
     const { getTemplate } = await import('../../../core/templates');
-    const graph = (getTemplate('vae-mlp-mnist') as { build(): GraphDocument }).build();
-    const compiled = compileGraph(graph);
-    const image = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 11);
-    const feeds = compiled.feeds.map(() => image);
-    const [z, recon] = nodeOutputs(compiled, graph, feeds, [
-      { nodeId: 'z', port: 'z' },
-      { nodeId: 'reconstruction', port: 'out' },
-    ]) as [NodeOutput, NodeOutput];
-    expect(z.shape).toEqual([3, 20]);
-    const rows = [0, 1, 2].map((r) => Array.from(z.values.slice(r * 20, (r + 1) * 20)));
-    const decoded = decodeLatent(compiled, graph, 'z', rows);
-    expect(decoded.shape).toEqual([3, 784]);
-    decoded.values.forEach((v, i) => expect(v).toBeCloseTo(recon.values[i] as number, 4));
-    image.dispose();
+    for (const [id, latent] of [['vae-mlp-mnist', 20], ['vae-conv-mnist', 2]] as const) {
+      const graph = (getTemplate(id) as { build(): GraphDocument }).build();
+      const compiled = compileGraph(graph);
+      const image = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 11);
+      const feeds = compiled.feeds.map(() => image);
+      const [z, recon] = nodeOutputs(compiled, graph, feeds, [
+        { nodeId: 'z', port: 'z' },
+        { nodeId: 'reconstruction', port: 'out' },
+      ]) as [NodeOutput, NodeOutput];
+      expect(z.shape).toEqual([3, latent]);
+      const rows = [0, 1, 2].map((r) => Array.from(z.values.slice(r * latent, (r + 1) * latent)));
+      const decoded = decodeLatent(compiled, graph, 'z', rows);
+      expect(decoded.shape, id).toEqual(recon.shape);
+      decoded.values.forEach((v, i) => expect(v).toBeCloseTo(recon.values[i] as number, 4));
+      image.dispose();
+    }
   });
 
   it('decodes a conditional VAE given its label, and leaks no tensors', () => {
