@@ -242,6 +242,8 @@ export interface EngineApi {
   stop(): Promise<ControlAck>;
   /** Answered between two training steps (or at any time when idle), on the current weights. */
   inspect(request: InspectRequest): Promise<InspectResult>;
+  /** Live tfjs tensors in the worker (leak checks). */
+  memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** Releases the last run's model and inspection caches. */
   release(): Promise<{ numTensors: number }>;
 }

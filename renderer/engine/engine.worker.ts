@@ -97,6 +97,10 @@ const api: EngineApi = {
     const result = inspect(request);
     return Comlink.transfer(result, transferables(result));
   },
+  async memory() {
+    const { numTensors, numBytes } = tf.memory();
+    return { numTensors, numBytes };
+  },
   async release() {
     return release();
   },

@@ -70,9 +70,27 @@ export function LineChart({ series, log, width, height, xLabel, version, testId 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
+  // Redraws at most 4 times a second: painting canvases competes for the CPU with training.
+  const latestData = useRef({ series, log });
+  const lastDraw = useRef(0);
+  const timer = useRef<number | null>(null);
   useEffect(() => {
-    plot.current?.setData(aligned(series, log));
+    latestData.current = { series, log };
+    const draw = () => {
+      timer.current = null;
+      lastDraw.current = performance.now();
+      plot.current?.setData(aligned(latestData.current.series, latestData.current.log));
+    };
+    const wait = 250 - (performance.now() - lastDraw.current);
+    if (wait <= 0) draw();
+    else timer.current ??= window.setTimeout(draw, wait);
   }, [series, log, version]);
+  useEffect(
+    () => () => {
+      if (timer.current !== null) window.clearTimeout(timer.current);
+    },
+    [],
+  );
 
   const points = series.reduce((n, s) => n + s.y.filter((v) => v !== null).length, 0);
   return <div ref={host} className="line-chart" data-testid={testId} data-points={points} />;

@@ -169,7 +169,7 @@ function Progress({ run }: { run: Run }) {
         ))}
       </div>
       {run.backend ? (
-        <div className="muted backend-reason" data-testid="run-backend">
+        <div className="muted backend-reason" data-testid="run-backend" title={run.backendReason ?? ''}>
           Backend {run.backend}: {run.backendReason}
         </div>
       ) : null}

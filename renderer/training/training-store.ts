@@ -320,3 +320,12 @@ export function secondsLeft(run: Run): number | null {
   const elapsed = run.activeMs + (run.state === 'running' ? performance.now() - run.lastResumeMs : 0);
   return (elapsed / done) * Math.max(0, total - done) / 1000;
 }
+
+declare global {
+  interface Window {
+    /** For end-to-end tests and benchmarks: the training runs and the engine worker. */
+    __netwrightTraining?: { store: typeof trainingStore; engine: ReturnType<typeof getEngine> };
+  }
+}
+
+if (typeof window !== 'undefined') window.__netwrightTraining = { store: trainingStore, engine: getEngine() };

@@ -27,6 +27,8 @@ async function load(page: Page, doc: Doc): Promise<void> {
     const nw = window.__netwright;
     if (!nw) throw new Error('no test hook');
     nw.store.getState().load(d as never, { name: null, handle: null, savedText: null });
+    // More room for the training dock.
+    nw.store.getState().setPanel('summary', false);
   }, doc);
 }
 
@@ -59,6 +61,17 @@ test.describe('training in the app', () => {
     const before = Number(await progress.getAttribute('aria-valuenow'));
     await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow'))).toBeGreaterThan(before);
     await expect(page.getByTestId('run-backend')).toContainText(/Backend (wasm|webgl|webgpu|cpu): /);
+
+    // Pause: acknowledged once the loop stands between two steps; no step is taken while paused.
+    const steps = () => page.evaluate(() => window.__netwrightTraining?.store.getState().runs.at(-1)?.steps.length ?? -1);
+    await page.getByTestId('train-pause').click();
+    await expect(page.getByTestId('run-state')).toHaveText('paused');
+    const pausedAt = await steps();
+    await page.waitForTimeout(600);
+    expect(await steps()).toBe(pausedAt);
+    await page.getByTestId('train-resume').click();
+    await expect(page.getByTestId('run-state')).toHaveText('running');
+    await expect.poll(steps).toBeGreaterThan(pausedAt);
 
     await page.getByTestId('train-stop').click();
     expect(await waitForEnd(page, 15_000)).toBe('stopped');
@@ -141,6 +154,22 @@ test.describe('training in the app', () => {
       await expect.poll(() => edgePath.evaluate((el) => getComputedStyle(el).strokeWidth)).not.toBe(widthBefore);
     }
     await shot(page, 'gradients');
+
+    // Inspections dispose what they make: the worker's tensor count is the same after repeats.
+    const numTensors = () => page.evaluate(async () => (await window.__netwrightTraining?.engine.memory())?.numTensors ?? -1);
+    const inspectAll = () =>
+      page.evaluate(async () => {
+        const engine = window.__netwrightTraining?.engine;
+        if (!engine) throw new Error('no engine hook');
+        for (const nodeId of ['hidden', 'logits', 'flatten']) await engine.inspect({ kind: 'activations', nodeId, sample: 3 });
+        await engine.inspect({ kind: 'gradient-flow', samples: 16 });
+        await engine.inspect({ kind: 'confusion', samples: 300 });
+        await engine.inspect({ kind: 'sample', sample: 1 });
+      });
+    await inspectAll(); // builds the cached inspection and gradient-probe models once
+    const before = await numTensors();
+    for (let i = 0; i < 3; i++) await inspectAll();
+    expect(await numTensors()).toBe(before);
     await page.screenshot({ path: 'docs/screenshots/training-gradient-overlay.png' });
     await page.getByTestId('edge-overlay-toggle').uncheck();
     expect(await page.evaluate(() => window.__netwright?.store.getState().edgeOverlay ?? null)).toBeNull();
@@ -158,26 +187,36 @@ test.describe('training in the app', () => {
     await expect(decoded).toBeVisible({ timeout: 30_000 });
     const pixels = () => decoded.evaluate((c: HTMLCanvasElement) => c.toDataURL());
     const before = await pixels();
+    // A slider moves one latent dimension...
+    const slider = page.getByLabel('latent 1');
+    await slider.scrollIntoViewIfNeeded();
+    await slider.fill('2.5');
+    await expect.poll(pixels, { timeout: 30_000 }).not.toBe(before);
+    const afterSlider = await pixels();
+    // ...and dragging in the 2-D latent plane moves the first two.
     const scatter = page.getByTestId('latent-scatter');
+    await scatter.scrollIntoViewIfNeeded();
     const box = await scatter.boundingBox();
     if (!box) throw new Error('no scatter');
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
     await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.1, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.9, { steps: 4 });
     await page.mouse.up();
-    await expect.poll(pixels, { timeout: 30_000 }).not.toBe(before);
+    await expect.poll(pixels, { timeout: 30_000 }).not.toBe(afterSlider);
     await shot(page, 'vae');
   });
 
   test('NaN: a huge learning rate stops training and highlights the offending node', async ({ page }) => {
     await open(page, 2_000);
-    await load(page, template('mlp-mnist', { epochs: 1, batchSize: 32, learningRate: 100, optimizer: 'sgd' }));
+    // A VAE's exp(logvar) overflows float32 within a few steps of Adam at learning rate 100.
+    const doc = template('vae-mlp-mnist', { epochs: 1, batchSize: 50, learningRate: 100 });
+    await load(page, doc);
     await start(page);
     expect(await waitForEnd(page)).toBe('non-finite');
     await expect(page.getByTestId('training-error')).toContainText(/not finite|NaN|Inf/i);
     const highlight = await page.evaluate(() => window.__netwright?.store.getState().highlight ?? null);
     expect(highlight).not.toBeNull();
-    const nodeIds = template('mlp-mnist').nodes.map((n) => n.id);
+    const nodeIds = doc.nodes.map((n) => n.id);
     expect(nodeIds).toContain((highlight as { nodeId: string }).nodeId);
     await shot(page, 'nan');
   });
