@@ -67,7 +67,7 @@ export interface NodeOutputsOptions {
   bins?: number;
 }
 
-interface CachedModel {
+export interface CachedModel {
   model: tfl.LayersModel;
   feeds: number[];
 }
