@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { serializeGraph } from '../core/graph';
+import { formatSummary, serializeGraph, summarize } from '../core/graph';
 import { moveNodes } from '../core/graph/edit';
 import { Canvas, measuredSizes } from './components/Canvas';
 import { FileErrorDialog, HelpOverlay, RecoveryBanner, TemplatesDialog, Toasts } from './components/Dialogs';
@@ -19,6 +19,7 @@ import {
   cutSelection,
   deleteSelection,
   duplicateSelection,
+  exportSummary,
   newDocument,
   nudgeSelection,
   openFile,
@@ -75,6 +76,10 @@ function useCommands(autoLayout: () => void): void {
           case 'open': return void openFile();
           case 'save': return void saveFile();
           case 'saveAs': return void saveFileAs();
+          case 'export': {
+            const graph = editorStore.getState().document;
+            return void exportSummary(formatSummary(summarize(graph, analysisOf(graph))));
+          }
           case 'undo': return undo();
           case 'redo': return redo();
           case 'cut': return void cutSelection();
@@ -136,7 +141,7 @@ function useCommands(autoLayout: () => void): void {
 /** Offers the autosaved document at start; writes the working document ~1 s after each change. */
 function useAutosave(): void {
   useEffect(() => {
-    let raw: string | null = null;
+    let raw: string | null;
     try {
       raw = window.localStorage.getItem(AUTOSAVE_KEY);
     } catch {

@@ -300,8 +300,10 @@ export function Canvas() {
   );
 
   const empty = document.nodes.length === 0;
+  // Big graphs: no shadows (software rasterisers repaint every card on each pan frame).
+  const large = document.nodes.length > 150;
   return (
-    <main className="canvas" aria-label="Graph canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <main className={large ? 'canvas large-graph' : 'canvas'} aria-label="Graph canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<NodeCardNode>
         nodes={nodes}
         edges={edges}
@@ -316,7 +318,7 @@ export function Canvas() {
         disableKeyboardA11y
         multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
         selectionKeyCode="Shift"
-        onlyRenderVisibleElements={document.nodes.length > 150}
+        onlyRenderVisibleElements={large}
         minZoom={0.1}
         maxZoom={2.5}
         colorMode="dark"
@@ -324,7 +326,7 @@ export function Canvas() {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />
+        {large ? null : <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />}
         <ConnectionHint />
       </ReactFlow>
       {empty ? (
