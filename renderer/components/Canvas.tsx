@@ -13,6 +13,7 @@ import {
   ReactFlow,
   useConnection,
   useReactFlow,
+  useStore as useFlowStore,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -75,6 +76,12 @@ function cached<T>(cache: Map<string, Cached<T>>, id: string, deps: readonly unk
 function cardData(result: NodeAnalysis | undefined, node: GraphDocument['nodes'][number], highlight: NodeHighlight['kind'] | null): NodeCardData {
   const decl = getDecl(node.type);
   const issues = result?.issues ?? [];
+  // The card already names the node: drop the analyzer's "name (Type): " prefix, and a repeated type.
+  const prefix = `${node.name ? `${node.name} (${node.type})` : node.type}: `;
+  const short = (message: string) => {
+    const rest = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+    return rest.startsWith(`${node.type} `) ? rest.slice(node.type.length + 1) : rest;
+  };
   return {
     type: node.type,
     name: nodeDisplayName(node),
@@ -85,8 +92,8 @@ function cardData(result: NodeAnalysis | undefined, node: GraphDocument['nodes']
     outputs: result?.outputPorts ?? [],
     outputShapes: result?.outputs ?? {},
     params: (result?.params.trainable ?? 0) + (result?.params.nonTrainable ?? 0),
-    errors: issues.filter((i) => i.severity === 'error').map((i) => i.message),
-    warnings: issues.filter((i) => i.severity === 'warning').map((i) => i.message),
+    errors: issues.filter((i) => i.severity === 'error').map((i) => short(i.message)),
+    warnings: issues.filter((i) => i.severity === 'warning').map((i) => short(i.message)),
     highlight,
   };
 }
@@ -302,8 +309,10 @@ export function Canvas() {
   const empty = document.nodes.length === 0;
   // Big graphs: no shadows (software rasterisers repaint every card on each pan frame).
   const large = document.nodes.length > 150;
+  // Far out, shape labels are unreadable: hide them (and save their paint on every frame).
+  const zoomedOut = useFlowStore((s) => s.transform[2] < 0.45);
   return (
-    <main className={large ? 'canvas large-graph' : 'canvas'} aria-label="Graph canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <main className={`canvas${large ? ' large-graph' : ''}${zoomedOut ? ' zoomed-out' : ''}`} aria-label="Graph canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<NodeCardNode>
         nodes={nodes}
         edges={edges}
