@@ -306,13 +306,19 @@ export function Canvas() {
     [flow],
   );
 
+  // While the view moves, the viewport is its own compositor layer: a pan only moves pixels
+  // instead of repainting every card (removed at the end, so zoomed text is re-rastered crisp).
+  const mainRef = useRef<HTMLElement>(null);
+  const onMoveStart = useCallback(() => mainRef.current?.classList.add('moving'), []);
+  const onMoveEnd = useCallback(() => mainRef.current?.classList.remove('moving'), []);
+
   const empty = document.nodes.length === 0;
   // Big graphs: no shadows (software rasterisers repaint every card on each pan frame).
   const large = document.nodes.length > 150;
   // Far out, shape labels are unreadable: hide them (and save their paint on every frame).
   const zoomedOut = useFlowStore((s) => s.transform[2] < 0.45);
   return (
-    <main className={`canvas${large ? ' large-graph' : ''}${zoomedOut ? ' zoomed-out' : ''}`} aria-label="Graph canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <main ref={mainRef} className={`canvas${large ? ' large-graph' : ''}${zoomedOut ? ' zoomed-out' : ''}`} aria-label="Graph canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<NodeCardNode>
         nodes={nodes}
         edges={edges}
@@ -322,6 +328,8 @@ export function Canvas() {
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
+        onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
         disableKeyboardA11y
