@@ -114,7 +114,8 @@ function refusalReason(from: { nodeId: string; id?: string | null; type: string 
     source: { node: source.nodeId, port: source.id ?? 'out' },
     target: { node: target.nodeId, port: target.id ?? 'in' },
   });
-  return result.ok ? null : result.reason;
+  // "Dense: Dense needs ..." reads as "Dense needs ...".
+  return result.ok ? null : result.reason.replace(/^([A-Za-z0-9_]+): \1 /, '$1 ');
 }
 
 /** The reason a wire is refused, shown beside the cursor while it is dragged. */

@@ -85,6 +85,9 @@ test('builds the MNIST MLP from an empty canvas with the mouse; a wrong wire is 
   await page.locator('#param-shape').press('Escape');
 
   await clickPane(page);
+  await page.keyboard.press('l'); // auto-layout: room for every shape label
+  await expect.poll(async () => (await documentOf(page)).nodes.find((n) => n.id === 'input')?.position.x).toBe(12);
+  await page.waitForTimeout(400);
   await page.screenshot({ path: 'docs/screenshots/editor-mlp.png' });
   expect(problems).toEqual([]);
 });
