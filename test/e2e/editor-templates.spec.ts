@@ -2,6 +2,9 @@ import { expect, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { TEMPLATES } from '../../core/templates';
 
+// A large window, so the pictures show the cards at a readable size.
+test.use({ viewport: { width: 1920, height: 1200 } });
+
 test('every template opens with no errors, its summary renders, and a screenshot is taken', async ({ page }) => {
   test.setTimeout(240_000);
   page.on('dialog', (d) => void d.accept());
