@@ -8,6 +8,7 @@ import { formatCount } from '../../core/graph/summary';
 import { TEMPLATES } from '../../core/templates';
 import { loadTemplate } from '../editor/actions';
 import { editorStore, useEditor } from '../state/editor';
+import { isDirty } from '../state/store';
 import { uiStore, useUi, requestFitView } from '../state/ui';
 import { AUTOSAVE_KEY } from '../editor/autosave';
 
@@ -122,6 +123,8 @@ export function RecoveryBanner() {
   if (!recovery) return null;
   const when = new Date(recovery.savedAt).toLocaleString();
   const recover = () => {
+    const state = editorStore.getState();
+    if (isDirty(state) && !window.confirm('Replace the current graph (it has unsaved changes) with the recovered one?')) return;
     editorStore.getState().load(recovery.document, { name: recovery.fileName, handle: null, savedText: null });
     uiStore.setState({ recovery: null });
     requestFitView();
