@@ -133,9 +133,8 @@ async function timeSteps(steps: number, run: () => void): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-async function benchCase(c: BenchCase, backend: string, wasmKernels: (() => void) | null): Promise<Row> {
+async function benchCase(c: BenchCase, backend: string): Promise<Row> {
   await tf.setBackend(backend);
-  if (backend === 'wasm') wasmKernels?.();
   const template = getTemplate(c.template);
   if (!template) throw new Error(`no template ${c.template}`);
   const graph = template.build();
@@ -193,22 +192,16 @@ async function benchCase(c: BenchCase, backend: string, wasmKernels: (() => void
 }
 
 async function main(): Promise<void> {
+  // Also closes the wasm backend's kernel gaps, as the CLI does.
   const choice = await selectNodeBackend();
-  let wasmKernels: (() => void) | null = null;
-  try {
-    const kernels = (await import('../core/engine/kernels/index')) as { registerWasmKernelGaps?: () => void };
-    wasmKernels = kernels.registerWasmKernelGaps ?? null;
-  } catch {
-    wasmKernels = null;
-  }
-  console.log(`tfjs ${tf.version_core}; default backend ${choice.backend}; ${wasmKernels ? 'wasm kernel gaps closed' : 'wasm kernel gaps NOT closed'}`);
+  console.log(`tfjs ${tf.version_core}; default backend ${choice.backend}`);
   const only = process.argv.slice(2);
   const rows: Row[] = [];
   for (const c of CASES) {
     if (only.length > 0 && !only.includes(c.template)) continue;
     for (const backend of c.backends) {
       try {
-        const row = await benchCase(c, backend, wasmKernels);
+        const row = await benchCase(c, backend);
         rows.push(row);
         console.log(JSON.stringify(row));
       } catch (err) {
