@@ -85,7 +85,9 @@ const api: EngineApi = {
     return lastReport;
   },
   train(request: TrainRequest, listener: TrainingListener) {
-    return train(request, backendReason, (event) => {
+    // 'auto' is the probed backend (also after a run on a backend the user chose).
+    const backend = request.backend === 'auto' ? (lastReport?.backend ?? 'auto') : request.backend;
+    return train({ ...request, backend }, backendReason, (event) => {
       // Step batches carry typed arrays: transfer them.
       void listener(event.kind === 'steps' ? Comlink.transfer(event, [event.steps.buffer, event.losses.buffer]) : event);
     });

@@ -86,7 +86,7 @@ let running = false;
 let paused = false;
 let stopRequested = false;
 let resumeRun: (() => void) | null = null;
-let pauseReached: (() => void)[] = [];
+let pauseReached: ((state: ControlAck['state']) => void)[] = [];
 let stopSeen: (() => void)[] = [];
 
 const control: RunControl = {
@@ -99,7 +99,7 @@ const control: RunControl = {
   },
   waitWhilePaused() {
     if (!paused || stopRequested) return Promise.resolve();
-    pauseReached.forEach((f) => f());
+    pauseReached.forEach((f) => f('paused'));
     pauseReached = [];
     return new Promise<void>((resolve) => (resumeRun = resolve));
   },
@@ -108,7 +108,7 @@ const control: RunControl = {
 export function pauseRun(): Promise<ControlAck> {
   if (!running) return Promise.resolve({ state: 'idle' });
   paused = true;
-  return new Promise((resolve) => pauseReached.push(() => resolve({ state: 'paused' })));
+  return new Promise((resolve) => pauseReached.push((state) => resolve({ state })));
 }
 
 export function resumeRunNow(): Promise<ControlAck> {
@@ -316,7 +316,8 @@ export async function train(
     stopRequested = false;
     stopSeen.forEach((f) => f());
     stopSeen = [];
-    pauseReached.forEach((f) => f());
+    // A pause asked for as the run ended: the run is over, not paused.
+    pauseReached.forEach((f) => f('idle'));
     pauseReached = [];
   }
 }

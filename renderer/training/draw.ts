@@ -59,15 +59,18 @@ export function drawHeatmap(canvas: HTMLCanvasElement, values: ArrayLike<number>
   let hi = options.range?.[1] ?? Number.NEGATIVE_INFINITY;
   if (!options.range) {
     for (let i = 0; i < rows * cols; i++) {
-      lo = Math.min(lo, values[i] as number);
-      hi = Math.max(hi, values[i] as number);
+      const v = values[i] as number;
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
     }
   }
   const span = hi - lo || 1;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const v = values[r * cols + c] as number;
-      ctx.fillStyle = rampCss((v - lo) / span);
+      // Cells past the data (a vector laid out as a grid) and NaN/Inf are drawn grey.
+      ctx.fillStyle = Number.isFinite(v) ? rampCss((v - lo) / span) : '#30363d';
       ctx.fillRect(labelW + c * cell, labelH + r * cell, cell - (cell > 8 ? 1 : 0), cell - (cell > 8 ? 1 : 0));
       if (options.annotate && cell >= 22) {
         ctx.fillStyle = (v - lo) / span > 0.6 ? '#111' : '#eee';

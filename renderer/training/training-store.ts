@@ -268,7 +268,7 @@ export async function pauseTraining(): Promise<void> {
   const run = activeRun();
   if (!run || run.state !== 'running') return;
   const ack = await getEngine().pause();
-  if (ack.state === 'paused') {
+  if (ack.state === 'paused' && run.state === 'running') {
     run.state = 'paused';
     run.activeMs += performance.now() - run.lastResumeMs;
     touch();
@@ -280,7 +280,7 @@ export async function resumeTraining(): Promise<void> {
   const run = activeRun();
   if (!run || run.state !== 'paused') return;
   const ack = await getEngine().resume();
-  if (ack.state === 'running') {
+  if (ack.state === 'running' && run.state === 'paused') {
     run.state = 'running';
     run.lastResumeMs = performance.now();
     touch();

@@ -79,12 +79,12 @@ export function CurvesView({ run }: { run: Run | null }) {
       <div className="curves-charts">
         <div>
           <h4>Loss</h4>
-          <LineChart series={lossSeries} log={log} width={560} height={210} xLabel="step" version={version} testId="loss-chart" />
+          <LineChart series={lossSeries} log={log} width={560} height={170} xLabel="step" version={version} testId="loss-chart" />
         </div>
         {metricSeries.length > 0 ? (
           <div>
             <h4>Metrics (per epoch)</h4>
-            <LineChart series={metricSeries} log={false} width={420} height={210} xLabel="step" version={version} testId="metric-chart" />
+            <LineChart series={metricSeries} log={false} width={420} height={170} xLabel="step" version={version} testId="metric-chart" />
           </div>
         ) : null}
       </div>
@@ -115,10 +115,23 @@ function PortView({ port }: { port: ActivationPort }) {
         {c > shown ? <p className="muted">First {shown} of {c} channels.</p> : null}
       </>
     );
-  } else {
-    const rows = dims.length === 2 ? (dims[0] as number) : 1;
-    const cols = dims.length === 2 ? (dims[1] as number) : port.values.length;
+  } else if (dims.length === 2) {
+    // A sequence [T, D]: time steps as rows.
+    const [rows, cols] = dims as [number, number];
     picture = <Drawing draw={(cv) => drawHeatmap(cv, port.values, rows, cols, { cell: Math.max(3, Math.min(14, Math.floor(640 / cols))) })} deps={[port]} testId="activation-heatmap" />;
+  } else {
+    // A vector [D]: laid out as a near-square grid of units, row by row.
+    const d = port.values.length;
+    const cols = Math.max(1, Math.ceil(Math.sqrt(d * 2)));
+    const rows = Math.ceil(d / cols);
+    const grid = new Float32Array(rows * cols).fill(Number.NaN);
+    grid.set(port.values.subarray(0, d));
+    picture = (
+      <>
+        <Drawing draw={(cv) => drawHeatmap(cv, grid, rows, cols, { cell: Math.max(4, Math.min(14, Math.floor(400 / cols))) })} deps={[port]} testId="activation-heatmap" />
+        <p className="muted">{d} units, {cols} per row</p>
+      </>
+    );
   }
   return (
     <div className="port-view">
@@ -443,11 +456,11 @@ export function GradientsView({ run }: { run: Run | null }) {
           <div className="curves-charts">
             <div>
               <h4>Gradient norm per layer (log)</h4>
-              <LineChart series={gradSeries} log width={460} height={200} xLabel="step" version={version} testId="grad-chart" />
+              <LineChart series={gradSeries} log width={460} height={170} xLabel="step" version={version} testId="grad-chart" />
             </div>
             <div>
               <h4>Update / weight ratio (log; healthy ≈ 1e-3)</h4>
-              <LineChart series={ratioSeries} log width={460} height={200} xLabel="step" version={version} testId="ratio-chart" />
+              <LineChart series={ratioSeries} log width={460} height={170} xLabel="step" version={version} testId="ratio-chart" />
             </div>
           </div>
         </>

@@ -113,6 +113,7 @@ test.describe('training in the app', () => {
     const source = (await sample.locator('tr').nth(0).locator('td').textContent()) ?? '';
     expect([colLabels.join(''), colLabels.join(' ')]).toContain(source);
     for (const s of sums) expect(Math.abs(s - 1)).toBeLessThan(1e-3);
+    await shot(page, 'attention');
     await waitForEnd(page);
 
     // Type a source string: greedy/beam output with its own attention map.
@@ -120,7 +121,8 @@ test.describe('training in the app', () => {
     await page.getByRole('button', { name: 'Decode' }).click();
     await expect(page.getByTestId('decode-result')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId('decode-result').getByTestId('attention-heatmap')).toBeVisible();
-    await shot(page, 'attention');
+    await page.getByTestId('decode-result').scrollIntoViewIfNeeded();
+    await shot(page, 'attention-decode');
   });
 
   test('gradients: a norm per layer, and the edge overlay restyles edges', async ({ page }) => {
