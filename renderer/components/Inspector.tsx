@@ -165,7 +165,7 @@ function NodeInspector({ node }: { node: GraphNode }) {
         <dl className="shape-list">
           {(result?.inputPorts ?? []).map((port) => (
             <div key={`in-${port.name}`}>
-              <dt>in · {port.label ?? port.name}</dt>
+              <dt>{port.name === 'in' ? 'input' : `in · ${port.label ?? port.name}`}</dt>
               <dd>{(result?.inputs[port.name] ?? []).map((s) => formatShape(s)).join(', ') || '—'}</dd>
             </div>
           ))}
@@ -173,7 +173,7 @@ function NodeInspector({ node }: { node: GraphNode }) {
             const shape = result?.outputs[port.name];
             return (
               <div key={`out-${port.name}`}>
-                <dt>out · {port.label ?? port.name}</dt>
+                <dt>{port.name === 'out' ? 'output' : `out · ${port.label ?? port.name}`}</dt>
                 <dd>{shape ? formatShape(shape) : '?'}</dd>
               </div>
             );

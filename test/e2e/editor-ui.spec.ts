@@ -51,6 +51,7 @@ test('palette search, double-click and Enter add layers; select all, align, auto
   await row.click();
   await expect(page.locator(`.react-flow__node[data-id="${id}"]`)).toHaveClass(/selected/);
   await expect(page.getByTestId('node-inspector')).toBeVisible();
+  await page.screenshot({ path: 'docs/screenshots/editor-inspector.png' });
 
   // The training dock's hooks: a highlighted node and per-edge overlay styles (UI state only).
   const before = await page.evaluate(() => window.__netwright?.serialize());
