@@ -11,7 +11,10 @@ import { datasetFeatureResolver } from './dataset-binding';
 
 export interface GraphIssue {
   severity: 'error' | 'warning';
+  /** Complete on its own: names the node it is about. */
   message: string;
+  /** The same without naming the node, for places that already show it (the node's card). */
+  detail?: string;
   nodeId?: string;
   /** Input or output port on the node, when the issue is about one. */
   port?: string;
@@ -64,6 +67,17 @@ function describeNode(node: GraphNode): string {
   return node.name ? `${node.name} (${node.type})` : node.type;
 }
 
+/** An issue about a node: `message` names the node once (no "Dense: Dense expects..."). */
+function nodeIssue(
+  node: GraphNode,
+  severity: GraphIssue['severity'],
+  detail: string,
+  extra: Partial<Pick<GraphIssue, 'port' | 'edgeId'>> = {},
+): GraphIssue {
+  const label = detail.startsWith(`${node.type} `) ? (node.name ?? node.id) : describeNode(node);
+  return { severity, nodeId: node.id, ...extra, message: `${label}: ${detail}`, detail };
+}
+
 function shapeKey(inputs: Record<string, Shape[]>, extra: string): string {
   return `${extra}|${JSON.stringify(inputs)}`;
 }
@@ -81,7 +95,7 @@ function evaluateNode(
   for (const port of inputPorts) {
     const wired = inputs[port.name]?.length ?? 0;
     if (wired === 0 && !port.optional) {
-      issues.push({ severity: 'error', nodeId: node.id, port: port.name, message: `${describeNode(node)}: input "${port.name}" is not connected` });
+      issues.push(nodeIssue(node, 'error', `input "${port.name}" is not connected`, { port: port.name }));
     }
   }
   if (issues.some((i) => i.severity === 'error')) return { ...base, outputs: {}, params: ZERO, flops: 0, issues };
@@ -100,7 +114,7 @@ function evaluateNode(
     const port = err instanceof ShapeError ? err.port : undefined;
     // A rule that throws something else is a bug in the catalogue; still report, never crash.
     const text = err instanceof ShapeError ? message : `internal error in the ${decl.type} shape rule: ${message}`;
-    issues.push({ severity: 'error', nodeId: node.id, ...(port ? { port } : {}), message: `${describeNode(node)}: ${text}` });
+    issues.push(nodeIssue(node, 'error', text, port ? { port } : {}));
     return { ...base, outputs: {}, params: ZERO, flops: 0, issues };
   }
 }
@@ -225,8 +239,8 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
     const node = byId.get(id) as GraphNode;
     const decl = getDecl(node.type);
     const issue: GraphIssue = cyclic.has(id)
-      ? { severity: 'error', nodeId: id, message: `${describeNode(node)} is on a cycle; a network must be a directed acyclic graph (remove one of the wires that loop back)` }
-      : { severity: 'warning', nodeId: id, message: `${describeNode(node)} has no shape until the cycle above it is removed` };
+      ? nodeIssue(node, 'error', 'this node is on a cycle; a network must be a directed acyclic graph (remove one of the wires that loop back)')
+      : nodeIssue(node, 'warning', 'no shape until the cycle above this node is removed');
     results.set(id, {
       node,
       decl,
@@ -257,12 +271,12 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
     for (const edge of incoming.get(id) ?? []) {
       const port = inputPorts.find((p) => p.name === edge.target.port);
       if (!port) {
-        precheck.push({ severity: 'error', nodeId: id, edgeId: edge.id, port: edge.target.port, message: `${describeNode(node)} has no input "${edge.target.port}"` });
+        precheck.push(nodeIssue(node, 'error', `there is no input named "${edge.target.port}"`, { edgeId: edge.id, port: edge.target.port }));
         continue;
       }
       const list = inputs[port.name] as Shape[];
       if (list.length > 0 && !port.multiple) {
-        precheck.push({ severity: 'error', nodeId: id, edgeId: edge.id, port: port.name, message: `${describeNode(node)}: input "${port.name}" takes one wire but has several` });
+        precheck.push(nodeIssue(node, 'error', `input "${port.name}" takes one wire but has several`, { edgeId: edge.id, port: port.name }));
         continue;
       }
       const sourceResult = results.get(edge.source.node);
@@ -271,10 +285,10 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
         const sourceNode = byId.get(edge.source.node) as GraphNode;
         const sourceHasPort = sourceResult?.outputPorts.some((p) => p.name === edge.source.port);
         if (sourceResult && !sourceHasPort && sourceResult.decl) {
-          precheck.push({ severity: 'error', nodeId: id, edgeId: edge.id, port: port.name, message: `${describeNode(sourceNode)} has no output "${edge.source.port}"` });
+          precheck.push(nodeIssue(node, 'error', `the wire comes from output "${edge.source.port}", which ${describeNode(sourceNode)} does not have`, { edgeId: edge.id, port: port.name }));
         } else {
           // The source has an error of its own; this node waits for it without piling on.
-          precheck.push({ severity: 'warning', nodeId: id, edgeId: edge.id, port: port.name, message: `${describeNode(node)}: input "${port.name}" has no shape until ${describeNode(sourceNode)} is fixed` });
+          precheck.push(nodeIssue(node, 'warning', `input "${port.name}" has no shape until ${describeNode(sourceNode)} is fixed`, { edgeId: edge.id, port: port.name }));
         }
         continue;
       }
@@ -291,15 +305,13 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
       if (feature && dataset) {
         const resolved = resolveFeature(dataset, feature);
         if ('error' in resolved) {
-          bindingIssues.push({ severity: 'error', nodeId: id, message: `${describeNode(node)}: ${resolved.error}` });
+          bindingIssues.push(nodeIssue(node, 'error', resolved.error));
         } else {
           const declared: Shape = [null, ...((node.params.shape as (number | null)[] | undefined) ?? [])];
           if (!shapesEqual(declared, resolved.shape)) {
-            bindingIssues.push({
-              severity: 'warning',
-              nodeId: id,
-              message: `${describeNode(node)}: shape ${formatShape(declared)} is replaced by ${formatShape(resolved.shape)} of the dataset feature "${feature}"`,
-            });
+            bindingIssues.push(
+              nodeIssue(node, 'warning', `shape ${formatShape(declared)} is replaced by ${formatShape(resolved.shape)} of the dataset feature "${feature}"`),
+            );
             nodeForEval = { ...node, params: { ...node.params, shape: resolved.shape.slice(1) as (number | null)[] } };
           }
         }

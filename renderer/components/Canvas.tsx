@@ -78,7 +78,9 @@ function cardData(result: NodeAnalysis | undefined, node: GraphDocument['nodes']
   const issues = result?.issues ?? [];
   // The card already names the node: drop the analyzer's "name (Type): " prefix, and a repeated type.
   const prefix = `${node.name ? `${node.name} (${node.type})` : node.type}: `;
-  const short = (message: string) => {
+  const short = (issue: { message: string; detail?: string }) => {
+    if (issue.detail !== undefined) return issue.detail.startsWith(`${node.type} `) ? issue.detail.slice(node.type.length + 1) : issue.detail;
+    const message = issue.message;
     const rest = message.startsWith(prefix) ? message.slice(prefix.length) : message;
     return rest.startsWith(`${node.type} `) ? rest.slice(node.type.length + 1) : rest;
   };
@@ -92,8 +94,8 @@ function cardData(result: NodeAnalysis | undefined, node: GraphDocument['nodes']
     outputs: result?.outputPorts ?? [],
     outputShapes: result?.outputs ?? {},
     params: (result?.params.trainable ?? 0) + (result?.params.nonTrainable ?? 0),
-    errors: issues.filter((i) => i.severity === 'error').map((i) => short(i.message)),
-    warnings: issues.filter((i) => i.severity === 'warning').map((i) => short(i.message)),
+    errors: issues.filter((i) => i.severity === 'error').map((i) => short(i)),
+    warnings: issues.filter((i) => i.severity === 'warning').map((i) => short(i)),
     highlight,
   };
 }

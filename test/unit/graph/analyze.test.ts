@@ -30,14 +30,15 @@ describe('shape inference over a graph', () => {
     const [first] = errors(graph);
     expect(first?.nodeId).toBe(ids.d);
     expect(first?.port).toBe('in');
-    expect(first?.message).toBe('Dense: Dense expects rank 2..3 but got [batch, 28, 28, 1]; add a Flatten before it');
+    expect(first?.message).toBe('dense: Dense expects rank 2..3 but got [batch, 28, 28, 1]; add a Flatten before it');
+    expect(first?.detail).toBe('Dense expects rank 2..3 but got [batch, 28, 28, 1]; add a Flatten before it');
   });
 
   it('reports a missing required input on the node and port', () => {
     const { graph, ids } = chain();
     graph.edges = graph.edges.filter((e) => e.target.node !== ids.f);
     const issues = analyzeGraph(graph).issues;
-    expect(issues).toContainEqual({ severity: 'error', nodeId: ids.f, port: 'in', message: 'Flatten: input "in" is not connected' });
+    expect(issues).toContainEqual({ severity: 'error', nodeId: ids.f, port: 'in', message: 'Flatten: input "in" is not connected', detail: 'input "in" is not connected' });
     // Downstream nodes wait without piling on errors of their own.
     expect(issues.filter((i) => i.nodeId === ids.d).every((i) => i.severity === 'warning')).toBe(true);
   });
@@ -56,7 +57,7 @@ describe('shape inference over a graph', () => {
     graph.edges.push({ id: 'badport', source: { node: ids.x as string, port: 'out' }, target: { node: ids.o as string, port: 'query' } });
     const messages = errors(graph).map((i) => i.message);
     expect(messages).toContain('wire ghost is dangling: node "nobody" does not exist');
-    expect(messages).toContain('Dense has no input "query"');
+    expect(messages).toContain('Dense: there is no input named "query"');
   });
 
   it('reports two wires into a single-wire port', () => {
@@ -108,7 +109,7 @@ describe('trial connections', () => {
     graph.edges = graph.edges.filter((e) => e.target.node !== ids.d);
     const analyzer = createAnalyzer();
     const bad = checkConnection(analyzer, graph, { source: { node: ids.x as string, port: 'out' }, target: { node: ids.d as string, port: 'in' } });
-    expect(bad).toEqual({ ok: false, reason: 'Dense: Dense expects rank 2..3 but got [batch, 28, 28, 1]; add a Flatten before it' });
+    expect(bad).toEqual({ ok: false, reason: 'dense: Dense expects rank 2..3 but got [batch, 28, 28, 1]; add a Flatten before it' });
     const good = checkConnection(analyzer, graph, { source: { node: ids.f as string, port: 'out' }, target: { node: ids.d as string, port: 'in' } });
     expect(good).toEqual({ ok: true, shape: [null, 784] });
   });
