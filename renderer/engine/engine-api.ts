@@ -79,8 +79,8 @@ export interface StepsEvent {
   /** Named metrics of the last step. */
   metrics: Record<string, number>;
   samplesPerSecond: number;
-  /** Per layer, from the last step (null when statistics are off). */
-  layers: LayerGradientStat[] | null;
+  /** Per layer, for each step since the last event that took statistics (every `statsEvery`). */
+  layerSteps: { step: number; layers: LayerGradientStat[] }[];
   gradNorm: number;
 }
 

@@ -233,6 +233,7 @@ export async function train(
     let stepNumber = 0;
     let pendingSteps: number[] = [];
     let pendingLosses: number[] = [];
+    let pendingLayers: { step: number; layers: LayerGradientStat[] }[] = [];
     let lastFlush = 0;
     const started: RunStartedEvent = {
       kind: 'started',
@@ -262,14 +263,17 @@ export async function train(
         stepNumber++;
         pendingSteps.push(stepNumber);
         pendingLosses.push(event.step.loss);
+        if (event.step.stats) pendingLayers.push({ step: stepNumber, layers: perLayer(event.step.stats) });
         const now = performance.now();
         const last = event.batch === event.batches - 1;
         if (now - lastFlush < 100 && !last && stepNumber > 1) return;
         lastFlush = now;
         const steps = Float64Array.from(pendingSteps);
         const losses = Float64Array.from(pendingLosses);
+        const layerSteps = pendingLayers;
         pendingSteps = [];
         pendingLosses = [];
+        pendingLayers = [];
         listener({
           kind: 'steps',
           epoch: event.epoch,
@@ -279,7 +283,7 @@ export async function train(
           losses,
           metrics: event.step.metrics,
           samplesPerSecond: event.samplesPerSecond,
-          layers: event.step.stats ? perLayer(event.step.stats) : null,
+          layerSteps,
           gradNorm: event.step.gradNorm,
         });
       },

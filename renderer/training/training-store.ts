@@ -194,13 +194,14 @@ function apply(run: Run, event: TrainingEvent): void {
         run.steps.push(event.steps[i] as number);
         run.losses.push(event.losses[i] as number);
       }
-      const step = run.steps[run.steps.length - 1] ?? 0;
-      for (const layer of event.layers ?? []) {
-        const series = (run.layers[layer.nodeId] ??= { steps: [], gradNorm: [], updateRatio: [], last: layer });
-        series.steps.push(step);
-        series.gradNorm.push(layer.gradNorm);
-        series.updateRatio.push(layer.updateRatio);
-        series.last = layer;
+      for (const { step, layers } of event.layerSteps) {
+        for (const layer of layers) {
+          const series = (run.layers[layer.nodeId] ??= { steps: [], gradNorm: [], updateRatio: [], last: layer });
+          series.steps.push(step);
+          series.gradNorm.push(layer.gradNorm);
+          series.updateRatio.push(layer.updateRatio);
+          series.last = layer;
+        }
       }
       diagnose(run);
       if (now - lastInspectBump > 2000) {

@@ -77,10 +77,19 @@ test('p95 frame time while panning the canvas, idle vs training', async ({ page 
   await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 60_000 });
   await expect.poll(() => page.evaluate(() => window.__netwrightTraining?.store.getState().runs.at(-1)?.steps.length ?? 0)).toBeGreaterThan(10);
   const training = await panFrames(page, 8);
+  // The same with no live view in the dock (the Runs tab): what the views cost the UI.
+  await page.getByTestId('tab-runs').click();
+  const trainingNoViews = await panFrames(page, 8);
+  await page.getByTestId('train-pause').click();
+  await expect(page.getByTestId('run-state')).toHaveText('paused');
+  const paused = await panFrames(page, 5);
   await page.evaluate(() => window.__netwrightTraining?.engine.stop());
+  const stats = (xs: number[]) => ({ frames: xs.length, medianMs: Math.round(median(xs) * 10) / 10, p95Ms: Math.round(p95(xs) * 10) / 10 });
   results.panning = {
-    idle: { frames: idle.length, medianMs: median(idle), p95Ms: p95(idle) },
-    trainingCurvesTab: { frames: training.length, medianMs: median(training), p95Ms: p95(training) },
+    idle: stats(idle),
+    trainingCurvesTab: stats(training),
+    trainingRunsTab: stats(trainingNoViews),
+    trainingPaused: stats(paused),
   };
   console.log(JSON.stringify(results.panning));
 });

@@ -189,6 +189,7 @@ test.describe('training in the app', () => {
     await expect(decoded).toBeVisible({ timeout: 30_000 });
     const pixels = () => decoded.evaluate((c: HTMLCanvasElement) => c.toDataURL());
     const before = await pixels();
+    await shot(page, 'vae');
     // A slider moves one latent dimension...
     const slider = page.getByLabel('latent 1');
     await slider.scrollIntoViewIfNeeded();
@@ -205,7 +206,7 @@ test.describe('training in the app', () => {
     await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.9, { steps: 4 });
     await page.mouse.up();
     await expect.poll(pixels, { timeout: 30_000 }).not.toBe(afterSlider);
-    await shot(page, 'vae');
+    await shot(page, 'vae-latent');
   });
 
   test('NaN: a huge learning rate stops training and highlights the offending node', async ({ page }) => {
