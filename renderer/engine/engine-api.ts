@@ -128,13 +128,17 @@ export interface ActivationPort {
   port: string;
   shape: number[];
   values: Float32Array;
+  /** Statistics of this sample's output. */
   summary: TensorSummary;
+  /** Statistics over `population` validation samples (dead units, saturation). */
+  populationSummary: TensorSummary;
 }
 
 export interface ActivationsResult {
   kind: 'activations';
   nodeId: string;
   sample: number;
+  population: number;
   ports: ActivationPort[];
 }
 

@@ -394,24 +394,30 @@ function labelFeature(s: Session): FeatureSpec | null {
 
 function activations(s: Session, nodeId: string, sample: number): ActivationsResult {
   const ports = Object.keys(s.compiled.nodeTensors.get(nodeId) ?? {}).map((port) => ({ nodeId, port }));
-  if (ports.length === 0) return { kind: 'activations', nodeId, sample, ports: [] };
+  if (ports.length === 0) return { kind: 'activations', nodeId, sample, population: 0, ports: [] };
   const split = inspectionSplit(s);
   const input = feedsFor(s, split, [Math.min(sample, split.size - 1)]);
+  // Dead units are judged over many samples (a unit is dead when it is 0 for all of them).
+  const population = feedsFor(s, split, rowsOf(split, 0, 128));
   try {
     const outputs = nodeOutputs(s.compiled, s.graph, input.feeds, ports, { bins: 24 });
+    const overBatch = nodeOutputs(s.compiled, s.graph, population.feeds, ports, { bins: 24 });
     return {
       kind: 'activations',
       nodeId,
       sample,
-      ports: outputs.map((o) => ({
+      population: population.batch.size,
+      ports: outputs.map((o, i) => ({
         port: o.port,
         shape: o.shape,
         values: o.values instanceof Float32Array ? o.values : Float32Array.from(o.values),
         summary: o.summary,
+        populationSummary: (overBatch[i] as (typeof overBatch)[number]).summary,
       })),
     };
   } finally {
     input.dispose();
+    population.dispose();
   }
 }
 

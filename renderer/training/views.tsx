@@ -94,9 +94,9 @@ export function CurvesView({ run }: { run: Run | null }) {
 
 // ---------------------------------------------------------------- activations
 
-function PortView({ port }: { port: ActivationPort }) {
+function PortView({ port, population }: { port: ActivationPort; population: number }) {
   const dims = port.shape.slice(1);
-  const { summary } = port;
+  const { summary, populationSummary } = port;
   let picture: React.ReactNode;
   if (dims.length === 3 && (dims[2] as number) <= 4 && (dims[2] === 1 || dims[2] === 3) && (dims[0] as number) >= 8) {
     const [h, w, c] = dims as [number, number, number];
@@ -149,16 +149,20 @@ function PortView({ port }: { port: ActivationPort }) {
             </dd>
             <dt>zeros</dt>
             <dd>{(summary.zeroShare * 100).toFixed(1)}%</dd>
-            {summary.deadUnitShare !== null ? (
+            {populationSummary.deadUnitShare !== null ? (
               <>
                 <dt>dead ReLUs</dt>
-                <dd data-testid="dead-share">{(summary.deadUnitShare * 100).toFixed(1)}% (0 on this sample)</dd>
+                <dd data-testid="dead-share" title={`units that are 0 on all of ${population} validation samples`}>
+                  {(populationSummary.deadUnitShare * 100).toFixed(1)}% of units (over {population} samples)
+                </dd>
               </>
             ) : null}
-            {summary.saturatedShare !== null ? (
+            {populationSummary.saturatedShare !== null ? (
               <>
-                <dt>saturated ({summary.saturation})</dt>
-                <dd>{(summary.saturatedShare * 100).toFixed(1)}%</dd>
+                <dt>saturated ({populationSummary.saturation})</dt>
+                <dd>
+                  {(populationSummary.saturatedShare * 100).toFixed(1)}% (over {population} samples)
+                </dd>
               </>
             ) : null}
             {summary.nonFinite > 0 ? (
@@ -221,7 +225,7 @@ export function ActivationsView({ run }: { run: Run | null }) {
           <div data-testid="activations-view">
             <h3>{nodeName(graph, selected)}</h3>
             {result.ports.map((p) => (
-              <PortView key={p.port} port={p} />
+              <PortView key={p.port} port={p} population={result.population} />
             ))}
           </div>
         )
