@@ -112,7 +112,7 @@ function bumpInspect(): void {
   trainingStore.setState((s) => ({ inspectTick: s.inspectTick + 1 }));
 }
 
-function newRun(graph: GraphDocument, index: number): Run {
+export function newRun(graph: GraphDocument, index: number): Run {
   const now = performance.now();
   return {
     id: Date.now(),
@@ -171,7 +171,8 @@ function diagnose(run: Run): void {
   }
 }
 
-function apply(run: Run, event: TrainingEvent): void {
+/** Folds one worker event into a run (exported for tests). */
+export function applyTrainingEvent(run: Run, event: TrainingEvent): void {
   const now = performance.now();
   switch (event.kind) {
     case 'started':
@@ -249,7 +250,7 @@ export async function startTraining(graph: GraphDocument): Promise<void> {
   clearNonFiniteHighlight();
   trainingStore.setState((s) => ({ runs: [...s.runs, run], activeRunId: run.id, version: s.version + 1 }));
   const listener = Comlink.proxy((event: TrainingEvent) => {
-    apply(run, event);
+    applyTrainingEvent(run, event);
     touch();
   });
   try {
@@ -257,9 +258,9 @@ export async function startTraining(graph: GraphDocument): Promise<void> {
       { documentJson: serializeGraph(graph), backend: state.backend, limit: state.limit, statsEvery: 5 },
       listener,
     );
-    apply(run, end);
+    applyTrainingEvent(run, end);
   } catch (err) {
-    apply(run, { kind: 'error', message: err instanceof Error ? err.message : String(err), nodeId: null });
+    applyTrainingEvent(run, { kind: 'error', message: err instanceof Error ? err.message : String(err), nodeId: null });
   } finally {
     touch();
   }
