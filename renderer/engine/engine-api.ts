@@ -246,6 +246,8 @@ export interface EngineApi {
   stop(): Promise<ControlAck>;
   /** Answered between two training steps (or at any time when idle), on the current weights. */
   inspect(request: InspectRequest): Promise<InspectResult>;
+  /** The user is panning/zooming: training idles part of the time for 2 s (renewed by calls). */
+  setInteractive(on: boolean): Promise<void>;
   /** Live tfjs tensors in the worker (leak checks). */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** Releases the last run's model and inspection caches. */

@@ -12,7 +12,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../core/engine/kernels';
 import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
-import { inspect, pauseRun, release, resumeRunNow, stopRun, train, transferables } from './training-session';
+import { inspect, pauseRun, release, resumeRunNow, setInteractive, stopRun, train, transferables } from './training-session';
 
 // The .wasm files: served from node_modules by the dev server, copied beside this worker's
 // bundle at build time (see the tfjs-wasm plugin in vite.config.ts).
@@ -98,6 +98,9 @@ const api: EngineApi = {
   async inspect(request: InspectRequest) {
     const result = inspect(request);
     return Comlink.transfer(result, transferables(result));
+  },
+  async setInteractive(on: boolean) {
+    setInteractive(on);
   },
   async memory() {
     const { numTensors, numBytes } = tf.memory();

@@ -56,6 +56,32 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
+/**
+ * While the user drags or zooms the canvas, training leaves the CPU idle part of the time: on a
+ * machine with few cores (and software compositing) the page's frames otherwise starve.
+ */
+let interactiveUntil = 0;
+const INTERACTIVE_IDLE_MS = 12;
+const INTERACTIVE_EVERY_MS = 16;
+let lastIdle = 0;
+
+export function setInteractive(on: boolean): void {
+  interactiveUntil = on ? performance.now() + 2000 : 0;
+}
+
+function yieldBetweenSteps(): Promise<void> {
+  const now = performance.now();
+  if (now < interactiveUntil && now - lastIdle >= INTERACTIVE_EVERY_MS) {
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        lastIdle = performance.now();
+        resolve();
+      }, INTERACTIVE_IDLE_MS),
+    );
+  }
+  return yieldToEventLoop();
+}
+
 const datasets = new Map<string, Promise<Dataset>>();
 function datasetFor(id: string, options: DatasetOptions): Promise<Dataset> {
   const key = `${id}:${JSON.stringify(options)}`;
@@ -257,8 +283,9 @@ export async function train(
       limit,
       control,
       statsEvery: request.statsEvery ?? 5,
-      yieldToEventLoop,
-      yieldEveryMs: 40,
+      // After every step: cheap with a MessageChannel, and it lets interaction throttle training.
+      yieldToEventLoop: yieldBetweenSteps,
+      yieldEveryMs: 0,
       onStep(event) {
         stepNumber++;
         pendingSteps.push(stepNumber);

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { listDatasets } from '../../core/data/registry';
 import { OPTIMIZERS, nodeDisplayName, setParams, setTraining, type GraphDocument, type TrainingSetup } from '../../core/graph';
 import { editorStore, useEditor } from '../state/editor';
-import { selectedBackend } from '../engine/engine-client';
+import { getEngine, selectedBackend } from '../engine/engine-client';
 import type { BackendReport } from '../engine/engine-api';
 import {
   activeRun,
@@ -196,6 +196,44 @@ function Messages({ run }: { run: Run }) {
   );
 }
 
+/** Tells the worker while the user pans or zooms the canvas, so training leaves frames room. */
+function useInteractionHint(active: boolean): void {
+  useEffect(() => {
+    if (!active) return;
+    let last = 0;
+    let dragging = false;
+    const hint = (on: boolean) => {
+      const now = performance.now();
+      if (on && now - last < 500) return;
+      last = on ? now : 0;
+      void getEngine().setInteractive(on);
+    };
+    const onCanvas = (e: Event) => e.target instanceof Element && e.target.closest('.react-flow') !== null;
+    const down = (e: PointerEvent) => {
+      if (onCanvas(e)) {
+        dragging = true;
+        hint(true);
+      }
+    };
+    const move = () => dragging && hint(true);
+    const up = () => {
+      if (dragging) hint(false);
+      dragging = false;
+    };
+    const wheel = (e: WheelEvent) => onCanvas(e) && hint(true);
+    window.addEventListener('pointerdown', down, true);
+    window.addEventListener('pointermove', move, true);
+    window.addEventListener('pointerup', up, true);
+    window.addEventListener('wheel', wheel, { capture: true, passive: true });
+    return () => {
+      window.removeEventListener('pointerdown', down, true);
+      window.removeEventListener('pointermove', move, true);
+      window.removeEventListener('pointerup', up, true);
+      window.removeEventListener('wheel', wheel, true);
+    };
+  }, [active]);
+}
+
 export function TrainingDock() {
   const graph = useEditor((s) => s.document);
   const runId = useTraining((s) => s.activeRunId);
@@ -203,6 +241,7 @@ export function TrainingDock() {
   const run = activeRun();
   const busy = isBusy(run);
   const [tab, setTab] = useState<Tab>('curves');
+  useInteractionHint(busy);
   const [report, setReport] = useState<BackendReport | null>(null);
   useEffect(() => {
     selectedBackend().then(setReport, () => setReport(null));
