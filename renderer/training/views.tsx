@@ -111,7 +111,7 @@ function PortView({ port, population }: { port: ActivationPort; population: numb
     const batch = normalise(maps, shown, h, w, 1);
     picture = (
       <>
-        <Drawing draw={(cv) => drawImageGrid(cv, batch, 8, Math.max(1, Math.floor(48 / w)))} deps={[port]} testId="activation-maps" />
+        <Drawing draw={(cv) => drawImageGrid(cv, batch, 8, Math.max(1, Math.floor(72 / w)))} deps={[port]} testId="activation-maps" />
         {c > shown ? <p className="muted">First {shown} of {c} channels.</p> : null}
       </>
     );
@@ -247,6 +247,8 @@ function AttentionMap({ map, title }: { map: AttentionMatrix; title: string }) {
   const [head, setHead] = useState(0);
   const h = Math.min(head, map.heads.length - 1);
   const sums = rowSums(map, h);
+  // Colour from 0 to the largest weight shown (printed below), so near-uniform maps stay readable.
+  const top = Math.max(1e-6, ...(map.heads[h] as Float32Array));
   return (
     <div className="attention-map">
       <h4>
@@ -262,8 +264,8 @@ function AttentionMap({ map, title }: { map: AttentionMatrix; title: string }) {
         ) : null}
       </h4>
       <Drawing
-        draw={(cv) => drawHeatmap(cv, map.heads[h] as Float32Array, map.rows, map.cols, { rowLabels: map.rowLabels, colLabels: map.colLabels, range: [0, 1] })}
-        deps={[map, h]}
+        draw={(cv) => drawHeatmap(cv, map.heads[h] as Float32Array, map.rows, map.cols, { rowLabels: map.rowLabels, colLabels: map.colLabels, range: [0, top] })}
+        deps={[map, h, top]}
         testId="attention-heatmap"
         data-rows={map.rows}
         data-cols={map.cols}
@@ -271,7 +273,10 @@ function AttentionMap({ map, title }: { map: AttentionMatrix; title: string }) {
         data-col-labels={JSON.stringify(map.colLabels)}
         data-row-sums={JSON.stringify(sums.map((s) => Number(s.toFixed(5))))}
       />
-      <p className="muted">rows: output steps (target tokens) · columns: source tokens · each row sums to 1</p>
+      <p className="muted">
+        rows: query steps (target tokens) · columns: attended tokens · each row sums to 1 · colour 0
+        <span className="ramp" /> {top.toFixed(2)}
+      </p>
     </div>
   );
 }

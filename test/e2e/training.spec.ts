@@ -224,4 +224,27 @@ test.describe('training in the app', () => {
     expect(nodeIds).toContain((highlight as { nodeId: string }).nodeId);
     await shot(page, 'nan');
   });
+
+  test('CNN: feature maps of a convolution; multi-head attention per head', async ({ page }) => {
+    await open(page, 512);
+    await load(page, template('lenet-mnist', { epochs: 1, batchSize: 64 }));
+    await start(page);
+    await waitForEnd(page);
+    await page.evaluate(() => window.__netwright?.store.getState().select({ nodes: ['conv1'], edges: [] }));
+    await page.getByTestId('tab-activations').click();
+    await expect(page.getByTestId('activation-maps')).toBeVisible({ timeout: 30_000 });
+    await shot(page, 'feature-maps');
+
+    await load(page, template('transformer-sentiment', { epochs: 1, batchSize: 32 }));
+    await start(page);
+    await waitForEnd(page);
+    await page.getByTestId('tab-attention').click();
+    const map = page.getByTestId('attention-heatmap').first();
+    await expect(map).toBeVisible({ timeout: 30_000 });
+    // Self-attention over the sentence: the same tokens on both axes; two heads to switch between.
+    expect(await map.getAttribute('data-row-labels')).toBe(await map.getAttribute('data-col-labels'));
+    await page.getByRole('button', { name: 'head 2' }).click();
+    for (const s of JSON.parse((await map.getAttribute('data-row-sums')) ?? '[]') as number[]) expect(Math.abs(s - 1)).toBeLessThan(1e-3);
+    await shot(page, 'attention-heads');
+  });
 });
