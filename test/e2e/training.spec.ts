@@ -246,5 +246,12 @@ test.describe('training in the app', () => {
     await page.getByRole('button', { name: 'head 2' }).click();
     for (const s of JSON.parse((await map.getAttribute('data-row-sums')) ?? '[]') as number[]) expect(Math.abs(s - 1)).toBeLessThan(1e-3);
     await shot(page, 'attention-heads');
+
+    // Both runs are listed, each with its manifest.
+    await page.getByTestId('tab-runs').click();
+    await expect(page.getByTestId('runs-table').locator('tbody tr')).toHaveCount(2);
+    await expect(page.getByTestId('runs-table')).toContainText('Run 1: LeNet-style CNN (MNIST)');
+    await expect(page.getByTestId('runs-table').locator('summary')).toHaveCount(2);
+    await shot(page, 'runs');
   });
 });
