@@ -14,6 +14,8 @@ import { formatShape } from '../../core/shapes/shape';
 import { formatParamValue, parseParamInput } from '../editor/param-input';
 import { useAnalysis } from '../state/analysis';
 import { editorStore, useEditor } from '../state/editor';
+import { DatasetPreviewDialog } from '../datasets/DatasetPreviewDialog';
+import { numericOptions, openDatasetPreview } from '../datasets/preview-store';
 
 // Read once: dataset specs are static.
 const DATASETS = listDatasets();
@@ -278,18 +280,29 @@ function GraphInspector({ graph }: { graph: GraphDocument }) {
           <label className="field-label" htmlFor="training-dataset">
             Dataset
           </label>
-          <select
-            id="training-dataset"
-            value={t.dataset?.id ?? ''}
-            onChange={(e) => train({ dataset: e.target.value ? { id: e.target.value, options: {} } : null })}
-          >
-            <option value="">None</option>
-            {DATASETS.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.title} ({formatCount(d.sizes.train)} train / {formatCount(d.sizes.test)} test)
-              </option>
-            ))}
-          </select>
+          <div className="dp-field-row">
+            <select
+              id="training-dataset"
+              value={t.dataset?.id ?? ''}
+              onChange={(e) => train({ dataset: e.target.value ? { id: e.target.value, options: {} } : null })}
+            >
+              <option value="">None</option>
+              {DATASETS.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.title} ({formatCount(d.sizes.train)} train / {formatCount(d.sizes.test)} test)
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              className="button"
+              data-testid="dataset-preview-open"
+              title="Samples and statistics of the dataset"
+              onClick={() => openDatasetPreview(t.dataset?.id ?? DATASETS[0]?.id ?? 'mnist', numericOptions(t.dataset?.options ?? {}))}
+            >
+              Preview
+            </button>
+          </div>
         </div>
         <ParamField id="training-optimizer" spec={TRAINING_SPECS.optimizer} value={t.optimizer} onCommit={(v) => train({ optimizer: v as GraphDocument['training']['optimizer'] })} />
         <ParamField id="training-lr" spec={TRAINING_SPECS.learningRate} value={t.learningRate} onCommit={(v) => train({ learningRate: Number(v) })} />
@@ -318,6 +331,7 @@ export function Inspector() {
       ) : (
         <GraphInspector graph={graph} />
       )}
+      <DatasetPreviewDialog />
     </aside>
   );
 }

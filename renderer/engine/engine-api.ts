@@ -8,6 +8,7 @@ import type { RunManifest, RunStatus } from '../../core/engine/run';
 import type { EvaluationResult } from '../../core/engine/trainer';
 import type { TensorSummary } from '../../core/engine/inspect';
 import type { TaskKind } from '../../core/data/types';
+import type { DatasetPreview, DatasetPreviewRequest } from '../datasets/preview-types';
 
 export interface BackendRequest {
   /** A backend the user asked for; tried first. */
@@ -252,4 +253,6 @@ export interface EngineApi {
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** Releases the last run's model and inspection caches. */
   release(): Promise<{ numTensors: number }>;
+  /** Samples and statistics of a bundled dataset (loaded once and cached, like for training). */
+  previewDataset(request: DatasetPreviewRequest): Promise<DatasetPreview>;
 }

@@ -12,7 +12,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../core/engine/kernels';
 import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
-import { inspect, pauseRun, release, resumeRunNow, setInteractive, stopRun, train, transferables } from './training-session';
+import { inspect, pauseRun, previewDataset, release, resumeRunNow, setInteractive, stopRun, train, transferables } from './training-session';
+import { previewTransferables } from '../datasets/build-preview';
+import type { DatasetPreviewRequest } from '../datasets/preview-types';
 
 // The .wasm files: served from node_modules by the dev server, copied beside this worker's
 // bundle at build time (see the tfjs-wasm plugin in vite.config.ts).
@@ -108,6 +110,13 @@ const api: EngineApi = {
   },
   async release() {
     return release();
+  },
+  async previewDataset(request: DatasetPreviewRequest) {
+    // Only the numeric generator options the registry knows.
+    const { seed, size, noise, classes } = request.options ?? {};
+    const options = { ...(seed === undefined ? {} : { seed }), ...(size === undefined ? {} : { size }), ...(noise === undefined ? {} : { noise }), ...(classes === undefined ? {} : { classes }) };
+    const preview = await previewDataset(request.id, options, request.samples);
+    return Comlink.transfer(preview, previewTransferables(preview) as Transferable[]);
   },
 };
 

@@ -10,6 +10,8 @@ import { decodeIds, encodeText } from '../../core/data/vocab';
 import { SeededRandom, mixSeed } from '../../core/data/random';
 import { loadDataset, type DatasetOptions } from '../../core/data/registry';
 import { fetchByteSource } from '../../core/data/sources';
+import { buildPreview } from '../datasets/build-preview';
+import type { DatasetPreview } from '../datasets/preview-types';
 import type { Batch, Dataset, DatasetSplit, FeatureSpec, VocabularySpec } from '../../core/data/types';
 import type { CompiledGraph } from '../../core/engine/compile';
 import { beamSearchDecode, decodeLatent, disposeDecoders, greedyDecode, seq2seqIO } from '../../core/engine/decode';
@@ -92,6 +94,11 @@ function datasetFor(id: string, options: DatasetOptions): Promise<Dataset> {
     datasets.set(key, found);
   }
   return found;
+}
+
+/** A dataset preview from the same cache training uses. */
+export async function previewDataset(id: string, options: DatasetOptions, samples: number | undefined): Promise<DatasetPreview> {
+  return buildPreview(await datasetFor(id, options), samples);
 }
 
 interface Session {
