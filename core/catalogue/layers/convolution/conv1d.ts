@@ -1,7 +1,7 @@
-import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
 import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
+import { conv1dLayer } from './dilated';
 import { filtersParam, useBiasParam } from './common-params';
 import { convOutputLength, paddingParam, requireSequence, requireWindowFits, stridesDilationRule } from './spatial';
 
@@ -47,7 +47,8 @@ export const conv1d = defineLayer({
     return 2 * ctx.params.kernelSize * channels * ctx.params.filters * steps;
   },
   build({ params, name, inputs }) {
-    const layer = tfl.layers.conv1d({
+    // Dilation > 1: a subclass whose gradients exist (tfjs 4.22 cannot differentiate dilated conv1d).
+    const layer = conv1dLayer({
       filters: params.filters,
       kernelSize: params.kernelSize,
       strides: params.strides,

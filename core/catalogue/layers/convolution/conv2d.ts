@@ -1,6 +1,6 @@
-import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
 import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { conv2dLayer } from './dilated';
 import { filtersParam, useBiasParam, windowParam2d } from './common-params';
 import { convOutputLength, knownProduct, pair, paddingParam, requireImage, requireWindowFits, stridesDilationRule } from './spatial';
 
@@ -52,7 +52,8 @@ export const conv2d = defineLayer({
     return 2 * kh * kw * channels * ctx.params.filters * knownProduct(out.slice(1, 3));
   },
   build({ params, name, inputs }) {
-    const layer = tfl.layers.conv2d({
+    // Dilation > 1: a subclass whose gradients exist (tfjs 4.22 cannot differentiate dilated conv2d).
+    const layer = conv2dLayer({
       filters: params.filters,
       kernelSize: pair(params.kernelSize),
       strides: pair(params.strides),

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
 import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
+import { dilatedSeparableConv2dLayer, isDilated } from './dilated';
 import { filtersParam, useBiasParam, windowParam2d } from './common-params';
 import { convOutputLength, knownProduct, pair, paddingParam, requireImage, requireWindowFits, stridesDilationRule } from './spatial';
 
@@ -98,8 +99,13 @@ export const separableConv2d = defineLayer({
       useBias: params.useBias,
       name,
     };
-    // The stock class keeps saved models portable; the subclass only where the stock one cannot reload.
-    const layer = params.depthMultiplier > 1 ? new SeparableConv2DWithDepthMultiplier(args) : tfl.layers.separableConv2d(args);
+    // The stock class keeps saved models portable; a subclass only where the stock one cannot
+    // train (dilation > 1: tfjs 4.22 cannot differentiate it) or reload (depth multiplier > 1).
+    const layer = isDilated(pair(params.dilationRate))
+      ? dilatedSeparableConv2dLayer(args)
+      : params.depthMultiplier > 1
+        ? new SeparableConv2DWithDepthMultiplier(args)
+        : tfl.layers.separableConv2d(args);
     const out = layer.apply(inputTensor({ params, name, inputs })) as SymbolicTensor;
     return { out: applyTrailingActivation(out, params.activation, name) };
   },
