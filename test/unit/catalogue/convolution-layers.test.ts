@@ -1,7 +1,15 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS } from '../../../core/catalogue/activations';
-import type { LayerDecl } from '../../../core/catalogue/decl';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVATIONS, fusedActivation } from '../../../core/catalogue/activations';
+import type { LayerDecl, SymbolicTensor } from '../../../core/catalogue/decl';
+import {
+  NetwrightDilatedConv1D,
+  NetwrightDilatedConv2D,
+  NetwrightDilatedSeparableConv2D,
+} from '../../../core/catalogue/layers/convolution/dilated';
 import { conv1d } from '../../../core/catalogue/layers/convolution/conv1d';
 import { conv2d } from '../../../core/catalogue/layers/convolution/conv2d';
 import { conv2dTranspose } from '../../../core/catalogue/layers/convolution/conv2d-transpose';
@@ -210,6 +218,20 @@ describe('convolution layers survive a save and load in the tfjs layers format',
       inputs: { in: [{ shape: [5, 4, 2] }] },
     });
   });
+  it('dilated Conv2D, Conv1D and SeparableConv2D (Netwright subclasses; the dilation rate reloads)', async () => {
+    await checkSerializationRoundTrip(conv2d, {
+      params: { filters: 3, kernelSize: [3, 2], dilationRate: [2, 3], padding: 'same', activation: 'tanh' },
+      inputs: { in: [{ shape: [6, 7, 2] }] },
+    });
+    await checkSerializationRoundTrip(conv1d, {
+      params: { filters: 2, kernelSize: 3, dilationRate: 2, padding: 'valid', activation: 'leakyRelu' },
+      inputs: { in: [{ shape: [8, 3] }] },
+    });
+    await checkSerializationRoundTrip(separableConv2d, {
+      params: { filters: 2, kernelSize: [2], dilationRate: [2, 1], depthMultiplier: 2, padding: 'same' },
+      inputs: { in: [{ shape: [5, 4, 3] }] },
+    });
+  });
   it('Conv2DTranspose and SeparableConv2D', async () => {
     await checkSerializationRoundTrip(conv2dTranspose, {
       params: { filters: 2, kernelSize: [3], strides: [2] },
@@ -226,4 +248,200 @@ describe('convolution shape rules answer any wiring with shapes or a ShapeError'
   for (const decl of [conv1d, conv2d, conv2dTranspose, separableConv2d]) {
     it(decl.type, () => checkShapeRuleTotality(decl));
   }
+});
+
+/**
+ * Dilation > 1: tfjs 4.22 computes the forward pass but refuses the gradient, so the nodes build
+ * Netwright subclasses that convolve with dilateFilter(kernel) at dilation 1. Oracles: the stock
+ * tfjs layer's forward pass with the same weights, and central finite differences of the loss.
+ */
+describe('dilated convolutions: the stock forward pass, and gradients that exist', () => {
+  beforeAll(async () => {
+    expect(await tf.setBackend('cpu')).toBe(true);
+  });
+
+  type Kind = 'Conv1D' | 'Conv2D' | 'SeparableConv2D';
+  interface Setup {
+    kind: Kind;
+    args: Record<string, unknown>;
+    /** One sample's shape. */
+    input: number[];
+  }
+
+  function makeLayers(setup: Setup): { ours: tfl.layers.Layer; stock: tfl.layers.Layer } {
+    const args = setup.args as { filters: number; kernelSize: number | number[] };
+    switch (setup.kind) {
+      case 'Conv1D':
+        return { ours: new NetwrightDilatedConv1D(args), stock: tfl.layers.conv1d(args) };
+      case 'Conv2D':
+        return { ours: new NetwrightDilatedConv2D(args), stock: tfl.layers.conv2d(args) };
+      case 'SeparableConv2D':
+        return { ours: new NetwrightDilatedSeparableConv2D(args), stock: tfl.layers.separableConv2d(args) };
+    }
+  }
+
+  const kernelAndDilation = fc.record({ kernel: fc.integer({ min: 1, max: 3 }), dilation: fc.integer({ min: 1, max: 3 }) });
+  const setups: fc.Arbitrary<Setup> = fc
+    .record({
+      kind: fc.constantFrom<Kind>('Conv1D', 'Conv2D', 'SeparableConv2D'),
+      h: kernelAndDilation,
+      w: kernelAndDilation,
+      forceDilation: fc.integer({ min: 2, max: 3 }),
+      padding,
+      activation,
+      useBias: fc.boolean(),
+      filters: smallDim(3),
+      channels: smallDim(3),
+      depthMultiplier: fc.integer({ min: 1, max: 2 }),
+      extraH: fc.integer({ min: 0, max: 3 }),
+      extraW: fc.integer({ min: 0, max: 3 }),
+    })
+    .map((p) => {
+      // At least one rate above 1 (the subclasses are only built then).
+      const dh = Math.max(p.h.dilation, p.forceDilation);
+      const span = (k: number, d: number) => (k - 1) * d + 1;
+      const common = { filters: p.filters, padding: p.padding, activation: fusedActivation(p.activation), useBias: p.useBias };
+      if (p.kind === 'Conv1D') {
+        return { kind: p.kind, args: { ...common, kernelSize: p.h.kernel, dilationRate: dh }, input: [span(p.h.kernel, dh) + p.extraH, p.channels] };
+      }
+      const args = { ...common, kernelSize: [p.h.kernel, p.w.kernel], dilationRate: [dh, p.w.dilation] };
+      const input = [span(p.h.kernel, dh) + p.extraH, span(p.w.kernel, p.w.dilation) + p.extraW, p.channels];
+      return { kind: p.kind, args: p.kind === 'SeparableConv2D' ? { ...args, depthMultiplier: p.depthMultiplier } : args, input };
+    });
+
+  it('equal the stock tfjs layers forward, with the same weights, on random inputs', () => {
+    fc.assert(
+      fc.property(setups, fc.integer({ min: 1, max: 1000 }), (setup, seed) => {
+        const before = tf.memory().numTensors;
+        const { ours, stock } = makeLayers(setup);
+        const x = tf.randomNormal([2, ...setup.input], 0, 1, 'float32', seed);
+        const y = ours.apply(x) as tf.Tensor;
+        tf.dispose(stock.apply(x) as tf.Tensor); // builds the stock weights, replaced next
+        stock.setWeights(ours.getWeights());
+        const expected = stock.apply(x) as tf.Tensor;
+        expect(y.shape).toEqual(expected.shape);
+        const a = Array.from(y.dataSync());
+        const b = Array.from(expected.dataSync());
+        const scale = b.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+        a.forEach((v, i) => expect(Math.abs(v - (b[i] as number)), `${JSON.stringify(setup)} [${i}]`).toBeLessThanOrEqual(1e-5 * scale));
+        tf.dispose([x, y, expected]);
+        ours.dispose();
+        stock.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  /**
+   * Gradients of L = sum(layer(x) · r) w.r.t. every weight and the input, against central
+   * differences (L(θ + ε) - L(θ - ε)) / 2ε in float32: ε = 1e-2 keeps the rounding of L (about
+   * 1e-7 · its terms) small next to the difference, and the O(ε²) truncation error is ~1e-5.
+   */
+  const FD_SETUPS: Setup[] = [
+    { kind: 'Conv2D', args: { filters: 2, kernelSize: [2, 3], dilationRate: [2, 1], padding: 'valid', activation: 'tanh' }, input: [5, 4, 2] },
+    { kind: 'Conv2D', args: { filters: 2, kernelSize: [2, 2], dilationRate: [3, 2], padding: 'same', activation: 'linear' }, input: [4, 5, 2] },
+    { kind: 'Conv1D', args: { filters: 2, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'tanh' }, input: [6, 2] },
+    { kind: 'Conv1D', args: { filters: 3, kernelSize: 2, dilationRate: 3, padding: 'valid', activation: 'sigmoid' }, input: [6, 2] },
+    {
+      kind: 'SeparableConv2D',
+      args: { filters: 2, kernelSize: [2, 2], dilationRate: [2, 2], depthMultiplier: 2, padding: 'valid', activation: 'tanh' },
+      input: [4, 4, 2],
+    },
+  ];
+
+  const EPS = 1e-2;
+
+  it.each(FD_SETUPS.map((setup) => [`${setup.kind} ${JSON.stringify(setup.args)}`, setup] as const))(
+    '%s: gradients w.r.t. weights and input equal central differences; the stock layer refuses them',
+    (_label, setup) => {
+      const before = tf.memory().numTensors;
+      const { ours, stock } = makeLayers(setup);
+      const x0 = tf.randomNormal([2, ...setup.input], 0, 1, 'float32', 3);
+      const x = tf.variable(x0, true, `fd_x_${setup.kind}`);
+      x0.dispose();
+      const built = ours.apply(x) as tf.Tensor;
+      const r = tf.randomUniform(built.shape, -1, 1, 'float32', 4);
+      built.dispose();
+      const weights = ours.trainableWeights.map((w) => w.read() as tf.Variable);
+      expect(weights.length).toBe(setup.kind === 'SeparableConv2D' ? 3 : 2);
+      const loss = (input: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(ours.apply(input) as tf.Tensor, r)) as tf.Scalar);
+      const lossValue = (input: tf.Tensor) => {
+        const l = loss(input);
+        const v = l.dataSync()[0] as number;
+        l.dispose();
+        return v;
+      };
+
+      const { value, grads } = tf.variableGrads(() => loss(x), [...weights, x]);
+      value.dispose();
+
+      /** Central differences of L w.r.t. each entry of `variable`, which is restored after. */
+      const centralDifferences = (variable: tf.Variable): number[] => {
+        const original = variable.dataSync().slice();
+        return Array.from(original, (_, j) => {
+          const at = (delta: number) => {
+            const shifted = original.slice();
+            shifted[j] = (original[j] as number) + delta;
+            const t = tf.tensor(shifted, variable.shape);
+            variable.assign(t);
+            t.dispose();
+            return lossValue(x);
+          };
+          const d = (at(EPS) - at(-EPS)) / (2 * EPS);
+          const restored = tf.tensor(original, variable.shape);
+          variable.assign(restored);
+          restored.dispose();
+          return d;
+        });
+      };
+
+      for (const v of [...weights, x]) {
+        const g = grads[v.name];
+        if (!g) throw new Error(`no gradient for ${v.name}`);
+        const analytic = Array.from(g.dataSync());
+        const numeric = centralDifferences(v);
+        const scale = numeric.reduce((m, n) => Math.max(m, Math.abs(n)), 1);
+        analytic.forEach((a, j) => expect(Math.abs(a - (numeric[j] as number)), `${v.name}[${j}]: ${a} vs ${numeric[j]}`).toBeLessThanOrEqual(2e-3 * scale));
+        // Not all zero: a gradient that is lost entirely must not pass.
+        expect(analytic.some((a) => Math.abs(a) > 1e-3), `${v.name} has a non-zero gradient`).toBe(true);
+      }
+      tf.dispose(Object.values(grads));
+      ours.dispose();
+      expect(tf.memory().numTensors, 'tensors leaked: only x and r remain').toBe(before + 2);
+
+      // Why the subclasses exist: the stock layer, same dilation, cannot be differentiated.
+      tf.dispose(stock.apply(x) as tf.Tensor);
+      const stockWeights = stock.trainableWeights.map((w) => w.read() as tf.Variable);
+      expect(() => tf.variableGrads(() => tf.sum(tf.mul(stock.apply(x) as tf.Tensor, r)) as tf.Scalar, stockWeights)).toThrow(
+        /dilation rates greater than 1 are not yet supported/,
+      );
+      // tfjs' aborted gradient keeps the tensors its tape saved: counted up to here, not after.
+      const leakedByStock = tf.memory().numTensors;
+      tf.dispose([x, r]);
+      stock.dispose();
+      expect(leakedByStock - tf.memory().numTensors, 'only x, r and the stock weights remained of this test').toBe(2 + stockWeights.length);
+    },
+  );
+
+  it('the nodes build the subclass only for a dilation above 1, and keep the stock config', () => {
+    const layerOf = (decl: LayerDecl, params: Record<string, unknown>, shape: number[]) => {
+      const out = decl.build({ params: paramsObjectSchema(decl.params).parse(params), name: `which_${decl.type}_${JSON.stringify(params).replace(/\W/g, '')}`, inputs: { in: [tfl.input({ shape })] } })[
+        'out'
+      ] as SymbolicTensor;
+      return out.sourceLayer;
+    };
+    expect(layerOf(conv2d, { dilationRate: [1], filters: 2 }, [5, 5, 1]).getClassName()).toBe('Conv2D');
+    expect(layerOf(conv1d, { dilationRate: 1, filters: 2 }, [5, 1]).getClassName()).toBe('Conv1D');
+    expect(layerOf(separableConv2d, { dilationRate: [1], filters: 2 }, [5, 5, 1]).getClassName()).toBe('SeparableConv2D');
+    const dilated2d = layerOf(conv2d, { dilationRate: [1, 2], filters: 2 }, [5, 5, 1]);
+    expect(dilated2d.getClassName()).toBe('NetwrightDilatedConv2D');
+    expect(dilated2d.getConfig()['dilationRate']).toEqual([1, 2]);
+    const dilated1d = layerOf(conv1d, { dilationRate: 2, filters: 2 }, [5, 1]);
+    expect(dilated1d.getClassName()).toBe('NetwrightDilatedConv1D');
+    expect(dilated1d.getConfig()['dilationRate']).toEqual([2]);
+    const dilatedSep = layerOf(separableConv2d, { dilationRate: [2], depthMultiplier: 2, filters: 2 }, [5, 5, 1]);
+    expect(dilatedSep.getClassName()).toBe('NetwrightDilatedSeparableConv2D');
+    expect(dilatedSep.getConfig()).toMatchObject({ dilationRate: [2, 2], depthMultiplier: 2 });
+  });
 });
