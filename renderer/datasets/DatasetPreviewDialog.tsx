@@ -32,17 +32,20 @@ function PreviewModal({ initialId, graphOptions }: { initialId: string; graphOpt
   // The graph's generator options apply to the graph's dataset only.
   const options = id === initialId ? graphOptions : {};
   const spec = getDatasetSpec(id, options);
-  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   const optionsKey = JSON.stringify(options);
+  const requestKey = `${id}:${optionsKey}`;
+  // The answer for one request; anything else on screen is still loading.
+  const [answer, setAnswer] = useState<{ key: string; loaded: Loaded } | null>(null);
+  const loaded: Loaded = answer?.key === requestKey ? answer.loaded : { state: 'loading' };
 
   useEffect(() => {
     let live = true;
-    setLoaded({ state: 'loading' });
+    const key = `${id}:${optionsKey}`;
     getEngine()
       .previewDataset({ id, options: JSON.parse(optionsKey) as Record<string, number> })
       .then(
-        (preview) => live && setLoaded({ state: 'ready', preview }),
-        (err: unknown) => live && setLoaded({ state: 'error', message: err instanceof Error ? err.message : String(err) }),
+        (preview) => live && setAnswer({ key, loaded: { state: 'ready', preview } }),
+        (err: unknown) => live && setAnswer({ key, loaded: { state: 'error', message: err instanceof Error ? err.message : String(err) } }),
       );
     return () => {
       live = false;
@@ -197,6 +200,8 @@ function Samples({ samples, classNames }: { samples: DatasetSamples; classNames:
       return <Scatter samples={samples} classNames={classNames} />;
     case 'table':
       return (
+        <>
+        <p className="muted small dp-caption">Values as the model sees them (numeric columns standardised with train statistics).</p>
         <table className="dp-table" data-testid="dataset-preview-table">
           <thead>
             <tr>
@@ -211,7 +216,7 @@ function Samples({ samples, classNames }: { samples: DatasetSamples; classNames:
               <tr key={r}>
                 {samples.columns.map((c, j) => (
                   <td key={c} className="mono">
-                    {(samples.values[r * samples.columns.length + j] as number).toFixed(2)}
+                    {cellText(samples.values[r * samples.columns.length + j] as number)}
                   </td>
                 ))}
                 <td style={{ color: colourOf(samples.labels[r] as number) }}>{name(samples.labels[r] as number)}</td>
@@ -219,31 +224,50 @@ function Samples({ samples, classNames }: { samples: DatasetSamples; classNames:
             ))}
           </tbody>
         </table>
+        </>
       );
-    case 'text':
+    case 'text': {
+      // Text classification: the target text is the class name, shown once as the label.
+      const labelOnly = samples.pairs.every((p) => p.label !== null && p.target === p.label);
+      const hasLabel = samples.pairs.some((p) => p.label !== null);
       return (
         <table className="dp-table dp-text" data-testid="dataset-preview-text">
           <thead>
             <tr>
               <th>source</th>
-              <th />
-              <th>target</th>
-              {samples.pairs.some((p) => p.label !== null) ? <th>label</th> : null}
+              {labelOnly ? null : (
+                <>
+                  <th />
+                  <th>target</th>
+                </>
+              )}
+              {hasLabel ? <th>label</th> : null}
             </tr>
           </thead>
           <tbody>
             {samples.pairs.map((p, i) => (
               <tr key={i} data-testid="dataset-preview-pair">
                 <td className="mono">{p.source}</td>
-                <td className="muted">→</td>
-                <td className="mono">{p.target}</td>
-                {p.label !== null ? <td>{p.label}</td> : null}
+                {labelOnly ? null : (
+                  <>
+                    <td className="muted">→</td>
+                    <td className="mono">{p.target}</td>
+                  </>
+                )}
+                {hasLabel ? <td style={{ color: colourOf(classNames?.indexOf(p.label ?? '') ?? -1) }}>{p.label ?? ''}</td> : null}
               </tr>
             ))}
           </tbody>
         </table>
       );
+    }
   }
+}
+
+/** Two decimals, without a "-0.00". */
+function cellText(v: number): string {
+  const text = v.toFixed(2);
+  return text === '-0.00' ? '0.00' : text;
 }
 
 const IMAGE_SCALE = 2;

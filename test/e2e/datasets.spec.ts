@@ -117,3 +117,48 @@ test('dataset preview: MNIST images and class balance, dates pairs, spirals scat
   await expect(dialog).toHaveCount(0);
   expect(problemsOf(page)).toEqual([]);
 });
+
+test('dataset preview: every bundled dataset loads and shows its kind of samples', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openWithGraph(page, 'mlp-mnist');
+  await page.getByTestId('dataset-preview-open').click();
+  const dialog = page.getByTestId('dataset-preview');
+  await ready(dialog, 'mnist');
+  const select = page.getByTestId('dataset-preview-select');
+  const ids = await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  expect(ids.length).toBeGreaterThanOrEqual(15);
+  const kinds: Record<string, string> = {};
+  for (const id of ids) {
+    await select.selectOption(id);
+    await ready(dialog, id);
+    const kind = await dialog.evaluate((el) =>
+      ['images', 'scatter', 'table', 'text'].find((k) => el.querySelector(`[data-testid="dataset-preview-${k}"]`) !== null) ?? 'none',
+    );
+    kinds[id] = kind;
+    if (['iris', 'penguins', 'sentiment'].includes(id)) await shot(dialog, id);
+  }
+  expect(kinds).toMatchObject({
+    mnist: 'images',
+    'fashion-mnist': 'images',
+    iris: 'table',
+    penguins: 'table',
+    spirals: 'scatter',
+    moons: 'scatter',
+    circles: 'scatter',
+    xor: 'scatter',
+    blobs: 'scatter',
+    dates: 'text',
+    'g2p-cmudict': 'text',
+    'en-fr': 'text',
+    reverse: 'text',
+    sort: 'text',
+    sentiment: 'text',
+  });
+  // Sentiment samples carry their class label.
+  await select.selectOption('sentiment');
+  await ready(dialog, 'sentiment');
+  const labels = await page.getByTestId('dataset-preview-pair').evaluateAll((trs) => trs.map((tr) => tr.lastElementChild?.textContent ?? ''));
+  expect(labels).toHaveLength(32);
+  expect(new Set(labels).size).toBeGreaterThanOrEqual(2);
+  expect(problemsOf(page)).toEqual([]);
+});
