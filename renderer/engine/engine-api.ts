@@ -64,7 +64,14 @@ export interface RunStartedEvent {
   /** ln(classes) for a softmax classifier: the loss an untrained model should start near. */
   expectedInitialLoss: number | null;
   /** Views this model supports. */
-  capabilities: { attention: string[]; seq2seq: boolean; vae: string | null; classification: boolean };
+  capabilities: {
+    attention: string[];
+    seq2seq: boolean;
+    vae: string | null;
+    classification: boolean;
+    /** A conditional VAE: the label Input feeding a OneHot node, and the dataset's class names. */
+    conditionalLabel: { inputNodeId: string; classNames: string[] } | null;
+  };
 }
 
 /** Steps since the last event (sent about 10 times a second). */
@@ -94,6 +101,24 @@ export interface EpochDoneEvent {
   validation: EvaluationResult | null;
   seconds: number;
   samplesPerSecond: number;
+  /** Per layer: weight and gradient histograms at the end of this epoch (one batch's gradients). */
+  histograms: LayerHistograms[];
+  /** Attention maps of the sample the Attention view last asked for, at the end of this epoch. */
+  attention: AttentionResult | null;
+}
+
+/** Fixed-bin histogram: `counts.length` equal bins between min and max. */
+export interface BinnedHistogram {
+  min: number;
+  max: number;
+  counts: number[];
+}
+
+/** One graph node's trainable variables together. */
+export interface LayerHistograms {
+  nodeId: string;
+  weights: BinnedHistogram;
+  gradients: BinnedHistogram;
 }
 
 export interface RunFinishedEvent {
@@ -121,7 +146,9 @@ export type InspectRequest =
   | { kind: 'gradient-flow'; samples: number }
   | { kind: 'decode'; text: string; beamWidth: number }
   | { kind: 'vae'; samples: number; scatter: number }
-  | { kind: 'decode-latent'; z: number[][] }
+  | { kind: 'decode-latent'; z: number[][]; label?: number }
+  /** A conditional VAE: the run's fixed z samples decoded with this label. */
+  | { kind: 'generate'; label: number }
   | { kind: 'confusion'; samples: number }
   | { kind: 'sample'; sample: number };
 
@@ -204,6 +231,12 @@ export interface LatentDecodeResult {
   images: ImageBatch;
 }
 
+export interface GenerateResult {
+  kind: 'generate';
+  label: number;
+  images: ImageBatch;
+}
+
 export interface ConfusionResult {
   kind: 'confusion';
   classes: string[];
@@ -228,6 +261,7 @@ export type InspectResult =
   | DecodeResultView
   | VaeResult
   | LatentDecodeResult
+  | GenerateResult
   | ConfusionResult
   | SampleResult;
 

@@ -16,7 +16,7 @@ import type { Batch, Dataset, DatasetSplit, FeatureSpec, VocabularySpec } from '
 import type { CompiledGraph } from '../../core/engine/compile';
 import { beamSearchDecode, decodeLatent, disposeDecoders, greedyDecode, seq2seqIO } from '../../core/engine/decode';
 import { compileSeededWithGradientProbes, copyWeightsByLayerName, gradientFlow } from '../../core/engine/gradient-flow';
-import { attentionNodes, attentionWeights, disposeInspection, nodeOutputs } from '../../core/engine/inspect';
+import { attentionNodes, attentionWeights, disposeInspection, fullGradients, nodeOutputs } from '../../core/engine/inspect';
 import { bindFeeds, compileSeeded, runTraining, RunError, type RunControl } from '../../core/engine/run';
 import type { VariableStats } from '../../core/engine/trainer';
 import { parseGraphText, type GraphDocument } from '../../core/graph';
@@ -24,6 +24,7 @@ import type {
   ActivationsResult,
   AttentionResult,
   AttentionView,
+  BinnedHistogram,
   ConfusionResult,
   ControlAck,
   DatasetInfo,
@@ -33,6 +34,7 @@ import type {
   InspectRequest,
   InspectResult,
   LayerGradientStat,
+  LayerHistograms,
   RunErrorEvent,
   RunFinishedEvent,
   RunStartedEvent,
@@ -113,6 +115,12 @@ interface Session {
 }
 
 let session: Session | null = null;
+
+/** The validation sample the Attention view last asked about: snapshotted at every epoch end. */
+let attentionSample = 0;
+const HISTOGRAM_BINS = 30;
+/** Samples of the training split whose gradients the epoch-end histograms show. */
+const HISTOGRAM_BATCH = 64;
 
 // Run control: flags set by messages, read by the run loop between steps.
 let running = false;
@@ -218,6 +226,79 @@ function samplingNode(graph: GraphDocument): string | null {
   return graph.nodes.find((n) => n.type === 'Sampling')?.id ?? null;
 }
 
+/** A conditional VAE: an int32 Input that feeds a OneHot node (the label the decoder reads too). */
+function conditionalLabel(graph: GraphDocument, dataset: Dataset): { inputNodeId: string; classNames: string[] } | null {
+  for (const onehot of graph.nodes.filter((n) => n.type === 'OneHot')) {
+    const edge = graph.edges.find((e) => e.target.node === onehot.id);
+    const input = edge ? graph.nodes.find((n) => n.id === edge.source.node && n.type === 'Input') : undefined;
+    if (!input || input.params['dtype'] !== 'int32') continue;
+    const feature = dataset.spec.labels.find((l) => l.name === input.params['feature']) ?? labelFeatureOf(dataset);
+    const depth = Number(onehot.params['depth']);
+    const names = feature?.classNames ? [...feature.classNames] : Array.from({ length: Number.isFinite(depth) ? depth : 0 }, (_, i) => String(i));
+    if (names.length > 0) return { inputNodeId: input.id, classNames: names };
+  }
+  return null;
+}
+
+function labelFeatureOf(dataset: Dataset): FeatureSpec | undefined {
+  return dataset.spec.labels.find((f) => f.classNames !== undefined);
+}
+
+/** Equal bins between the finite min and max of `values` (NaN/Inf left out). */
+function binned(values: Float32Array, bins: number): BinnedHistogram {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const counts = new Array<number>(bins).fill(0);
+  if (min > max) return { min: 0, max: 0, counts };
+  const span = max - min;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    const i = span > 0 ? Math.min(bins - 1, Math.floor(((v - min) / span) * bins)) : Math.floor(bins / 2);
+    counts[i]! += 1;
+  }
+  return { min, max, counts };
+}
+
+function concatenated(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Per graph node: histograms of its trainable weights and of the full gradient of one training
+ * batch (inference mode; nothing is applied).
+ */
+function layerHistograms(s: Session): LayerHistograms[] {
+  const split = s.dataset.train;
+  const input = feedsFor(s, split, rowsOf(split, 0, HISTOGRAM_BATCH));
+  try {
+    const { gradients } = fullGradients(s.compiled, input.feeds);
+    // Same order as fullGradients' variables: layers, then each layer's trainable weights.
+    const weights = s.compiled.model.layers.flatMap((layer) => layer.trainableWeights.map((w) => Float32Array.from(w.read().dataSync())));
+    const byNode = new Map<string, { w: Float32Array[]; g: Float32Array[] }>();
+    gradients.forEach((g, i) => {
+      if (!g.nodeId) return;
+      const entry = byNode.get(g.nodeId) ?? { w: [], g: [] };
+      entry.g.push(g.values);
+      entry.w.push(weights[i] ?? new Float32Array(0));
+      byNode.set(g.nodeId, entry);
+    });
+    return [...byNode].map(([nodeId, e]) => ({ nodeId, weights: binned(concatenated(e.w), HISTOGRAM_BINS), gradients: binned(concatenated(e.g), HISTOGRAM_BINS) }));
+  } finally {
+    input.dispose();
+  }
+}
+
 function datasetInfo(dataset: Dataset): DatasetInfo {
   return {
     id: dataset.spec.id,
@@ -282,6 +363,7 @@ export async function train(
         seq2seq: dataset.spec.seq2seq !== undefined,
         vae: sampling,
         classification: head !== null,
+        conditionalLabel: sampling ? conditionalLabel(graph, dataset) : null,
       },
     };
     listener(started);
@@ -322,6 +404,22 @@ export async function train(
         });
       },
       onEpoch(event) {
+        // Snapshots of this epoch's end; a failure here must not end the run.
+        const current = session;
+        let histograms: LayerHistograms[] = [];
+        let attentionMaps: AttentionResult | null = null;
+        if (current) {
+          try {
+            histograms = layerHistograms(current);
+          } catch {
+            histograms = [];
+          }
+          try {
+            if (started.capabilities.attention.length > 0) attentionMaps = attention(current, attentionSample);
+          } catch {
+            attentionMaps = null;
+          }
+        }
         listener({
           kind: 'epoch',
           epoch: event.epoch,
@@ -331,6 +429,8 @@ export async function train(
           validation: event.validation,
           seconds: event.seconds,
           samplesPerSecond: event.samplesPerSecond,
+          histograms,
+          attention: attentionMaps,
         });
       },
     });
@@ -582,19 +682,28 @@ function gradientFlowView(s: Session, samples: number): GradientFlowResult {
   }
 }
 
-/** Feeds a decoder may also read (a conditional VAE's label): labels 0, 1, 2... per row. */
-function decoderFeeds(s: Session, rows: number): tf.Tensor[] {
+/** Feeds a decoder may also read (a conditional VAE's label): `label` on every row, else 0, 1, 2... */
+function decoderFeeds(s: Session, rows: number, label: number | null): tf.Tensor[] {
   return s.compiled.feeds.map((f) =>
     f.dtype === 'int32' && f.shape.length === 1
-      ? tf.tensor1d(Int32Array.from({ length: rows }, (_, i) => i % 10), 'int32')
+      ? tf.tensor1d(Int32Array.from({ length: rows }, (_, i) => label ?? i % 10), 'int32')
       : tf.zeros([rows, ...f.shape.slice(1).map((d) => d ?? 1)]),
   );
 }
 
-function decodeImages(s: Session, samplingId: string, z: readonly (readonly number[])[]): ImageBatch {
+/** The run's fixed latent samples (drawn once per run from its seed). */
+function fixedLatents(s: Session, latentDim: number): number[][] {
+  if (!s.fixedZ || s.fixedZ[0]?.length !== latentDim) {
+    const random = new SeededRandom(mixSeed(s.graph.training.seed, 0x7a));
+    s.fixedZ = Array.from({ length: 16 }, () => Array.from({ length: latentDim }, () => random.normal()));
+  }
+  return s.fixedZ;
+}
+
+function decodeImages(s: Session, samplingId: string, z: readonly (readonly number[])[], label: number | null = null): ImageBatch {
   const spec = imageFeature(s);
   const [h, w, c] = (spec?.shape ?? [1, 1, 1]) as [number, number, number];
-  const extra = decoderFeeds(s, z.length);
+  const extra = decoderFeeds(s, z.length, label);
   try {
     const out = decodeLatent(s.compiled, s.graph, samplingId, z, extra);
     const values = out.probabilities ?? out.values;
@@ -629,11 +738,7 @@ function vae(s: Session, shown: number, scatterCount: number): VaeResult {
     const imageData = spec ? input.batch.features[spec.name]?.data : undefined;
     const inputs = imageData ? toImages(imageData.subarray(0, k * h * w * c), k, h, w, c, spec?.valueRange ?? null) : toImages([], 0, h, w, c, [0, 1]);
     const reconstructions = decodeImages(s, samplingId, rows(k));
-    if (!s.fixedZ || s.fixedZ[0]?.length !== latentDim) {
-      const random = new SeededRandom(mixSeed(s.graph.training.seed, 0x7a));
-      s.fixedZ = Array.from({ length: 16 }, () => Array.from({ length: latentDim }, () => random.normal()));
-    }
-    const prior = decodeImages(s, samplingId, s.fixedZ);
+    const prior = decodeImages(s, samplingId, fixedLatents(s, latentDim));
     const label = labelFeature(s);
     const labelData = label ? input.batch.features[label.name]?.data : undefined;
     const x = new Float32Array(n);
@@ -697,6 +802,7 @@ export function inspect(request: InspectRequest): InspectResult {
     case 'sample':
       return sampleView(s, request.sample);
     case 'attention':
+      attentionSample = request.sample;
       return attention(s, request.sample);
     case 'decode':
       return decodeText(s, request.text, request.beamWidth);
@@ -707,7 +813,17 @@ export function inspect(request: InspectRequest): InspectResult {
     case 'decode-latent': {
       const samplingId = samplingNode(s.graph);
       if (!samplingId) throw new Error('the graph has no Sampling node');
-      return { kind: 'decode-latent', images: decodeImages(s, samplingId, request.z) };
+      return { kind: 'decode-latent', images: decodeImages(s, samplingId, request.z, request.label ?? null) };
+    }
+    case 'generate': {
+      const samplingId = samplingNode(s.graph);
+      if (!samplingId) throw new Error('the graph has no Sampling node');
+      // z has the latent size of mu (whatever the Sampling node calls its output port).
+      const mu = muPort(s, samplingId);
+      const shape = s.compiled.nodeTensors.get(mu.nodeId)?.[mu.port]?.shape;
+      const latentDim = shape?.[shape.length - 1];
+      if (typeof latentDim !== 'number') throw new Error('the Sampling node has no known latent size');
+      return { kind: 'generate', label: request.label, images: decodeImages(s, samplingId, fixedLatents(s, latentDim), request.label) };
     }
     case 'confusion':
       return confusion(s, request.samples);
@@ -732,6 +848,7 @@ export function transferables(result: InspectResult): Transferable[] {
       [result.inputs.values, result.reconstructions.values, result.prior.values, result.scatter.x, result.scatter.y, result.scatter.labels].forEach(add);
       break;
     case 'decode-latent':
+    case 'generate':
       add(result.images.values);
       break;
     case 'confusion':

@@ -212,3 +212,76 @@ export function scatterToData(frame: ScatterFrame, px: number, py: number): [num
   const y = frame.y0 + ((frame.size - 5 - py) / (frame.size - 10)) * (frame.y1 - frame.y0);
   return [x, y];
 }
+
+/** A histogram with equal bins between min and max (as the worker sends them). */
+export interface BinnedCounts {
+  min: number;
+  max: number;
+  counts: readonly number[];
+}
+
+/**
+ * Histograms over time, offset like TensorBoard's: one row per snapshot, oldest at the back
+ * (top), newest in front (bottom), all on one shared value axis; each row scaled to its own peak.
+ */
+export function drawOffsetHistograms(canvas: HTMLCanvasElement, rows: readonly BinnedCounts[], labels: readonly string[], width = 440): void {
+  const rowGap = 16;
+  const peak = 44;
+  const top = 6;
+  const labelW = 62;
+  const plotW = width - labelW - 8;
+  const height = top + peak + Math.max(0, rows.length - 1) * rowGap + 22;
+  const ctx = prepare(canvas, width, height);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    if (r.counts.every((c) => c === 0)) continue;
+    lo = Math.min(lo, r.min);
+    hi = Math.max(hi, r.max);
+  }
+  if (!(hi >= lo)) return;
+  const pad = hi > lo ? 0 : Math.max(1e-6, Math.abs(lo) * 0.1);
+  const x0 = lo - pad;
+  const x1 = hi + pad;
+  const px = (v: number) => 4 + ((v - x0) / (x1 - x0)) * plotW;
+  rows.forEach((r, i) => {
+    const base = top + peak + i * rowGap;
+    const most = Math.max(1, ...r.counts);
+    const binW = (r.max - r.min) / Math.max(1, r.counts.length);
+    const t = rows.length > 1 ? i / (rows.length - 1) : 1;
+    ctx.beginPath();
+    ctx.moveTo(px(r.min), base);
+    r.counts.forEach((c, b) => ctx.lineTo(px(r.min + (b + 0.5) * binW), base - (peak * c) / most));
+    ctx.lineTo(px(r.max), base);
+    ctx.closePath();
+    // Opaque-ish fill so the newer rows in front hide the older ones behind.
+    ctx.fillStyle = '#0d1117';
+    ctx.fill();
+    ctx.globalAlpha = 0.55;
+    ctx.fillStyle = rampCss(0.25 + 0.75 * t);
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = rampCss(0.35 + 0.65 * t);
+    ctx.lineWidth = 1.2;
+    ctx.stroke();
+    ctx.fillStyle = '#8b949e';
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(labels[i] ?? '', width - labelW, base - 3);
+  });
+  ctx.fillStyle = '#8b949e';
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textBaseline = 'bottom';
+  ctx.textAlign = 'left';
+  ctx.fillText(lo.toPrecision(3), 4, height);
+  ctx.textAlign = 'right';
+  ctx.fillText(hi.toPrecision(3), 4 + plotW, height);
+  if (lo < 0 && hi > 0) {
+    ctx.strokeStyle = '#30363d';
+    ctx.beginPath();
+    ctx.moveTo(px(0), top);
+    ctx.lineTo(px(0), height - 14);
+    ctx.stroke();
+  }
+}

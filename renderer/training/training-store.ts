@@ -9,7 +9,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { serializeGraph, type GraphDocument } from '../../core/graph';
 import type { RunManifest, RunStatus } from '../../core/engine/run';
-import type { DatasetInfo, LayerGradientStat, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
+import type { AttentionResult, DatasetInfo, LayerGradientStat, LayerHistograms, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
 import { getEngine } from '../engine/engine-client';
 import { clearNonFiniteHighlight, highlightNode } from './editor-link';
 
@@ -52,6 +52,10 @@ export interface Run {
   validationMetrics: Record<string, (number | null)[]>;
   lastMetrics: Record<string, number>;
   layers: Record<string, LayerSeries>;
+  /** Per finished epoch (1-based `epoch`): weight and gradient histograms per layer. */
+  histograms: { epoch: number; layers: LayerHistograms[] }[];
+  /** Per finished epoch: the attention maps of the sample the Attention view was showing. */
+  attentionHistory: { epoch: number; result: AttentionResult }[];
   expectedInitialLoss: number | null;
   warnings: string[];
   error: string | null;
@@ -140,6 +144,8 @@ export function newRun(graph: GraphDocument, index: number): Run {
     validationMetrics: {},
     lastMetrics: {},
     layers: {},
+    histograms: [],
+    attentionHistory: [],
     expectedInitialLoss: null,
     warnings: [],
     error: null,
@@ -217,6 +223,8 @@ export function applyTrainingEvent(run: Run, event: TrainingEvent): void {
       run.validationLoss.push(event.validation?.loss ?? null);
       for (const [k, v] of Object.entries(event.metrics)) (run.epochMetrics[k] ??= []).push(v);
       for (const k of Object.keys(event.metrics)) (run.validationMetrics[k] ??= []).push(event.validation?.metrics[k] ?? null);
+      if (event.histograms.length > 0) run.histograms.push({ epoch: run.epochLoss.length, layers: event.histograms });
+      if (event.attention) run.attentionHistory.push({ epoch: run.epochLoss.length, result: event.attention });
       bumpInspect();
       break;
     case 'finished':

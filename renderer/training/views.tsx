@@ -1,9 +1,9 @@
 /** The dock's views: curves, activations, attention, gradients, model-specific, runs. */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { nodeDisplayName, type GraphDocument } from '../../core/graph';
-import type { ActivationPort, AttentionView as AttentionMatrix, ImageBatch } from '../engine/engine-api';
+import type { ActivationPort, AttentionResult, AttentionView as AttentionMatrix, ImageBatch } from '../engine/engine-api';
 import { useEditor } from '../state/editor';
-import { drawHeatmap, drawHistogram, drawImageGrid, drawScatter, labelColour, rampCss, scatterToData, type ScatterFrame } from './draw';
+import { drawHeatmap, drawHistogram, drawImageGrid, drawOffsetHistograms, drawScatter, labelColour, rampCss, scatterToData, type ScatterFrame } from './draw';
 import { setEdgeOverlay, type EdgeOverlayStyle } from './editor-link';
 import { LineChart, type ChartSeries } from './LineChart';
 import { selectRun, setRunVisible, trainingStore, useTraining, type Run } from './training-store';
@@ -272,6 +272,7 @@ function AttentionMap({ map, title }: { map: AttentionMatrix; title: string }) {
         data-row-labels={JSON.stringify(map.rowLabels)}
         data-col-labels={JSON.stringify(map.colLabels)}
         data-row-sums={JSON.stringify(sums.map((s) => Number(s.toFixed(5))))}
+        data-values={JSON.stringify(Array.from(map.heads[h] as Float32Array, (v) => Number(v.toFixed(5))))}
       />
       <p className="muted">
         rows: query steps (target tokens) · columns: attended tokens · each row sums to 1 · colour 0
@@ -291,16 +292,52 @@ export function AttentionView({ run }: { run: Run | null }) {
   const has = (run?.capabilities?.attention.length ?? 0) > 0;
   const inspection = useInspection(ready && has ? { kind: 'attention', sample } : null);
   const decoded = useInspection(ready && decodeAsk && run?.capabilities?.seq2seq ? { kind: 'decode', ...decodeAsk } : null);
-  const result = latest(inspection);
+  const live = latest(inspection);
   const typed = latest(decoded);
+  useTraining((s) => s.version);
+  // null: follow the newest snapshot (the default while training).
+  const [picked, setPicked] = useState<number | null>(null);
+  const history: { label: string; result: AttentionResult }[] = (run?.attentionHistory ?? [])
+    .filter((h) => h.result.sample === (live?.sample ?? sample))
+    .map((h) => ({ label: `epoch ${h.epoch}`, result: h.result }));
+  if (live) history.push({ label: 'latest', result: live });
+  const position = picked === null ? history.length - 1 : Math.min(picked, history.length - 1);
+  const result = history[position]?.result ?? null;
   if (!ready) return <Empty>Train a model with an attention node to see where it looks.</Empty>;
   if (!has) return <Empty>This model has no attention node.</Empty>;
   return (
     <div className="attention">
       <div className="view-tools">
         <label>
-          Validation sample <input type="number" min={0} value={sample} onChange={(e) => setSample(Math.max(0, Number(e.target.value) | 0))} />
+          Validation sample{' '}
+          <input
+            type="number"
+            min={0}
+            value={sample}
+            onChange={(e) => {
+              setSample(Math.max(0, Number(e.target.value) | 0));
+              setPicked(null);
+            }}
+          />
         </label>
+        {history.length > 1 ? (
+          <label className="epoch-scrub">
+            <input
+              type="range"
+              data-testid="attention-epoch-slider"
+              aria-label="attention epoch"
+              min={0}
+              max={history.length - 1}
+              step={1}
+              value={position}
+              onChange={(e) => {
+                const k = Number(e.target.value);
+                setPicked(k >= history.length - 1 ? null : k);
+              }}
+            />
+            <span data-testid="attention-epoch-label">{history[position]?.label}</span>
+          </label>
+        ) : null}
       </div>
       {inspection.state === 'failed' ? <p className="bad">{inspection.message}</p> : null}
       {result ? (
@@ -391,6 +428,47 @@ function overlayStyles(edges: { edgeId: string; norm: number | null }[]): Record
   return out;
 }
 
+/** Weight and gradient histograms of one layer, one row per finished epoch. */
+function HistogramsOverTime({ run, graph }: { run: Run; graph: GraphDocument }) {
+  const selected = useEditor((s) => s.selection.nodes[0] ?? null);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const snapshots = run.histograms;
+  const layerIds = [...new Set(snapshots.flatMap((h) => h.layers.map((l) => l.nodeId)))];
+  if (layerIds.length === 0) return <p className="muted">Weight and gradient histograms appear here at the end of each epoch.</p>;
+  // The layer picked here, else the one selected on the canvas, else the first.
+  const layer = [chosen, selected].find((id): id is string => id !== null && layerIds.includes(id)) ?? (layerIds[0] as string);
+  const rows = snapshots.flatMap((h) => {
+    const found = h.layers.find((l) => l.nodeId === layer);
+    return found ? [{ epoch: h.epoch, ...found }] : [];
+  });
+  const labels = rows.map((r) => `epoch ${r.epoch}`);
+  return (
+    <div className="histograms-over-time">
+      <h4>
+        Histograms over epochs for{' '}
+        <select data-testid="histogram-layer" aria-label="histogram layer" value={layer} onChange={(e) => setChosen(e.target.value)}>
+          {layerIds.map((id) => (
+            <option key={id} value={id}>
+              {nodeName(graph, id)}
+            </option>
+          ))}
+        </select>{' '}
+        <span className="muted">(gradients of one batch of {'≤'} 64 training samples; each row scaled to its peak)</span>
+      </h4>
+      <div className="curves-charts">
+        <div>
+          <h4>Weights</h4>
+          <Drawing draw={(cv) => drawOffsetHistograms(cv, rows.map((r) => r.weights), labels)} deps={[layer, rows.length, run.id]} testId="weight-histograms" data-rows={rows.length} data-layer={layer} />
+        </div>
+        <div>
+          <h4>Gradients</h4>
+          <Drawing draw={(cv) => drawOffsetHistograms(cv, rows.map((r) => r.gradients), labels)} deps={[layer, rows.length, run.id]} testId="gradient-histograms" data-rows={rows.length} data-layer={layer} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
 export function GradientsView({ run }: { run: Run | null }) {
   const graph = useEditor((s) => s.document);
   const version = useTraining((s) => s.version);
@@ -472,6 +550,7 @@ export function GradientsView({ run }: { run: Run | null }) {
               <LineChart series={ratioSeries} log width={460} height={170} xLabel="step" version={version} testId="ratio-chart" />
             </div>
           </div>
+          <HistogramsOverTime run={run} graph={graph} />
         </>
       )}
     </div>
@@ -573,7 +652,37 @@ function LatentExplorer({ latentDim, scatter }: { latentDim: number; scatter: { 
   );
 }
 
-function VaeView() {
+/** A conditional VAE: the run's fixed z samples decoded with a chosen label. */
+function GenerateDigit({ classNames }: { classNames: string[] }) {
+  const [label, setLabel] = useState(0);
+  const generated = useInspection({ kind: 'generate', label });
+  const result = latest(generated);
+  return (
+    <div className="generate-digit">
+      <h4>
+        <label>
+          Generate digit{' '}
+          <select data-testid="generate-label" aria-label="Generate digit" value={label} onChange={(e) => setLabel(Number(e.target.value))}>
+            {classNames.map((name, i) => (
+              <option key={i} value={i}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <span className="muted">the run's fixed z samples, decoded with this label</span>
+      </h4>
+      {generated.state === 'failed' ? <p className="bad">{generated.message}</p> : null}
+      {result ? (
+        <Drawing draw={(cv) => drawImageGrid(cv, result.images, 8, 2)} deps={[result]} testId="generated-digits" data-label={result.label} />
+      ) : (
+        <p className="muted">Decoding…</p>
+      )}
+    </div>
+  );
+}
+
+function VaeView({ conditional }: { conditional: { inputNodeId: string; classNames: string[] } | null }) {
   const inspection = useInspection({ kind: 'vae', samples: 8, scatter: 500 });
   const result = latest(inspection);
   if (inspection.state === 'failed') return <p className="bad">{inspection.message}</p>;
@@ -592,6 +701,7 @@ function VaeView() {
           <Drawing draw={(cv) => drawImageGrid(cv, result.prior, 8, 2)} deps={[result]} testId="vae-prior" />
         </div>
       </div>
+      {conditional ? <GenerateDigit classNames={conditional.classNames} /> : null}
       <LatentExplorer latentDim={result.latentDim} scatter={result.scatter} />
     </div>
   );
@@ -600,7 +710,7 @@ function VaeView() {
 export function ModelView({ run }: { run: Run | null }) {
   const ready = run !== null && run.capabilities !== null && run.state !== 'error' && run.state !== 'loading';
   if (!ready) return <Empty>Train the model to see model-specific views (confusion matrix, VAE samples).</Empty>;
-  if (run.capabilities?.vae) return <VaeView />;
+  if (run.capabilities?.vae) return <VaeView conditional={run.capabilities.conditionalLabel ?? null} />;
   if (run.capabilities?.classification) return <ConfusionView />;
   return <Empty>No model-specific view for this model (classifiers and VAEs have one).</Empty>;
 }
