@@ -595,11 +595,12 @@ function ConfusionView() {
   );
 }
 
-function LatentExplorer({ latentDim, scatter }: { latentDim: number; scatter: { x: Float32Array; y: Float32Array; labels: Int32Array } }) {
+function LatentExplorer({ latentDim, scatter, label }: { latentDim: number; scatter: { x: Float32Array; y: Float32Array; labels: Int32Array }; label: number | null }) {
   const [z, setZ] = useState<number[]>(() => new Array<number>(latentDim).fill(0));
   const frame = useRef<ScatterFrame | null>(null);
   const dragging = useRef(false);
-  const decoded = useInspection({ kind: 'decode-latent', z: [z] });
+  // A conditional VAE decodes z with the label chosen under "Generate digit".
+  const decoded = useInspection(label === null ? { kind: 'decode-latent', z: [z] } : { kind: 'decode-latent', z: [z], label });
   const image = latest(decoded);
   const set = (i: number, v: number) => setZ((old) => old.map((x, j) => (j === i ? v : x)));
   const fromPointer = (e: React.PointerEvent<HTMLCanvasElement>) => {
@@ -635,7 +636,7 @@ function LatentExplorer({ latentDim, scatter }: { latentDim: number; scatter: { 
         </div>
       </div>
       <div>
-        <h4>Decoded from z</h4>
+        <h4>Decoded from z{label !== null ? ` (label ${label})` : ''}</h4>
         {image ? <Drawing draw={(cv) => drawImageGrid(cv, image.images, 1, 5)} deps={[image]} testId="latent-decoded" /> : <p className="muted">Decoding…</p>}
         <div className="sliders">
           {z.slice(0, 8).map((v, i) => (
@@ -653,8 +654,7 @@ function LatentExplorer({ latentDim, scatter }: { latentDim: number; scatter: { 
 }
 
 /** A conditional VAE: the run's fixed z samples decoded with a chosen label. */
-function GenerateDigit({ classNames }: { classNames: string[] }) {
-  const [label, setLabel] = useState(0);
+function GenerateDigit({ classNames, label, setLabel }: { classNames: string[]; label: number; setLabel: (label: number) => void }) {
   const generated = useInspection({ kind: 'generate', label });
   const result = latest(generated);
   return (
@@ -684,6 +684,7 @@ function GenerateDigit({ classNames }: { classNames: string[] }) {
 
 function VaeView({ conditional }: { conditional: { inputNodeId: string; classNames: string[] } | null }) {
   const inspection = useInspection({ kind: 'vae', samples: 8, scatter: 500 });
+  const [label, setLabel] = useState(0);
   const result = latest(inspection);
   if (inspection.state === 'failed') return <p className="bad">{inspection.message}</p>;
   if (!result) return <p className="muted">Encoding validation samples…</p>;
@@ -701,8 +702,8 @@ function VaeView({ conditional }: { conditional: { inputNodeId: string; classNam
           <Drawing draw={(cv) => drawImageGrid(cv, result.prior, 8, 2)} deps={[result]} testId="vae-prior" />
         </div>
       </div>
-      {conditional ? <GenerateDigit classNames={conditional.classNames} /> : null}
-      <LatentExplorer latentDim={result.latentDim} scatter={result.scatter} />
+      {conditional ? <GenerateDigit classNames={conditional.classNames} label={label} setLabel={setLabel} /> : null}
+      <LatentExplorer latentDim={result.latentDim} scatter={result.scatter} label={conditional ? label : null} />
     </div>
   );
 }

@@ -97,9 +97,15 @@ test.describe('training views over time', () => {
     await expect(grid).toHaveAttribute('data-label', '0', { timeout: 30_000 });
     const pixels = () => grid.evaluate((c: HTMLCanvasElement) => c.toDataURL());
     const zero = await pixels();
+    // The latent explorer below decodes its z with the same label.
+    const explorer = page.getByTestId('latent-decoded');
+    await expect(explorer).toBeVisible({ timeout: 30_000 });
+    const explorerPixels = () => explorer.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const explorerZero = await explorerPixels();
     await picker.selectOption({ index: 7 });
     await expect(grid).toHaveAttribute('data-label', '7', { timeout: 30_000 });
     await expect.poll(pixels).not.toBe(zero);
+    await expect.poll(explorerPixels).not.toBe(explorerZero);
     await grid.scrollIntoViewIfNeeded();
     await shot(page, 'cvae');
     expect(problems).toEqual([]);
