@@ -240,6 +240,8 @@ export async function runTraining(
       const step = random.run(() => trainer.trainStep(feeds));
       if (step.nonFinite) {
         const nodeId = step.nonFinite.nodeId ?? random.run(() => firstNonFiniteNode(compiled, graph, feeds)) ?? step.nonFinite.lossNodeId ?? null;
+        // Back to the weights that gave the last finite loss.
+        trainer.undoLastUpdate();
         const node = graph.nodes.find((n) => n.id === nodeId);
         nonFinite = {
           report: step.nonFinite,
@@ -268,6 +270,18 @@ export async function runTraining(
           break outer;
         }
       }
+    }
+    // The last update of the epoch is checked before the weights are evaluated or kept.
+    const broken = trainer.restoreIfNonFinite();
+    if (broken) {
+      const node = graph.nodes.find((n) => n.id === broken.nodeId);
+      nonFinite = {
+        report: broken,
+        nodeId: broken.nodeId ?? null,
+        message: `${broken.message} at the end of epoch ${epoch + 1}${node ? ` (${nodeDisplayName(node)}, ${node.type})` : ''}. Training stopped; the weights are the last finite ones.`,
+      };
+      status = 'non-finite';
+      break;
     }
     const seconds = (performance.now() - started) / 1000;
     const validation =

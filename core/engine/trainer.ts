@@ -105,6 +105,8 @@ export class Trainer {
   private learningRate: number;
   /** Norms of the weights after the last step, so the next step need not recompute them. */
   private weightNorms: Float32Array | null = null;
+  /** Copies of the weights from before the last update, until that update is known finite. */
+  private previous: tf.Tensor[] | null = null;
   private disposed = false;
 
   constructor(
@@ -238,6 +240,8 @@ export class Trainer {
     const badLoss = losses.find((l) => !Number.isFinite(lossValues[l.nodeId]));
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       tf.dispose(gradList);
+      // Nothing is applied. The weights are left as they are so the caller can find the node that
+      // went non-finite, then `undoLastUpdate()` puts back the weights of the last finite loss.
       const nonFinite: NonFiniteReport = badLoss
         ? { what: 'loss', lossNodeId: badLoss.nodeId, message: `the loss ${badLoss.name} became ${lossValues[badLoss.nodeId]}` }
         : !Number.isFinite(loss)
@@ -256,19 +260,27 @@ export class Trainer {
       if (scale !== 1) tf.dispose(Object.values(named));
       return { ...base, stats: null, nonFinite: null };
     }
+    // The weights before this update are kept until the next step has shown the update finite
+    // (a copy is cheap; a pass over every weight each step is not).
+    if (this.previous) tf.dispose(this.previous);
     const before = vars.map((v) => tf.keep(tf.clone(v)));
+    this.previous = before;
     this.optimizer.applyGradients(named);
     tf.dispose(gradList);
     if (scale !== 1) tf.dispose(Object.values(named));
 
-    // New weight norms every step (the finiteness guard); update norms on stats steps. The norms
-    // before the update are the previous step's new norms.
     const withUpdates = this.stepCount++ % this.statsEvery === 0;
+    if (!withUpdates) {
+      this.weightNorms = null;
+      return { ...base, stats: null, nonFinite: null };
+    }
+    // On stats steps: new and update norms of every variable, read at once. The norms before the
+    // update are the previous stats step's new norms when that was the step just before.
     const known = this.weightNorms;
     const after = tf.tidy(() => {
       const newNorms = vars.map((v) => l2(v));
-      const updateNorms = withUpdates ? vars.map((v, i) => l2(tf.sub(v, before[i] as tf.Tensor))) : [];
-      const weightNorms = withUpdates && !known ? before.map((w) => l2(w)) : [];
+      const updateNorms = vars.map((v, i) => l2(tf.sub(v, before[i] as tf.Tensor)));
+      const weightNorms = known ? [] : before.map((w) => l2(w));
       return vars.length === 0 ? tf.zeros([0]) : tf.stack([...newNorms, ...updateNorms, ...weightNorms]);
     });
     const read = after.dataSync();
@@ -277,15 +289,11 @@ export class Trainer {
     // Laid out as [before | update | new].
     const norms = new Float32Array(3 * n);
     norms.set(read.subarray(0, n), 2 * n);
-    if (withUpdates) {
-      norms.set(read.subarray(n, 2 * n), n);
-      norms.set(known ?? read.subarray(2 * n, 3 * n), 0);
-    }
+    norms.set(read.subarray(n, 2 * n), n);
+    norms.set(known ?? read.subarray(2 * n, 3 * n), 0);
     const firstBad = Array.from(norms.subarray(2 * n)).findIndex((v) => !Number.isFinite(v));
     if (firstBad >= 0) {
-      vars.forEach((v, i) => v.assign(before[i] as tf.Tensor));
-      this.weightNorms = null;
-      tf.dispose(before);
+      this.restorePrevious();
       const bad = this.variables[firstBad] as TrackedVariable;
       return {
         ...base,
@@ -293,9 +301,7 @@ export class Trainer {
         nonFinite: { what: 'weights', nodeId: bad.nodeId, message: `the update made ${bad.variable.name} non-finite (the step was undone)` },
       };
     }
-    tf.dispose(before);
-    this.weightNorms = norms.slice(2 * n);
-    if (!withUpdates) return { ...base, stats: null, nonFinite: null };
+    this.weightNorms = this.statsEvery === 1 ? norms.slice(2 * n) : null;
     const stats = vars.map((v, i) => ({
       name: v.name,
       nodeId: (this.variables[i] as TrackedVariable).nodeId,
@@ -304,6 +310,47 @@ export class Trainer {
       updateRatio: (norms[n + i] as number) / Math.max(norms[i] as number, 1e-12),
     }));
     return { ...base, stats, nonFinite: null };
+  }
+
+  /**
+   * Puts back the weights from before the last applied update: after a non-finite loss, those
+   * are the weights that last gave a finite one. False when there is nothing to undo.
+   */
+  undoLastUpdate(): boolean {
+    if (!this.previous) return false;
+    this.restorePrevious();
+    return true;
+  }
+
+  private restorePrevious(): void {
+    const previous = this.previous;
+    if (!previous) return;
+    this.variables.forEach((v, i) => v.variable.assign(previous[i] as tf.Tensor));
+    tf.dispose(previous);
+    this.previous = null;
+    this.weightNorms = null;
+  }
+
+  /**
+   * When some weight is not finite, puts back the weights from before the last update (the last
+   * finite ones) and says which variable broke; null when every weight is finite.
+   */
+  restoreIfNonFinite(): NonFiniteReport | null {
+    const flags = tf.tidy(() =>
+      this.variables.length === 0 ? tf.zeros([0]) : tf.stack(this.variables.map((v) => tf.all(tf.isFinite(v.variable)))),
+    );
+    const finite = flags.dataSync();
+    flags.dispose();
+    const firstBad = Array.from(finite).findIndex((f) => f === 0);
+    if (firstBad < 0) return null;
+    const bad = this.variables[firstBad] as TrackedVariable;
+    const undone = this.previous !== null;
+    this.restorePrevious();
+    return {
+      what: 'weights',
+      nodeId: bad.nodeId,
+      message: `the update made ${bad.variable.name} non-finite${undone ? ' (the step was undone)' : ''}`,
+    };
   }
 
   /** Mean losses and metrics over the batches (weighted by batch size), in inference mode. */
@@ -342,11 +389,15 @@ export class Trainer {
   restoreWeights(weights: readonly tf.Tensor[]): void {
     this.compiled.model.setWeights([...weights]);
     this.weightNorms = null;
+    if (this.previous) tf.dispose(this.previous);
+    this.previous = null;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.previous) tf.dispose(this.previous);
+    this.previous = null;
     this.optimizer.dispose();
   }
 }

@@ -142,3 +142,25 @@ describe('learning-rate schedules', () => {
     tf.dispose(feeds);
   });
 });
+
+describe('the non-finite guard between statistics steps', () => {
+  it('finds an overflowing update at the next step and can put back the weights of the last finite loss', () => {
+    const graph = linearRegression({ learningRate: 3e38 });
+    const compiled = compileGraph(graph);
+    compiled.model.setWeights([tf.tensor2d(W, [3, 1]), tf.tensor1d([B])]);
+    const trainer = new Trainer(compiled, graph.training, { statsEvery: 1000 });
+    const feeds = compiled.feeds.map((f) => (f.feature === 'x' ? tf.tensor2d(X) : tf.tensor2d(Y)));
+    // Step 0 is a statistics step (caught at once); step 1 is not, so its overflow is found later.
+    const first = trainer.trainStep(feeds);
+    expect(first.nonFinite?.what).toBe('weights');
+    const unchecked = trainer.trainStep(feeds);
+    expect(unchecked.nonFinite).toBeNull();
+    const next = trainer.trainStep(feeds);
+    expect(next.nonFinite?.what).toBe('loss');
+    expect(trainer.undoLastUpdate()).toBe(true);
+    expect(trainer.undoLastUpdate()).toBe(false);
+    expect(Array.from((compiled.model.getWeights()[0] as tf.Tensor).dataSync())).toEqual(Array.from(new Float32Array(W)));
+    tf.dispose(feeds);
+    trainer.dispose();
+  });
+});
