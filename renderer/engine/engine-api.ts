@@ -3,6 +3,7 @@
  * run only in the worker; the UI sends the document as JSON and receives plain numbers and typed
  * arrays (transferred, not copied).
  */
+import type { BackendCheckResult } from '../../core/engine/backend-check';
 import type { SkippedBackend } from '../../core/engine/backends';
 import type { RunManifest, RunStatus } from '../../core/engine/run';
 import type { EvaluationResult } from '../../core/engine/trainer';
@@ -289,4 +290,10 @@ export interface EngineApi {
   release(): Promise<{ numTensors: number }>;
   /** Samples and statistics of a bundled dataset (loaded once and cached, like for training). */
   previewDataset(request: DatasetPreviewRequest): Promise<DatasetPreview>;
+  /**
+   * Every catalogue layer type's outputs and gradients on `candidate` against cpu (see
+   * core/engine/backend-check). Restores the active backend afterwards. For tests and diagnostics;
+   * only while no run is training (it switches the global tfjs backend).
+   */
+  checkBackendGradients(candidate: string): Promise<BackendCheckResult[]>;
 }

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { compareBackends } from '../../core/engine/backend-check';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../core/engine/kernels';
 import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
@@ -117,6 +118,14 @@ const api: EngineApi = {
     const options = { ...(seed === undefined ? {} : { seed }), ...(size === undefined ? {} : { size }), ...(noise === undefined ? {} : { noise }), ...(classes === undefined ? {} : { classes }) };
     const preview = await previewDataset(request.id, options, request.samples);
     return Comlink.transfer(preview, previewTransferables(preview) as Transferable[]);
+  },
+  async checkBackendGradients(candidate: string) {
+    const previous = tf.getBackend();
+    try {
+      return await compareBackends('cpu', candidate);
+    } finally {
+      await tf.setBackend(previous);
+    }
   },
 };
 

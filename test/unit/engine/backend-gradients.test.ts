@@ -11,284 +11,31 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ACTIVATIONS } from '../../../core/catalogue/activations';
-import type { LayerDecl, SymbolicTensor } from '../../../core/catalogue/decl';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDecl } from '../../../core/catalogue/registry';
+import type { SymbolicTensor } from '../../../core/catalogue/decl';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
-import { allDecls, getDecl } from '../../../core/catalogue/registry';
+import {
+  BACKEND_CHECK_CASES as CASES,
+  BACKEND_TOLERANCE,
+  type BackendResult,
+  compareCase,
+  compareResults,
+  fixedValues,
+  layerDecls as allLayerDecls,
+  outputsAndGradients,
+  sizeOf,
+} from '../../../core/engine/backend-check';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../../core/engine/kernels';
 
 const require = createRequire(import.meta.url);
 // In Node the wasm backend loads its .wasm from a folder path (with a trailing separator).
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
 
-interface InputSpec {
-  /** One sample's shape (no batch axis). */
-  shape: number[];
-  /** int32 ids in [0, intMax) (Embedding), or a 0/1 padding mask (not differentiated). */
-  kind?: 'float' | 'ids' | 'mask';
-  intMax?: number;
-}
-
-interface GradientCase {
-  params: Record<string, unknown>;
-  inputs: Record<string, InputSpec[]>;
-  /**
-   * A gap of tfjs 4.22 itself, the same on every backend: the case must fail with this error on
-   * both (so the test notices when the layer is changed to avoid it, and the case can move).
-   */
-  tfjsGap?: RegExp;
-}
-
-const BATCH = 3;
-const one = (shape: number[]): InputSpec[] => [{ shape }];
-
-/**
- * One or two small valid configurations per node type, chosen to exercise the gradient paths that
- * differ: strides, 'same' padding, dilation, depth multipliers, masks, dropout, initial states.
- */
-const CASES: Record<string, GradientCase[]> = {
-  Dense: [
-    { params: { units: 3, activation: 'tanh' }, inputs: { in: one([4]) } },
-    { params: { units: 2, activation: 'leakyRelu', useBias: false }, inputs: { in: one([3, 4]) } },
-  ],
-  Flatten: [{ params: {}, inputs: { in: one([2, 3, 2]) } }],
-  OneHot: [{ params: { depth: 4 }, inputs: { in: [{ shape: [3], kind: 'ids', intMax: 4 }] } }],
-  // Every activation: each has its own gradient kernels (erf for gelu, softplus, selu...).
-  Activation: ACTIVATIONS.map((activation) => ({ params: { activation, alpha: 0.2 }, inputs: { in: one([5]) } })),
-  Dropout: [{ params: { rate: 0.4 }, inputs: { in: one([6]) } }],
-  Reshape: [{ params: { targetShape: [3, -1] }, inputs: { in: one([2, 3]) } }],
-  Permute: [{ params: { dims: [2, 1] }, inputs: { in: one([3, 4]) } }],
-  RepeatVector: [{ params: { n: 3 }, inputs: { in: one([4]) } }],
-  Split: [
-    { params: { parts: 2 }, inputs: { in: one([6]) } },
-    { params: { sizes: [1, 3] }, inputs: { in: one([2, 4]) } },
-  ],
-  Concatenate: [{ params: { axis: -1 }, inputs: { in: [{ shape: [2, 3] }, { shape: [2, 2] }] } }],
-  Add: [{ params: {}, inputs: { in: [{ shape: [4] }, { shape: [4] }, { shape: [4] }] } }],
-  Subtract: [{ params: {}, inputs: { a: one([4]), b: one([4]) } }],
-  Multiply: [{ params: {}, inputs: { in: [{ shape: [4] }, { shape: [4] }] } }],
-  Average: [{ params: {}, inputs: { in: [{ shape: [2, 3] }, { shape: [2, 3] }] } }],
-  Conv1D: [
-    { params: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, inputs: { in: one([7, 3]) } },
-    // Dilation > 1 runs through Netwright's subclass (tfjs 4.22 cannot differentiate it): must train as dilation 1 does.
-    { params: { filters: 3, kernelSize: 2, dilationRate: 2, padding: 'valid' }, inputs: { in: one([6, 2]) } },
-    { params: { filters: 2, kernelSize: 3, dilationRate: 3, padding: 'same', activation: 'tanh' }, inputs: { in: one([7, 2]) } },
-  ],
-  Conv2D: [
-    { params: { filters: 2, kernelSize: [3], strides: [2, 3], padding: 'same', activation: 'elu' }, inputs: { in: one([5, 7, 2]) } },
-    { params: { filters: 3, kernelSize: [2, 3], dilationRate: [2, 1], padding: 'valid' }, inputs: { in: one([6, 5, 2]) } },
-    { params: { filters: 2, kernelSize: [3, 2], dilationRate: [2, 3], padding: 'same', activation: 'relu' }, inputs: { in: one([5, 6, 2]) } },
-  ],
-  Conv2DTranspose: [
-    { params: { filters: 2, kernelSize: [3], strides: [2], padding: 'same' }, inputs: { in: one([3, 4, 2]) } },
-    { params: { filters: 1, kernelSize: [2, 3], strides: [1, 2], padding: 'valid', activation: 'sigmoid' }, inputs: { in: one([3, 3, 3]) } },
-  ],
-  SeparableConv2D: [
-    { params: { filters: 2, kernelSize: [3], strides: [2], padding: 'same', depthMultiplier: 2 }, inputs: { in: one([5, 6, 2]) } },
-    { params: { filters: 3, kernelSize: [2], dilationRate: [2], padding: 'valid', depthMultiplier: 1 }, inputs: { in: one([5, 5, 3]) } },
-    { params: { filters: 2, kernelSize: [2, 3], dilationRate: [1, 2], padding: 'same', depthMultiplier: 2, activation: 'leakyRelu', useBias: false }, inputs: { in: one([4, 6, 2]) } },
-    { params: { filters: 2, kernelSize: [2, 3], strides: [1, 2], padding: 'valid', depthMultiplier: 3, activation: 'relu' }, inputs: { in: one([4, 7, 2]) } },
-  ],
-  MaxPool1D: [{ params: { poolSize: 2, padding: 'same' }, inputs: { in: one([5, 2]) } }],
-  MaxPool2D: [{ params: { poolSize: [2], strides: [1, 2], padding: 'valid' }, inputs: { in: one([4, 5, 2]) } }],
-  AvgPool1D: [{ params: { poolSize: 3, strides: [2], padding: 'valid' }, inputs: { in: one([7, 2]) } }],
-  AvgPool2D: [{ params: { poolSize: [2, 3], padding: 'same' }, inputs: { in: one([4, 5, 2]) } }],
-  GlobalMaxPool1D: [{ params: {}, inputs: { in: one([4, 3]) } }],
-  GlobalMaxPool2D: [{ params: {}, inputs: { in: one([3, 4, 2]) } }],
-  GlobalAvgPool1D: [{ params: {}, inputs: { in: one([4, 3]) } }],
-  GlobalAvgPool2D: [{ params: {}, inputs: { in: one([3, 4, 2]) } }],
-  UpSampling2D: [
-    { params: { size: [2], interpolation: 'nearest' }, inputs: { in: one([2, 3, 2]) } },
-    { params: { size: [2, 3], interpolation: 'bilinear' }, inputs: { in: one([2, 3, 2]) } },
-  ],
-  ZeroPadding2D: [{ params: { padding: [1, 2] }, inputs: { in: one([2, 3, 2]) } }],
-  Cropping2D: [{ params: { cropping: [1] }, inputs: { in: one([4, 4, 2]) } }],
-  BatchNorm: [{ params: {}, inputs: { in: one([3, 4]) } }],
-  LayerNorm: [{ params: {}, inputs: { in: one([3, 4]) } }],
-  Embedding: [
-    { params: { inputDim: 7, outputDim: 3 }, inputs: { in: [{ shape: [4], kind: 'ids', intMax: 7 }] } },
-    { params: { inputDim: 5, outputDim: 2, maskZero: true }, inputs: { in: [{ shape: [2, 3], kind: 'ids', intMax: 5 }] } },
-  ],
-  SimpleRNN: [
-    { params: { units: 3, returnSequences: true, dropout: 0.25 }, inputs: { in: one([3, 2]) } },
-    { params: { units: 2, goBackwards: true }, inputs: { in: one([3, 2]), initialH: one([2]) } },
-  ],
-  LSTM: [
-    { params: { units: 3, returnSequences: true, recurrentDropout: 0.25 }, inputs: { in: one([3, 2]) } },
-    { params: { units: 2, returnState: true }, inputs: { in: one([3, 2]), initialH: one([2]), initialC: one([2]) } },
-  ],
-  GRU: [
-    { params: { units: 3, returnSequences: true, recurrentActivation: 'hardSigmoid' }, inputs: { in: one([3, 2]) } },
-    { params: { units: 2, returnState: true }, inputs: { in: one([3, 2]), initialH: one([2]) } },
-  ],
-  Bidirectional: [
-    { params: { layer: 'GRU', units: 2, returnSequences: true, mergeMode: 'concat' }, inputs: { in: one([3, 2]) } },
-    { params: { layer: 'LSTM', units: 2, mergeMode: 'mul' }, inputs: { in: one([3, 2]) } },
-  ],
-  Attention: [
-    {
-      params: { score: 'general', causal: true },
-      inputs: { query: one([3, 3]), values: one([4, 3]), mask: [{ shape: [4], kind: 'mask' }] },
-    },
-    { params: { score: 'additive', units: 3 }, inputs: { query: one([3, 2]), values: one([4, 3]) } },
-  ],
-  MultiHeadAttention: [
-    {
-      params: { numHeads: 2, keyDim: 2, valueDim: 3, causal: true },
-      inputs: { query: one([3, 4]), value: one([4, 2]), key: one([4, 3]), mask: [{ shape: [4], kind: 'mask' }] },
-    },
-  ],
-  PositionalEncoding: [{ params: {}, inputs: { in: one([4, 6]) } }],
-  PositionEmbedding: [{ params: { maxLength: 5 }, inputs: { in: one([4, 3]) } }],
-  TransformerEncoderBlock: [
-    {
-      params: { numHeads: 2, keyDim: 2, ffDim: 5, dropout: 0.2, normPlacement: 'pre', activation: 'gelu' },
-      inputs: { in: one([4, 6]), mask: [{ shape: [4], kind: 'mask' }] },
-    },
-    { params: { numHeads: 1, keyDim: 3, ffDim: 4, dropout: 0, causal: true }, inputs: { in: one([3, 4]) } },
-  ],
-  Sampling: [{ params: {}, inputs: { mu: one([3]), logvar: one([3]) } }],
-  AffineCoupling: [{ params: { hiddenUnits: 4, hiddenActivation: 'tanh' }, inputs: { in: one([5]) } }],
-};
-
-/** Deterministic uniform values in [0, 1) (a linear congruential generator). */
-function lcg(seed: number): () => number {
-  let state = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function fixedValues(size: number, seed: number, low: number, high: number): number[] {
-  const r = lcg(seed);
-  return Array.from({ length: size }, () => low + (high - low) * r());
-}
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-function feedFor(spec: InputSpec, seed: number): tf.Tensor {
-  const shape = [BATCH, ...spec.shape];
-  const n = sizeOf(shape);
-  if (spec.kind === 'ids') return tf.tensor(fixedValues(n, seed, 0, spec.intMax ?? 2).map(Math.floor), shape, 'int32');
-  // A padding mask: the first position is always real, the rest are 0/1.
-  if (spec.kind === 'mask') return tf.tensor(fixedValues(n, seed, 0, 1).map((v, i) => (i % (spec.shape[0] ?? 1) === 0 || v < 0.7 ? 1 : 0)), shape);
-  return tf.tensor(fixedValues(n, seed, -1, 1), shape);
-}
-
-interface BackendResult {
-  /** Outputs, then gradients w.r.t. each trainable weight, then w.r.t. each float input. */
-  arrays: { name: string; values: Float32Array }[];
-}
-
-/**
- * Builds the case on the active backend, gives it fixed weights and inputs, and returns its outputs
- * and gradients. Training mode, so dropout and batch statistics are on; their random draws come
- * from tfjs' unseeded generators, which seed themselves from Math.random: stubbing Math.random
- * with a fixed sequence makes the noise identical on both backends.
- */
-function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: string, noiseSeed = 7, differentiate = true): BackendResult {
-  const params = paramsObjectSchema(decl.params).parse(testCase.params);
-  expect(decl.validateParams?.(params) ?? [], 'the case must be valid').toEqual([]);
-  const before = tf.memory().numTensors;
-
-  const symbolic: Record<string, SymbolicTensor[]> = {};
-  const modelInputs: SymbolicTensor[] = [];
-  const specs: InputSpec[] = [];
-  for (const [port, portSpecs] of Object.entries(testCase.inputs)) {
-    symbolic[port] = portSpecs.map((s) => {
-      const t = tfl.input({ shape: s.shape, dtype: s.kind === 'ids' ? 'int32' : 'float32' });
-      modelInputs.push(t);
-      specs.push(s);
-      return t;
-    });
-  }
-  const built = decl.build({ params, name: `grad_${caseId}`, inputs: symbolic });
-  const ports = Object.keys(built).sort();
-  const model = tfl.model({ inputs: modelInputs, outputs: ports.map((p) => built[p] as SymbolicTensor) });
-  const arrays: BackendResult['arrays'] = [];
-  try {
-    // Trainable weights in [-0.5, 0.5]; non-trainable ones (moving statistics) positive.
-    const weights = model.weights.map((w, i) =>
-      tf.tensor(w.trainable ? fixedValues(sizeOf(w.shape as number[]), 100 + i, -0.5, 0.5) : fixedValues(sizeOf(w.shape as number[]), 100 + i, 0.5, 1.5), w.shape as number[]),
-    );
-    model.setWeights(weights);
-    tf.dispose(weights);
-
-    const feeds = specs.map((s, i) => feedFor(s, 10 + i));
-    const floatInputs = feeds.map((f, i) => (specs[i]?.kind === undefined || specs[i]?.kind === 'float' ? tf.variable(f, true, `${caseId}_input${i}`) : undefined));
-    const weightVariables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const inputVariables = floatInputs.filter((v): v is tf.Variable => v !== undefined);
-
-    const random = vi.spyOn(Math, 'random').mockImplementation(lcg(noiseSeed));
-    let outputs: tf.Tensor[] = [];
-    const loss = () => {
-      const result = model.apply(feeds.map((f, i) => floatInputs[i] ?? f), { training: true }) as tf.Tensor | tf.Tensor[];
-      const outs = Array.isArray(result) ? result : [result];
-      outputs = outs.map((o) => tf.keep(o.clone()));
-      const projected = outs.map((o, i) => tf.sum(tf.mul(o, tf.tensor(fixedValues(o.size, 200 + i, -1, 1), o.shape))));
-      return tf.addN(projected) as tf.Scalar;
-    };
-    let grads: { value: tf.Scalar; grads: tf.NamedTensorMap };
-    try {
-      const variables = differentiate ? [...weightVariables, ...inputVariables] : [];
-      // Nothing to differentiate (e.g. OneHot of ids): the outputs are still compared.
-      grads = variables.length > 0 ? tf.variableGrads(loss, variables) : { value: tf.tidy(loss), grads: {} };
-    } catch (err) {
-      tf.dispose([...outputs, ...feeds, ...inputVariables]);
-      throw err;
-    } finally {
-      random.mockRestore();
-    }
-    outputs.forEach((o, i) => arrays.push({ name: `output ${ports[i]}`, values: o.dataSync() as Float32Array }));
-    if (differentiate) weightVariables.forEach((v, i) => {
-      const g = grads.grads[v.name];
-      arrays.push({ name: `d/d ${model.trainableWeights[i]?.originalName}`, values: g ? (g.dataSync() as Float32Array) : new Float32Array() });
-    });
-    if (differentiate) inputVariables.forEach((v, i) => {
-      const g = grads.grads[v.name];
-      arrays.push({ name: `d/d input ${i}`, values: g ? (g.dataSync() as Float32Array) : new Float32Array() });
-    });
-    tf.dispose([grads.value, ...Object.values(grads.grads), ...outputs, ...feeds, ...inputVariables]);
-  } finally {
-    model.dispose();
-  }
-  expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
-  return { arrays };
-}
-
-/**
- * Tolerance: |wasm - cpu| <= 1e-4 · (|cpu| + 0.01 · max(1, max|cpu array|)). Relative 1e-4 for
- * entries of ordinary size; an entry near zero is usually the result of cancellation in a float32
- * sum, whose rounding error scales with the terms summed (here of order 1 or the array's largest
- * entry), not with the result: such entries get an absolute floor of 1e-6 · max(1, largest entry).
- * Example: MultiHeadAttention's key bias has an exactly zero gradient (softmax ignores a constant
- * shift of all scores); both backends return float32 noise of about 1e-8 there.
- */
+/** The comparison of backend-check, as assertions (with the worst entry in the message). */
 function expectClose(cpu: BackendResult, wasm: BackendResult, label: string): void {
-  expect(wasm.arrays.map((a) => a.name)).toEqual(cpu.arrays.map((a) => a.name));
-  cpu.arrays.forEach((a, k) => {
-    const b = wasm.arrays[k]?.values ?? new Float32Array();
-    expect(b.length, `${label} ${a.name}: length`).toBe(a.values.length);
-    const scale = a.values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    let worst = 0;
-    let worstAt = -1;
-    a.values.forEach((x, j) => {
-      const ratio = Math.abs(x - (b[j] ?? NaN)) / (Math.abs(x) + 0.01 * Math.max(1, scale));
-      if (!(ratio <= worst)) {
-        worst = ratio;
-        worstAt = j;
-      }
-    });
-    expect(worst, `${label} ${a.name}[${worstAt}]: cpu ${a.values[worstAt]} wasm ${b[worstAt]}`).toBeLessThanOrEqual(1e-4);
-    expect(a.values.every(Number.isFinite), `${label} ${a.name}: finite`).toBe(true);
-  });
-}
-
-async function onBackend<T>(backend: string, run: () => T): Promise<T> {
-  expect(await tf.setBackend(backend)).toBe(true);
-  return run();
+  const { worstRelative, detail } = compareResults(cpu, wasm, label);
+  expect(worstRelative, detail).toBeLessThanOrEqual(BACKEND_TOLERANCE);
 }
 
 beforeAll(async () => {
@@ -300,7 +47,7 @@ afterAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const layerDecls = allDecls().filter((d): d is LayerDecl => d.kind === 'layer');
+const layerDecls = allLayerDecls();
 
 describe('gradients of every catalogue layer agree between the wasm and cpu backends', () => {
   it('every layer type has a gradient case', () => {
@@ -311,23 +58,11 @@ describe('gradients of every catalogue layer agree between the wasm and cpu back
   for (const decl of layerDecls) {
     const cases = CASES[decl.type] ?? [];
     cases.forEach((testCase, i) => {
-      const id = `${decl.type}_${i}`;
-      const gap = testCase.tfjsGap;
-      if (gap) {
-        it(`${decl.type} ${JSON.stringify(testCase.params)}: a tfjs gap on every backend (${gap.source}); forward passes agree`, async () => {
-          for (const backend of ['cpu', 'wasm']) {
-            await expect(onBackend(backend, () => outputsAndGradients(decl, testCase, id)), backend).rejects.toThrow(gap);
-          }
-          const cpu = await onBackend('cpu', () => outputsAndGradients(decl, testCase, id, 7, false));
-          const wasm = await onBackend('wasm', () => outputsAndGradients(decl, testCase, id, 7, false));
-          expectClose(cpu, wasm, decl.type);
-        });
-        return;
-      }
-      it(`${decl.type} ${JSON.stringify(testCase.params)}`, async () => {
-        const cpu = await onBackend('cpu', () => outputsAndGradients(decl, testCase, id));
-        const wasm = await onBackend('wasm', () => outputsAndGradients(decl, testCase, id));
-        expectClose(cpu, wasm, decl.type);
+      const gap = testCase.tfjsGap ? ` (a tfjs gap on every backend: ${testCase.tfjsGap.source}; forward passes agree)` : '';
+      it(`${decl.type} ${JSON.stringify(testCase.params)}${gap}`, async () => {
+        const result = await compareCase(decl, testCase, `${decl.type}_${i}`, 'cpu', 'wasm');
+        expect(result.worstRelative, result.detail).toBeLessThanOrEqual(BACKEND_TOLERANCE);
+        expect(result.ok, result.detail).toBe(true);
       });
     });
   }
