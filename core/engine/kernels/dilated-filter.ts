@@ -12,14 +12,15 @@ import * as tf from '@tensorflow/tfjs-core';
 function spreadAxis(filter: tf.Tensor, axis: number, rate: number): tf.Tensor {
   const length = filter.shape[axis] as number;
   if (rate === 1 || length === 1) return filter;
-  const before = filter.shape.slice(0, axis + 1);
-  const after = filter.shape.slice(axis + 1);
-  // [.., k, 1, ..] -> [.., k, rate, ..] (zeros after each tap) -> [.., k·rate, ..] -> drop the trailing zeros.
-  const withSlot = tf.reshape(filter, [...before, 1, ...after]);
-  const paddings = withSlot.shape.map((_, i): [number, number] => (i === axis + 1 ? [0, rate - 1] : [0, 0]));
-  const spread = tf.reshape(tf.pad(withSlot, paddings), [...filter.shape.slice(0, axis), length * rate, ...after]);
-  const size = spread.shape.map((d, i) => (i === axis ? (length - 1) * rate + 1 : d));
-  return tf.slice(spread, spread.shape.map(() => 0), size);
+  const outer = filter.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = filter.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  // Folded to [outer, k, 1, inner] (rank 4 whatever the filter's rank: webgl's packed pad has no
+  // rank-5 shader), zeros after each tap -> [outer, k·rate, inner] -> drop the trailing zeros.
+  const withSlot = tf.reshape(filter, [outer, length, 1, inner]);
+  const spread = tf.reshape(tf.pad(withSlot, [[0, 0], [0, 0], [0, rate - 1], [0, 0]]), [outer, length * rate, inner]);
+  const spanned = (length - 1) * rate + 1;
+  const trimmed = tf.slice(spread, [0, 0, 0], [outer, spanned, inner]);
+  return tf.reshape(trimmed, [...filter.shape.slice(0, axis), spanned, ...filter.shape.slice(axis + 1)]);
 }
 
 /**
