@@ -1,6 +1,6 @@
 /** Parameters, ports and shape rules shared by SimpleRNN, LSTM, GRU and Bidirectional. */
-import type { PortSpec, ShapeContext, SymbolicTensor } from '../../decl';
-import { inputShape } from '../../decl';
+import type { BuildContext, PortSpec, ShapeContext, SymbolicTensor } from '../../decl';
+import { inputShape, inputTensor } from '../../decl';
 import { param } from '../../params';
 import { formatShape, lastDim, requireRank, ShapeError, type Dim } from '../../../shapes/shape';
 
@@ -185,4 +185,62 @@ export function namedOutputs(
   const named: Record<string, SymbolicTensor> = { out: list[0] as SymbolicTensor };
   if (returnState) stateNames.forEach((s, i) => (named[s] = list[i + 1] as SymbolicTensor));
   return named;
+}
+
+/** The parameter values SimpleRNN, GRU and LSTM all have. */
+export interface RecurrentCellParams {
+  units: number;
+  activation: (typeof RNN_ACTIVATIONS)[number];
+  useBias: boolean;
+  returnSequences: boolean;
+  returnState: boolean;
+  goBackwards: boolean;
+  dropout: number;
+  recurrentDropout: number;
+}
+
+/**
+ * What SimpleRNN (1 gate), GRU (3) and LSTM (4) share: outputs, shape rule, parameter count,
+ * FLOPs and how the built tfjs layer is applied to the input and the wired initial states.
+ */
+export function recurrentCellRules<P extends RecurrentCellParams>(
+  type: string,
+  gates: number,
+  states: readonly ('h' | 'c')[],
+  statePorts: readonly string[],
+) {
+  return {
+    outputs: (p: P) => recurrentOutputs(p.returnState, states),
+    inferShapes(ctx: ShapeContext<P>) {
+      const seq = sequenceInput(ctx, type);
+      checkInitialStates(ctx, type, ctx.params.units, statePorts);
+      return recurrentOutputShapes(seq, ctx.params.units, ctx.params.returnSequences, ctx.params.returnState, states);
+    },
+    countParams(ctx: ShapeContext<P>) {
+      const { features } = sequenceInput(ctx, type);
+      return { trainable: gatedCellParams(gates, features, ctx.params.units, ctx.params.useBias), nonTrainable: 0 };
+    },
+    flops: (ctx: ShapeContext<P>) => gatedCellFlops(gates, sequenceInput(ctx, type), ctx.params.units),
+    apply(layer: { apply(x: SymbolicTensor, kwargs?: object): unknown }, ctx: BuildContext<P>) {
+      const initialState = initialStateTensors(ctx.inputs, statePorts);
+      const result = layer.apply(inputTensor(ctx), initialState ? { initialState } : undefined) as SymbolicTensor | SymbolicTensor[];
+      return namedOutputs(result, ctx.params.returnState, states);
+    },
+  };
+}
+
+/** The tfjs layer arguments the three cells share (Keras' glorotUniform kernels; tfjs defaults to glorotNormal). */
+export function recurrentLayerArgs(p: RecurrentCellParams, name: string) {
+  return {
+    units: p.units,
+    activation: p.activation,
+    useBias: p.useBias,
+    kernelInitializer: 'glorotUniform' as const,
+    returnSequences: p.returnSequences,
+    returnState: p.returnState,
+    goBackwards: p.goBackwards,
+    dropout: p.dropout,
+    recurrentDropout: p.recurrentDropout,
+    name,
+  };
 }
