@@ -21,7 +21,8 @@ import {
   useTraining,
   type Run,
 } from './training-store';
-import { ActivationsView, AttentionView, CurvesView, GradientsView, ModelView, RunsView } from './views';
+import { ActivationsView, AttentionView, CurvesView, GradientsView, ModelView } from './views';
+import { RunsView } from './RunsView';
 import './training.css';
 
 const DATASETS = listDatasets();

@@ -104,6 +104,10 @@ export function activeRun(state: TrainingState = trainingStore.getState()): Run 
   return state.runs.find((r) => r.id === state.activeRunId) ?? null;
 }
 
+export const RUN_COLOURS = ['#58a6ff', '#f0883e', '#3fb950', '#d2a8ff', '#ff7b72', '#e3b341'];
+/** The colour of a run's curves wherever runs are overlaid. */
+export const runColour = (run: Run): string => RUN_COLOURS[(run.index - 1) % RUN_COLOURS.length] as string;
+
 export function isBusy(run: Run | null): boolean {
   return run !== null && (run.state === 'loading' || run.state === 'running' || run.state === 'paused');
 }

@@ -6,11 +6,9 @@ import { useEditor } from '../state/editor';
 import { drawHeatmap, drawHistogram, drawImageGrid, drawOffsetHistograms, drawScatter, labelColour, rampCss, scatterToData, type ScatterFrame } from './draw';
 import { setEdgeOverlay, type EdgeOverlayStyle } from './editor-link';
 import { LineChart, type ChartSeries } from './LineChart';
-import { selectRun, setRunVisible, trainingStore, useTraining, type Run } from './training-store';
+import { RUN_COLOURS, runColour, trainingStore, useTraining, type Run } from './training-store';
 import { latest, useInspection } from './useInspection';
 
-const RUN_COLOURS = ['#58a6ff', '#f0883e', '#3fb950', '#d2a8ff', '#ff7b72', '#e3b341'];
-const runColour = (run: Run) => RUN_COLOURS[(run.index - 1) % RUN_COLOURS.length] as string;
 
 function nodeName(graph: GraphDocument, id: string): string {
   const node = graph.nodes.find((n) => n.id === id);
@@ -41,7 +39,7 @@ function Drawing({
   return <canvas ref={ref} data-testid={testId} className={className} onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} {...rest} />;
 }
 
-function Empty({ children }: { children: React.ReactNode }) {
+export function Empty({ children }: { children: React.ReactNode }) {
   return <p className="dock-empty">{children}</p>;
 }
 
@@ -717,52 +715,3 @@ export function ModelView({ run }: { run: Run | null }) {
 }
 
 // ---------------------------------------------------------------- runs
-
-export function RunsView() {
-  const runs = useTraining((s) => s.runs);
-  const activeId = useTraining((s) => s.activeRunId);
-  useTraining((s) => s.version);
-  if (runs.length === 0) return <Empty>No runs yet.</Empty>;
-  return (
-    <table className="runs-table" data-testid="runs-table">
-      <thead>
-        <tr>
-          <th>overlay</th>
-          <th>run</th>
-          <th>state</th>
-          <th>dataset</th>
-          <th>backend</th>
-          <th>last loss</th>
-          <th>val loss</th>
-          <th>manifest</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((r) => (
-          <tr key={r.id} className={r.id === activeId ? 'active' : ''} onClick={() => selectRun(r.id)}>
-            <td>
-              <input type="checkbox" checked={r.visible} onChange={(e) => setRunVisible(r.id, e.target.checked)} onClick={(e) => e.stopPropagation()} aria-label={`overlay ${r.name}`} />
-              <i className="run-swatch" style={{ background: runColour(r) }} />
-            </td>
-            <td>{r.name}</td>
-            <td>{r.state}</td>
-            <td>{r.dataset?.id ?? '–'}</td>
-            <td>{r.backend ?? '–'}</td>
-            <td>{r.losses.length ? (r.losses[r.losses.length - 1] as number).toPrecision(4) : '–'}</td>
-            <td>{r.validationLoss.length ? (r.validationLoss[r.validationLoss.length - 1]?.toPrecision(4) ?? '–') : '–'}</td>
-            <td>
-              {r.manifest ? (
-                <details onClick={(e) => e.stopPropagation()}>
-                  <summary>seed {r.manifest.seed}, graph {r.manifest.graphHash.slice(0, 8)}</summary>
-                  <pre>{JSON.stringify(r.manifest, null, 2)}</pre>
-                </details>
-              ) : (
-                '–'
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
