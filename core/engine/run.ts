@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchToTensors } from '../data/tensors';
 import { permutation, mixSeed } from '../data/random';
 import { PAD_ID, START_ID, type Batch, type Dataset, type DatasetSplit } from '../data/types';
-import type { GraphDocument, TrainingSetup } from '../graph/document';
+import type { GraphDocument, RunManifest, TrainingSetup } from '../graph/document';
 import { serializeGraph } from '../graph/serialize';
 import { nodeDisplayName } from '../graph/summary';
 import { compileGraph, inspectionModel, type CompiledGraph } from './compile';
@@ -24,17 +24,8 @@ export class RunError extends Error {
   }
 }
 
-export interface RunManifest {
-  graphHash: string;
-  graphName: string;
-  dataset: { id: string; version: number; options: Record<string, unknown> };
-  seed: number;
-  backend: string;
-  tfjsVersion: string;
-  training: TrainingSetup;
-  limit: number | null;
-  startedAt: string;
-}
+/** The record of a run (its schema lives with the document, which keeps runs). */
+export type { RunManifest } from '../graph/document';
 
 export interface StepEvent {
   epoch: number;
@@ -183,8 +174,9 @@ export function compileSeeded(graph: GraphDocument): CompiledGraph {
   return new SeededScope(mixSeed(graph.training.seed, 0x1417)).run(() => compileGraph(graph));
 }
 
-async function graphHash(graph: GraphDocument): Promise<string> {
-  const bytes = new TextEncoder().encode(serializeGraph(graph));
+/** SHA-256 of the canonical graph without its kept runs (a run never changes the hash). */
+export async function graphHash(graph: GraphDocument): Promise<string> {
+  const bytes = new TextEncoder().encode(serializeGraph({ ...graph, runs: [] }));
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -5,16 +5,25 @@
 import { z } from 'zod';
 
 export const GRAPH_FORMAT = 'netwright.graph';
-export const GRAPH_VERSION = 1;
+/** Version 2 added `runs`: trained runs (curves, manifest, weights) kept with the graph. */
+export const GRAPH_VERSION = 2;
 
 /** Limits that keep a hostile or broken file from exhausting memory or time. */
 export const LIMITS = {
-  fileBytes: 16 * 1024 * 1024,
+  /** Kept runs carry their weights, so files are bigger than the graph alone. */
+  fileBytes: 48 * 1024 * 1024,
   nodes: 5_000,
   edges: 20_000,
   depth: 24,
   stringLength: 4_096,
   coordinate: 1e7,
+  /** Runs kept with one document. */
+  runs: 32,
+  /** Points per kept curve (batch losses are thinned to this many). */
+  curvePoints: 2_000,
+  /** Characters of one run's base64 weights (about 32 MB of float32). */
+  weightChars: 44 * 1024 * 1024,
+  weightTensors: 10_000,
 } as const;
 
 const id = z
@@ -92,6 +101,95 @@ export const metadataSchema = z.strictObject({
   description: z.string().max(LIMITS.stringLength),
 });
 
+export const RUN_STATUSES = ['completed', 'stopped', 'early-stopped', 'non-finite'] as const;
+
+/** What a run was: enough to reproduce it (same graph + dataset + seed + backend = same curve). */
+export const runManifestSchema = z.strictObject({
+  /** SHA-256 of the canonical graph without its kept runs. */
+  graphHash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
+  graphName: z.string().max(200),
+  dataset: z.strictObject({
+    id: z.string().max(64),
+    version: z.number().int().min(0),
+    options: z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()])),
+  }),
+  seed: z.number().int().min(0),
+  backend: z.string().max(32),
+  tfjsVersion: z.string().max(32),
+  training: trainingSchema,
+  limit: z.number().int().min(1).nullable(),
+  startedAt: z.string().max(64),
+});
+
+/** A number of a curve; null where training produced NaN/Inf (JSON has no such numbers). */
+const curveValue = z.number().nullable();
+const curve = z.array(curveValue).max(LIMITS.curvePoints);
+const metricCurves = z.record(z.string().max(64), curve);
+
+export const weightSpecSchema = z.strictObject({
+  /** The tfjs layer (named after its graph node by the compiler). */
+  layer: z.string().max(128),
+  /** The weight's name within the model, e.g. "dense_1/kernel". */
+  name: z.string().max(256),
+  shape: z.array(z.number().int().min(0).max(1e9)).max(8),
+  dtype: z.literal('float32'),
+});
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** All weights of a trained model: float32 little-endian, concatenated in `specs` order, base64. */
+export const savedWeightsSchema = z
+  .strictObject({
+    specs: z.array(weightSpecSchema).max(LIMITS.weightTensors),
+    data: z.string().max(LIMITS.weightChars),
+  })
+  .superRefine((weights, ctx) => {
+    const bytes = weights.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+    const chars = Math.ceil(bytes / 3) * 4;
+    if (weights.data.length !== chars) {
+      ctx.addIssue({ code: 'custom', path: ['data'], message: `expected ${chars} base64 characters for ${bytes} bytes of weights, found ${weights.data.length}` });
+    } else if (!BASE64.test(weights.data)) {
+      ctx.addIssue({ code: 'custom', path: ['data'], message: 'not base64 (A-Z, a-z, 0-9, "+", "/", "=" padding)' });
+    }
+  });
+
+/** A training run kept with the document: its graph as trained, manifest, curves and weights. */
+export const savedRunSchema = z
+  .strictObject({
+    id,
+    name: z.string().max(200),
+    status: z.enum(RUN_STATUSES),
+    savedAt: z.string().max(64),
+    /** The graph as it was trained (it may have been edited since). */
+    graph: z.strictObject({
+      nodes: z.array(nodeSchema).max(LIMITS.nodes),
+      edges: z.array(edgeSchema).max(LIMITS.edges),
+      training: trainingSchema,
+    }),
+    manifest: runManifestSchema,
+    curves: z.strictObject({
+      /** Batch losses at these global steps (thinned to at most `LIMITS.curvePoints`). */
+      steps: z.array(z.number().int().min(0)).max(LIMITS.curvePoints),
+      losses: curve,
+      /** Per epoch: the global step it ended on, its mean loss and metrics. */
+      epochSteps: z.array(z.number().int().min(0)).max(LIMITS.curvePoints),
+      epochLoss: curve,
+      validationLoss: curve,
+      metrics: metricCurves,
+      validationMetrics: metricCurves,
+    }),
+    test: z.strictObject({ loss: curveValue, metrics: z.record(z.string().max(64), curveValue) }).nullable(),
+    /** null: the run ended without usable weights. */
+    weights: savedWeightsSchema.nullable(),
+  })
+  .superRefine((run, ctx) => {
+    const c = run.curves;
+    if (c.steps.length !== c.losses.length) ctx.addIssue({ code: 'custom', path: ['curves', 'losses'], message: `${c.losses.length} losses for ${c.steps.length} steps` });
+    for (const key of ['epochLoss', 'validationLoss'] as const) {
+      if (c[key].length !== c.epochSteps.length) ctx.addIssue({ code: 'custom', path: ['curves', key], message: `${c[key].length} values for ${c.epochSteps.length} epochs` });
+    }
+  });
+
 export const graphSchema = z.strictObject({
   format: z.literal(GRAPH_FORMAT),
   version: z.literal(GRAPH_VERSION),
@@ -99,6 +197,7 @@ export const graphSchema = z.strictObject({
   nodes: z.array(nodeSchema).max(LIMITS.nodes),
   edges: z.array(edgeSchema).max(LIMITS.edges),
   training: trainingSchema,
+  runs: z.array(savedRunSchema).max(LIMITS.runs),
 });
 
 export type PortRef = z.infer<typeof portRefSchema>;
@@ -106,6 +205,11 @@ export type GraphNode = z.infer<typeof nodeSchema>;
 export type GraphEdge = z.infer<typeof edgeSchema>;
 export type TrainingSetup = z.infer<typeof trainingSchema>;
 export type GraphDocument = z.infer<typeof graphSchema>;
+export type RunManifest = z.infer<typeof runManifestSchema>;
+export type WeightSpec = z.infer<typeof weightSpecSchema>;
+export type SavedWeights = z.infer<typeof savedWeightsSchema>;
+export type SavedRun = z.infer<typeof savedRunSchema>;
+export type SavedRunStatus = SavedRun['status'];
 export type ParamValueJson = GraphNode['params'][string];
 
 /** Keras' defaults: Adam, learning rate 1e-3, batch 64. */
@@ -132,5 +236,6 @@ export function emptyGraph(name = 'Untitled'): GraphDocument {
     nodes: [],
     edges: [],
     training: structuredClone(DEFAULT_TRAINING),
+    runs: [],
   };
 }

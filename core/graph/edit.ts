@@ -6,7 +6,7 @@
 import { portsOf } from '../catalogue/decl';
 import { defaultParams } from '../catalogue/params';
 import { getDecl } from '../catalogue/registry';
-import type { GraphDocument, GraphEdge, GraphNode, ParamValueJson, TrainingSetup } from './document';
+import { LIMITS, type GraphDocument, type GraphEdge, type GraphNode, type ParamValueJson, type SavedRun, type TrainingSetup } from './document';
 
 export interface Position {
   x: number;
@@ -158,4 +158,23 @@ export function pasteSubgraph(
     edges.push({ id, source: { node: source, port: e.source.port }, target: { node: target, port: e.target.port } });
   }
   return { graph: { ...graph, nodes: [...graph.nodes, ...nodes], edges: [...graph.edges, ...edges] }, nodeIds: nodes.map((n) => n.id) };
+}
+
+/** Keeps a run with the document (replacing a kept run with the same id). */
+export function keepRun(graph: GraphDocument, run: SavedRun): GraphDocument {
+  const others = graph.runs.filter((r) => r.id !== run.id);
+  if (others.length >= LIMITS.runs) throw new Error(`a document keeps at most ${LIMITS.runs} runs: remove one first`);
+  return { ...graph, runs: [...others, run] };
+}
+
+export function removeRun(graph: GraphDocument, runId: string): GraphDocument {
+  if (!graph.runs.some((r) => r.id === runId)) return graph;
+  return { ...graph, runs: graph.runs.filter((r) => r.id !== runId) };
+}
+
+export function renameRun(graph: GraphDocument, runId: string, name: string): GraphDocument {
+  const trimmed = name.trim().slice(0, 200);
+  const run = graph.runs.find((r) => r.id === runId);
+  if (!run || run.name === trimmed || trimmed === '') return graph;
+  return { ...graph, runs: graph.runs.map((r) => (r.id === runId ? { ...r, name: trimmed } : r)) };
 }

@@ -10,8 +10,13 @@ export interface Migration {
   up(doc: Record<string, unknown>): Record<string, unknown>;
 }
 
-/** Version 1 is the first format; the next change to it adds its migration here. */
-export const MIGRATIONS: readonly Migration[] = [];
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    from: 1,
+    describe: 'kept training runs (none in a version 1 file)',
+    up: (doc) => ({ ...doc, runs: [] }),
+  },
+];
 
 export function migrate(
   doc: Record<string, unknown>,

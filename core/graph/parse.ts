@@ -29,13 +29,18 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+function isWeightData(path: readonly PropertyKey[]): boolean {
+  return path.length === 4 && path[0] === 'runs' && typeof path[1] === 'number' && path[2] === 'weights' && path[3] === 'data';
+}
+
 /** Structure checks zod cannot do safely: depth, prototype keys, string sizes. */
 function scanHostile(root: unknown, errors: DocumentError[]): void {
   const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
   while (stack.length > 0 && errors.length < MAX_ERRORS) {
     const { value, path } = stack.pop() as { value: unknown; path: PropertyKey[] };
     if (typeof value === 'string') {
-      if (value.length > LIMITS.stringLength) {
+      // A kept run's weights are one long base64 string; its schema bounds it.
+      if (value.length > LIMITS.stringLength && !isWeightData(path)) {
         errors.push({ path: formatPath(path), message: `string of ${value.length} characters is longer than the limit of ${LIMITS.stringLength}` });
       }
       continue;
@@ -66,25 +71,25 @@ function zodErrors(error: z.ZodError, prefix: PropertyKey[] = []): DocumentError
   }));
 }
 
-function checkNodes(nodes: GraphNode[], errors: DocumentError[]): GraphNode[] {
+function checkNodes(nodes: GraphNode[], errors: DocumentError[], at: PropertyKey[] = []): GraphNode[] {
   const seen = new Map<string, number>();
   return nodes.map((node, i) => {
     const first = seen.get(node.id);
     if (first !== undefined) {
-      errors.push({ path: formatPath(['nodes', i, 'id']), message: `duplicate node id "${node.id}" (also at nodes[${first}])` });
+      errors.push({ path: formatPath([...at, 'nodes', i, 'id']), message: `duplicate node id "${node.id}" (also at nodes[${first}])` });
     } else seen.set(node.id, i);
     const decl = getDecl(node.type);
     if (!decl) {
-      errors.push({ path: formatPath(['nodes', i, 'type']), message: `unknown layer type "${node.type}"` });
+      errors.push({ path: formatPath([...at, 'nodes', i, 'type']), message: `unknown layer type "${node.type}"` });
       return node;
     }
     const parsed = paramsObjectSchema(decl.params).safeParse(node.params);
     if (!parsed.success) {
-      errors.push(...zodErrors(parsed.error, ['nodes', i, 'params']));
+      errors.push(...zodErrors(parsed.error, [...at, 'nodes', i, 'params']));
       return node;
     }
     for (const message of decl.validateParams?.(parsed.data) ?? []) {
-      errors.push({ path: formatPath(['nodes', i, 'params']), message });
+      errors.push({ path: formatPath([...at, 'nodes', i, 'params']), message });
     }
     return { ...node, params: parsed.data as GraphNode['params'] };
   });
@@ -118,8 +123,15 @@ export function parseGraph(value: unknown, migrations: readonly Migration[] = MI
       errors.push({ path: formatPath(['edges', i, 'id']), message: `duplicate edge id "${edge.id}" (also at edges[${first}])` });
     } else seenEdges.set(edge.id, i);
   });
+  const seenRuns = new Map<string, number>();
+  const runs = graph.runs.map((run, i) => {
+    const first = seenRuns.get(run.id);
+    if (first !== undefined) errors.push({ path: formatPath(['runs', i, 'id']), message: `duplicate run id "${run.id}" (also at runs[${first}])` });
+    else seenRuns.set(run.id, i);
+    return { ...run, graph: { ...run.graph, nodes: checkNodes(run.graph.nodes, errors, ['runs', i, 'graph']) } };
+  });
   if (errors.length > 0) return { ok: false, errors: errors.slice(0, MAX_ERRORS) };
-  return { ok: true, graph: { ...graph, nodes } };
+  return { ok: true, graph: { ...graph, nodes, runs } };
 }
 
 /** Reads a graph file's text: size limit, JSON syntax, then `parseGraph`. */

@@ -2,7 +2,7 @@
  * Canonical serialization: a fixed key order (documents first, parameters sorted), two-space
  * indentation and a final newline, so save -> load -> save is byte-identical and diffs stay small.
  */
-import type { GraphDocument, GraphEdge, GraphNode, TrainingSetup } from './document';
+import type { GraphDocument, GraphEdge, GraphNode, SavedRun, TrainingSetup } from './document';
 
 function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   const out: Record<string, T> = {};
@@ -45,6 +45,39 @@ function canonicalTraining(t: TrainingSetup): TrainingSetup {
   };
 }
 
+function canonicalRun(run: SavedRun): SavedRun {
+  const c = run.curves;
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    savedAt: run.savedAt,
+    graph: { nodes: run.graph.nodes.map(canonicalNode), edges: run.graph.edges.map(canonicalEdge), training: canonicalTraining(run.graph.training) },
+    manifest: {
+      graphHash: run.manifest.graphHash,
+      graphName: run.manifest.graphName,
+      dataset: { id: run.manifest.dataset.id, version: run.manifest.dataset.version, options: sortedRecord(run.manifest.dataset.options) },
+      seed: run.manifest.seed,
+      backend: run.manifest.backend,
+      tfjsVersion: run.manifest.tfjsVersion,
+      training: canonicalTraining(run.manifest.training),
+      limit: run.manifest.limit,
+      startedAt: run.manifest.startedAt,
+    },
+    curves: {
+      steps: [...c.steps],
+      losses: [...c.losses],
+      epochSteps: [...c.epochSteps],
+      epochLoss: [...c.epochLoss],
+      validationLoss: [...c.validationLoss],
+      metrics: sortedRecord(c.metrics),
+      validationMetrics: sortedRecord(c.validationMetrics),
+    },
+    test: run.test ? { loss: run.test.loss, metrics: sortedRecord(run.test.metrics) } : null,
+    weights: run.weights ? { specs: run.weights.specs.map((w) => ({ layer: w.layer, name: w.name, shape: [...w.shape], dtype: w.dtype })), data: run.weights.data } : null,
+  };
+}
+
 export function canonicalGraph(graph: GraphDocument): GraphDocument {
   return {
     format: graph.format,
@@ -53,9 +86,18 @@ export function canonicalGraph(graph: GraphDocument): GraphDocument {
     nodes: graph.nodes.map(canonicalNode),
     edges: graph.edges.map(canonicalEdge),
     training: canonicalTraining(graph.training),
+    runs: graph.runs.map(canonicalRun),
   };
 }
 
+/**
+ * Kept runs are written one per line: their curves and weights would otherwise take a line per
+ * number and bury the graph in diffs.
+ */
 export function serializeGraph(graph: GraphDocument): string {
-  return `${JSON.stringify(canonicalGraph(graph), null, 2)}\n`;
+  const { runs, ...rest } = canonicalGraph(graph);
+  const head = JSON.stringify(rest, null, 2);
+  const lines = runs.map((run) => `    ${JSON.stringify(run)}`);
+  const list = lines.length === 0 ? '[]' : `[\n${lines.join(',\n')}\n  ]`;
+  return `${head.slice(0, -2)},\n  "runs": ${list}\n}\n`;
 }

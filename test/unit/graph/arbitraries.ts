@@ -81,5 +81,6 @@ export const graphArb: fc.Arbitrary<GraphDocument> = fc
       nodes,
       edges,
       training: { ...structuredClone(DEFAULT_TRAINING), seed: 3 },
+      runs: [],
     }));
   });

@@ -1,0 +1,210 @@
+/**
+ * Trained weights kept with the document: every weight of a compiled model (trainable or not,
+ * e.g. batch-norm moving statistics) as float32 in one base64 string, named by layer and weight,
+ * and written back into a model compiled from the same graph.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { fromByteArray, toByteArray } from 'base64-js';
+import type { GraphDocument, SavedRun, SavedWeights, WeightSpec } from '../graph/document';
+import { LIMITS } from '../graph/document';
+import { nodeDisplayName } from '../graph/summary';
+import type { CompiledGraph } from './compile';
+import type { RunManifest, RunStatus } from './run';
+
+export class WeightsError extends Error {
+  constructor(
+    message: string,
+    /** The graph node the problem is about, when there is one. */
+    readonly nodeId: string | null = null,
+  ) {
+    super(message);
+    this.name = 'WeightsError';
+  }
+}
+
+interface NamedVariable {
+  layer: string;
+  name: string;
+  variable: tfl.LayerVariable;
+}
+
+function variablesOf(model: tfl.LayersModel): NamedVariable[] {
+  return model.layers.flatMap((layer) => layer.weights.map((variable) => ({ layer: layer.name, name: variable.originalName, variable })));
+}
+
+/** A built weight's shape (weights have no unknown dimensions). */
+function shapeOf(variable: tfl.LayerVariable): number[] {
+  return variable.shape.map((d) => d ?? 0);
+}
+
+/** Copies all weights of `model` (reads them from the backend). */
+export function captureWeights(model: tfl.LayersModel): SavedWeights {
+  const variables = variablesOf(model);
+  const specs: WeightSpec[] = [];
+  let total = 0;
+  for (const { layer, name, variable } of variables) {
+    if (variable.dtype !== 'float32') throw new WeightsError(`weight ${name} of layer ${layer} is ${variable.dtype}; only float32 weights can be kept`);
+    const shape = shapeOf(variable);
+    specs.push({ layer, name, shape, dtype: 'float32' });
+    total += shape.reduce((a, b) => a * b, 1);
+  }
+  const values = new Float32Array(total);
+  let at = 0;
+  for (const { variable } of variables) {
+    const data = variable.read().dataSync() as Float32Array;
+    values.set(data, at);
+    at += data.length;
+  }
+  return { specs, data: fromByteArray(littleEndianBytes(values)) };
+}
+
+function littleEndianBytes(values: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i] as number, true);
+  return bytes;
+}
+
+function float32FromBytes(bytes: Uint8Array): Float32Array {
+  const values = new Float32Array(bytes.length / 4);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);
+  return values;
+}
+
+/** The values of each saved weight, by `layer/name`. */
+export function decodeWeights(saved: SavedWeights): Map<string, { spec: WeightSpec; values: Float32Array }> {
+  const all = float32FromBytes(toByteArray(saved.data));
+  const out = new Map<string, { spec: WeightSpec; values: Float32Array }>();
+  let at = 0;
+  for (const spec of saved.specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (at + size > all.length) throw new WeightsError(`the saved weights end before ${spec.name} of layer ${spec.layer}`);
+    out.set(`${spec.layer}/${spec.name}`, { spec, values: all.subarray(at, at + size) });
+    at += size;
+  }
+  if (at !== all.length) throw new WeightsError(`the saved weights hold ${all.length - at} values more than their specs describe`);
+  return out;
+}
+
+/** The graph node a tfjs layer was built for (the compiler names layers after nodes). */
+function nodeOfLayer(compiled: CompiledGraph, layer: string): string | null {
+  let best: string | null = null;
+  let bestLength = -1;
+  for (const [nodeId, base] of compiled.layerNames) {
+    if ((layer === base || layer.startsWith(`${base}_`)) && base.length > bestLength) {
+      best = nodeId;
+      bestLength = base.length;
+    }
+  }
+  return best;
+}
+
+/**
+ * Writes saved weights into a model compiled from the graph they were trained on. Every weight of
+ * the model must be in `saved` with the same shape; an error names the node that does not match.
+ */
+export function applyWeights(compiled: CompiledGraph, graph: GraphDocument, saved: SavedWeights): void {
+  const values = decodeWeights(saved);
+  const variables = variablesOf(compiled.model);
+  const where = (layer: string): { nodeId: string | null; label: string } => {
+    const nodeId = nodeOfLayer(compiled, layer);
+    const node = nodeId ? graph.nodes.find((n) => n.id === nodeId) : undefined;
+    return { nodeId, label: node ? `node "${nodeDisplayName(node)}"` : `layer ${layer}` };
+  };
+  for (const { layer, name, variable } of variables) {
+    const found = values.get(`${layer}/${name}`);
+    if (!found) {
+      const at = where(layer);
+      throw new WeightsError(`the saved weights have no ${name} for ${at.label}: they were trained on a different graph`, at.nodeId);
+    }
+    if (found.spec.shape.length !== variable.shape.length || found.spec.shape.some((d, i) => d !== variable.shape[i])) {
+      const at = where(layer);
+      throw new WeightsError(
+        `${name} of ${at.label} has shape [${variable.shape.join(', ')}] but the saved weight is [${found.spec.shape.join(', ')}]`,
+        at.nodeId,
+      );
+    }
+  }
+  if (values.size !== variables.length) {
+    const known = new Set(variables.map((v) => `${v.layer}/${v.name}`));
+    const extra = [...values.keys()].find((k) => !known.has(k));
+    throw new WeightsError(`the saved weights include ${extra ?? 'weights'} that this graph does not have: they were trained on a different graph`);
+  }
+  tf.tidy(() => {
+    for (const { layer, name, variable } of variables) {
+      const found = values.get(`${layer}/${name}`) as { values: Float32Array };
+      variable.write(tf.tensor(found.values, shapeOf(variable), 'float32'));
+    }
+  });
+}
+
+/** Curves of a run as the app or the command line recorded them. */
+export interface RunCurves {
+  steps: readonly number[];
+  losses: readonly number[];
+  epochSteps: readonly number[];
+  epochLoss: readonly number[];
+  validationLoss: readonly (number | null)[];
+  metrics: Readonly<Record<string, readonly number[]>>;
+  validationMetrics: Readonly<Record<string, readonly (number | null)[]>>;
+}
+
+const finiteOrNull = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Every k-th point (and the last) so that at most `max` remain. */
+export function thinned(steps: readonly number[], values: readonly number[], max: number): { steps: number[]; values: number[] } {
+  if (steps.length <= max) return { steps: [...steps], values: [...values] };
+  const every = Math.ceil(steps.length / max);
+  const keep: number[] = [];
+  for (let i = 0; i < steps.length; i += every) keep.push(i);
+  if (keep[keep.length - 1] !== steps.length - 1) keep[keep.length - 1] = steps.length - 1;
+  return { steps: keep.map((i) => steps[i] as number), values: keep.map((i) => values[i] as number) };
+}
+
+export interface SavedRunInput {
+  id: string;
+  name: string;
+  status: RunStatus;
+  graph: GraphDocument;
+  manifest: RunManifest;
+  curves: RunCurves;
+  test: { loss: number; metrics: Readonly<Record<string, number>> } | null;
+  weights: SavedWeights | null;
+  savedAt?: Date;
+}
+
+/** A run in the document's form: the graph as trained, curves thinned, NaN/Inf as null. */
+export function toSavedRun(input: SavedRunInput): SavedRun {
+  const c = input.curves;
+  const batch = thinned(c.steps, c.losses, LIMITS.curvePoints);
+  const tail = <T>(xs: readonly T[]): T[] => xs.slice(-LIMITS.curvePoints);
+  const nullable = (xs: readonly (number | null)[]): (number | null)[] => tail(xs).map(finiteOrNull);
+  const record = (r: Readonly<Record<string, readonly (number | null)[]>>): Record<string, (number | null)[]> =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, nullable(v)]));
+  return {
+    id: input.id,
+    name: input.name.slice(0, 200),
+    status: input.status,
+    savedAt: (input.savedAt ?? new Date()).toISOString(),
+    graph: { nodes: structuredClone(input.graph.nodes), edges: structuredClone(input.graph.edges), training: structuredClone(input.graph.training) },
+    manifest: structuredClone(input.manifest),
+    curves: {
+      steps: batch.steps,
+      losses: batch.values.map(finiteOrNull),
+      epochSteps: tail(c.epochSteps),
+      epochLoss: nullable(c.epochLoss),
+      validationLoss: nullable(c.validationLoss),
+      metrics: record(c.metrics),
+      validationMetrics: record(c.validationMetrics),
+    },
+    test: input.test ? { loss: finiteOrNull(input.test.loss), metrics: Object.fromEntries(Object.entries(input.test.metrics).map(([k, v]) => [k, finiteOrNull(v)])) } : null,
+    weights: input.weights,
+  };
+}
+
+/** The graph a kept run was trained on, as a document of its own (for compiling it). */
+export function runGraph(document: GraphDocument, run: SavedRun): GraphDocument {
+  return { ...document, nodes: run.graph.nodes, edges: run.graph.edges, training: run.graph.training, runs: [] };
+}
