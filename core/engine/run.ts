@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchToTensors } from '../data/tensors';
 import { permutation, mixSeed } from '../data/random';
 import { PAD_ID, START_ID, type Batch, type Dataset, type DatasetSplit } from '../data/types';
-import type { GraphDocument, RunManifest, TrainingSetup } from '../graph/document';
+import type { GraphDocument, RunManifest } from '../graph/document';
 import { serializeGraph } from '../graph/serialize';
 import { nodeDisplayName } from '../graph/summary';
 import { compileGraph, inspectionModel, type CompiledGraph } from './compile';
