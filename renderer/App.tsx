@@ -166,8 +166,19 @@ function useAutosave(): void {
       const state = editorStore.getState();
       if (uiStore.getState().recovery) return; // keep the old work until the user decides
       try {
-        if (isDirty(state)) window.localStorage.setItem(AUTOSAVE_KEY, encodeAutosave({ document: state.document, fileName: state.file.name, savedAt: Date.now() }));
-        else window.localStorage.removeItem(AUTOSAVE_KEY);
+        if (!isDirty(state)) {
+          window.localStorage.removeItem(AUTOSAVE_KEY);
+          return;
+        }
+        const save = (document: typeof state.document) =>
+          window.localStorage.setItem(AUTOSAVE_KEY, encodeAutosave({ document, fileName: state.file.name, savedAt: Date.now() }));
+        try {
+          save(state.document);
+        } catch {
+          // Kept runs' weights can outgrow the storage quota (a few MB): keep the graph and the
+          // runs' curves at least; the weights are in the saved file.
+          save({ ...state.document, runs: state.document.runs.map((r) => ({ ...r, weights: null })) });
+        }
       } catch {
         // storage full or disabled: autosave is a safety net only
       }

@@ -11,7 +11,9 @@ export interface ExportedModel {
   weights: Uint8Array;
 }
 
-export const WEIGHTS_FILE = 'weights.bin';
+import { WEIGHTS_FILE } from './layers-format';
+
+export { WEIGHTS_FILE };
 
 function concatWeightData(data: tf.io.WeightData): Uint8Array {
   const buffers = Array.isArray(data) ? data : [data];

@@ -6,3 +6,4 @@ export * from './summary';
 export { MIGRATIONS, type Migration } from './migrations';
 export * from './builder';
 export * from './edit';
+export * from './saved-runs';

@@ -8,6 +8,8 @@ import type { SkippedBackend } from '../../core/engine/backends';
 import type { RunManifest, RunStatus } from '../../core/engine/run';
 import type { EvaluationResult } from '../../core/engine/trainer';
 import type { TensorSummary } from '../../core/engine/inspect';
+import type { ExportedModel } from '../../core/engine/export';
+import type { SavedWeights } from '../../core/graph/document';
 import type { TaskKind } from '../../core/data/types';
 import type { DatasetPreview, DatasetPreviewRequest } from '../datasets/preview-types';
 
@@ -266,6 +268,18 @@ export type InspectResult =
   | ConfusionResult
   | SampleResult;
 
+export interface OpenRunRequest {
+  /** The graph the run was trained on, as a document (serialized; the worker validates it). */
+  documentJson: string;
+  weights: SavedWeights;
+}
+
+export interface OpenedRun {
+  backend: string;
+  dataset: DatasetInfo;
+  capabilities: RunStartedEvent['capabilities'];
+}
+
 export interface ControlAck {
   /** What the run is doing now. */
   state: 'running' | 'paused' | 'stopping' | 'idle';
@@ -284,6 +298,12 @@ export interface EngineApi {
   inspect(request: InspectRequest): Promise<InspectResult>;
   /** The user is panning/zooming: training idles part of the time for 2 s (renewed by calls). */
   setInteractive(on: boolean): Promise<void>;
+  /** All weights of the last run's model, once it has ended (to keep the run with the document). */
+  trainedWeights(): Promise<SavedWeights>;
+  /** Makes a kept run's model (its graph and weights) the one inspection reads. */
+  openRun(request: OpenRunRequest): Promise<OpenedRun>;
+  /** The inspected model in the TensorFlow.js layers format. */
+  exportModel(): Promise<ExportedModel>;
   /** Live tfjs tensors in the worker (leak checks). */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** Releases the last run's model and inspection caches. */

@@ -13,7 +13,7 @@ import { compareBackends } from '../../core/engine/backend-check';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../core/engine/kernels';
 import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
-import { inspect, pauseRun, previewDataset, release, resumeRunNow, setInteractive, stopRun, train, transferables } from './training-session';
+import { exportModel, inspect, openRun, pauseRun, previewDataset, release, resumeRunNow, setInteractive, stopRun, train, trainedWeights, transferables } from './training-session';
 import { previewTransferables } from '../datasets/build-preview';
 import type { DatasetPreviewRequest } from '../datasets/preview-types';
 
@@ -104,6 +104,14 @@ const api: EngineApi = {
   },
   async setInteractive(on: boolean) {
     setInteractive(on);
+  },
+  async trainedWeights() {
+    return trainedWeights();
+  },
+  openRun: (request) => openRun(request),
+  async exportModel() {
+    const exported = await exportModel();
+    return Comlink.transfer(exported, [exported.weights.buffer]);
   },
   async memory() {
     const { numTensors, numBytes } = tf.memory();

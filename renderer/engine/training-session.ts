@@ -19,7 +19,9 @@ import { compileSeededWithGradientProbes, copyWeightsByLayerName, gradientFlow }
 import { attentionNodes, attentionWeights, disposeInspection, fullGradients, nodeOutputs } from '../../core/engine/inspect';
 import { bindFeeds, compileSeeded, runTraining, RunError, type RunControl } from '../../core/engine/run';
 import type { VariableStats } from '../../core/engine/trainer';
-import { parseGraphText, type GraphDocument } from '../../core/graph';
+import { exportLayersModel, type ExportedModel } from '../../core/engine/export';
+import { applyWeights, captureWeights } from '../../core/engine/weights';
+import { parseGraphText, type GraphDocument, type SavedWeights } from '../../core/graph';
 import type {
   ActivationsResult,
   AttentionResult,
@@ -35,6 +37,8 @@ import type {
   InspectResult,
   LayerGradientStat,
   LayerHistograms,
+  OpenedRun,
+  OpenRunRequest,
   RunErrorEvent,
   RunFinishedEvent,
   RunStartedEvent,
@@ -185,6 +189,42 @@ export function release(): { numTensors: number } {
   return { numTensors: tf.memory().numTensors };
 }
 
+/** All weights of the last run's model (after it ended), to keep with the document. */
+export function trainedWeights(): SavedWeights {
+  if (running) throw new Error('the run is still training');
+  return captureWeights(current().compiled.model);
+}
+
+/**
+ * Makes a kept run's model the one inspection reads: compiles the graph it was trained on and
+ * writes its weights in. Refused while a run trains.
+ */
+export async function openRun(request: OpenRunRequest): Promise<OpenedRun> {
+  if (running) throw new Error('a run is training: open a kept run when it has ended');
+  const parsed = parseGraphText(request.documentJson);
+  if (!parsed.ok) throw new Error(`the run's graph is not valid: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  const graph = parsed.graph;
+  if (!graph.training.dataset) throw new Error('the run has no dataset');
+  const dataset = await datasetFor(graph.training.dataset.id, graph.training.dataset.options as DatasetOptions);
+  releaseSession();
+  const compiled = compileSeeded(graph);
+  try {
+    const featureNames = bindFeeds(compiled, graph, dataset);
+    applyWeights(compiled, graph, request.weights);
+    session = { graph, compiled, dataset, featureNames, probed: null, fixedZ: null };
+  } catch (err) {
+    compiled.model.dispose();
+    throw err;
+  }
+  return { backend: tf.getBackend(), dataset: datasetInfo(dataset), capabilities: capabilitiesOf(graph, compiled, dataset) };
+}
+
+/** The inspected model in the TensorFlow.js layers format (model.json + weights.bin). */
+export async function exportModel(): Promise<ExportedModel> {
+  if (running) throw new Error('the run is still training: export when it has ended');
+  return exportLayersModel(current().compiled.model);
+}
+
 /** Per graph node: the norms of all its variables together. */
 function perLayer(stats: readonly VariableStats[]): LayerGradientStat[] {
   const byNode = new Map<string, { g: number; w: number; u: number }>();
@@ -299,6 +339,18 @@ function layerHistograms(s: Session): LayerHistograms[] {
   }
 }
 
+/** The views a model supports. */
+function capabilitiesOf(graph: GraphDocument, compiled: CompiledGraph, dataset: Dataset): RunStartedEvent['capabilities'] {
+  const sampling = samplingNode(graph);
+  return {
+    attention: attentionNodes(compiled),
+    seq2seq: dataset.spec.seq2seq !== undefined,
+    vae: sampling,
+    classification: classificationHead(compiled) !== null,
+    conditionalLabel: sampling ? conditionalLabel(graph, dataset) : null,
+  };
+}
+
 function datasetInfo(dataset: Dataset): DatasetInfo {
   return {
     id: dataset.spec.id,
@@ -343,7 +395,6 @@ export async function train(
     const limit = request.limit;
     const trainSize = limit === null ? dataset.train.size : Math.min(limit, dataset.train.size);
     const runId = Date.now();
-    const sampling = samplingNode(graph);
     let stepNumber = 0;
     let pendingSteps: number[] = [];
     let pendingLosses: number[] = [];
@@ -358,13 +409,7 @@ export async function train(
       batchesPerEpoch: Math.ceil(trainSize / setup.batchSize),
       epochs: setup.epochs,
       expectedInitialLoss: head && compiled.losses.length === 1 ? Math.log(head.classes) : null,
-      capabilities: {
-        attention: attentionNodes(compiled),
-        seq2seq: dataset.spec.seq2seq !== undefined,
-        vae: sampling,
-        classification: head !== null,
-        conditionalLabel: sampling ? conditionalLabel(graph, dataset) : null,
-      },
+      capabilities: capabilitiesOf(graph, compiled, dataset),
     };
     listener(started);
     const result = await runTraining(graph, compiled, dataset, {

@@ -1,52 +1,132 @@
-/** The runs of this session: overlay them on the curves, read their manifests. */
+/**
+ * The runs: this session's and those kept with the document. Overlay their curves, read their
+ * manifests, keep a run with the document (saved with it, undoable), open its weights for the
+ * views, export its model in the TensorFlow.js layers format.
+ */
 import { Empty } from './views';
-import { runColour, selectRun, setRunVisible, useTraining } from './training-store';
+import { cannotKeep, exportRunModel, forgetRun, keepRun } from './kept-runs';
+import { isBusy, runColour, selectRun, setRunVisible, useTraining, type Run } from './training-store';
+
+const fmt = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(4) : '–');
+
+function lastOf(xs: readonly (number | null)[]): number | null {
+  for (let i = xs.length - 1; i >= 0; i--) if (xs[i] !== null && Number.isFinite(xs[i])) return xs[i] as number;
+  return null;
+}
+
+function KeepCell({ run }: { run: Run }) {
+  if (run.keptId) {
+    return (
+      <span className="run-kept">
+        <span className="badge ok" title="Saved with the document: its curves, manifest and weights">kept</span>
+        <button className="link" data-testid={`run-forget-${run.index}`} onClick={(e) => { e.stopPropagation(); forgetRun(run.id); }} title="Remove this run from the document (undoable)">
+          remove
+        </button>
+      </span>
+    );
+  }
+  const reason = cannotKeep(run);
+  return (
+    <button
+      data-testid={`run-keep-${run.index}`}
+      disabled={reason !== null}
+      title={reason ?? 'Keep this run (curves, manifest and weights) with the document; save the document to keep it on disk'}
+      onClick={(e) => {
+        e.stopPropagation();
+        keepRun(run.id);
+      }}
+    >
+      Keep
+    </button>
+  );
+}
 
 export function RunsView() {
   const runs = useTraining((s) => s.runs);
   const activeId = useTraining((s) => s.activeRunId);
+  const loadedId = useTraining((s) => s.loadedRunId);
+  const opening = useTraining((s) => s.opening);
+  const anyBusy = runs.some(isBusy);
   useTraining((s) => s.version);
-  if (runs.length === 0) return <Empty>No runs yet.</Empty>;
+  if (runs.length === 0) return <Empty>No runs yet. Train the model, or open a document with kept runs.</Empty>;
   return (
-    <table className="runs-table" data-testid="runs-table">
-      <thead>
-        <tr>
-          <th>overlay</th>
-          <th>run</th>
-          <th>state</th>
-          <th>dataset</th>
-          <th>backend</th>
-          <th>last loss</th>
-          <th>val loss</th>
-          <th>manifest</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((r) => (
-          <tr key={r.id} className={r.id === activeId ? 'active' : ''} onClick={() => selectRun(r.id)}>
-            <td>
-              <input type="checkbox" checked={r.visible} onChange={(e) => setRunVisible(r.id, e.target.checked)} onClick={(e) => e.stopPropagation()} aria-label={`overlay ${r.name}`} />
-              <i className="run-swatch" style={{ background: runColour(r) }} />
-            </td>
-            <td>{r.name}</td>
-            <td>{r.state}</td>
-            <td>{r.dataset?.id ?? '–'}</td>
-            <td>{r.backend ?? '–'}</td>
-            <td>{r.losses.length ? (r.losses[r.losses.length - 1] as number).toPrecision(4) : '–'}</td>
-            <td>{r.validationLoss.length ? (r.validationLoss[r.validationLoss.length - 1]?.toPrecision(4) ?? '–') : '–'}</td>
-            <td>
-              {r.manifest ? (
-                <details onClick={(e) => e.stopPropagation()}>
-                  <summary>seed {r.manifest.seed}, graph {r.manifest.graphHash.slice(0, 8)}</summary>
-                  <pre>{JSON.stringify(r.manifest, null, 2)}</pre>
-                </details>
-              ) : (
-                '–'
-              )}
-            </td>
+    <div className="runs-view">
+      <table className="runs-table" data-testid="runs-table">
+        <thead>
+          <tr>
+            <th>overlay</th>
+            <th>run</th>
+            <th>state</th>
+            <th>dataset</th>
+            <th>backend</th>
+            <th>loss</th>
+            <th>val loss</th>
+            <th>test</th>
+            <th title="Kept with the document (saved with it)">kept</th>
+            <th>model</th>
+            <th>manifest</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {runs.map((r) => {
+            const testMetric = r.test ? (Object.entries(r.test.metrics)[0] ?? null) : null;
+            return (
+              <tr key={r.id} data-testid={`run-row-${r.index}`} className={r.id === activeId ? 'active' : ''} onClick={() => void selectRun(r.id)} title="Select: the views show this run (its weights are opened)">
+                <td>
+                  <input type="checkbox" checked={r.visible} onChange={(e) => setRunVisible(r.id, e.target.checked)} onClick={(e) => e.stopPropagation()} aria-label={`overlay ${r.name}`} />
+                  <i className="run-swatch" style={{ background: runColour(r) }} />
+                </td>
+                <td>
+                  {r.name}
+                  {r.id === loadedId ? (
+                    <span className="badge" data-testid="run-loaded" title="The views inspect this run's weights">
+                      inspected
+                    </span>
+                  ) : null}
+                  {opening?.runId === r.id ? <span className="badge">{opening.error ? 'could not open' : 'opening…'}</span> : null}
+                </td>
+                <td>{r.state}</td>
+                <td>{r.dataset?.id ?? r.manifest?.dataset.id ?? '–'}</td>
+                <td>{r.backend ?? '–'}</td>
+                <td>{fmt(lastOf(r.losses))}</td>
+                <td>{fmt(lastOf(r.validationLoss))}</td>
+                <td>{testMetric ? `${testMetric[0]} ${fmt(testMetric[1])}` : fmt(r.test?.loss)}</td>
+                <td>
+                  <KeepCell run={r} />
+                </td>
+                <td>
+                  <button
+                    data-testid={`run-export-${r.index}`}
+                    disabled={!r.weights || anyBusy}
+                    title={r.weights ? 'Export the trained model (model.json + weights.bin, TensorFlow.js layers format)' : 'This run has no weights'}
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      void exportRunModel(r.id);
+                    }}
+                  >
+                    Export…
+                  </button>
+                </td>
+                <td>
+                  {r.manifest ? (
+                    <details onClick={(e) => e.stopPropagation()}>
+                      <summary>seed {r.manifest.seed}, graph {r.manifest.graphHash.slice(0, 8)}</summary>
+                      <pre>{JSON.stringify(r.manifest, null, 2)}</pre>
+                    </details>
+                  ) : (
+                    '–'
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {opening?.error ? (
+        <p className="run-error" role="alert" data-testid="run-open-error">
+          Could not open the weights of this run: {opening.error}
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -23,7 +23,11 @@ import {
 } from './training-store';
 import { ActivationsView, AttentionView, CurvesView, GradientsView, ModelView } from './views';
 import { RunsView } from './RunsView';
+import { watchKeptRuns } from './kept-runs';
 import './training.css';
+
+// The runs list follows the document's kept runs (open a file: its runs appear).
+watchKeptRuns();
 
 const DATASETS = listDatasets();
 const LOSS_TYPES = new Set(['SparseCategoricalCrossentropy', 'CategoricalCrossentropy', 'BinaryCrossentropy', 'MeanSquaredError', 'MeanAbsoluteError', 'GaussianKL', 'SequenceCrossentropy', 'FlowNLL']);
@@ -160,8 +164,14 @@ function Progress({ run }: { run: Run }) {
         <span>
           epoch {Math.min(run.epoch + 1, run.epochs)}/{run.epochs} · batch {run.batch}/{run.batchesPerEpoch}
         </span>
-        <span>{Math.round(run.samplesPerSecond)} samples/s</span>
-        <span>{formatSeconds(secondsLeft(run))} left</span>
+        {run.origin === 'document' ? (
+          <span title="A run kept with the document">kept run, trained {run.manifest?.startedAt.slice(0, 16).replace('T', ' ') ?? ''}</span>
+        ) : (
+          <>
+            <span>{Math.round(run.samplesPerSecond)} samples/s</span>
+            <span>{formatSeconds(secondsLeft(run))} left</span>
+          </>
+        )}
         {run.losses.length > 0 ? <span>loss {(run.losses[run.losses.length - 1] as number).toPrecision(4)}</span> : null}
         {Object.entries(run.lastMetrics).map(([k, v]) => (
           <span key={k}>
@@ -171,7 +181,7 @@ function Progress({ run }: { run: Run }) {
       </div>
       {run.backend ? (
         <div className="muted backend-reason" data-testid="run-backend" title={run.backendReason ?? ''}>
-          Backend {run.backend}: {run.backendReason}
+          {run.origin === 'document' ? `Trained on ${run.backend}; opened on the current backend` : `Backend ${run.backend}: ${run.backendReason}`}
         </div>
       ) : null}
     </div>

@@ -7,7 +7,7 @@
 import * as Comlink from 'comlink';
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { serializeGraph, type GraphDocument } from '../../core/graph';
+import { serializeGraph, type GraphDocument, type SavedWeights } from '../../core/graph';
 import type { RunManifest, RunStatus } from '../../core/engine/run';
 import type { AttentionResult, DatasetInfo, LayerGradientStat, LayerHistograms, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
 import { getEngine } from '../engine/engine-client';
@@ -64,6 +64,14 @@ export interface Run {
   test: { loss: number; metrics: Record<string, number> } | null;
   /** Shown in the overlaid curves. */
   visible: boolean;
+  /** The graph as trained (without kept runs): what the run's weights belong to. */
+  graph: GraphDocument;
+  /** All weights once the run has ended (null while it trains, or when it failed). */
+  weights: SavedWeights | null;
+  /** The id of this run in the document's kept runs, if it is kept. */
+  keptId: string | null;
+  /** Trained in this session, or read from the document's kept runs. */
+  origin: 'session' | 'document';
 }
 
 export interface TrainingState {
@@ -78,6 +86,10 @@ export interface TrainingState {
   version: number;
   /** Bumped when views should refresh their inspection (epoch ends, ~2 s of training, pause, end). */
   inspectTick: number;
+  /** The run whose model the worker holds (what the views inspect). */
+  loadedRunId: number | null;
+  /** A run whose weights are being loaded into the worker, or why that failed. */
+  opening: { runId: number; error: string | null } | null;
 }
 
 const searchLimit = (): number | null => {
@@ -94,6 +106,8 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   logScale: false,
   version: 0,
   inspectTick: 0,
+  loadedRunId: null,
+  opening: null,
 }));
 
 export function useTraining<T>(selector: (state: TrainingState) => T): T {
@@ -120,10 +134,17 @@ function bumpInspect(): void {
   trainingStore.setState((s) => ({ inspectTick: s.inspectTick + 1 }));
 }
 
+let lastRunId = 0;
+/** Unique within the session (also for runs created in the same millisecond). */
+export function nextRunId(): number {
+  lastRunId = Math.max(lastRunId + 1, Date.now());
+  return lastRunId;
+}
+
 export function newRun(graph: GraphDocument, index: number): Run {
   const now = performance.now();
   return {
-    id: Date.now(),
+    id: nextRunId(),
     index,
     name: `Run ${index}: ${graph.metadata.name}`,
     state: 'loading',
@@ -157,6 +178,10 @@ export function newRun(graph: GraphDocument, index: number): Run {
     manifest: null,
     test: null,
     visible: true,
+    graph: { ...graph, runs: [] },
+    weights: null,
+    keptId: null,
+    origin: 'session',
   };
 }
 
@@ -258,18 +283,27 @@ export function applyTrainingEvent(run: Run, event: TrainingEvent): void {
 export async function startTraining(graph: GraphDocument): Promise<void> {
   const state = trainingStore.getState();
   if (isBusy(activeRun(state))) return;
-  const run = newRun(graph, state.runs.length + 1);
+  const run = newRun(graph, state.runs.reduce((n, r) => Math.max(n, r.index), 0) + 1);
   clearNonFiniteHighlight();
-  trainingStore.setState((s) => ({ runs: [...s.runs, run], activeRunId: run.id, version: s.version + 1 }));
+  // The worker replaces the model it holds with this run's.
+  trainingStore.setState((s) => ({ runs: [...s.runs, run], activeRunId: run.id, loadedRunId: run.id, opening: null, version: s.version + 1 }));
   const listener = Comlink.proxy((event: TrainingEvent) => {
     applyTrainingEvent(run, event);
     touch();
   });
   try {
     const end = await getEngine().train(
-      { documentJson: serializeGraph(graph), backend: state.backend, limit: state.limit, statsEvery: 5 },
+      { documentJson: serializeGraph(run.graph), backend: state.backend, limit: state.limit, statsEvery: 5 },
       listener,
     );
+    // Copy the trained weights out of the worker so the run can be kept and reopened.
+    if (end.kind === 'finished') {
+      try {
+        run.weights = await getEngine().trainedWeights();
+      } catch {
+        run.weights = null;
+      }
+    }
     applyTrainingEvent(run, end);
   } catch (err) {
     applyTrainingEvent(run, { kind: 'error', message: err instanceof Error ? err.message : String(err), nodeId: null });
@@ -321,8 +355,32 @@ export function setRunVisible(id: number, visible: boolean): void {
   touch();
 }
 
-export function selectRun(id: number): void {
+/** Makes a run the active one; its weights are loaded into the worker when they are not there. */
+export async function selectRun(id: number): Promise<void> {
+  const state = trainingStore.getState();
+  const run = state.runs.find((r) => r.id === id);
+  if (!run) return;
   trainingStore.setState({ activeRunId: id });
+  bumpInspect();
+  if (state.loadedRunId === id || !run.weights || state.runs.some(isBusy)) return;
+  await openRunWeights(run);
+}
+
+/** Loads a run's graph and weights into the worker, so the views inspect that run. */
+export async function openRunWeights(run: Run): Promise<void> {
+  if (!run.weights) return;
+  trainingStore.setState({ opening: { runId: run.id, error: null } });
+  try {
+    const opened = await getEngine().openRun({ documentJson: serializeGraph(run.graph), weights: run.weights });
+    run.backend ??= opened.backend;
+    run.dataset = opened.dataset;
+    run.capabilities = opened.capabilities;
+    trainingStore.setState({ loadedRunId: run.id, opening: null });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    trainingStore.setState({ loadedRunId: null, opening: { runId: run.id, error: message } });
+  }
+  touch();
   bumpInspect();
 }
 

@@ -16,6 +16,8 @@ export type Inspection<K extends InspectResult['kind']> =
  */
 export function useInspection<K extends InspectResult['kind']>(request: (InspectRequest & { kind: K }) | null, enabled = true): Inspection<K> {
   const tick = useTraining((s) => s.inspectTick);
+  // Only the model the worker holds can be inspected (another run's weights are opened first).
+  const loaded = useTraining((s) => s.activeRunId !== null && s.loadedRunId === s.activeRunId);
   const [state, setState] = useState<Inspection<K>>({ state: 'idle' });
   const [retry, setRetry] = useState(0);
   const key = request ? JSON.stringify(request) : null;
@@ -32,7 +34,7 @@ export function useInspection<K extends InspectResult['kind']>(request: (Inspect
   }, []);
 
   useEffect(() => {
-    if (!key || !enabled) return;
+    if (!key || !enabled || !loaded) return;
     // One request at a time; a request asked for meanwhile is sent when this one returns.
     if (inFlight.current) {
       pending.current = true;
@@ -56,7 +58,7 @@ export function useInspection<K extends InspectResult['kind']>(request: (Inspect
           setRetry((n) => n + 1);
         }
       });
-  }, [key, tick, enabled, retry]);
+  }, [key, tick, enabled, loaded, retry]);
 
   return state;
 }

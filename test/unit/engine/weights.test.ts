@@ -5,7 +5,8 @@ import { loadDataset, NO_FILES } from '../../../core/data';
 import { GraphBuilder, parseGraphText, serializeGraph, type GraphDocument } from '../../../core/graph';
 import type { CompiledGraph } from '../../../core/engine/compile';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
-import { applyWeights, captureWeights, decodeWeights, runGraph, thinned, toSavedRun, WeightsError } from '../../../core/engine/weights';
+import { runGraph, thinned, toSavedRun } from '../../../core/graph/saved-runs';
+import { applyWeights, captureWeights, decodeWeights, WeightsError } from '../../../core/engine/weights';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,0 +1,2 @@
+/** Names of the TensorFlow.js layers format that need no tfjs (the UI thread uses them). */
+export const WEIGHTS_FILE = 'weights.bin';

@@ -1,0 +1,181 @@
+/**
+ * Runs kept with the document. Keeping a run is an edit of the document (saved with it, undone
+ * like any edit); the training store lists kept runs beside this session's runs and follows the
+ * document: open a file and its runs appear with their curves; undo a keep and the run is a
+ * session run again. A kept run's weights open in the worker when the run is selected.
+ */
+import { keepRun as keepRunEdit, removeRun, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
+import { WEIGHTS_FILE } from '../../core/engine/layers-format';
+import type { RunStatus } from '../../core/engine/run';
+import { platform } from '../platform';
+import { editorStore } from '../state/editor';
+import { showToast } from '../state/ui';
+import type { EditorStore } from '../state/store';
+import { getEngine } from '../engine/engine-client';
+import { isBusy, newRun, openRunWeights, trainingStore, type Run } from './training-store';
+
+const ENDED: readonly string[] = ['completed', 'stopped', 'early-stopped', 'non-finite'] satisfies RunStatus[];
+
+/** Why a run cannot be kept, or null when it can. */
+export function cannotKeep(run: Run): string | null {
+  if (!ENDED.includes(run.state)) return isBusy(run) ? 'the run is still training' : 'the run failed';
+  if (!run.manifest) return 'the run has no manifest';
+  if (!run.weights) return 'the run has no weights';
+  return null;
+}
+
+function savedFrom(run: Run): SavedRun {
+  return toSavedRun({
+    id: `run-${run.id}`,
+    name: run.name,
+    status: run.state as RunStatus,
+    graph: run.graph,
+    manifest: run.manifest as NonNullable<Run['manifest']>,
+    curves: {
+      steps: run.steps,
+      losses: run.losses,
+      epochSteps: run.epochSteps,
+      epochLoss: run.epochLoss,
+      validationLoss: run.validationLoss,
+      metrics: run.epochMetrics,
+      validationMetrics: run.validationMetrics,
+    },
+    test: run.test,
+    weights: run.weights,
+  });
+}
+
+/**
+ * The document entry each session run was kept as. A session run is "kept" while the document
+ * holds that very object (undo/redo restore it); a file opened later holds its own copies, which
+ * are listed as the file's runs.
+ */
+const keptAs = new WeakMap<Run, SavedRun>();
+
+/** Keeps a run (curves, manifest, weights) with the document: one undoable edit. */
+export function keepRun(runId: number): void {
+  const run = trainingStore.getState().runs.find((r) => r.id === runId);
+  if (!run) return;
+  const reason = cannotKeep(run);
+  if (reason) {
+    showToast(`${run.name} cannot be kept: ${reason}`, 'error');
+    return;
+  }
+  try {
+    const saved = savedFrom(run);
+    keptAs.set(run, saved);
+    editorStore.getState().edit((doc) => keepRunEdit(doc, saved));
+  } catch (err) {
+    showToast(`Keeping ${run.name} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 8000);
+  }
+}
+
+/** Removes a kept run from the document (undoable); a session run stays listed. */
+export function forgetRun(runId: number): void {
+  const run = trainingStore.getState().runs.find((r) => r.id === runId);
+  if (!run?.keptId) return;
+  const keptId = run.keptId;
+  editorStore.getState().edit((doc) => removeRun(doc, keptId));
+}
+
+const nonNull = (xs: readonly (number | null)[]): number[] => xs.map((v) => v ?? Number.NaN);
+
+/** A kept run as the training dock shows it (curves; views once its weights are opened). */
+export function runFromSaved(saved: SavedRun, index: number, document: GraphDocument): Run {
+  const graph: GraphDocument = { ...document, nodes: saved.graph.nodes, edges: saved.graph.edges, training: saved.graph.training, runs: [] };
+  const run = newRun(graph, index);
+  const c = saved.curves;
+  const lastStep = c.steps[c.steps.length - 1] ?? c.epochSteps[c.epochSteps.length - 1] ?? 0;
+  const epochs = c.epochLoss.length;
+  Object.assign(run, {
+    name: saved.name,
+    state: saved.status,
+    backend: saved.manifest.backend,
+    backendReason: 'recorded in the run',
+    epochs,
+    epoch: Math.max(0, epochs - 1),
+    batchesPerEpoch: epochs > 0 ? Math.round(lastStep / epochs) : 0,
+    batch: epochs > 0 ? Math.round(lastStep / epochs) : 0,
+    steps: [...c.steps],
+    losses: nonNull(c.losses),
+    epochSteps: [...c.epochSteps],
+    epochLoss: nonNull(c.epochLoss),
+    validationLoss: [...c.validationLoss],
+    epochMetrics: Object.fromEntries(Object.entries(c.metrics).map(([k, v]) => [k, nonNull(v)])),
+    validationMetrics: Object.fromEntries(Object.entries(c.validationMetrics).map(([k, v]) => [k, [...v]])),
+    lastMetrics: Object.fromEntries(Object.entries(c.metrics).flatMap(([k, v]) => (typeof v[v.length - 1] === 'number' ? [[k, v[v.length - 1] as number]] : []))),
+    manifest: saved.manifest,
+    test: saved.test ? { loss: saved.test.loss ?? Number.NaN, metrics: Object.fromEntries(Object.entries(saved.test.metrics).map(([k, v]) => [k, v ?? Number.NaN])) } : null,
+    weights: saved.weights,
+    keptId: saved.id,
+    origin: 'document',
+  } satisfies Partial<Run>);
+  return run;
+}
+
+/** Brings the listed runs in line with the document's kept runs. */
+export function syncKeptRuns(document: GraphDocument): void {
+  const state = trainingStore.getState();
+  const kept = new Map(document.runs.map((r) => [r.id, r]));
+  let changed = false;
+  const runs: Run[] = [];
+  const listed = new Set<SavedRun>();
+  for (const run of state.runs) {
+    const mine = keptAs.get(run);
+    const inDocument = mine !== undefined && kept.get(mine.id) === mine;
+    if (run.origin === 'document' && !inDocument) {
+      changed = true;
+      continue;
+    }
+    const keptId = inDocument ? mine.id : null;
+    if (run.keptId !== keptId) {
+      run.keptId = keptId;
+      changed = true;
+    }
+    if (inDocument) listed.add(mine);
+    runs.push(run);
+  }
+  for (const saved of document.runs) {
+    if (listed.has(saved)) continue;
+    const run = runFromSaved(saved, (runs[runs.length - 1]?.index ?? 0) + 1, document);
+    keptAs.set(run, saved);
+    runs.push(run);
+    changed = true;
+  }
+  if (!changed) return;
+  const activeRunId = runs.some((r) => r.id === state.activeRunId) ? state.activeRunId : (runs[runs.length - 1]?.id ?? null);
+  const loadedRunId = runs.some((r) => r.id === state.loadedRunId) ? state.loadedRunId : null;
+  trainingStore.setState((s) => ({ runs, activeRunId, loadedRunId, version: s.version + 1 }));
+}
+
+/** Follows the editor's document from now on. */
+export function watchKeptRuns(store: EditorStore = editorStore): () => void {
+  syncKeptRuns(store.getState().document);
+  return store.subscribe((state, previous) => {
+    if (state.document.runs !== previous.document.runs) syncKeptRuns(state.document);
+  });
+}
+
+/**
+ * Exports a run's trained model in the TensorFlow.js layers format: model.json and weights.bin,
+ * saved side by side (model.json names weights.bin).
+ */
+export async function exportRunModel(runId: number): Promise<void> {
+  const run = trainingStore.getState().runs.find((r) => r.id === runId);
+  if (!run) return;
+  try {
+    if (!run.weights) throw new Error('the run has no weights');
+    if (trainingStore.getState().loadedRunId !== run.id) await openRunWeights(run);
+    const opening = trainingStore.getState().opening;
+    if (opening?.runId === run.id && opening.error) throw new Error(opening.error);
+    const exported = await getEngine().exportModel();
+    const modelFile = await platform.exportFile('model.json', exported.modelJson, [{ name: 'TensorFlow.js model', extensions: ['json'] }]);
+    if (!modelFile) return;
+    // model.json refers to its weights by this exact name.
+    const weightsFile = await platform.exportFile(WEIGHTS_FILE, new Uint8Array(exported.weights), [{ name: 'Weights', extensions: ['bin'] }]);
+    if (!weightsFile) return;
+    showToast(`Exported ${modelFile.name} and ${weightsFile.name} of ${run.name}: keep both in one folder for tf.loadLayersModel`);
+  } catch (err) {
+    showToast(`Export of ${run.name} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 8000);
+  }
+}
