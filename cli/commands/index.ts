@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerSummary } from './summary';
 import { registerTrain } from './train';
 import { registerDatasets } from './datasets';
+import { registerExport } from './export';
 
 /** Sets the process exit code of the running command. */
 export type SetExitCode = (code: number) => void;
@@ -10,4 +11,5 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerSummary(program, setExitCode);
   registerTrain(program, setExitCode);
   registerDatasets(program, setExitCode);
+  registerExport(program, setExitCode);
 }

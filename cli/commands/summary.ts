@@ -27,8 +27,26 @@ export function registerSummary(program: Command, setExitCode: SetExitCode): voi
       }
       const summary = summarize(read.graph, analyzeGraph(read.graph));
       const valid = summary.errors.length === 0;
-      if (opts.json) process.stdout.write(`${JSON.stringify({ valid, ...summary }, null, 2)}\n`);
-      else process.stdout.write(`${formatSummary(summary)}\n`);
+      const runs = read.graph.runs.map((r, i) => ({
+        position: i + 1,
+        id: r.id,
+        name: r.name,
+        status: r.status,
+        epochs: r.curves.epochLoss.length,
+        test: r.test,
+        weights: r.weights !== null,
+      }));
+      if (opts.json) process.stdout.write(`${JSON.stringify({ valid, ...summary, runs }, null, 2)}\n`);
+      else {
+        process.stdout.write(`${formatSummary(summary)}\n`);
+        if (runs.length > 0) {
+          process.stdout.write(`\nKept runs (netwright export ${file} --run <n> --out <dir>):\n`);
+          for (const r of runs) {
+            const test = r.test ? Object.entries(r.test.metrics).map(([k, v]) => `test ${k} ${v === null ? 'n/a' : v.toFixed(4)}`).join(', ') : 'no test';
+            process.stdout.write(`  ${r.position}. ${r.id}  ${r.name}  ${r.status}, ${r.epochs} epochs, ${test}${r.weights ? '' : ', no weights'}\n`);
+          }
+        }
+      }
       if (!valid) setExitCode(1);
     });
 }

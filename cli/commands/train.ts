@@ -7,7 +7,8 @@ import { nodeFileSource } from '../../core/data/node-source';
 import { CompileError } from '../../core/engine/compile';
 import { exportLayersModel, WEIGHTS_FILE } from '../../core/engine/export';
 import { compileSeeded, RunError, runTraining, type EpochEvent, type StepEvent } from '../../core/engine/run';
-import type { GraphDocument } from '../../core/graph';
+import { keepRun, LIMITS, serializeGraph, toSavedRun, type GraphDocument } from '../../core/graph';
+import { captureWeights } from '../../core/engine/weights';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { readGraphFile } from '../read-graph';
 import type { SetExitCode } from './index';
@@ -19,6 +20,7 @@ interface TrainOptions {
   seed?: number;
   limit?: number;
   out?: string;
+  keep?: boolean;
   json?: boolean;
 }
 
@@ -50,7 +52,7 @@ function progressLine(event: StepEvent, epochs: number): string {
 }
 
 /** Writes a file atomically (temp + rename), so an interrupted run never leaves half a file. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = `${path}.tmp-${process.pid}`;
   await writeFile(temp, data);
   await rename(temp, path);
@@ -67,6 +69,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
     .option('--seed <s>', 'random seed (default: the graph\'s)', nonNegativeInt)
     .option('--limit <n>', 'use at most n samples of each split (quick checks)', positiveInt('--limit'))
     .option('--out <dir>', 'run directory for model.json, weights.bin and manifest.json')
+    .option('--keep', 'keep the run (curves, manifest, weights) in the graph file itself, as the app\'s "Keep" does')
     .option('--json', 'print one JSON object per epoch (JSON lines) and a final one')
     .action(async (file: string, opts: TrainOptions) => {
       const fail = (code: number, message: string) => {
@@ -82,6 +85,10 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
       if (!read.ok) {
         if (read.kind === 'unreadable') fail(2, read.message);
         else fail(1, `${file} is not a valid graph:\n${read.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+        return;
+      }
+      if (opts.keep && read.graph.runs.length >= LIMITS.runs) {
+        fail(1, `${file} already keeps ${read.graph.runs.length} runs (the limit): remove one in the app first`);
         return;
       }
       const graph: GraphDocument = structuredClone(read.graph);
@@ -124,11 +131,14 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
         );
       }
       let lastDraw = 0;
+      const stepLosses: number[] = [];
+      const epochSteps: number[] = [];
       try {
         const result = await runTraining(graph, compiled, dataset, {
           backend: choice.backend,
           limit: opts.limit ?? null,
           onStep: (event) => {
+            stepLosses.push(event.step.loss);
             const now = performance.now();
             if (tty && (now - lastDraw > 100 || event.batch + 1 === event.batches)) {
               lastDraw = now;
@@ -136,6 +146,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
             }
           },
           onEpoch: (event: EpochEvent) => {
+            epochSteps.push(stepLosses.length);
             if (opts.json) {
               process.stdout.write(
                 `${JSON.stringify({
@@ -174,12 +185,36 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
           await writeAtomic(join(opts.out, 'model.json'), exported.modelJson);
           await writeAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...result.manifest, result: final }, null, 2)}\n`);
         }
+        if (opts.keep) {
+          const epochs = result.epochs;
+          const saved = toSavedRun({
+            id: `run-${Date.now()}`,
+            name: `${graph.metadata.name} (command line, ${choice.backend}, seed ${graph.training.seed})`,
+            status: result.status,
+            graph,
+            manifest: result.manifest,
+            curves: {
+              steps: stepLosses.map((_, i) => i + 1),
+              losses: stepLosses,
+              epochSteps: epochSteps.slice(0, epochs.length),
+              epochLoss: epochs.map((e) => e.loss),
+              validationLoss: epochs.map((e) => e.validation?.loss ?? null),
+              metrics: Object.fromEntries(Object.keys(epochs[0]?.metrics ?? {}).map((k) => [k, epochs.map((e) => e.metrics[k] ?? Number.NaN)])),
+              validationMetrics: Object.fromEntries(Object.keys(epochs[0]?.metrics ?? {}).map((k) => [k, epochs.map((e) => e.validation?.metrics[k] ?? null)])),
+            },
+            test: result.test,
+            weights: captureWeights(compiled.model),
+          });
+          // The file as it was read (the run records its own epochs/batch size/seed overrides).
+          await writeAtomic(file, serializeGraph(keepRun(read.graph, saved)));
+        }
         if (opts.json) process.stdout.write(`${JSON.stringify(final)}\n`);
         else {
           if (result.nonFinite) process.stdout.write(`stopped: ${result.nonFinite.message}\n`);
           else if (result.status === 'early-stopped') process.stdout.write(`early stopping: best epoch ${final.bestEpoch}\n`);
           if (result.test) process.stdout.write(`test: loss ${result.test.loss.toFixed(4)}  ${formatMetrics(result.test.metrics)}  (${result.test.samples} samples)\n`);
           if (opts.out) process.stdout.write(`saved model.json, ${WEIGHTS_FILE} and manifest.json to ${opts.out}\n`);
+          if (opts.keep) process.stdout.write(`kept the run in ${file}\n`);
         }
         result.trainer.dispose();
         if (result.status === 'non-finite') setExitCode(1);

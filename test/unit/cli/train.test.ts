@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { artifactsFromExport } from '../../../core/engine/export';
-import { GraphBuilder, serializeGraph } from '../../../core/graph';
+import { GraphBuilder, parseGraphText, serializeGraph } from '../../../core/graph';
 import { runCli } from './run-cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'netwright-train-'));
@@ -52,5 +52,49 @@ describe('netwright train', () => {
     expect(backend.stderr).toMatch(/unknown backend "cuda"/);
     expect((await runCli(['train', join(dir, 'missing.json')])).code).toBe(2);
     expect((await runCli(['train', moonsGraph(), '--epochs', '0'])).code).toBe(2);
+  });
+
+  it('--keep stores the run in the graph file; export writes the same model from it', async () => {
+    const file = moonsGraph();
+    const out = join(dir, 'kept-run');
+    const r = await runCli(['train', file, '--epochs', '2', '--backend', 'cpu', '--keep', '--out', out]);
+    expect(r.stderr).toMatch(/^Training/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`kept the run in ${file}`);
+    const reread = parseGraphText(readFileSync(file, 'utf8'));
+    expect(reread.ok).toBe(true);
+    if (!reread.ok) return;
+    const run = reread.graph.runs[0];
+    expect(reread.graph.runs).toHaveLength(1);
+    expect(run?.status).toBe('completed');
+    expect(run?.curves.epochLoss).toHaveLength(2);
+    expect(run?.curves.steps.length).toBe(run?.curves.epochSteps[1]);
+    expect(run?.test?.metrics.accuracy).toBeGreaterThan(0);
+    // The graph itself is unchanged by the run.
+    expect(reread.graph.training.epochs).toBe(2);
+
+    const exported = join(dir, 'exported');
+    const e = await runCli(['export', file, '--out', exported]);
+    expect(e.stderr).toBe('');
+    expect(e.code).toBe(0);
+    const load = (d: string) =>
+      tfl.loadLayersModel(tf.io.fromMemory(artifactsFromExport({ modelJson: readFileSync(join(d, 'model.json'), 'utf8'), weights: new Uint8Array(readFileSync(join(d, 'weights.bin'))) })));
+    const [fromTraining, fromFile] = await Promise.all([load(out), load(exported)]);
+    const x = tf.tensor2d([[0.5, 0.25], [-1, 0.3]]);
+    const a = fromTraining.predict(x) as tf.Tensor;
+    const b = fromFile.predict(x) as tf.Tensor;
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b]);
+    fromTraining.dispose();
+    fromFile.dispose();
+
+    const summary = await runCli(['summary', file]);
+    expect(summary.stdout).toMatch(/Kept runs \(netwright export .* --run <n> --out <dir>\):\n  1\. run-\d+  moons \(command line, cpu, seed \d+\)  completed, 2 epochs, test accuracy 0\.\d{4}/);
+    const missing = await runCli(['export', file, '--out', exported, '--run', '7']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/has no run "7"; its runs:\n  1\. run-\d+/);
+    const none = await runCli(['export', moonsGraph('circles'), '--out', exported]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/keeps no runs/);
   });
 });
