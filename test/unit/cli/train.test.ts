@@ -89,10 +89,10 @@ describe('netwright train', () => {
     fromFile.dispose();
 
     const summary = await runCli(['summary', file]);
-    expect(summary.stdout).toMatch(/Kept runs \(netwright export .* --run <n> --out <dir>\):\n  1\. run-\d+  moons \(command line, cpu, seed \d+\)  completed, 2 epochs, test accuracy 0\.\d{4}/);
+    expect(summary.stdout).toMatch(/Kept runs \(netwright export .* --run <n> --out <dir>\):\n {2}1\. run-\d+ {2}moons \(command line, cpu, seed \d+\) {2}completed, 2 epochs, test accuracy 0\.\d{4}/);
     const missing = await runCli(['export', file, '--out', exported, '--run', '7']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/has no run "7"; its runs:\n  1\. run-\d+/);
+    expect(missing.stderr).toMatch(/has no run "7"; its runs:\n {2}1\. run-\d+/);
     const none = await runCli(['export', moonsGraph('circles'), '--out', exported]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/keeps no runs/);
