@@ -4,14 +4,32 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeGraph, formatSummary, GraphBuilder, parseGraph, parseGraphText, serializeGraph, summarize } from '../../../core/graph';
+import { analyzeGraph, formatSummary, GraphBuilder, parseGraph, parseGraphText, serializeGraph, summarize, toSavedRun } from '../../../core/graph';
 
 function templates(): unknown[] {
   const mlp = new GraphBuilder('mlp');
   const x = mlp.add('Input', { shape: [28, 28, 1], feature: 'image' });
   const o = mlp.add('Dense', { units: 10 }, mlp.add('Dense', { units: 32, activation: 'relu' }, mlp.add('Flatten', {}, x)));
   mlp.add('CategoricalCrossentropy', {}, { prediction: o, target: mlp.add('Input', { shape: [10], feature: 'label' }) });
-  return [JSON.parse(serializeGraph(mlp.build())) as unknown];
+  // A document with a kept run: mutations also reach its graph, curves, manifest and weights.
+  const small = new GraphBuilder('small');
+  const h = small.add('Dense', { units: 3 }, small.add('Input', { shape: [2], feature: 'point' }), 'hidden');
+  small.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: h, target: small.add('Input', { shape: [], dtype: 'int32', feature: 'label' }) });
+  small.training({ dataset: { id: 'moons', options: {} } });
+  const graph = small.build();
+  const run = toSavedRun({
+    id: 'run-1',
+    name: 'Run 1',
+    status: 'completed',
+    graph,
+    manifest: { graphHash: 'f'.repeat(64), graphName: 'small', dataset: { id: 'moons', version: 1, options: {} }, seed: 1, backend: 'cpu', tfjsVersion: '4.22.0', training: graph.training, limit: null, startedAt: '2026-11-21T00:00:00.000Z' },
+    curves: { steps: [1, 2], losses: [0.7, 0.6], epochSteps: [2], epochLoss: [0.65], validationLoss: [0.66], metrics: { accuracy: [0.5] }, validationMetrics: { accuracy: [0.5] } },
+    test: { loss: 0.6, metrics: { accuracy: 0.5 } },
+    weights: { specs: [{ layer: 'hidden', name: 'hidden/kernel', shape: [2, 3], dtype: 'float32' }, { layer: 'hidden', name: 'hidden/bias', shape: [3], dtype: 'float32' }], data: 'A'.repeat(48) },
+  });
+  const withRun = JSON.parse(serializeGraph({ ...graph, runs: [run] })) as unknown;
+  expect(parseGraph(withRun).ok).toBe(true);
+  return [JSON.parse(serializeGraph(mlp.build())) as unknown, withRun];
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
