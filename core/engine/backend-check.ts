@@ -178,7 +178,7 @@ export interface BackendResult {
  * from tfjs' unseeded generators, which seed themselves from Math.random: replacing Math.random
  * with a fixed sequence for the computation makes the noise identical on both backends.
  */
-export function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: string, noiseSeed = 7, differentiate = true): BackendResult {
+export async function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: string, noiseSeed = 7, differentiate = true): Promise<BackendResult> {
   const params = paramsObjectSchema(decl.params).parse(testCase.params);
   const problems = decl.validateParams?.(params) ?? [];
   if (problems.length > 0) throw new Error(`${caseId}: the case must be valid: ${JSON.stringify(problems)}`);
@@ -233,16 +233,18 @@ export function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, cas
     } finally {
       Math.random = realRandom;
     }
-    outputs.forEach((o, i) => arrays.push({ name: `output ${ports[i]}`, values: o.dataSync() as Float32Array }));
-    if (differentiate) weightVariables.forEach((v, i) => {
-      const g = grads.grads[v.name];
-      arrays.push({ name: `d/d ${model.trainableWeights[i]?.originalName}`, values: g ? (g.dataSync() as Float32Array) : new Float32Array() });
-    });
-    if (differentiate) inputVariables.forEach((v, i) => {
-      const g = grads.grads[v.name];
-      arrays.push({ name: `d/d input ${i}`, values: g ? (g.dataSync() as Float32Array) : new Float32Array() });
-    });
-    tf.dispose([grads.value, ...Object.values(grads.grads), ...outputs, ...feeds, ...inputVariables]);
+    // Read asynchronously: webgpu's synchronous read needs an OffscreenCanvas (none in Node) and
+    // goes through a canvas texture, a path of its own, not the one training reads losses by.
+    const read = async (t: tf.Tensor | undefined) => (t ? ((await t.data()) as Float32Array) : new Float32Array());
+    try {
+      for (const [i, o] of outputs.entries()) arrays.push({ name: `output ${ports[i]}`, values: await read(o) });
+      if (differentiate) {
+        for (const [i, v] of weightVariables.entries()) arrays.push({ name: `d/d ${model.trainableWeights[i]?.originalName}`, values: await read(grads.grads[v.name]) });
+        for (const [i, v] of inputVariables.entries()) arrays.push({ name: `d/d input ${i}`, values: await read(grads.grads[v.name]) });
+      }
+    } finally {
+      tf.dispose([grads.value, ...Object.values(grads.grads), ...outputs, ...feeds, ...inputVariables]);
+    }
   } finally {
     model.dispose();
   }
@@ -300,7 +302,7 @@ export interface BackendCheckResult {
   detail?: string;
 }
 
-async function onBackend<T>(backend: string, run: () => T): Promise<T> {
+async function onBackend<T>(backend: string, run: () => Promise<T>): Promise<T> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} is not available`);
   return run();
 }

@@ -72,7 +72,14 @@ function describe(values: ArrayLike<number>): string {
   return `[${Array.from(values, (v) => Number(v.toFixed(3))).join(', ')}]`;
 }
 
-/** Runs the numeric check on the currently active backend; returns a reason or null when right. */
+/**
+ * Runs the numeric check on the currently active backend; returns a reason or null when right.
+ * Both ways of reading a result are checked: asynchronous (data()) and synchronous (dataSync(),
+ * which the trainer uses at every step). They are separate paths on webgpu: its synchronous read
+ * copies the buffer through a canvas, which returns zeros where WebGPU cannot share textures with
+ * the 2D canvas (headless Chromium's SwiftShader adapter, for one), while data() maps the buffer
+ * and is right. Training there would see zero losses and stop with a false "non-finite" report.
+ */
 export async function checkActiveBackend(tf: TfNamespace): Promise<string | null> {
   const [product, gradient] = tf.tidy(() => {
     const a = tf.tensor2d(A, [2, 2]);
@@ -88,10 +95,20 @@ export async function checkActiveBackend(tf: TfNamespace): Promise<string | null
     if (mismatch(g, EXPECTED_GRADIENT)) {
       return `matmul gradient gave ${describe(g)}, expected ${describe(EXPECTED_GRADIENT)}`;
     }
-    return null;
   } finally {
     product.dispose();
     gradient.dispose();
+  }
+  // A fresh tensor: a read caches the values on the CPU, and a second read would return the cache.
+  const fresh = tf.tidy(() => tf.matMul(tf.tensor2d(A, [2, 2]), tf.tensor2d(B, [2, 2])));
+  try {
+    const p = fresh.dataSync();
+    if (mismatch(p, EXPECTED_PRODUCT)) {
+      return `matmul read synchronously (as training reads) gave ${describe(p)}, expected ${describe(EXPECTED_PRODUCT)}`;
+    }
+    return null;
+  } finally {
+    fresh.dispose();
   }
 }
 

@@ -77,16 +77,16 @@ function applyType(type: string, params: Record<string, unknown>, name: string, 
 
 describe('the noise of training mode is real, and fixed only by the Math.random stub', () => {
   // Otherwise the comparisons above could pass because dropout or sampling were off.
-  const outputOf = (type: string, seed: number) => {
+  const outputOf = async (type: string, seed: number) => {
     const decl = layerDecls.find((d) => d.type === type);
     const testCase = CASES[type]?.[0];
     if (!decl || !testCase) throw new Error(`no case for ${type}`);
-    return Array.from(outputsAndGradients(decl, testCase, `noise_${type}_${seed}`, seed).arrays[0]?.values ?? []);
+    return Array.from((await outputsAndGradients(decl, testCase, `noise_${type}_${seed}`, seed)).arrays[0]?.values ?? []);
   };
   it.each(['Dropout', 'Sampling', 'TransformerEncoderBlock'])('%s: same seed, same output; another seed, another output', async (type) => {
     expect(await tf.setBackend('cpu')).toBe(true);
-    expect(outputOf(type, 7)).toEqual(outputOf(type, 7));
-    expect(outputOf(type, 7)).not.toEqual(outputOf(type, 8));
+    expect(await outputOf(type, 7)).toEqual(await outputOf(type, 7));
+    expect(await outputOf(type, 7)).not.toEqual(await outputOf(type, 8));
   });
 });
 

@@ -38,6 +38,20 @@ for (const kernel of tf.getKernelsForBackend('cpu')) {
     tf.registerKernel({ ...kernel, backendName: 'wrong-matmul' });
   }
 }
+// A backend that computes right but whose synchronous read returns zeros, as webgpu's does where
+// its canvas read-back cannot work (headless Chromium's SwiftShader adapter); data() is right.
+class ZeroSyncReadBackend extends MathBackendCPU {
+  override async read(dataId: object) {
+    return super.readSync(dataId);
+  }
+  override readSync(dataId: object) {
+    const values = super.readSync(dataId);
+    return values instanceof Float32Array ? new Float32Array(values.length) : values;
+  }
+}
+tf.registerBackend('zero-sync-read', () => new ZeroSyncReadBackend());
+for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: 'zero-sync-read' });
+
 // A backend whose initialisation throws, as WebGL does without a GPU context.
 tf.registerBackend('broken-init', () => {
   throw new Error('no context');
@@ -73,6 +87,14 @@ describe('chooseBackend (Node: cpu and wasm registered)', () => {
     expect(choice.skipped).toHaveLength(1);
     expect(choice.skipped[0]?.name).toBe('wrong-matmul');
     expect(choice.skipped[0]?.reason).toMatch(/^matmul gave \[20, 23, 44, 51\], expected \[19, 22, 43, 50\]/);
+  });
+
+  it('rejects a backend whose synchronous read (the one training uses) is wrong', async () => {
+    const choice = await chooseBackend(tf, { preference: ['zero-sync-read', 'cpu'] });
+    expect(choice.backend).toBe('cpu');
+    expect(choice.skipped).toEqual([
+      { name: 'zero-sync-read', reason: 'matmul read synchronously (as training reads) gave [0, 0, 0, 0], expected [19, 22, 43, 50]' },
+    ]);
   });
 
   it('rejects a backend whose initialisation fails', async () => {
