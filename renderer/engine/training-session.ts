@@ -18,6 +18,7 @@ import { beamSearchDecode, decodeLatent, disposeDecoders, greedyDecode, seq2seqI
 import { compileSeededWithGradientProbes, copyWeightsByLayerName, gradientFlow } from '../../core/engine/gradient-flow';
 import { attentionNodes, attentionWeights, disposeInspection, fullGradients, nodeOutputs } from '../../core/engine/inspect';
 import { bindFeeds, compileSeeded, runTraining, RunError, type RunControl } from '../../core/engine/run';
+import { checkActiveBackend } from '../../core/engine/backends';
 import type { VariableStats } from '../../core/engine/trainer';
 import { exportLayersModel, type ExportedModel } from '../../core/engine/export';
 import { applyWeights, captureWeights } from '../../core/engine/weights';
@@ -382,9 +383,21 @@ export async function train(
     const setup = graph.training;
     if (!setup.dataset) throw new Error('choose a dataset in the training panel first');
     if (request.backend !== 'auto' && request.backend !== tf.getBackend()) {
+      const previous = tf.getBackend();
       const ok = await tf.setBackend(request.backend);
       if (!ok) throw new Error(`the ${request.backend} backend could not start here`);
       await tf.ready();
+      // The same probe auto-selection runs: a backend that computes or reads wrongly is refused.
+      let wrong: string | null;
+      try {
+        wrong = await checkActiveBackend(tf);
+      } catch (err) {
+        wrong = err instanceof Error ? err.message : String(err);
+      }
+      if (wrong) {
+        await tf.setBackend(previous);
+        throw new Error(`the ${request.backend} backend does not work here (${wrong}); training stays on ${previous}`);
+      }
     }
     const dataset = await datasetFor(setup.dataset.id, setup.dataset.options as DatasetOptions);
     releaseSession();

@@ -12,6 +12,7 @@
  * NETWRIGHT_NO_WEBGPU=1 says the machine cannot provide a WebGPU adapter: skipped then, and only then.
  */
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import config from '../../playwright.config';
 
 const NO_WEBGPU = process.env.NETWRIGHT_NO_WEBGPU === '1';
@@ -62,6 +63,15 @@ test('every catalogue layer: webgpu outputs and gradients agree with cpu within 
   if (report.backend !== 'webgpu') {
     expect(report.skipped[0]?.name).toBe('webgpu');
     expect(report.skipped[0]?.reason).toMatch(/^matmul read synchronously \(as training reads\) gave \[/);
+    // Chosen in the training dock, the run is refused with the probe's reason (not trained on
+    // zeros): the wrong read, or SwiftShader's device failing after it ("createBuffer failed").
+    await page.evaluate((d) => {
+      window.__netwright?.store.getState().load(d as never, { name: null, handle: null, savedText: null });
+    }, JSON.parse(readFileSync('examples/playground-spirals.json', 'utf8')) as unknown);
+    await page.getByText('Backend', { exact: true }).locator('..').locator('select').selectOption('webgpu');
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('training-error')).toContainText(/the webgpu backend does not work here \(.+\); training stays on (wasm|webgl|cpu)/, { timeout: 60_000 });
+    await expect(page.getByTestId('run-state')).toHaveText('error');
   }
   expect(problems).toEqual([]);
 });
