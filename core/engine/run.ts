@@ -141,7 +141,7 @@ function disposeFeeds(feeds: FeedTensors): void {
 }
 
 /** Evaluates a split in inference mode. */
-export function evaluateSplit(trainer: Trainer, split: DatasetSplit, featureNames: readonly string[], batchSize: number, limit: number | null): EvaluationResult {
+export function evaluateSplit(trainer: Trainer, split: DatasetSplit, featureNames: readonly string[], batchSize: number, limit: number | null): Promise<EvaluationResult> {
   function* feeds(): Generator<FeedTensors> {
     for (const batch of epochBatches(split, batchSize, 0, 0, false, limit)) {
       const f = toFeeds(batch, featureNames);
@@ -149,7 +149,7 @@ export function evaluateSplit(trainer: Trainer, split: DatasetSplit, featureName
       disposeFeeds(f);
     }
   }
-  return trainer.evaluate(feeds());
+  return trainer.evaluateAsync(feeds());
 }
 
 /** The first node, in graph order, whose output on these feeds is not finite. */
@@ -229,7 +229,8 @@ export async function runTraining(
     let batch = 0;
     for (const data of epochBatches(dataset.train, setup.batchSize, setup.seed, epoch, true, limit)) {
       const feeds = toFeeds(data, featureNames);
-      const step = random.run(() => trainer.trainStep(feeds));
+      // Reads are asynchronous: no GPU stall per step; the forward pass runs in the seeded scope.
+      const step = await trainer.trainStepAsync(feeds, (fn) => random.run(fn));
       if (step.nonFinite) {
         const nodeId = step.nonFinite.nodeId ?? random.run(() => firstNonFiniteNode(compiled, graph, feeds)) ?? step.nonFinite.lossNodeId ?? null;
         // Back to the weights that gave the last finite loss.
@@ -264,7 +265,7 @@ export async function runTraining(
       }
     }
     // The last update of the epoch is checked before the weights are evaluated or kept.
-    const broken = trainer.restoreIfNonFinite();
+    const broken = await trainer.restoreIfNonFiniteAsync();
     if (broken) {
       const node = graph.nodes.find((n) => n.id === broken.nodeId);
       nonFinite = {
@@ -278,7 +279,7 @@ export async function runTraining(
     const seconds = (performance.now() - started) / 1000;
     const validation =
       dataset.validation.size > 0 && setup.validationSplit >= 0
-        ? evaluateSplit(trainer, dataset.validation, featureNames, Math.max(setup.batchSize, 256), limit)
+        ? await evaluateSplit(trainer, dataset.validation, featureNames, Math.max(setup.batchSize, 256), limit)
         : null;
     const avg = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / Math.max(samples, 1)]));
     const event: EpochEvent = {
@@ -310,6 +311,6 @@ export async function runTraining(
   const test =
     status === 'non-finite' || dataset.test.size === 0
       ? null
-      : evaluateSplit(trainer, dataset.test, featureNames, Math.max(setup.batchSize, 256), limit);
+      : await evaluateSplit(trainer, dataset.test, featureNames, Math.max(setup.batchSize, 256), limit);
   return { status, epochs, bestEpoch: best?.epoch ?? null, test, nonFinite, manifest, trainer };
 }

@@ -12,6 +12,47 @@ import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
 /** One tensor per entry of `compiled.feeds`, in that order (a batch). */
 export type FeedTensors = readonly tf.Tensor[];
 
+/** What a numeric tensor reads back as (the trainer only reads numbers). */
+type TypedValues = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * Work that needs tensors read back to go on: it yields each tensor to read and receives its
+ * values. Driven synchronously (`dataSync`) or asynchronously (`data()`: no pipeline stall on a
+ * GPU, and webgpu's only correct read where its canvas read-back fails).
+ */
+type Reads<T> = Generator<tf.Tensor, T, TypedValues>;
+
+function readSync<T>(work: Reads<T>): T {
+  let next = work.next();
+  while (!next.done) {
+    let values: TypedValues;
+    try {
+      values = next.value.dataSync() as TypedValues;
+    } catch (err) {
+      work.return(undefined as T); // runs the work's clean-up (tensors disposed)
+      throw err;
+    }
+    next = work.next(values);
+  }
+  return next.value;
+}
+
+/** `first` runs the synchronous part up to the first read (e.g. inside a seeded scope). */
+async function readAsync<T>(work: Reads<T>, first: <R>(fn: () => R) => R = (fn) => fn()): Promise<T> {
+  let next = first(() => work.next());
+  while (!next.done) {
+    let values: TypedValues;
+    try {
+      values = (await next.value.data()) as TypedValues;
+    } catch (err) {
+      work.return(undefined as T);
+      throw err;
+    }
+    next = work.next(values);
+  }
+  return next.value;
+}
+
 export interface VariableStats {
   /** tfjs variable name, e.g. `dense/kernel`. */
   name: string;
@@ -195,16 +236,28 @@ export class Trainer {
   }
 
   trainStep(batchFeeds: FeedTensors): StepResult {
+    return readSync(this.stepReads(batchFeeds));
+  }
+
+  /**
+   * The same step with results read asynchronously. `during` wraps the part that draws random
+   * numbers (the forward pass; see SeededScope), which runs before the first read.
+   */
+  trainStepAsync(batchFeeds: FeedTensors, during?: <R>(fn: () => R) => R): Promise<StepResult> {
+    return readAsync(this.stepReads(batchFeeds), during);
+  }
+
+  private *stepReads(batchFeeds: FeedTensors): Reads<StepResult> {
     if (this.disposed) throw new Error('the trainer was disposed');
     const { feeds, created } = this.mixDecoderInputs(batchFeeds);
     try {
-      return this.step(feeds);
+      return yield* this.step(feeds);
     } finally {
       created?.dispose();
     }
   }
 
-  private step(feeds: FeedTensors): StepResult {
+  private *step(feeds: FeedTensors): Reads<StepResult> {
     const vars = this.variables.map((v) => v.variable);
     const losses = this.compiled.losses;
     let terms: tf.Scalar[] = [];
@@ -225,8 +278,14 @@ export class Trainer {
       const gradNorms = gradList.map((g) => l2(g));
       return tf.concat([tf.stack([value, ...terms, ...Object.values(metrics)]), gradNorms.length > 0 ? tf.stack(gradNorms) : tf.zeros([0])]);
     });
-    const values = summary.dataSync();
-    tf.dispose([summary, value, ...terms, ...outputs]);
+    let values: TypedValues | null = null;
+    try {
+      values = yield summary;
+    } finally {
+      tf.dispose([summary, value, ...terms, ...outputs]);
+      // Abandoned before the read: nothing was applied.
+      if (values === null) tf.dispose(gradList);
+    }
 
     const loss = values[0] as number;
     const lossValues: Record<string, number> = {};
@@ -283,8 +342,12 @@ export class Trainer {
       const weightNorms = known ? [] : before.map((w) => l2(w));
       return vars.length === 0 ? tf.zeros([0]) : tf.stack([...newNorms, ...updateNorms, ...weightNorms]);
     });
-    const read = after.dataSync();
-    after.dispose();
+    let read: TypedValues;
+    try {
+      read = yield after;
+    } finally {
+      after.dispose();
+    }
     const n = vars.length;
     // Laid out as [before | update | new].
     const norms = new Float32Array(3 * n);
@@ -336,11 +399,23 @@ export class Trainer {
    * finite ones) and says which variable broke; null when every weight is finite.
    */
   restoreIfNonFinite(): NonFiniteReport | null {
+    return readSync(this.nonFiniteReads());
+  }
+
+  restoreIfNonFiniteAsync(): Promise<NonFiniteReport | null> {
+    return readAsync(this.nonFiniteReads());
+  }
+
+  private *nonFiniteReads(): Reads<NonFiniteReport | null> {
     const flags = tf.tidy(() =>
       this.variables.length === 0 ? tf.zeros([0]) : tf.stack(this.variables.map((v) => tf.all(tf.isFinite(v.variable)))),
     );
-    const finite = flags.dataSync();
-    flags.dispose();
+    let finite: TypedValues;
+    try {
+      finite = yield flags;
+    } finally {
+      flags.dispose();
+    }
     const firstBad = Array.from(finite).findIndex((f) => f === 0);
     if (firstBad < 0) return null;
     const bad = this.variables[firstBad] as TrackedVariable;
@@ -355,6 +430,14 @@ export class Trainer {
 
   /** Mean losses and metrics over the batches (weighted by batch size), in inference mode. */
   evaluate(batches: Iterable<FeedTensors>): EvaluationResult {
+    return readSync(this.evaluateReads(batches));
+  }
+
+  evaluateAsync(batches: Iterable<FeedTensors>): Promise<EvaluationResult> {
+    return readAsync(this.evaluateReads(batches));
+  }
+
+  private *evaluateReads(batches: Iterable<FeedTensors>): Reads<EvaluationResult> {
     let samples = 0;
     let lossSum = 0;
     const lossSums: Record<string, number> = {};
@@ -370,8 +453,12 @@ export class Trainer {
         metricNames.push(...Object.keys(metrics));
         return tf.stack([total, ...terms, ...Object.values(metrics)]);
       });
-      const v = packed.dataSync();
-      packed.dispose();
+      let v: TypedValues;
+      try {
+        v = yield packed;
+      } finally {
+        packed.dispose();
+      }
       samples += size;
       lossSum += (v[0] as number) * size;
       this.compiled.losses.forEach((l, i) => (lossSums[l.nodeId] = (lossSums[l.nodeId] ?? 0) + (v[1 + i] as number) * size));

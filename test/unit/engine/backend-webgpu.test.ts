@@ -14,11 +14,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_CHECK_CASES as CASES, BACKEND_TOLERANCE, compareCase, compareResults, fixedValues, layerDecls as allLayerDecls, sizeOf } from '../../../core/engine/backend-check';
 import { registerCpuKernelFixes } from '../../../core/engine/kernels';
-import { compileSeeded } from '../../../core/engine/run';
+import { compileSeeded, runTraining } from '../../../core/engine/run';
+import { loadDataset, NO_FILES } from '../../../core/data';
 import { SeededScope } from '../../../core/engine/seeded';
 import { Trainer } from '../../../core/engine/trainer';
 import { parseGraph } from '../../../core/graph/parse';
-import type { GraphDocument } from '../../../core/graph';
+import { GraphBuilder, type GraphDocument } from '../../../core/graph';
 import { NO_WEBGPU, installNodeWebGpu, type NodeWebGpu } from './webgpu-node';
 
 let gpu: NodeWebGpu | null = null;
@@ -126,4 +127,36 @@ describe.skipIf(NO_WEBGPU)('WebGPU in Node', () => {
       expect(worstRelative, detail).toBeLessThanOrEqual(BACKEND_TOLERANCE);
     });
   });
+
+  it('the run loop itself (Trainer with its asynchronous reads, validation, test) gives the same curve as on cpu', async () => {
+    expect(gpu, 'no WebGPU adapter').not.toBeNull();
+    const g = new GraphBuilder('moons on webgpu');
+    const x = g.add('Input', { shape: [2], feature: 'point' });
+    const h = g.add('Dense', { units: 16, activation: 'tanh' }, x, 'hidden');
+    const o = g.add('Dense', { units: 2 }, g.add('Dropout', { rate: 0.1 }, h), 'logits');
+    g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: o, target: g.add('Input', { shape: [], dtype: 'int32', feature: 'label' }) });
+    g.training({ dataset: { id: 'moons', options: {} }, learningRate: 0.02, batchSize: 32, epochs: 3, seed: 9 });
+    const graph = g.build();
+    const dataset = await loadDataset('moons', NO_FILES);
+    async function run(backend: string) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const compiled = compileSeeded(graph);
+      try {
+        const result = await runTraining(graph, compiled, dataset, { backend, limit: 320 });
+        result.trainer.dispose();
+        return result;
+      } finally {
+        compiled.model.dispose();
+      }
+    }
+    const cpu = await run('cpu');
+    const webgpu = await run('webgpu');
+    const curve = (r: typeof cpu) => r.epochs.map((e) => e.loss);
+    console.log(`moons run loop: epoch losses cpu ${curve(cpu).join(', ')}; webgpu ${curve(webgpu).join(', ')}`);
+    expect(webgpu.status).toBe('completed');
+    expect(curve(cpu)[2]).toBeLessThan(curve(cpu)[0] as number);
+    curve(webgpu).forEach((l, i) => expect(Math.abs(l - (curve(cpu)[i] as number))).toBeLessThanOrEqual(1e-4 * Math.abs(curve(cpu)[i] as number)));
+    expect(Math.abs((webgpu.test?.loss ?? NaN) - (cpu.test?.loss ?? NaN))).toBeLessThanOrEqual(1e-4 * Math.abs(cpu.test?.loss ?? 1));
+    expect(webgpu.test?.metrics.accuracy).toBe(cpu.test?.metrics.accuracy);
+  }, 120_000);
 });
