@@ -127,9 +127,9 @@ interface Row {
   gflops: number;
 }
 
-async function timeSteps(steps: number, run: () => void): Promise<number> {
+async function timeSteps(steps: number, run: () => unknown): Promise<number> {
   const start = performance.now();
-  for (let i = 0; i < steps; i++) run();
+  for (let i = 0; i < steps; i++) await run();
   return (performance.now() - start) / 1000;
 }
 
@@ -163,11 +163,12 @@ async function benchCase(c: BenchCase, backend: string): Promise<Row> {
   }
   const steps = backend === 'cpu' ? 5 : c.template.startsWith('lenet') ? 6 : 15;
   const totals = { stats: 0, stats4: 0, noStats: 0, hand: 0 };
-  // Interleaved rounds, so drifts in machine load hit all three alike.
+  // Interleaved rounds, so drifts in machine load hit all three alike. The engine's steps read
+  // asynchronously, as the run loop does.
   for (let round = 0; round < ROUNDS; round++) {
-    totals.stats += await timeSteps(steps, () => withStats.trainStep(next().feeds));
-    totals.stats4 += await timeSteps(steps, () => withStats4.trainStep(next().feeds));
-    totals.noStats += await timeSteps(steps, () => noStats.trainStep(next().feeds));
+    totals.stats += await timeSteps(steps, () => withStats.trainStepAsync(next().feeds));
+    totals.stats4 += await timeSteps(steps, () => withStats4.trainStepAsync(next().feeds));
+    totals.noStats += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
     if (hand) totals.hand += await timeSteps(steps, () => hand.step(next().byFeature));
   }
   const samples = ROUNDS * steps * c.batchSize;
