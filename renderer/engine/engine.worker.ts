@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { compareBackends } from '../../core/engine/backend-check';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
-import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../core/engine/kernels';
+import { registerCpuKernelFixes, registerWasmKernelGaps, registerWebGpuKernelFixes } from '../../core/engine/kernels';
 import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
 import { exportModel, inspect, openRun, pauseRun, previewDataset, release, resumeRunNow, setInteractive, stopRun, train, trainedWeights, transferables } from './training-session';
 import { previewTransferables } from '../datasets/build-preview';
@@ -61,6 +61,7 @@ async function precheck(name: string): Promise<string | null> {
 // Kernels tfjs lacks (or gets wrong) on wasm and cpu; registering is idempotent and cheap.
 registerWasmKernelGaps();
 registerCpuKernelFixes();
+registerWebGpuKernelFixes();
 
 let lastReport: BackendReport | null = null;
 

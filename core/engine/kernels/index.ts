@@ -17,6 +17,9 @@
  * batch > 1; the halfPixelCenters error above) and ResizeBilinearGrad (swaps height and width in
  * its output shape, so UpSampling2D 'bilinear' on a non-square input cannot train).
  *
+ * webgpu: Transpose of int32/bool tensors does not compile (see webgpu-transpose.ts); replaced by
+ * `registerWebGpuKernelFixes` once the webgpu backend is imported.
+ *
  * Not a kernel gap, so not closed by registering kernels: tfjs-core's conv2D, fused conv2D and
  * depthwise gradients refuse dilation rates above 1 on every backend (Conv1D, Conv2D and
  * SeparableConv2D with dilation cannot train). `dilateFilter` gives the convolution layers a
@@ -31,6 +34,7 @@ import { maxPoolGrad, resizeBilinearGrad, resizeNearestNeighborGrad } from './po
 import { unsortedSegmentSum } from './segment-sum';
 
 export { dilateFilter } from './dilated-filter';
+export { registerWebGpuKernelFixes } from './webgpu-transpose';
 
 const WASM = 'wasm';
 const CPU = 'cpu';

@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKEND_CHECK_CASES as CASES, BACKEND_TOLERANCE, compareCase, compareResults, fixedValues, layerDecls as allLayerDecls, sizeOf } from '../../../core/engine/backend-check';
-import { registerCpuKernelFixes } from '../../../core/engine/kernels';
+import { registerCpuKernelFixes, registerWebGpuKernelFixes } from '../../../core/engine/kernels';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
 import { loadDataset, NO_FILES } from '../../../core/data';
 import { SeededScope } from '../../../core/engine/seeded';
@@ -31,6 +31,7 @@ beforeAll(async () => {
   if (!gpu) return;
   await import('@tensorflow/tfjs-backend-webgpu');
   registerCpuKernelFixes();
+  registerWebGpuKernelFixes();
   // Not the first choice on a software adapter (tfjs registers it with priority 3): ask for it.
   expect(await tf.setBackend('webgpu')).toBe(true);
   console.log(`WebGPU adapter: ${gpu.adapter}${gpu.isFallbackAdapter ? ' (fallback adapter)' : ''}${gpu.icd ? `, Vulkan driver ${gpu.icd}` : ''}`);
@@ -47,6 +48,23 @@ describe.skipIf(NO_WEBGPU)('WebGPU in Node', () => {
   it('a WebGPU adapter is available (NETWRIGHT_NO_WEBGPU=1 on machines that cannot provide one)', () => {
     expect(gpu, 'no WebGPU adapter: install a Vulkan driver (and libvulkan1), e.g. the chromium package for its SwiftShader; see test/unit/engine/webgpu-node.ts').not.toBeNull();
     expect(tf.engine().registryFactory['webgpu']).toBeDefined();
+  });
+
+  it('transposes int32 and bool tensors of rank 3 (tfjs 4.22 webgpu\'s shader does not compile for them; replaced)', async () => {
+    expect(gpu, 'no WebGPU adapter').not.toBeNull();
+    const values = Array.from({ length: 24 }, (_, i) => (i * 7) % 11);
+    const read = async (backend: string, dtype: 'int32' | 'bool') => {
+      await tf.setBackend(backend);
+      const t = tf.tidy(() => tf.transpose(dtype === 'bool' ? tf.greater(tf.tensor3d(values, [2, 3, 4], 'int32'), 4) : tf.tensor3d(values, [2, 3, 4], 'int32'), [1, 0, 2]));
+      const out = { dtype: t.dtype, values: Array.from(await t.data()) };
+      t.dispose();
+      return out;
+    };
+    for (const dtype of ['int32', 'bool'] as const) {
+      const cpu = await read('cpu', dtype);
+      expect(await read('webgpu', dtype)).toEqual(cpu);
+    }
+    await tf.setBackend('webgpu');
   });
 
   describe('every catalogue layer: outputs and gradients agree with cpu within 1e-4', () => {
