@@ -140,8 +140,11 @@ function disposeFeeds(feeds: FeedTensors): void {
   tf.dispose([...new Set(feeds)]);
 }
 
-/** Evaluates a split in inference mode. */
-export function evaluateSplit(trainer: Trainer, split: DatasetSplit, featureNames: readonly string[], batchSize: number, limit: number | null): Promise<EvaluationResult> {
+/**
+ * Evaluates a split in inference mode. Sampling layers draw from a scope seeded with `seed`, the
+ * same at every evaluation: epochs and backends are compared on the same noise.
+ */
+export function evaluateSplit(trainer: Trainer, split: DatasetSplit, featureNames: readonly string[], batchSize: number, limit: number | null, seed = 0): Promise<EvaluationResult> {
   function* feeds(): Generator<FeedTensors> {
     for (const batch of epochBatches(split, batchSize, 0, 0, false, limit)) {
       const f = toFeeds(batch, featureNames);
@@ -149,7 +152,8 @@ export function evaluateSplit(trainer: Trainer, split: DatasetSplit, featureName
       disposeFeeds(f);
     }
   }
-  return trainer.evaluateAsync(feeds());
+  const scope = new SeededScope(mixSeed(seed, 0xe7a1));
+  return trainer.evaluateAsync(feeds(), (fn) => scope.run(fn));
 }
 
 /** The first node, in graph order, whose output on these feeds is not finite. */
@@ -279,7 +283,7 @@ export async function runTraining(
     const seconds = (performance.now() - started) / 1000;
     const validation =
       dataset.validation.size > 0 && setup.validationSplit >= 0
-        ? await evaluateSplit(trainer, dataset.validation, featureNames, Math.max(setup.batchSize, 256), limit)
+        ? await evaluateSplit(trainer, dataset.validation, featureNames, Math.max(setup.batchSize, 256), limit, setup.seed)
         : null;
     const avg = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / Math.max(samples, 1)]));
     const event: EpochEvent = {
@@ -311,6 +315,6 @@ export async function runTraining(
   const test =
     status === 'non-finite' || dataset.test.size === 0
       ? null
-      : await evaluateSplit(trainer, dataset.test, featureNames, Math.max(setup.batchSize, 256), limit);
+      : await evaluateSplit(trainer, dataset.test, featureNames, Math.max(setup.batchSize, 256), limit, setup.seed);
   return { status, epochs, bestEpoch: best?.epoch ?? null, test, nonFinite, manifest, trainer };
 }

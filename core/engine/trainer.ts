@@ -37,9 +37,9 @@ function readSync<T>(work: Reads<T>): T {
   return next.value;
 }
 
-/** `first` runs the synchronous part up to the first read (e.g. inside a seeded scope). */
-async function readAsync<T>(work: Reads<T>, first: <R>(fn: () => R) => R = (fn) => fn()): Promise<T> {
-  let next = first(() => work.next());
+/** `during` wraps each synchronous part of the work (e.g. runs it in a seeded scope). */
+async function readAsync<T>(work: Reads<T>, during: <R>(fn: () => R) => R = (fn) => fn()): Promise<T> {
+  let next = during(() => work.next());
   while (!next.done) {
     let values: TypedValues;
     try {
@@ -48,7 +48,7 @@ async function readAsync<T>(work: Reads<T>, first: <R>(fn: () => R) => R = (fn) 
       work.return(undefined as T);
       throw err;
     }
-    next = work.next(values);
+    next = during(() => work.next(values));
   }
   return next.value;
 }
@@ -433,8 +433,9 @@ export class Trainer {
     return readSync(this.evaluateReads(batches));
   }
 
-  evaluateAsync(batches: Iterable<FeedTensors>): Promise<EvaluationResult> {
-    return readAsync(this.evaluateReads(batches));
+  /** `during` wraps the forward passes (a seeded scope makes sampling layers repeatable). */
+  evaluateAsync(batches: Iterable<FeedTensors>, during?: <R>(fn: () => R) => R): Promise<EvaluationResult> {
+    return readAsync(this.evaluateReads(batches), during);
   }
 
   private *evaluateReads(batches: Iterable<FeedTensors>): Reads<EvaluationResult> {

@@ -1,21 +1,33 @@
 /**
- * tfjs 4.22's webgpu Transpose shader declares a float output whatever the input's dtype, so
- * transposing an int32 or bool tensor of rank >= 3 fails to compile ("type mismatch ... expected
- * 'f32', got 'i32'") and leaves garbage. RNN masks are such tensors: a masked LSTM trained on
- * webgpu learned from a wrong mask. Integers and booleans are transposed as float32 instead (exact
- * for |values| < 2^24: masks, token ids, labels).
+ * tfjs 4.22's webgpu Transpose shader passes an i32 buffer element where its output setter takes
+ * an f32: for int32 and bool tensors, and for float32 ones whose buffer is still i32 (its Cast to
+ * float32 only relabels int32/bool data), the shader fails to compile ("type mismatch ... expected
+ * 'f32', got 'i32'") and the result is zeros. RNN masks are such tensors (bool cast to float32,
+ * then transposed): a masked LSTM output zeros on webgpu. Such data is first copied into a real
+ * f32 buffer by an elementwise op (whose shader converts), transposed there and cast back.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, Transpose, unregisterKernel } from '@tensorflow/tfjs-core';
 import { input } from './util';
+
+interface WebGpuTensorMap {
+  tensorMap: { get(dataId: object): { dtype: tf.DataType } | undefined };
+}
 
 const WRAPPED = new WeakSet<tf.KernelFunc>();
 
-export function floatOnlyTranspose(original: tf.KernelFunc): tf.KernelFunc {
+export function floatBufferTranspose(original: tf.KernelFunc): tf.KernelFunc {
   const kernel: tf.KernelFunc = (args) => {
     const x = args.inputs['x'];
-    if (!x || x.dtype === 'float32') return original(args);
+    if (!x) return original(args);
+    const buffer = (args.backend as unknown as WebGpuTensorMap).tensorMap.get(x.dataId)?.dtype ?? x.dtype;
+    if (buffer === 'float32') return original(args);
     const { perm } = args.attrs as unknown as tf.TransposeAttrs;
-    return tf.tidy(() => tf.cast(tf.transpose(tf.cast(input(args.inputs, 'x', 'Transpose'), 'float32'), [...perm]), x.dtype));
+    return tf.tidy(() => {
+      const floats = tf.add(tf.cast(input(args.inputs, 'x', Transpose), 'float32'), tf.scalar(0));
+      const transposed = tf.transpose(floats, [...perm]);
+      return x.dtype === 'float32' ? transposed : tf.cast(transposed, x.dtype);
+    });
   };
   WRAPPED.add(kernel);
   return kernel;
@@ -23,8 +35,8 @@ export function floatOnlyTranspose(original: tf.KernelFunc): tf.KernelFunc {
 
 /** Replaces webgpu's Transpose where it is registered (idempotent; a no-op without webgpu). */
 export function registerWebGpuKernelFixes(): void {
-  const current = tf.getKernel(tf.Transpose, 'webgpu');
+  const current = getKernel(Transpose, 'webgpu');
   if (!current || WRAPPED.has(current.kernelFunc)) return;
-  tf.unregisterKernel(tf.Transpose, 'webgpu');
-  tf.registerKernel({ kernelName: tf.Transpose, backendName: 'webgpu', kernelFunc: floatOnlyTranspose(current.kernelFunc) });
+  unregisterKernel(Transpose, 'webgpu');
+  registerKernel({ kernelName: Transpose, backendName: 'webgpu', kernelFunc: floatBufferTranspose(current.kernelFunc) });
 }

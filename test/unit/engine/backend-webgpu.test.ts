@@ -20,7 +20,7 @@ import { SeededScope } from '../../../core/engine/seeded';
 import { Trainer } from '../../../core/engine/trainer';
 import { parseGraph } from '../../../core/graph/parse';
 import { GraphBuilder, type GraphDocument } from '../../../core/graph';
-import { NO_WEBGPU, installNodeWebGpu, type NodeWebGpu } from './webgpu-node';
+import { NO_WEBGPU, installNodeWebGpu, releaseNodeWebGpu, type NodeWebGpu } from './webgpu-node';
 
 let gpu: NodeWebGpu | null = null;
 const realNavigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (tf.getBackend() === 'webgpu') await tf.setBackend('cpu');
-  tf.removeBackend('webgpu');
+  await releaseNodeWebGpu();
   if (realNavigator) Object.defineProperty(globalThis, 'navigator', realNavigator);
   else Reflect.deleteProperty(globalThis, 'navigator');
 });
@@ -50,21 +50,30 @@ describe.skipIf(NO_WEBGPU)('WebGPU in Node', () => {
     expect(tf.engine().registryFactory['webgpu']).toBeDefined();
   });
 
-  it('transposes int32 and bool tensors of rank 3 (tfjs 4.22 webgpu\'s shader does not compile for them; replaced)', async () => {
+  it('transposes int32 and bool tensors, and their casts to float32 (RNN masks), as cpu does', async () => {
     expect(gpu, 'no WebGPU adapter').not.toBeNull();
+    // Small tensors may be computed on the CPU by tfjs-webgpu: force the GPU path.
+    const cpuForward = tf.env().getBool('WEBGPU_CPU_FORWARD');
+    tf.env().set('WEBGPU_CPU_FORWARD', false);
     const values = Array.from({ length: 24 }, (_, i) => (i * 7) % 11);
-    const read = async (backend: string, dtype: 'int32' | 'bool') => {
+    const read = async (backend: string, from: 'int32' | 'bool') => {
       await tf.setBackend(backend);
-      const t = tf.tidy(() => tf.transpose(dtype === 'bool' ? tf.greater(tf.tensor3d(values, [2, 3, 4], 'int32'), 4) : tf.tensor3d(values, [2, 3, 4], 'int32'), [1, 0, 2]));
-      const out = { dtype: t.dtype, values: Array.from(await t.data()) };
-      t.dispose();
+      const t = tf.tidy(() => {
+        const ints = tf.tensor3d(values, [2, 3, 4], 'int32');
+        const x = from === 'bool' ? tf.greater(ints, 4) : ints;
+        return [tf.add(tf.transpose(tf.cast(x, 'float32'), [1, 0, 2]), 0.5), tf.transpose(x, [2, 0, 1])] as [tf.Tensor, tf.Tensor];
+      });
+      const [cast, plain] = t;
+      const out = [Array.from(await cast.data()), plain.dtype, Array.from(await plain.data())];
+      tf.dispose(t);
       return out;
     };
-    for (const dtype of ['int32', 'bool'] as const) {
-      const cpu = await read('cpu', dtype);
-      expect(await read('webgpu', dtype)).toEqual(cpu);
+    try {
+      for (const from of ['int32', 'bool'] as const) expect(await read('webgpu', from)).toEqual(await read('cpu', from));
+    } finally {
+      tf.env().set('WEBGPU_CPU_FORWARD', cpuForward);
+      await tf.setBackend('webgpu');
     }
-    await tf.setBackend('webgpu');
   });
 
   describe('every catalogue layer: outputs and gradients agree with cpu within 1e-4', () => {

@@ -10,6 +10,7 @@
  * A machine that cannot provide an adapter says so with NETWRIGHT_NO_WEBGPU=1 (the tests that
  * need one are then skipped); otherwise no adapter is a failure, not a silent pass.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 
@@ -55,4 +56,16 @@ export async function installNodeWebGpu(): Promise<NodeWebGpu | null> {
   // Node 21+ defines a read-only navigator getter: redefine, don't assign.
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   return { adapter: describeAdapter(adapter), isFallbackAdapter: adapter.info.isFallbackAdapter ?? false, icd };
+}
+
+/**
+ * Removes tfjs' webgpu backend and destroys its device, after the queue has finished: left to
+ * process exit, Dawn's teardown with work or objects still alive sometimes crashes the process.
+ */
+export async function releaseNodeWebGpu(): Promise<void> {
+  const registered = tf.engine().registry['webgpu'] as { device?: GPUDevice } | undefined;
+  const device = registered?.device;
+  if (device) await device.queue.onSubmittedWorkDone();
+  if (tf.engine().registryFactory['webgpu']) tf.removeBackend('webgpu');
+  device?.destroy();
 }

@@ -1,0 +1,77 @@
+/**
+ * Every example graph trains on webgpu through the run loop (the CLI's and the worker's), as on
+ * cpu: a short run on a few samples of its bundled dataset gives the same epoch loss and test loss
+ * (sampling layers draw the same noise on both: training and evaluation are seeded).
+ * WebGPU in Node comes from Dawn (webgpu-node.ts); NETWRIGHT_NO_WEBGPU=1 skips, nothing else does.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataset, type DatasetOptions } from '../../../core/data';
+import { nodeFileSource } from '../../../core/data/node-source';
+import { registerCpuKernelFixes, registerWebGpuKernelFixes } from '../../../core/engine/kernels';
+import { compileSeeded, runTraining } from '../../../core/engine/run';
+import { parseGraph, type GraphDocument } from '../../../core/graph';
+import { NO_WEBGPU, installNodeWebGpu, releaseNodeWebGpu, type NodeWebGpu } from './webgpu-node';
+
+let gpu: NodeWebGpu | null = null;
+const realNavigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+
+beforeAll(async () => {
+  if (NO_WEBGPU) return;
+  gpu = await installNodeWebGpu();
+  if (!gpu) return;
+  await import('@tensorflow/tfjs-backend-webgpu');
+  registerCpuKernelFixes();
+  registerWebGpuKernelFixes();
+}, 60_000);
+
+afterAll(async () => {
+  if (tf.getBackend() === 'webgpu') await tf.setBackend('cpu');
+  await releaseNodeWebGpu();
+  if (realNavigator) Object.defineProperty(globalThis, 'navigator', realNavigator);
+  else Reflect.deleteProperty(globalThis, 'navigator');
+});
+
+/**
+ * On a software adapter every shader compiles on the CPU: the suite runs one example per family
+ * (lenet-fashion-mnist and seq2seq-g2p share lenet-mnist's and seq2seq-dates' graphs; the conv VAE
+ * alone takes minutes). NETWRIGHT_WEBGPU_ALL_EXAMPLES=1 runs all of them.
+ */
+const SLOW = new Set(['lenet-fashion-mnist.json', 'seq2seq-g2p.json', 'vae-conv-mnist.json']);
+const EXAMPLES = readdirSync('examples')
+  .filter((f) => f.endsWith('.json'))
+  .filter((f) => process.env['NETWRIGHT_WEBGPU_ALL_EXAMPLES'] === '1' || !SLOW.has(f))
+  .sort();
+
+async function shortRun(graph: GraphDocument, backend: string) {
+  expect(await tf.setBackend(backend)).toBe(true);
+  const ref = graph.training.dataset as NonNullable<GraphDocument['training']['dataset']>;
+  const dataset = await loadDataset(ref.id, nodeFileSource(), ref.options as DatasetOptions);
+  const compiled = compileSeeded(graph);
+  try {
+    const result = await runTraining(graph, compiled, dataset, { backend, limit: 32 });
+    result.trainer.dispose();
+    return result;
+  } finally {
+    compiled.model.dispose();
+  }
+}
+
+describe.skipIf(NO_WEBGPU)('every example trains on webgpu as on cpu', () => {
+  it.each(EXAMPLES)('%s', async (file) => {
+    expect(gpu, 'no WebGPU adapter (see webgpu-node.ts)').not.toBeNull();
+    const parsed = parseGraph(JSON.parse(readFileSync(`examples/${file}`, 'utf8')));
+    if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.errors)}`);
+    const graph: GraphDocument = { ...parsed.graph, training: { ...parsed.graph.training, epochs: 1, batchSize: 16 } };
+    const cpu = await shortRun(graph, 'cpu');
+    const webgpu = await shortRun(graph, 'webgpu');
+    const loss = (r: typeof cpu) => r.epochs[0]?.loss ?? Number.NaN;
+    console.log(`${file}: epoch loss cpu ${loss(cpu)}, webgpu ${loss(webgpu)}; test loss cpu ${cpu.test?.loss}, webgpu ${webgpu.test?.loss}`);
+    expect(webgpu.status).toBe(cpu.status);
+    expect(Math.abs(loss(webgpu) - loss(cpu))).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(loss(cpu))));
+    expect(Math.abs((webgpu.test?.loss ?? Number.NaN) - (cpu.test?.loss ?? Number.NaN))).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(cpu.test?.loss ?? 1)));
+  }, 300_000);
+});
