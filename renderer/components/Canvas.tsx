@@ -28,6 +28,7 @@ import { connect, moveNodes } from '../../core/graph/edit';
 import { nodeDisplayName } from '../../core/graph/summary';
 import { formatShape } from '../../core/shapes/shape';
 import { addLayer } from '../editor/actions';
+import { setCanvasMoving } from '../editor/interaction';
 import { analysisOf, documentAnalyzer } from '../state/analysis';
 import { editorStore, useEditor } from '../state/editor';
 import type { EdgeOverlayStyle, NodeHighlight, Selection } from '../state/store';
@@ -312,8 +313,16 @@ export function Canvas() {
   // While the view moves, the viewport is its own compositor layer: a pan only moves pixels
   // instead of repainting every card (removed at the end, so zoomed text is re-rastered crisp).
   const mainRef = useRef<HTMLElement>(null);
-  const onMoveStart = useCallback(() => mainRef.current?.classList.add('moving'), []);
-  const onMoveEnd = useCallback(() => mainRef.current?.classList.remove('moving'), []);
+  // The training views hold their updates back while the view moves (editor/interaction).
+  const onMoveStart = useCallback(() => {
+    mainRef.current?.classList.add('moving');
+    setCanvasMoving(true);
+  }, []);
+  const onMoveEnd = useCallback(() => {
+    mainRef.current?.classList.remove('moving');
+    setCanvasMoving(false);
+  }, []);
+  useEffect(() => () => setCanvasMoving(false), []);
 
   const empty = document.nodes.length === 0;
   // Big graphs: no shadows (software rasterisers repaint every card on each pan frame).
