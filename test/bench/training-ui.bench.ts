@@ -6,6 +6,8 @@
  * BENCH_BASELINE=<another web build folder> (e.g. a copy of dist/ built from main) compares that
  * build with dist/, interleaved in the same run. BENCH_REPS (default 3) repetitions; the machine's
  * other load drifts, so every figure is a median over repetitions and builds alternate.
+ * BENCH_SKIP_PAN=1 / BENCH_SKIP_THROUGHPUT=1 run one half; BENCH_PAN_SECONDS (default 4);
+ * BENCH_TRAIN_LIMIT (default 12000) samples per throughput run (longer runs, less noise).
  * Results are printed and written to test-results/training-ui-bench.json.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -100,6 +102,7 @@ const TRAINING_CONDITIONS: [string, (p: Page) => Promise<void>][] = [
 ];
 
 test('frame times while panning the canvas: no training vs training with each view', async ({ browser }) => {
+  test.skip(process.env.BENCH_SKIP_PAN === '1', 'BENCH_SKIP_PAN=1');
   // frames[build][condition] = per repetition, the frame intervals.
   const frames: Record<string, Record<string, number[][]>> = {};
   const add = (build: string, condition: string, xs: number[]) => ((frames[build] ??= {})[condition] ??= []).push(xs);
@@ -171,11 +174,17 @@ test('training throughput per open view', async ({ browser }) => {
     ['model (confusion matrix)', async (p) => void (await p.getByTestId('tab-model').click())],
   ];
   const throughput: Record<string, Record<string, number[]>> = {};
+  const pages: Page[] = [];
   for (const build of BUILDS) {
     const page = await browser.newPage();
-    await setUp(page, build.base, 12_000, 1);
-    // Warm-up run (not reported), then each view REPS times, interleaved: the machine's load drifts.
-    for (let rep = -1; rep < REPS; rep++) {
+    await setUp(page, build.base, Number(process.env.BENCH_TRAIN_LIMIT ?? 12_000), 1);
+    pages.push(page);
+  }
+  // A warm-up run each (not reported), then each view REPS times, builds and views interleaved:
+  // the machine's load drifts. One training at a time.
+  for (let rep = -1; rep < REPS; rep++) {
+    for (const [b, build] of BUILDS.entries()) {
+      const page = pages[b] as Page;
       for (const [name, open] of rep < 0 ? views.slice(0, 1) : views) {
         await open(page);
         await page.getByTestId('train-start').click();
@@ -188,14 +197,17 @@ test('training throughput per open view', async ({ browser }) => {
         if (rep >= 0) ((throughput[build.name] ??= {})[name] ??= []).push(speed);
       }
     }
-    await page.close();
   }
+  for (const page of pages) await page.close();
   const summary: Record<string, Record<string, { samplesPerSecond: number; vsClosed: number; runs: number[] }>> = {};
   for (const [build, byView] of Object.entries(throughput)) {
     const closed = median(byView['closed (Runs tab)'] ?? []);
     for (const [view, xs] of Object.entries(byView)) {
       (summary[build] ??= {})[view] = { samplesPerSecond: median(xs), vsClosed: Math.round((median(xs) / closed) * 100) / 100, runs: xs };
     }
+    // All live views together (one open at a time): their runs pooled.
+    const open = Object.entries(byView).flatMap(([view, xs]) => (view === 'closed (Runs tab)' ? [] : xs));
+    (summary[build] ??= {})['any live view (pooled)'] = { samplesPerSecond: median(open), vsClosed: Math.round((median(open) / closed) * 100) / 100, runs: open };
   }
   results.throughput = summary;
   console.log('\nThroughput (samples/s, median; ratio to the dock with no live view):');
