@@ -6,14 +6,13 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
-  Background,
-  BackgroundVariant,
   Controls,
   MiniMap,
   ReactFlow,
   useConnection,
   useReactFlow,
   useStore as useFlowStore,
+  useStoreApi,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -28,6 +27,7 @@ import { connect, moveNodes } from '../../core/graph/edit';
 import { nodeDisplayName } from '../../core/graph/summary';
 import { formatShape } from '../../core/shapes/shape';
 import { addLayer } from '../editor/actions';
+import { setCanvasMoving } from '../editor/interaction';
 import { analysisOf, documentAnalyzer } from '../state/analysis';
 import { editorStore, useEditor } from '../state/editor';
 import type { EdgeOverlayStyle, NodeHighlight, Selection } from '../state/store';
@@ -206,6 +206,42 @@ function useFlowEdges(document: GraphDocument, analysis: GraphAnalysis, selected
   }, [document, analysis, selected, overlay]);
 }
 
+const DOT_GAP = 20;
+const DOT_SIZE = 1.2;
+
+/**
+ * The dotted canvas background, as a composited layer that a pan only translates (React Flow's
+ * <Background> moves an SVG pattern instead, so every pan frame repaints and rasterises the whole
+ * canvas area). Follows the viewport outside React: no re-render per frame.
+ */
+function DotBackground() {
+  const ref = useRef<HTMLDivElement>(null);
+  const store = useStoreApi();
+  useEffect(() => {
+    let zoom = NaN;
+    const apply = ([x, y, z]: readonly [number, number, number]) => {
+      const el = ref.current;
+      if (!el) return;
+      const gap = DOT_GAP * z || 1;
+      if (z !== zoom) {
+        zoom = z;
+        el.style.setProperty('--dot-gap', `${gap}px`);
+        el.style.setProperty('--dot-r', `${(DOT_SIZE * z) / 2}px`);
+      }
+      // Dot centres where React Flow's pattern put them, x ≡ tx - gap/2 + r (mod gap); here each
+      // dot is at its tile's centre and the layer starts one gap before the pane.
+      const r = (DOT_SIZE * z) / 2;
+      const mod = (v: number) => ((v % gap) + gap) % gap;
+      el.style.transform = `translate3d(${mod(x + r)}px, ${mod(y + r)}px, 0)`;
+    };
+    apply(store.getState().transform);
+    return store.subscribe((s, prev) => {
+      if (s.transform !== prev.transform) apply(s.transform);
+    });
+  }, [store]);
+  return <div ref={ref} className="canvas-dots" aria-hidden="true" data-testid="canvas-dots" />;
+}
+
 /** Node sizes as measured by React Flow (for auto-layout); filled by the canvas. */
 export const measuredSizes = new Map<string, { width: number; height: number }>();
 
@@ -312,8 +348,16 @@ export function Canvas() {
   // While the view moves, the viewport is its own compositor layer: a pan only moves pixels
   // instead of repainting every card (removed at the end, so zoomed text is re-rastered crisp).
   const mainRef = useRef<HTMLElement>(null);
-  const onMoveStart = useCallback(() => mainRef.current?.classList.add('moving'), []);
-  const onMoveEnd = useCallback(() => mainRef.current?.classList.remove('moving'), []);
+  // The training views hold their updates back while the view moves (editor/interaction).
+  const onMoveStart = useCallback(() => {
+    mainRef.current?.classList.add('moving');
+    setCanvasMoving(true);
+  }, []);
+  const onMoveEnd = useCallback(() => {
+    mainRef.current?.classList.remove('moving');
+    setCanvasMoving(false);
+  }, []);
+  useEffect(() => () => setCanvasMoving(false), []);
 
   const empty = document.nodes.length === 0;
   // Big graphs: no shadows (software rasterisers repaint every card on each pan frame).
@@ -344,7 +388,7 @@ export function Canvas() {
         colorMode="dark"
         defaultViewport={{ x: 0, y: 0, zoom: 1 }}
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+        <DotBackground />
         <Controls showInteractive={false} />
         {large ? null : <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />}
         <ConnectionHint />

@@ -67,10 +67,13 @@ function yieldToEventLoop(): Promise<void> {
 
 /**
  * While the user drags or zooms the canvas, training leaves the CPU idle part of the time: on a
- * machine with few cores (and software compositing) the page's frames otherwise starve.
+ * machine with few cores (and software compositing) the page's frames otherwise starve. It rests
+ * as long as it worked since its last rest (at least 12 ms, at most 48): half a core at most,
+ * whatever a step costs (a fixed 12 ms rest after a 40 ms step still took three quarters).
  */
 let interactiveUntil = 0;
 const INTERACTIVE_IDLE_MS = 12;
+const INTERACTIVE_MAX_IDLE_MS = 48;
 const INTERACTIVE_EVERY_MS = 16;
 let lastIdle = 0;
 
@@ -78,14 +81,22 @@ export function setInteractive(on: boolean): void {
   interactiveUntil = on ? performance.now() + 2000 : 0;
 }
 
+/** Whether the user is moving the canvas (also slows the progress events the page gets). */
+function isInteractive(): boolean {
+  return performance.now() < interactiveUntil;
+}
+
 function yieldBetweenSteps(): Promise<void> {
   const now = performance.now();
   if (now < interactiveUntil && now - lastIdle >= INTERACTIVE_EVERY_MS) {
+    // Worked since the last rest (a long pause since then counts as one step's worth).
+    const worked = lastIdle > 0 && now - lastIdle < 1000 ? now - lastIdle : INTERACTIVE_IDLE_MS;
+    const rest = Math.min(INTERACTIVE_MAX_IDLE_MS, Math.max(INTERACTIVE_IDLE_MS, worked));
     return new Promise((resolve) =>
       setTimeout(() => {
         lastIdle = performance.now();
         resolve();
-      }, INTERACTIVE_IDLE_MS),
+      }, rest),
     );
   }
   return yieldToEventLoop();
@@ -440,7 +451,8 @@ export async function train(
         if (event.step.stats) pendingLayers.push({ step: stepNumber, layers: perLayer(event.step.stats) });
         const now = performance.now();
         const last = event.batch === event.batches - 1;
-        if (now - lastFlush < 100 && !last && stepNumber > 1) return;
+        // 10 progress events a second; 2 while the user moves the canvas (the page defers them then).
+        if (now - lastFlush < (isInteractive() ? 500 : 100) && !last && stepNumber > 1) return;
         lastFlush = now;
         const steps = Float64Array.from(pendingSteps);
         const losses = Float64Array.from(pendingLosses);

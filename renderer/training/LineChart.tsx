@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { isCanvasMoving, onCanvasSettled } from '../editor/interaction';
 
 export interface ChartSeries {
   label: string;
@@ -71,16 +72,27 @@ export function LineChart({ series, log, width, height, xLabel, version, testId 
   }, [shape]);
 
   // Redraws at most 4 times a second: painting canvases competes for the CPU with training.
+  // While the canvas is being panned or zoomed, not at all: the redraw waits for the view to settle.
   const latestData = useRef({ series, log });
   const lastDraw = useRef(0);
   const timer = useRef<number | null>(null);
+  const waiting = useRef<(() => void) | null>(null);
   useEffect(() => {
     latestData.current = { series, log };
     const draw = () => {
       timer.current = null;
+      if (isCanvasMoving()) {
+        waiting.current ??= onCanvasSettled(() => {
+          waiting.current?.();
+          waiting.current = null;
+          draw();
+        });
+        return;
+      }
       lastDraw.current = performance.now();
       plot.current?.setData(aligned(latestData.current.series, latestData.current.log));
     };
+    if (waiting.current) return;
     const wait = 250 - (performance.now() - lastDraw.current);
     if (wait <= 0) draw();
     else timer.current ??= window.setTimeout(draw, wait);
@@ -88,6 +100,7 @@ export function LineChart({ series, log, width, height, xLabel, version, testId 
   useEffect(
     () => () => {
       if (timer.current !== null) window.clearTimeout(timer.current);
+      waiting.current?.();
     },
     [],
   );

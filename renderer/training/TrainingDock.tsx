@@ -3,7 +3,7 @@
  * editor store, so it is saved and undone with the graph), Start/Pause/Resume/Stop, progress,
  * warnings, and the live views. Training itself runs in the engine worker.
  */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { listDatasets } from '../../core/data/registry';
 import { OPTIMIZERS, nodeDisplayName, setParams, setTraining, type GraphDocument, type TrainingSetup } from '../../core/graph';
 import { editorStore, useEditor } from '../state/editor';
@@ -80,7 +80,7 @@ function lossNodes(graph: GraphDocument) {
   return graph.nodes.filter((n) => LOSS_TYPES.has(n.type) || 'weight' in n.params);
 }
 
-function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy: boolean; report: BackendReport | null }) {
+const SetupForm = memo(function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy: boolean; report: BackendReport | null }) {
   const t = graph.training;
   const limit = useTraining((s) => s.limit);
   const backend = useTraining((s) => s.backend);
@@ -141,7 +141,7 @@ function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy: boolea
       />
     </fieldset>
   );
-}
+});
 
 function formatSeconds(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '–';
@@ -248,7 +248,9 @@ function useInteractionHint(active: boolean): void {
 export function TrainingDock() {
   const graph = useEditor((s) => s.document);
   const runId = useTraining((s) => s.activeRunId);
-  useTraining((s) => s.version);
+  // Not the version: the dock (its form, tabs) re-renders when the run's state changes; the parts
+  // that follow progress (Progress, Messages, the views) subscribe to it themselves.
+  useTraining((s) => activeRun(s)?.state);
   const run = activeRun();
   const busy = isBusy(run);
   const [tab, setTab] = useState<Tab>('curves');

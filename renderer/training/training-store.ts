@@ -2,7 +2,9 @@
  * Training runs as the UI sees them: each Start makes a run (its curves, progress, per-layer
  * gradient statistics, warnings and, at the end, its manifest). Events from the engine worker
  * are appended to plain arrays in place and a `version` counter is bumped, so 10 updates a
- * second do not copy the curves.
+ * second do not copy the curves. Step and epoch events notify subscribers at most once per
+ * animation frame, and while the canvas is being panned or zoomed at most once a second (the
+ * rest as soon as the view settles): the move's frames come first.
  */
 import * as Comlink from 'comlink';
 import { createStore } from 'zustand/vanilla';
@@ -12,6 +14,7 @@ import type { RunManifest, RunStatus } from '../../core/engine/run';
 import type { AttentionResult, DatasetInfo, LayerGradientStat, LayerHistograms, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
 import { getEngine } from '../engine/engine-client';
 import { clearNonFiniteHighlight, highlightNode } from './editor-link';
+import { isCanvasMoving, onCanvasSettled } from '../editor/interaction';
 
 export type RunState = 'loading' | 'running' | 'paused' | RunStatus | 'error';
 
@@ -126,11 +129,44 @@ export function isBusy(run: Run | null): boolean {
   return run !== null && (run.state === 'loading' || run.state === 'running' || run.state === 'paused');
 }
 
+/** While the canvas moves, live training updates reach the views at most this often. */
+const MOVING_UPDATE_MS = 1000;
+/** Without animation frames (a hidden tab), pending updates still land this often. */
+const FRAMELESS_UPDATE_MS = 250;
+let touchPending = false;
+let touchTimer: ReturnType<typeof setTimeout> | null = null;
+let touchFrame: number | null = null;
+let lastTouch = 0;
+let inspectPending = false;
+
+/** Notifies subscribers now (and drops a pending coalesced notification). */
 function touch(extra: Partial<TrainingState> = {}): void {
+  touchPending = false;
+  if (touchTimer !== null) clearTimeout(touchTimer);
+  if (touchFrame !== null) cancelAnimationFrame(touchFrame);
+  touchTimer = null;
+  touchFrame = null;
+  lastTouch = performance.now();
   trainingStore.setState((s) => ({ version: s.version + 1, runs: [...s.runs], ...extra }));
 }
 
+/** Notifies subscribers soon: once per frame, or once a second while the canvas moves. */
+function touchSoon(): void {
+  if (touchPending) return;
+  touchPending = true;
+  const flush = () => {
+    if (touchPending) touch();
+  };
+  if (isCanvasMoving()) {
+    touchTimer = setTimeout(flush, Math.max(0, MOVING_UPDATE_MS - (performance.now() - lastTouch)));
+  } else {
+    if (typeof requestAnimationFrame === 'function') touchFrame = requestAnimationFrame(flush);
+    touchTimer = setTimeout(flush, FRAMELESS_UPDATE_MS);
+  }
+}
+
 function bumpInspect(): void {
+  inspectPending = false;
   trainingStore.setState((s) => ({ inspectTick: s.inspectTick + 1 }));
 }
 
@@ -140,6 +176,17 @@ export function nextRunId(): number {
   lastRunId = Math.max(lastRunId + 1, Date.now());
   return lastRunId;
 }
+
+/** Inspection refreshes during training (new requests to the worker, redrawn views) wait for the canvas to settle. */
+function bumpInspectSoon(): void {
+  if (isCanvasMoving()) inspectPending = true;
+  else bumpInspect();
+}
+
+onCanvasSettled(() => {
+  if (touchPending) touch();
+  if (inspectPending) bumpInspect();
+});
 
 export function newRun(graph: GraphDocument, index: number): Run {
   const now = performance.now();
@@ -242,7 +289,7 @@ export function applyTrainingEvent(run: Run, event: TrainingEvent): void {
       diagnose(run);
       if (now - lastInspectBump > 2000) {
         lastInspectBump = now;
-        bumpInspect();
+        bumpInspectSoon();
       }
       break;
     }
@@ -254,7 +301,7 @@ export function applyTrainingEvent(run: Run, event: TrainingEvent): void {
       for (const k of Object.keys(event.metrics)) (run.validationMetrics[k] ??= []).push(event.validation?.metrics[k] ?? null);
       if (event.histograms.length > 0) run.histograms.push({ epoch: run.epochLoss.length, layers: event.histograms });
       if (event.attention) run.attentionHistory.push({ epoch: run.epochLoss.length, result: event.attention });
-      bumpInspect();
+      bumpInspectSoon();
       break;
     case 'finished':
       run.state = event.status;
@@ -289,7 +336,9 @@ export async function startTraining(graph: GraphDocument): Promise<void> {
   trainingStore.setState((s) => ({ runs: [...s.runs, run], activeRunId: run.id, loadedRunId: run.id, opening: null, version: s.version + 1 }));
   const listener = Comlink.proxy((event: TrainingEvent) => {
     applyTrainingEvent(run, event);
-    touch();
+    // Progress (many a second) is coalesced; state changes show at once.
+    if (event.kind === 'steps' || event.kind === 'epoch') touchSoon();
+    else touch();
   });
   try {
     const end = await getEngine().train(
