@@ -104,7 +104,7 @@ export async function checkActiveBackend(tf: TfNamespace): Promise<string | null
   try {
     const p = fresh.dataSync();
     if (mismatch(p, EXPECTED_PRODUCT)) {
-      return `matmul read synchronously (as training reads) gave ${describe(p)}, expected ${describe(EXPECTED_PRODUCT)}`;
+      return `matmul read synchronously (as the inspection views read) gave ${describe(p)}, expected ${describe(EXPECTED_PRODUCT)}`;
     }
     return null;
   } finally {

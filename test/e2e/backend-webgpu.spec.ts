@@ -6,7 +6,7 @@
  * --enable-unsafe-webgpu. test/unit/engine/backend-webgpu.test.ts runs the same check in Node on Dawn.
  *
  * The check reads results asynchronously (data()). The synchronous read (dataSync), which the
- * trainer uses, is a separate path on webgpu (through a canvas) that returns zeros on this adapter:
+ * inspection views use, is a separate path on webgpu (through a canvas) that returns zeros on this adapter:
  * the engine's backend probe must then refuse webgpu, even when asked for it by name.
  *
  * NETWRIGHT_NO_WEBGPU=1 says the machine cannot provide a WebGPU adapter: skipped then, and only then.
@@ -62,7 +62,7 @@ test('every catalogue layer: webgpu outputs and gradients agree with cpu within 
   console.log(`selectBackend({ override: 'webgpu' }): ${JSON.stringify({ backend: report.backend, skipped: report.skipped })}`);
   if (report.backend !== 'webgpu') {
     expect(report.skipped[0]?.name).toBe('webgpu');
-    expect(report.skipped[0]?.reason).toMatch(/^matmul read synchronously \(as training reads\) gave \[/);
+    expect(report.skipped[0]?.reason).toMatch(/^matmul read synchronously \(as the inspection views read\) gave \[/);
     // Chosen in the training dock, the run is refused with the probe's reason (not trained on
     // zeros): the wrong read, or SwiftShader's device failing after it ("createBuffer failed").
     await page.evaluate((d) => {

@@ -93,7 +93,7 @@ describe('chooseBackend (Node: cpu and wasm registered)', () => {
     const choice = await chooseBackend(tf, { preference: ['zero-sync-read', 'cpu'] });
     expect(choice.backend).toBe('cpu');
     expect(choice.skipped).toEqual([
-      { name: 'zero-sync-read', reason: 'matmul read synchronously (as training reads) gave [0, 0, 0, 0], expected [19, 22, 43, 50]' },
+      { name: 'zero-sync-read', reason: 'matmul read synchronously (as the inspection views read) gave [0, 0, 0, 0], expected [19, 22, 43, 50]' },
     ]);
   });
 
