@@ -8,8 +8,8 @@ import { applyWeights, WeightsError } from '../../core/engine/weights';
 import { runGraph, type SavedRun } from '../../core/graph';
 import { selectNodeBackend } from '../node-backend';
 import { readGraphFile } from '../read-graph';
+import { writeAtomic } from '../write-file';
 import type { SetExitCode } from './index';
-import { writeAtomic } from './train';
 
 /** A kept run by id, by 1-based position, or the last one. */
 function pickRun(runs: readonly SavedRun[], which: string | undefined): SavedRun | null {

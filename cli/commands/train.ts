@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -11,6 +11,7 @@ import { keepRun, LIMITS, serializeGraph, toSavedRun, type GraphDocument } from 
 import { captureWeights } from '../../core/engine/weights';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { readGraphFile } from '../read-graph';
+import { writeAtomic } from '../write-file';
 import type { SetExitCode } from './index';
 
 interface TrainOptions {
@@ -49,13 +50,6 @@ function progressLine(event: StepEvent, epochs: number): string {
   const width = 24;
   const done = Math.round(((event.batch + 1) / event.batches) * width);
   return `epoch ${event.epoch + 1}/${epochs} [${'='.repeat(done)}${' '.repeat(width - done)}] ${event.batch + 1}/${event.batches}  loss ${event.step.loss.toFixed(4)}  ${Math.round(event.samplesPerSecond)} samples/s`;
-}
-
-/** Writes a file atomically (temp + rename), so an interrupted run never leaves half a file. */
-export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, data);
-  await rename(temp, path);
 }
 
 export function registerTrain(program: Command, setExitCode: SetExitCode): void {

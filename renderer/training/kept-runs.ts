@@ -4,7 +4,7 @@
  * document: open a file and its runs appear with their curves; undo a keep and the run is a
  * session run again. A kept run's weights open in the worker when the run is selected.
  */
-import { keepRun as keepRunEdit, removeRun, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
+import { keepRun as keepRunEdit, removeRun, runGraph, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
 import { WEIGHTS_FILE } from '../../core/engine/layers-format';
 import type { RunStatus } from '../../core/engine/run';
 import { platform } from '../platform';
@@ -82,8 +82,7 @@ const nonNull = (xs: readonly (number | null)[]): number[] => xs.map((v) => v ??
 
 /** A kept run as the training dock shows it (curves; views once its weights are opened). */
 export function runFromSaved(saved: SavedRun, index: number, document: GraphDocument): Run {
-  const graph: GraphDocument = { ...document, nodes: saved.graph.nodes, edges: saved.graph.edges, training: saved.graph.training, runs: [] };
-  const run = newRun(graph, index);
+  const run = newRun(runGraph(document, saved), index);
   const c = saved.curves;
   const lastStep = c.steps[c.steps.length - 1] ?? c.epochSteps[c.epochSteps.length - 1] ?? 0;
   const epochs = c.epochLoss.length;

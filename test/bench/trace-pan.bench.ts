@@ -5,7 +5,8 @@
  * Set TRACE_DIR to keep the raw traces.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mlpDocument, panFrames } from './pan';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 test.use({ viewport: { width: 1440, height: 1100 } });
 
@@ -20,44 +21,7 @@ interface TraceEvent {
   args?: { name?: string; data?: { url?: string; functionName?: string; type?: string } };
 }
 
-function mlp(epochs: number): unknown {
-  const doc = JSON.parse(readFileSync('examples/mlp-mnist.json', 'utf8')) as { training: Record<string, unknown> };
-  doc.training = { ...doc.training, epochs, batchSize: 64 };
-  return doc;
-}
 
-async function pan(page: Page, seconds: number): Promise<number[]> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__frames = [];
-    w.__recording = true;
-    let last = performance.now();
-    const tick = (now: number) => {
-      w.__frames.push(now - last);
-      last = now;
-      if (w.__recording) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-  const box = await page.locator('.react-flow__pane').boundingBox();
-  if (!box) throw new Error('no pane');
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
-  await page.mouse.move(cx, cy);
-  await page.mouse.down();
-  const end = Date.now() + seconds * 1000;
-  let dir = 1;
-  while (Date.now() < end) {
-    for (let i = 0; i < 20; i++) await page.mouse.move(cx + dir * i * 6, cy + dir * i * 2);
-    dir = -dir;
-  }
-  await page.mouse.up();
-  return page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__recording = false;
-    return w.__frames.slice(2);
-  });
-}
 
 const CATEGORIES = [
   'toplevel',
@@ -141,7 +105,7 @@ async function traced(page: Page, label: string, seconds: number): Promise<void>
   const browser = page.context().browser();
   if (!browser) throw new Error('no browser');
   await browser.startTracing(page, { categories: CATEGORIES.split(',') });
-  const frames = await pan(page, seconds);
+  const frames = await panFrames(page, seconds);
   const buffer = await browser.stopTracing();
   if (process.env.TRACE_DIR) {
     mkdirSync(process.env.TRACE_DIR, { recursive: true });
@@ -161,8 +125,8 @@ test('trace: where the time goes while panning', async ({ page }) => {
   await page.evaluate((d) => {
     window.__netwright?.store.getState().load(d as never, { name: null, handle: null, savedText: null });
     window.__netwright?.store.getState().setPanel('summary', false);
-  }, mlp(20));
-  await pan(page, 2); // warm-up
+  }, mlpDocument(20));
+  await panFrames(page, 2); // warm-up
   await traced(page, 'idle', 5);
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 60_000 });

@@ -11,6 +11,7 @@
  * Results are printed and written to test-results/training-ui-bench.json.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { mlpDocument, panFrames } from './pan';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 test.use({ viewport: { width: 1440, height: 1100 } });
@@ -23,11 +24,6 @@ const BUILDS: { name: string; base: string }[] = [
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const PAN_SECONDS = Number(process.env.BENCH_PAN_SECONDS ?? 4);
 
-function mlp(epochs: number): unknown {
-  const doc = JSON.parse(readFileSync('examples/mlp-mnist.json', 'utf8')) as { training: Record<string, unknown> };
-  doc.training = { ...doc.training, epochs, batchSize: 64 };
-  return doc;
-}
 
 async function setUp(page: Page, base: string, limit: number | null, epochs: number): Promise<void> {
   await page.goto(limit === null ? `${base}/` : `${base}/?trainLimit=${limit}`);
@@ -35,41 +31,7 @@ async function setUp(page: Page, base: string, limit: number | null, epochs: num
   await page.evaluate((d) => {
     window.__netwright?.store.getState().load(d as never, { name: null, handle: null, savedText: null });
     window.__netwright?.store.getState().setPanel('summary', false);
-  }, mlp(epochs));
-}
-
-/** Frame intervals (ms) while the pointer drags the canvas pane back and forth. */
-async function panFrames(page: Page, seconds: number): Promise<number[]> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__frames = [];
-    w.__recording = true;
-    let last = performance.now();
-    const tick = (now: number) => {
-      w.__frames.push(now - last);
-      last = now;
-      if (w.__recording) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-  const pane = await page.locator('.react-flow__pane').boundingBox();
-  if (!pane) throw new Error('no canvas pane');
-  const cx = pane.x + pane.width / 2;
-  const cy = pane.y + pane.height / 3;
-  const end = Date.now() + seconds * 1000;
-  await page.mouse.move(cx, cy);
-  await page.mouse.down();
-  let dir = 1;
-  while (Date.now() < end) {
-    for (let i = 0; i < 20; i++) await page.mouse.move(cx + dir * i * 6, cy + dir * i * 2);
-    dir = -dir;
-  }
-  await page.mouse.up();
-  return page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __recording: boolean };
-    w.__recording = false;
-    return w.__frames.slice(2);
-  });
+  }, mlpDocument(epochs));
 }
 
 function quantile(xs: number[], q: number): number {

@@ -5,16 +5,9 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-
-type Doc = Record<string, unknown> & { training: Record<string, unknown>; runs?: Record<string, unknown>[] };
+import { load, shot, template } from './training-helpers';
 
 const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
-
-function mlp(): Doc {
-  const doc = JSON.parse(readFileSync('examples/mlp-mnist.json', 'utf8')) as Doc;
-  doc.training = { ...doc.training, epochs: 2, batchSize: 64 };
-  return doc;
-}
 
 async function open(page: Page): Promise<void> {
   await page.goto('/?trainLimit=512');
@@ -45,12 +38,7 @@ test('a kept run is saved with the document, reopens with its curves and weights
   await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
   page.on('dialog', (d) => void d.accept());
   await open(page);
-  await page.evaluate((d) => {
-    const nw = window.__netwright;
-    if (!nw) throw new Error('no test hook');
-    nw.store.getState().load(d as never, { name: null, handle: null, savedText: null });
-    nw.store.getState().setPanel('summary', false);
-  }, mlp());
+  await load(page, template('mlp-mnist', { epochs: 2, batchSize: 64 }));
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 120_000 });
   const trained = await logitsOfSample(page);
@@ -65,7 +53,7 @@ test('a kept run is saved with the document, reopens with its curves and weights
   await expect(page.getByTestId('run-keep-1')).toBeVisible();
   await page.keyboard.press(`${MOD}+Shift+z`);
   await expect(page.getByTestId('run-row-1')).toContainText('kept');
-  await page.getByTestId('training-dock').screenshot({ path: 'docs/screenshots/training-runs-kept.png' });
+  await shot(page, 'runs-kept');
 
   const downloadPromise = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save as' }).click();
@@ -73,7 +61,7 @@ test('a kept run is saved with the document, reopens with its curves and weights
   const path = test.info().outputPath('with-run.json');
   await download.saveAs(path);
   const text = readFileSync(path, 'utf8');
-  const saved = JSON.parse(text) as Doc & { runs: { weights: { specs: { shape: number[] }[]; data: string }; curves: { epochLoss: number[]; steps: number[] }; status: string }[] };
+  const saved = JSON.parse(text) as Record<string, unknown> & { runs: { weights: { specs: { shape: number[] }[]; data: string }; curves: { epochLoss: number[]; steps: number[] }; status: string }[] };
   expect(saved.version).toBe(2);
   expect(saved.runs).toHaveLength(1);
   const run = saved.runs[0]!;
@@ -100,7 +88,7 @@ test('a kept run is saved with the document, reopens with its curves and weights
   await page.locator('.react-flow__node[data-id="logits"]').click();
   await page.getByTestId('tab-activations').click();
   await expect(page.getByTestId('activations-view')).toBeVisible({ timeout: 30_000 });
-  await page.getByTestId('training-dock').screenshot({ path: 'docs/screenshots/training-reopened-run-activations.png' });
+  await shot(page, 'reopened-run-activations');
 
   // Export: model.json + weights.bin in the TensorFlow.js layers format.
   await page.getByTestId('tab-runs').click();
@@ -128,9 +116,7 @@ test("weights that do not fit the run's graph are refused with the node named", 
   await open(page);
   // A kept run whose graph says 64 hidden units while its weights hold 128: built in the page
   // from a real model of the worker (train 1 epoch, copy the weights).
-  await page.evaluate((d) => {
-    window.__netwright?.store.getState().load(d as never, { name: null, handle: null, savedText: null });
-  }, { ...mlp(), training: { ...mlp().training, epochs: 1 } });
+  await load(page, template('mlp-mnist', { epochs: 1, batchSize: 64 }));
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 120_000 });
   await page.getByTestId('tab-runs').click();

@@ -4,15 +4,8 @@
  * Runs use `?trainLimit=N` (the quick-run sample limit) so they stay short.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { load, shot, template } from './training-helpers';
 
-type Doc = { training: Record<string, unknown>; nodes: { id: string; type: string; params: Record<string, unknown> }[] };
-
-function template(id: string, training: Record<string, unknown> = {}): Doc {
-  const doc = JSON.parse(readFileSync(`examples/${id}.json`, 'utf8')) as Doc;
-  doc.training = { ...doc.training, ...training };
-  return doc;
-}
 
 async function open(page: Page, limit: number): Promise<string[]> {
   const problems: string[] = [];
@@ -22,24 +15,10 @@ async function open(page: Page, limit: number): Promise<string[]> {
   return problems;
 }
 
-async function load(page: Page, doc: Doc): Promise<void> {
-  await page.evaluate((d) => {
-    const nw = window.__netwright;
-    if (!nw) throw new Error('no test hook');
-    nw.store.getState().load(d as never, { name: null, handle: null, savedText: null });
-    nw.store.getState().setPanel('summary', false);
-  }, doc);
-}
-
 async function trainToEnd(page: Page): Promise<string> {
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('run-state')).toHaveText(/completed|stopped|early-stopped|non-finite|error/, { timeout: 120_000 });
   return (await page.getByTestId('run-state').textContent()) ?? '';
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync('docs/screenshots', { recursive: true });
-  await page.getByTestId('training-dock').screenshot({ path: `docs/screenshots/training-${name}.png` });
 }
 
 const values = async (page: Page): Promise<number[]> =>

@@ -4,15 +4,8 @@
  * sample limit) so the suite stays fast.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { load, shot, template } from './training-helpers';
 
-type Doc = { training: Record<string, unknown>; nodes: { id: string; type: string; params: Record<string, unknown> }[] };
-
-function template(id: string, training: Record<string, unknown> = {}): Doc {
-  const doc = JSON.parse(readFileSync(`examples/${id}.json`, 'utf8')) as Doc;
-  doc.training = { ...doc.training, ...training };
-  return doc;
-}
 
 async function open(page: Page, limit: number | null): Promise<void> {
   const problems: string[] = [];
@@ -20,16 +13,6 @@ async function open(page: Page, limit: number | null): Promise<void> {
   await page.goto(limit === null ? '/' : `/?trainLimit=${limit}`);
   await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
   (page as Page & { problems?: string[] }).problems = problems;
-}
-
-async function load(page: Page, doc: Doc): Promise<void> {
-  await page.evaluate((d) => {
-    const nw = window.__netwright;
-    if (!nw) throw new Error('no test hook');
-    nw.store.getState().load(d as never, { name: null, handle: null, savedText: null });
-    // More room for the training dock.
-    nw.store.getState().setPanel('summary', false);
-  }, doc);
 }
 
 async function start(page: Page): Promise<void> {
@@ -41,11 +24,6 @@ async function start(page: Page): Promise<void> {
 async function waitForEnd(page: Page, timeout = 90_000): Promise<string> {
   await expect(page.getByTestId('run-state')).toHaveText(/completed|stopped|early-stopped|non-finite|error/, { timeout });
   return (await page.getByTestId('run-state').textContent()) ?? '';
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync('docs/screenshots', { recursive: true });
-  await page.getByTestId('training-dock').screenshot({ path: `docs/screenshots/training-${name}.png` });
 }
 
 test.use({ viewport: { width: 1440, height: 1100 } });

@@ -11,47 +11,26 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BACKEND_CHECK_CASES as CASES, BACKEND_TOLERANCE, compareCase, compareResults, fixedValues, layerDecls as allLayerDecls, sizeOf } from '../../../core/engine/backend-check';
-import { registerCpuKernelFixes, registerWebGpuKernelFixes } from '../../../core/engine/kernels';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
 import { loadDataset, NO_FILES } from '../../../core/data';
 import { SeededScope } from '../../../core/engine/seeded';
 import { Trainer } from '../../../core/engine/trainer';
 import { parseGraph } from '../../../core/graph/parse';
 import { GraphBuilder, type GraphDocument } from '../../../core/graph';
-import { NO_WEBGPU, installNodeWebGpu, releaseNodeWebGpu, type NodeWebGpu } from './webgpu-node';
+import { NO_WEBGPU, useNodeWebGpu } from './webgpu-node';
 
-let gpu: NodeWebGpu | null = null;
-const realNavigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-
-beforeAll(async () => {
-  if (NO_WEBGPU) return;
-  gpu = await installNodeWebGpu();
-  if (!gpu) return;
-  await import('@tensorflow/tfjs-backend-webgpu');
-  registerCpuKernelFixes();
-  registerWebGpuKernelFixes();
-  // Not the first choice on a software adapter (tfjs registers it with priority 3): ask for it.
-  expect(await tf.setBackend('webgpu')).toBe(true);
-  console.log(`WebGPU adapter: ${gpu.adapter}${gpu.isFallbackAdapter ? ' (fallback adapter)' : ''}${gpu.icd ? `, Vulkan driver ${gpu.icd}` : ''}`);
-}, 60_000);
-
-afterAll(async () => {
-  if (tf.getBackend() === 'webgpu') await tf.setBackend('cpu');
-  await releaseNodeWebGpu();
-  if (realNavigator) Object.defineProperty(globalThis, 'navigator', realNavigator);
-  else Reflect.deleteProperty(globalThis, 'navigator');
-});
+const adapter = useNodeWebGpu({ activate: true });
 
 describe.skipIf(NO_WEBGPU)('WebGPU in Node', () => {
   it('a WebGPU adapter is available (NETWRIGHT_NO_WEBGPU=1 on machines that cannot provide one)', () => {
-    expect(gpu, 'no WebGPU adapter: install a Vulkan driver (and libvulkan1), e.g. the chromium package for its SwiftShader; see test/unit/engine/webgpu-node.ts').not.toBeNull();
+    expect(adapter(), 'no WebGPU adapter: install a Vulkan driver (and libvulkan1), e.g. the chromium package for its SwiftShader; see test/unit/engine/webgpu-node.ts').not.toBeNull();
     expect(tf.engine().registryFactory['webgpu']).toBeDefined();
   });
 
   it('transposes int32 and bool tensors, and their casts to float32 (RNN masks), as cpu does', async () => {
-    expect(gpu, 'no WebGPU adapter').not.toBeNull();
+    expect(adapter(), 'no WebGPU adapter').not.toBeNull();
     // Small tensors may be computed on the CPU by tfjs-webgpu: force the GPU path.
     const cpuForward = tf.env().getBool('WEBGPU_CPU_FORWARD');
     tf.env().set('WEBGPU_CPU_FORWARD', false);
@@ -84,7 +63,7 @@ describe.skipIf(NO_WEBGPU)('WebGPU in Node', () => {
     for (const decl of allLayerDecls()) {
       (CASES[decl.type] ?? []).forEach((testCase, i) => {
         it(`${decl.type} ${JSON.stringify(testCase.params)}`, async () => {
-          expect(gpu, 'no WebGPU adapter').not.toBeNull();
+          expect(adapter(), 'no WebGPU adapter').not.toBeNull();
           const result = await compareCase(decl, testCase, `${decl.type}_${i}`, 'cpu', 'webgpu');
           worst.set(decl.type, Math.max(worst.get(decl.type) ?? 0, result.worstRelative));
           expect(result.worstRelative, result.detail).toBeLessThanOrEqual(BACKEND_TOLERANCE);
@@ -136,7 +115,7 @@ describe.skipIf(NO_WEBGPU)('WebGPU in Node', () => {
     }
 
     it.each(['mlp-mnist', 'lenet-mnist'])('%s', async (id) => {
-      expect(gpu, 'no WebGPU adapter').not.toBeNull();
+      expect(adapter(), 'no WebGPU adapter').not.toBeNull();
       const parsed = parseGraph(JSON.parse(readFileSync(`examples/${id}.json`, 'utf8')));
       if (!parsed.ok) throw new Error(`${id}: ${JSON.stringify(parsed.errors)}`);
       const graph: GraphDocument = { ...parsed.graph, training: { ...parsed.graph.training, optimizer: 'sgd', learningRate: 0.05, gradientClipNorm: null } };
@@ -156,7 +135,7 @@ describe.skipIf(NO_WEBGPU)('WebGPU in Node', () => {
   });
 
   it('the run loop itself (Trainer with its asynchronous reads, validation, test) gives the same curve as on cpu', async () => {
-    expect(gpu, 'no WebGPU adapter').not.toBeNull();
+    expect(adapter(), 'no WebGPU adapter').not.toBeNull();
     const g = new GraphBuilder('moons on webgpu');
     const x = g.add('Input', { shape: [2], feature: 'point' });
     const h = g.add('Dense', { units: 16, activation: 'tanh' }, x, 'hidden');

@@ -12,6 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import { registerCpuKernelFixes, registerWebGpuKernelFixes } from '../../../core/engine/kernels';
 import { create, globals } from 'webgpu';
 
 export const NO_WEBGPU = process.env['NETWRIGHT_NO_WEBGPU'] === '1';
@@ -68,4 +70,32 @@ export async function releaseNodeWebGpu(): Promise<void> {
   if (device) await device.queue.onSubmittedWorkDone();
   if (tf.engine().registryFactory['webgpu']) tf.removeBackend('webgpu');
   device?.destroy();
+}
+
+/**
+ * Sets up WebGPU for a test file: Dawn's navigator.gpu, tfjs' webgpu backend with the engine's
+ * kernel fixes before the tests, all of it undone after them. Returns the adapter found (null:
+ * none; the tests then fail unless NETWRIGHT_NO_WEBGPU=1 skips them).
+ */
+export function useNodeWebGpu(options: { activate?: boolean } = {}): () => NodeWebGpu | null {
+  let gpu: NodeWebGpu | null = null;
+  const realNavigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  beforeAll(async () => {
+    if (NO_WEBGPU) return;
+    gpu = await installNodeWebGpu();
+    if (!gpu) return;
+    await import('@tensorflow/tfjs-backend-webgpu');
+    registerCpuKernelFixes();
+    registerWebGpuKernelFixes();
+    // Not the first choice on a software adapter (tfjs registers it with priority 3): ask for it.
+    if (options.activate && !(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") failed');
+    console.log(`WebGPU adapter: ${gpu.adapter}${gpu.isFallbackAdapter ? ' (fallback adapter)' : ''}${gpu.icd ? `, Vulkan driver ${gpu.icd}` : ''}`);
+  }, 60_000);
+  afterAll(async () => {
+    if (tf.getBackend() === 'webgpu') await tf.setBackend('cpu');
+    await releaseNodeWebGpu();
+    if (realNavigator) Object.defineProperty(globalThis, 'navigator', realNavigator);
+    else Reflect.deleteProperty(globalThis, 'navigator');
+  });
+  return () => gpu;
 }

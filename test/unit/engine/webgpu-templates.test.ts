@@ -8,32 +8,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDataset, type DatasetOptions } from '../../../core/data';
 import { nodeFileSource } from '../../../core/data/node-source';
-import { registerCpuKernelFixes, registerWebGpuKernelFixes } from '../../../core/engine/kernels';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
 import { parseGraph, type GraphDocument } from '../../../core/graph';
-import { NO_WEBGPU, installNodeWebGpu, releaseNodeWebGpu, type NodeWebGpu } from './webgpu-node';
+import { NO_WEBGPU, useNodeWebGpu } from './webgpu-node';
 
-let gpu: NodeWebGpu | null = null;
-const realNavigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-
-beforeAll(async () => {
-  if (NO_WEBGPU) return;
-  gpu = await installNodeWebGpu();
-  if (!gpu) return;
-  await import('@tensorflow/tfjs-backend-webgpu');
-  registerCpuKernelFixes();
-  registerWebGpuKernelFixes();
-}, 60_000);
-
-afterAll(async () => {
-  if (tf.getBackend() === 'webgpu') await tf.setBackend('cpu');
-  await releaseNodeWebGpu();
-  if (realNavigator) Object.defineProperty(globalThis, 'navigator', realNavigator);
-  else Reflect.deleteProperty(globalThis, 'navigator');
-});
+const adapter = useNodeWebGpu();
 
 /**
  * On a software adapter every shader compiles on the CPU: the suite runs one example per family
@@ -62,7 +44,7 @@ async function shortRun(graph: GraphDocument, backend: string) {
 
 describe.skipIf(NO_WEBGPU)('every example trains on webgpu as on cpu', () => {
   it.each(EXAMPLES)('%s', async (file) => {
-    expect(gpu, 'no WebGPU adapter (see webgpu-node.ts)').not.toBeNull();
+    expect(adapter(), 'no WebGPU adapter (see webgpu-node.ts)').not.toBeNull();
     const parsed = parseGraph(JSON.parse(readFileSync(`examples/${file}`, 'utf8')));
     if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.errors)}`);
     const graph: GraphDocument = { ...parsed.graph, training: { ...parsed.graph.training, epochs: 1, batchSize: 16 } };
