@@ -407,7 +407,7 @@ export async function train(
       }
       if (wrong) {
         await tf.setBackend(previous);
-        throw new Error(`the ${request.backend} backend does not work here (${wrong}); training stays on ${previous}`);
+        throw new Error(`the ${request.backend} backend does not work here (${wrong}); choose another backend (auto picks ${previous})`);
       }
     }
     const dataset = await datasetFor(setup.dataset.id, setup.dataset.options as DatasetOptions);

@@ -70,8 +70,9 @@ test('every catalogue layer: webgpu outputs and gradients agree with cpu within 
     }, JSON.parse(readFileSync('examples/playground-spirals.json', 'utf8')) as unknown);
     await page.getByText('Backend', { exact: true }).locator('..').locator('select').selectOption('webgpu');
     await page.getByTestId('train-start').click();
-    await expect(page.getByTestId('training-error')).toContainText(/the webgpu backend does not work here \(.+\); training stays on (wasm|webgl|cpu)/, { timeout: 60_000 });
+    await expect(page.getByTestId('training-error')).toContainText(/the webgpu backend does not work here \(.+\); choose another backend \(auto picks (wasm|webgl|cpu)\)/, { timeout: 60_000 });
     await expect(page.getByTestId('run-state')).toHaveText('error');
+    await page.getByTestId('training-dock').screenshot({ path: 'docs/screenshots/training-backend-refused.png' });
   }
   expect(problems).toEqual([]);
 });
