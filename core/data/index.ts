@@ -3,7 +3,7 @@
  * tfjs conversion. Platform-free: the Node fs source lives in ./node-source (import it directly).
  */
 export * from './types';
-export { listDatasets, getDatasetSpec, loadDataset, datasetIds, resolveDatasetFeature, type DatasetOptions } from './registry';
+export { listDatasets, getDatasetSpec, loadDataset, datasetIds, resolveDatasetFeature, datasetOptionSpecs, validateDatasetOptions, type DatasetOptions, type DatasetOptionIssue, type DatasetOptionsResult } from './registry';
 export { fetchByteSource, memoryByteSource, NO_FILES } from './sources';
 export { batchToTensors, tensorBatches, type TensorFactory } from './tensors';
 export { decodeIds, encodeText, encodeTextStrict, tokenize, makeVocabulary, SPECIAL_TOKENS } from './vocab';

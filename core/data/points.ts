@@ -3,6 +3,7 @@
  * Gaussian blobs. Same (generator, size, noise, seed, classes) -> the same points, everywhere.
  * Classes alternate sample by sample, so every split is balanced to within one point.
  */
+import { param, type ParamSpecs } from '../catalogue/params';
 import { mixSeed, SeededRandom } from './random';
 import { ColumnSplit, rowRange } from './split';
 import { SPLIT_NAMES, type Dataset, type DatasetSpec, type SplitName, type SplitSizes } from './types';
@@ -33,6 +34,25 @@ const INFO: Record<PointsKind, PointsInfo> = {
   xor: { title: 'XOR', description: 'Uniform points in [-1,1]^2; class 1 where x*y < 0. Jitter is added after labelling.', defaultNoise: 0.05 },
   blobs: { title: 'Gaussian blobs', description: 'Gaussian blobs centred on the unit circle, one class each.', defaultNoise: 0.3 },
 };
+
+/** The seed option every seeded generator takes. */
+export const seedOption = param.int({
+  default: 1,
+  min: 0,
+  max: 2 ** 31 - 1,
+  label: 'Seed',
+  help: 'Seed of the generated samples: the same seed gives the same samples everywhere.',
+});
+
+/** The options of one point set, declared like layer parameters (bounds, defaults, form hints). */
+export function pointsOptionSpecs(kind: PointsKind): ParamSpecs {
+  return {
+    size: param.int({ default: 1000, min: 10, max: 1_000_000, label: 'Points', help: 'Total points over the three splits (70% train, 10% validation, 20% test).' }),
+    noise: param.float({ default: INFO[kind].defaultNoise, min: 0, max: 5, label: 'Noise', help: "Standard deviation of the Gaussian jitter, in units of the pattern's radius (about 1)." }),
+    seed: seedOption,
+    ...(kind === 'blobs' ? { classes: param.int({ default: 3, min: 2, max: 8, label: 'Classes', help: 'Number of blobs, one class each.' }) } : {}),
+  };
+}
 
 interface ResolvedOptions {
   readonly size: number;

@@ -7,7 +7,7 @@ import { portsOf, type NodeDecl, type ParamCount, type PortSpec, type ShapeConte
 import { getDecl } from '../catalogue/registry';
 import { formatShape, ShapeError, shapesEqual, type Shape } from '../shapes/shape';
 import type { GraphDocument, GraphEdge, GraphNode } from './document';
-import { datasetFeatureResolver } from './dataset-binding';
+import { datasetFeatureResolver, datasetOptionIssues } from './dataset-binding';
 
 export interface GraphIssue {
   severity: 'error' | 'warning';
@@ -19,6 +19,8 @@ export interface GraphIssue {
   /** Input or output port on the node, when the issue is about one. */
   port?: string;
   edgeId?: string;
+  /** JSON path of the setting it is about, for issues outside the nodes (e.g. dataset options). */
+  path?: string;
 }
 
 export interface NodeAnalysis {
@@ -182,6 +184,19 @@ function topologicalOrder(
   return { order, cyclic, downstream };
 }
 
+/** A resolver that throws is a bug in it; the node shows the problem and analysis goes on. */
+function resolveSafely(
+  resolve: FeatureResolver,
+  dataset: NonNullable<GraphDocument['training']['dataset']>,
+  feature: string,
+): ReturnType<FeatureResolver> {
+  try {
+    return resolve(dataset, feature);
+  } catch (err) {
+    return { error: `the dataset '${dataset.id}' could not describe its feature '${feature}': ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
 export interface GraphAnalyzer {
   analyze(graph: GraphDocument): GraphAnalysis;
 }
@@ -208,6 +223,9 @@ export function analyzeGraph(graph: GraphDocument, options: AnalyzeOptions = {})
 
 function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakMap<GraphNode, CacheEntry>): GraphAnalysis {
   const issues: GraphIssue[] = [];
+  // Bad dataset options are one issue at their path; Input nodes then wait instead of guessing.
+  const datasetIssues = graph.training.dataset ? datasetOptionIssues(graph.training.dataset) : [];
+  issues.push(...datasetIssues);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const incoming = new Map<string, GraphEdge[]>();
   const edgeShapes = new Map<string, Shape | null>();
@@ -302,8 +320,8 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
       const feature = typeof node.params.feature === 'string' ? node.params.feature : '';
       const dataset = graph.training.dataset;
       const resolveFeature = options.resolveFeature ?? datasetFeatureResolver;
-      if (feature && dataset) {
-        const resolved = resolveFeature(dataset, feature);
+      if (feature && dataset && datasetIssues.length === 0) {
+        const resolved = resolveSafely(resolveFeature, dataset, feature);
         if ('error' in resolved) {
           bindingIssues.push(nodeIssue(node, 'error', resolved.error));
         } else {
