@@ -56,6 +56,64 @@ export type FeatureResolver = (
 export interface AnalyzeOptions {
   /** Defaults to the bundled datasets' specs. */
   resolveFeature?: FeatureResolver;
+  /** Bytes a graph may need to train; defaults to `TRAINING_MEMORY_BUDGET_BYTES`. */
+  memoryBudgetBytes?: number;
+}
+
+/**
+ * What a graph may need to train: 4 GiB, the most a wasm32 heap or a browser tab's GPU memory
+ * reliably gives tfjs. A graph over it is refused before compiling rather than crashing there.
+ */
+export const TRAINING_MEMORY_BUDGET_BYTES = 4 * 1024 ** 3;
+
+/** float32 weights, their gradients and up to two optimizer slots (Adam's moments). */
+const BYTES_PER_PARAMETER = 4 * 4;
+/** float32 activations and their gradients in the backward pass. */
+const BYTES_PER_ACTIVATION = 4 * 2;
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return 'more than can be counted';
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toPrecision(3)} ${units[unit]}`;
+}
+
+/** Elements of one sample's activations for a node (symbolic dimensions count as 1). */
+function activationElements(outputs: Readonly<Record<string, Shape>>): number {
+  let total = 0;
+  for (const shape of Object.values(outputs)) total += shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1);
+  return total;
+}
+
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/** An error on the node needing the most memory when the graph's estimate is over the budget. */
+function memoryIssue(graph: GraphDocument, results: ReadonlyMap<string, NodeAnalysis>, budget: number): GraphIssue | null {
+  const batch = graph.training.batchSize;
+  let total = 0;
+  let largest: { node: GraphNode; parameters: number; bytes: number; weightBytes: number; activationBytes: number } | null = null;
+  for (const r of results.values()) {
+    const parameters = finiteOr(r.params.trainable + r.params.nonTrainable, Number.POSITIVE_INFINITY);
+    const weightBytes = parameters * BYTES_PER_PARAMETER;
+    const activationBytes = finiteOr(activationElements(r.outputs), Number.POSITIVE_INFINITY) * batch * BYTES_PER_ACTIVATION;
+    const bytes = weightBytes + activationBytes;
+    total += bytes;
+    if (!largest || bytes > largest.bytes) largest = { node: r.node, parameters, bytes, weightBytes, activationBytes };
+  }
+  if (!largest || total <= budget) return null;
+  const detail =
+    `training needs about ${formatBytes(largest.bytes)} here (${largest.parameters.toLocaleString('en-US')} parameters: ` +
+    `${formatBytes(largest.weightBytes)} with gradients and optimizer state; activations at batch ${batch.toLocaleString('en-US')}: ` +
+    `${formatBytes(largest.activationBytes)}); the graph needs about ${formatBytes(total)}, over the memory budget of ` +
+    `${formatBytes(budget)}. Make this layer smaller or lower the batch size.`;
+  return nodeIssue(largest.node, 'error', detail);
 }
 
 const ZERO: ParamCount = { trainable: 0, nonTrainable: 0 };
@@ -352,6 +410,12 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
   for (const edge of graph.edges) {
     const shape = results.get(edge.source.node)?.outputs[edge.source.port];
     if (shape) edgeShapes.set(edge.id, shape);
+  }
+
+  const overBudget = memoryIssue(graph, results, options.memoryBudgetBytes ?? TRAINING_MEMORY_BUDGET_BYTES);
+  if (overBudget?.nodeId) {
+    const r = results.get(overBudget.nodeId) as NodeAnalysis;
+    results.set(overBudget.nodeId, { ...r, issues: [...r.issues, overBudget] });
   }
 
   const totals = { trainable: 0, nonTrainable: 0, flops: 0 };
