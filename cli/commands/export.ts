@@ -8,6 +8,7 @@ import { applyWeights, WeightsError } from '../../core/engine/weights';
 import { runGraph, type SavedRun } from '../../core/graph';
 import { selectNodeBackend } from '../node-backend';
 import { readGraphFile } from '../read-graph';
+import { boundedLine, listProblems } from '../report';
 import { writeAtomic } from '../write-file';
 import type { SetExitCode } from './index';
 
@@ -35,7 +36,7 @@ export function registerExport(program: Command, setExitCode: SetExitCode): void
       const read = await readGraphFile(file);
       if (!read.ok) {
         if (read.kind === 'unreadable') fail(2, read.message);
-        else fail(1, `${file} is not a valid graph:\n${read.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+        else fail(1, `${file} is not a valid graph:\n${listProblems(read.errors)}`);
         return;
       }
       const runs = read.graph.runs;
@@ -56,7 +57,7 @@ export function registerExport(program: Command, setExitCode: SetExitCode): void
         compiled = compileSeeded(graph);
       } catch (err) {
         if (err instanceof CompileError) {
-          fail(1, `the graph of run ${run.id} cannot be compiled:\n${err.issues.map((i) => `  ${i.message}`).join('\n')}`);
+          fail(1, `the graph of run ${run.id} cannot be compiled:\n${listProblems(err.issues)}`);
           return;
         }
         throw err;
@@ -71,7 +72,7 @@ export function registerExport(program: Command, setExitCode: SetExitCode): void
         process.stdout.write(`exported run ${run.id} (${run.name}) to ${opts.out}: model.json, ${WEIGHTS_FILE}, manifest.json\n`);
       } catch (err) {
         if (err instanceof WeightsError) {
-          fail(1, `run ${run.id}: ${err.message}`);
+          fail(1, `run ${run.id}: ${boundedLine(err.message)}`);
           return;
         }
         throw err;

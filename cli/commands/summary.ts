@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { analyzeGraph, formatSummary, summarize } from '../../core/graph';
 import { readGraphFile } from '../read-graph';
+import { listProblems } from '../report';
 import type { SetExitCode } from './index';
 
 export function registerSummary(program: Command, setExitCode: SetExitCode): void {
@@ -19,8 +20,7 @@ export function registerSummary(program: Command, setExitCode: SetExitCode): voi
       if (!read.ok) {
         if (opts.json) process.stdout.write(`${JSON.stringify({ valid: false, errors: read.errors }, null, 2)}\n`);
         else {
-          process.stderr.write(`netwright: ${file} is not a valid graph:\n`);
-          for (const e of read.errors) process.stderr.write(`  ${e.path}: ${e.message}\n`);
+          process.stderr.write(`netwright: ${file} is not a valid graph:\n${listProblems(read.errors)}\n`);
         }
         setExitCode(1);
         return;

@@ -11,6 +11,7 @@ import { keepRun, LIMITS, serializeGraph, toSavedRun, type GraphDocument } from 
 import { captureWeights } from '../../core/engine/weights';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { readGraphFile } from '../read-graph';
+import { boundedLine, listProblems } from '../report';
 import { writeAtomic } from '../write-file';
 import type { SetExitCode } from './index';
 
@@ -78,7 +79,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
       const read = await readGraphFile(file);
       if (!read.ok) {
         if (read.kind === 'unreadable') fail(2, read.message);
-        else fail(1, `${file} is not a valid graph:\n${read.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
+        else fail(1, `${file} is not a valid graph:\n${listProblems(read.errors)}`);
         return;
       }
       if (opts.keep && read.graph.runs.length >= LIMITS.runs) {
@@ -95,7 +96,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
         return;
       }
       if (!datasetIds().includes(datasetRef.id)) {
-        fail(1, `unknown dataset "${datasetRef.id}" (known: ${datasetIds().join(', ')})`);
+        fail(1, `unknown dataset "${boundedLine(datasetRef.id)}" (known: ${datasetIds().join(', ')})`);
         return;
       }
 
@@ -106,7 +107,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
         compiled = compileSeeded(graph);
       } catch (err) {
         if (err instanceof CompileError) {
-          fail(1, `${file} cannot be compiled:\n${err.issues.map((i) => `  ${i.message}`).join('\n')}`);
+          fail(1, `${file} cannot be compiled:\n${listProblems(err.issues)}`);
           return;
         }
         throw err;
@@ -115,7 +116,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
       try {
         dataset = await loadDataset(datasetRef.id, nodeFileSource(), datasetRef.options as DatasetOptions);
       } catch (err) {
-        fail(2, (err as Error).message);
+        fail(2, boundedLine((err as Error).message));
         return;
       }
       if (!opts.json) {
@@ -214,7 +215,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
         if (result.status === 'non-finite') setExitCode(1);
       } catch (err) {
         if (err instanceof RunError) {
-          fail(1, err.message);
+          fail(1, boundedLine(err.message));
           return;
         }
         throw err;

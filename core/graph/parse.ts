@@ -19,12 +19,21 @@ export type ParseResult = { ok: true; graph: GraphDocument } | { ok: false; erro
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_ERRORS = 50;
 
+/** Keys and messages are shown at most this long: a hostile key of megabytes is not echoed. */
+const SHOWN_CHARS = 64;
+const SHOWN_MESSAGE_CHARS = 400;
+
+/** A text cut to `max` characters, saying how long it was. */
+export function shortenText(text: string, max = SHOWN_MESSAGE_CHARS): string {
+  return text.length > max ? `${text.slice(0, max)}... (${text.length.toLocaleString('en-US')} characters)` : text;
+}
+
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '$';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
-    else out += `[${JSON.stringify(String(key))}]`;
+    else if (typeof key === 'string' && key.length <= SHOWN_CHARS && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
+    else out += `[${JSON.stringify(shortenText(String(key), SHOWN_CHARS))}]`;
   }
   return out;
 }
@@ -65,10 +74,15 @@ function scanHostile(root: unknown, errors: DocumentError[]): void {
 }
 
 function zodErrors(error: z.ZodError, prefix: PropertyKey[] = []): DocumentError[] {
-  return error.issues.slice(0, MAX_ERRORS).map((issue) => ({
-    path: formatPath([...prefix, ...issue.path]),
-    message: issue.message,
-  }));
+  return error.issues.slice(0, MAX_ERRORS).map((issue) => {
+    // An unknown key is named in the path (shortened), not echoed whole in the message.
+    if (issue.code === 'unrecognized_keys') {
+      const [first] = issue.keys;
+      const more = issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more)` : '';
+      return { path: formatPath([...prefix, ...issue.path, ...(first === undefined ? [] : [first])]), message: `unknown key${more}` };
+    }
+    return { path: formatPath([...prefix, ...issue.path]), message: shortenText(issue.message) };
+  });
 }
 
 function checkNodes(nodes: GraphNode[], errors: DocumentError[], at: PropertyKey[] = []): GraphNode[] {
@@ -143,7 +157,7 @@ export function parseGraphText(text: string, migrations?: readonly Migration[]):
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, errors: [{ path: '$', message: `not valid JSON: ${(err as Error).message}` }] };
+    return { ok: false, errors: [{ path: '$', message: `not valid JSON: ${shortenText((err as Error).message)}` }] };
   }
   return parseGraph(value, migrations);
 }

@@ -64,10 +64,11 @@ describe('graph document validation', () => {
   it('refuses unknown parameters and unknown fields', () => {
     const doc = mnistMlp() as unknown as { nodes: { params: Record<string, unknown> }[]; extra?: number };
     (doc.nodes[2] as { params: Record<string, unknown> }).params.unitz = 3;
-    expect(errorsOf(doc)[0]?.path).toBe('$.nodes[2].params');
+    // The unknown key itself is the path's last step.
+    expect(errorsOf(doc)[0]).toEqual({ path: '$.nodes[2].params.unitz', message: 'unknown key' });
     const doc2 = mnistMlp() as unknown as Record<string, unknown>;
     doc2.extra = 1;
-    expect(errorsOf(doc2)[0]?.path).toBe('$');
+    expect(errorsOf(doc2)[0]?.path).toBe('$.extra');
   });
 
   it('refuses prototype keys, deep nesting and oversized strings', () => {
