@@ -299,7 +299,9 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
       if (target) {
         issue.nodeId = target.id;
         issue.port = edge.target.port;
-        danglingByTarget.set(target.id, [...(danglingByTarget.get(target.id) ?? []), issue]);
+        const list = danglingByTarget.get(target.id);
+        if (list) list.push(issue);
+        else danglingByTarget.set(target.id, [issue]);
       } else issues.push(issue);
       continue;
     }
@@ -420,7 +422,7 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
 
   const totals = { trainable: 0, nonTrainable: 0, flops: 0 };
   for (const r of results.values()) {
-    issues.push(...r.issues);
+    for (const issue of r.issues) issues.push(issue);
     totals.trainable += r.params.trainable;
     totals.nonTrainable += r.params.nonTrainable;
     totals.flops += r.flops;

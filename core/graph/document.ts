@@ -24,6 +24,12 @@ export const LIMITS = {
   /** Characters of one run's base64 weights (about 32 MB of float32). */
   weightChars: 44 * 1024 * 1024,
   weightTensors: 10_000,
+  /**
+   * JSON values (members, elements, containers) in one file. A document at the other limits in
+   * practice (32 kept runs of 2,000-point curves, graphs of a few thousand nodes) holds well under
+   * a million; JSON.parse of more costs seconds and hundreds of megabytes.
+   */
+  jsonValues: 1_000_000,
 } as const;
 
 const id = z

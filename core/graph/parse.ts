@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { getDecl } from '../catalogue/registry';
 import { paramsObjectSchema } from '../catalogue/params';
 import { GRAPH_FORMAT, GRAPH_VERSION, LIMITS, graphSchema, type GraphDocument, type GraphNode } from './document';
+import { checkTextBudget } from './json-budget';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
 
 export interface DocumentError {
@@ -17,6 +18,8 @@ export interface DocumentError {
 export type ParseResult = { ok: true; graph: GraphDocument } | { ok: false; errors: DocumentError[] };
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Keys are short in every valid document (ids, parameter and metric names: at most 64). */
+export const KEY_CHARS = 1_024;
 const MAX_ERRORS = 50;
 
 /** Keys and messages are shown at most this long: a hostile key of megabytes is not echoed. */
@@ -42,33 +45,72 @@ function isWeightData(path: readonly PropertyKey[]): boolean {
   return path.length === 4 && path[0] === 'runs' && typeof path[1] === 'number' && path[2] === 'weights' && path[3] === 'data';
 }
 
-/** Structure checks zod cannot do safely: depth, prototype keys, string sizes. */
+interface ScanItem {
+  value: unknown;
+  /** The key or index leading here from `parent`; paths are built only for errors. */
+  key: PropertyKey | null;
+  parent: ScanItem | null;
+  depth: number;
+}
+
+function pathOfItem(item: ScanItem): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let at: ScanItem | null = item; at && at.key !== null; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
+function isWeightItem(item: ScanItem): boolean {
+  return item.depth === 4 && isWeightData(pathOfItem(item));
+}
+
+/** Structure checks zod cannot do safely: depth, prototype keys, key and string sizes, value count. */
 function scanHostile(root: unknown, errors: DocumentError[]): void {
-  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: root, path: [] }];
+  const stack: ScanItem[] = [{ value: root, key: null, parent: null, depth: 0 }];
+  let values = 0;
   while (stack.length > 0 && errors.length < MAX_ERRORS) {
-    const { value, path } = stack.pop() as { value: unknown; path: PropertyKey[] };
+    const item = stack.pop() as ScanItem;
+    const { value } = item;
+    if (++values > LIMITS.jsonValues) {
+      errors.push({ path: formatPath(pathOfItem(item)), message: `more than ${LIMITS.jsonValues.toLocaleString('en-US')} values: too many for a graph file` });
+      return;
+    }
     if (typeof value === 'string') {
       // A kept run's weights are one long base64 string; its schema bounds it.
-      if (value.length > LIMITS.stringLength && !isWeightData(path)) {
-        errors.push({ path: formatPath(path), message: `string of ${value.length} characters is longer than the limit of ${LIMITS.stringLength}` });
+      if (value.length > LIMITS.stringLength && !isWeightItem(item)) {
+        errors.push({ path: formatPath(pathOfItem(item)), message: `string of ${value.length} characters is longer than the limit of ${LIMITS.stringLength}` });
       }
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (path.length >= LIMITS.depth) {
-      errors.push({ path: formatPath(path), message: `nested deeper than ${LIMITS.depth} levels` });
+    if (item.depth >= LIMITS.depth) {
+      errors.push({ path: formatPath(pathOfItem(item)), message: `nested deeper than ${LIMITS.depth} levels` });
       continue;
     }
     if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
+      // Refused by its length alone, before visiting millions of elements.
+      if (values + value.length > LIMITS.jsonValues) {
+        errors.push({ path: formatPath(pathOfItem(item)), message: `an array of ${value.length.toLocaleString('en-US')} elements: more than ${LIMITS.jsonValues.toLocaleString('en-US')} values, too many for a graph file` });
+        return;
+      }
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: item, depth: item.depth + 1 });
       continue;
     }
-    for (const key of Object.keys(value)) {
+    let members = 0;
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      if (values + ++members > LIMITS.jsonValues) {
+        errors.push({ path: formatPath(pathOfItem(item)), message: `more than ${LIMITS.jsonValues.toLocaleString('en-US')} values: too many for a graph file` });
+        return;
+      }
       if (FORBIDDEN_KEYS.has(key)) {
-        errors.push({ path: formatPath([...path, key]), message: `the key "${key}" is not allowed` });
+        errors.push({ path: formatPath([...pathOfItem(item), key]), message: `the key "${key}" is not allowed` });
         continue;
       }
-      stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+      if (key.length > KEY_CHARS) {
+        errors.push({ path: formatPath([...pathOfItem(item), key]), message: `a key of ${key.length.toLocaleString('en-US')} characters is longer than the limit of ${KEY_CHARS}` });
+        continue;
+      }
+      stack.push({ value: (value as Record<string, unknown>)[key], key, parent: item, depth: item.depth + 1 });
     }
   }
 }
@@ -153,6 +195,9 @@ export function parseGraphText(text: string, migrations?: readonly Migration[]):
   if (text.length > LIMITS.fileBytes) {
     return { ok: false, errors: [{ path: '$', message: `file of ${text.length} bytes is larger than the limit of ${LIMITS.fileBytes}` }] };
   }
+  // What the text's size and shape alone decide is refused before JSON.parse builds it.
+  const overBudget = checkTextBudget(text);
+  if (overBudget) return { ok: false, errors: [overBudget] };
   let value: unknown;
   try {
     value = JSON.parse(text);

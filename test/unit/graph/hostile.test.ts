@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeGraph, formatSummary, GraphBuilder, parseGraph, parseGraphText, serializeGraph, summarize, toSavedRun } from '../../../core/graph';
+import { analyzeGraph, formatSummary, GraphBuilder, LIMITS, parseGraph, parseGraphText, serializeGraph, summarize, toSavedRun } from '../../../core/graph';
 
 function templates(): unknown[] {
   const mlp = new GraphBuilder('mlp');
@@ -130,7 +130,7 @@ function checkAnswer(result: ReturnType<typeof parseGraph>): void {
   for (const issue of analysis.issues) {
     expect(issue.message.length).toBeGreaterThan(0);
     // Graph-level issues aside, every issue points at the node or wire it is about.
-    if (!/has no loss/.test(issue.message)) expect(issue.nodeId ?? issue.edgeId).toBeDefined();
+    if (!/has no loss/.test(issue.message)) expect(issue.nodeId ?? issue.edgeId ?? issue.path).toBeDefined();
   }
   expect(() => formatSummary(summarize(result.graph, analysis))).not.toThrow();
 }
@@ -158,5 +158,71 @@ describe('hostile graph files', () => {
       }),
       { numRuns: 300, seed: 5 },
     );
+  });
+});
+
+/** A valid document's text with `extra` spliced in as the first member of the top-level object. */
+function withMember(extra: string): string {
+  const text = JSON.stringify(templates()[0]);
+  return `{${extra},${text.slice(1)}`;
+}
+
+function expectRefusedWithPath(text: string, path: RegExp, message?: RegExp): void {
+  let result: ReturnType<typeof parseGraphText> | undefined;
+  expect(() => {
+    result = parseGraphText(text);
+  }).not.toThrow();
+  expect(result?.ok).toBe(false);
+  const errors = result && !result.ok ? result.errors : [];
+  expect(errors.length).toBeGreaterThan(0);
+  for (const e of errors) {
+    expect(e.path).toMatch(/^\$/);
+    // Bounded: a hostile key or value is never echoed whole.
+    expect(e.path.length + e.message.length).toBeLessThan(1000);
+  }
+  expect(errors[0]?.path).toMatch(path);
+  if (message) expect(errors[0]?.message).toMatch(message);
+}
+
+describe('hostile big inputs are refused with a path, never thrown', () => {
+  it('two million keys in one object', () => {
+    const keys = Array.from({ length: 2_000_000 }, (_, i) => `"k${i}":0`).join(',');
+    expectRefusedWithPath(withMember(keys), /^\$/, /values/);
+  });
+
+  it('an array of five million elements', () => {
+    const text = JSON.stringify(templates()[0]).replace('"nodes":[', `"nodes":[${'0,'.repeat(5_000_000)}`);
+    expectRefusedWithPath(text, /^\$\.nodes/, /values/);
+  });
+
+  it('a key of 40 million characters', () => {
+    expectRefusedWithPath(withMember(`"${'k'.repeat(40_000_000)}":1`), /^\$\["k+\.\.\. \(40,000,000 characters\)"\]$/, /key/);
+  });
+
+  it('nesting 100,000 levels deep', () => {
+    expectRefusedWithPath(withMember(`"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}`), /^\$\.deep(\[0\])+$/, /deeper/);
+  });
+
+  it('base64 weights longer than the limit', () => {
+    const doc = templates()[1] as { runs: { weights: { data: string } }[] };
+    (doc.runs[0] as { weights: { data: string } }).weights.data = 'A'.repeat(LIMITS.weightChars + 4);
+    expectRefusedWithPath(JSON.stringify(doc), /^\$\.runs\[0\]\.weights\.data$/, /characters/);
+  });
+
+  it('a top level that is not an object is refused before parsing the rest', () => {
+    expectRefusedWithPath(`[${'1,'.repeat(3_000_000)}1]`, /^\$$/, /object/);
+  });
+
+  it('the same hostile values given as parsed JSON', () => {
+    const doc = templates()[0] as Record<string, unknown>;
+    doc.nodes = new Array<number>(5_000_000).fill(0);
+    const result = parseGraph(doc);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]?.path).toMatch(/^\$\.nodes/);
+    const wide = templates()[0] as Record<string, unknown>;
+    wide['w'.repeat(1_000_000)] = 1;
+    const refused = parseGraph(wide);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) for (const e of refused.errors) expect(e.path.length + e.message.length).toBeLessThan(1000);
   });
 });
