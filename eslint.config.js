@@ -2,6 +2,8 @@
 //   core/      pure TypeScript: no React, DOM libraries, Electron, UI state, renderer or electron code
 //   renderer/  may import core/ and the IPC contract electron/api.ts (types) only, never Electron
 //   electron/  may not import the renderer
+//   node/      Node-only helpers shared by electron/, cli/ and scripts/ (atomic writes): Node
+//              built-ins only; core/ and renderer/ may not import it (they run in browsers too)
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -17,6 +19,17 @@ const CORE_FORBIDDEN = {
   patterns: [
     { group: ['react/*', 'react-dom/*', 'electron/*', 'zustand/*', '@xyflow/*'], message: 'core/ is pure TypeScript (see ARCHITECTURE.md).' },
     { group: ['**/renderer', '**/renderer/**', '**/electron', '**/electron/**'], message: 'core/ must not import the renderer or electron folders.' },
+    { group: ['**/node', '**/node/**'], message: 'core/ runs in browsers too: the Node-only node/ folder is for electron/, cli/ and scripts/.' },
+  ],
+};
+
+const NODE_SHARED_FORBIDDEN = {
+  paths: [{ name: 'electron', message: 'node/ is plain Node, shared with the CLI and scripts: no Electron.' }],
+  patterns: [
+    {
+      group: ['**/core', '**/core/**', '**/renderer', '**/renderer/**', '**/electron', '**/electron/**', '**/cli', '**/cli/**', 'react', 'react-dom', 'zustand'],
+      message: 'node/ holds Node-only helpers that depend on Node built-ins alone (see ARCHITECTURE.md).',
+    },
   ],
 };
 
@@ -36,12 +49,16 @@ export default tseslint.config(
   },
   // Node-side code: scripts, CLI, tests, configs, the Electron main process.
   {
-    files: ['scripts/**', 'cli/**', 'bin/**', 'test/**', '*.config.{js,ts,mjs}', 'electron/**'],
+    files: ['scripts/**', 'cli/**', 'bin/**', 'node/**', 'test/**', '*.config.{js,ts,mjs}', 'electron/**'],
     languageOptions: { globals: { ...globals.node } },
   },
   {
     files: ['core/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', CORE_FORBIDDEN] },
+  },
+  {
+    files: ['node/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', NODE_SHARED_FORBIDDEN] },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
@@ -62,6 +79,7 @@ export default tseslint.config(
               regex: '(^|/)electron/(?!api$|channels$)',
               message: 'The renderer may import only electron/api.ts (the IPC contract) from electron/.',
             },
+            { group: ['**/node', '**/node/**'], message: 'node/ is Node-only (atomic writes for electron/, cli/ and scripts/); the renderer runs in a browser.' },
           ],
         },
       ],

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MENU_COMMAND_CHANNEL, type MenuCommand } from './channels';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler, isAppUrl } from './app-protocol';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from '../node/atomic-write';
 import { createFileService } from './file-service';
 import { createIpcRouter, registerIpc } from './ipc';
 import { buildMenuTemplate, type EditCommand } from './menu';

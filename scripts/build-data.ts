@@ -10,7 +10,8 @@
  *
  * See data/README.md for what each file holds and where it comes from.
  */
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../node/atomic-write';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sha256Hex } from '../core/data/checksum';
@@ -39,12 +40,8 @@ interface BuiltFile {
   readonly checksum: FileChecksum;
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  // Tests in parallel processes may build at once: write a private file, then rename over.
-  const temporary = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(temporary, bytes);
-  await rename(temporary, path);
-}
+/** Tests in parallel processes may build at once: the shared atomic write (temp + rename). */
+const writeAtomically = (path: string, bytes: Uint8Array): Promise<void> => writeFileAtomic(path, bytes);
 
 // ---- MNIST: the original IDX files --------------------------------------------------------
 

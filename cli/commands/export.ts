@@ -9,7 +9,7 @@ import { runGraph, type SavedRun } from '../../core/graph';
 import { selectNodeBackend } from '../node-backend';
 import { readGraphFile } from '../read-graph';
 import { boundedLine, listProblems } from '../report';
-import { writeAtomic } from '../write-file';
+import { writeFileAtomic } from '../../node/atomic-write';
 import type { SetExitCode } from './index';
 
 /** A kept run by id, by 1-based position, or the last one. */
@@ -66,9 +66,9 @@ export function registerExport(program: Command, setExitCode: SetExitCode): void
         applyWeights(compiled, graph, run.weights);
         const exported = await exportLayersModel(compiled.model);
         await mkdir(opts.out, { recursive: true });
-        await writeAtomic(join(opts.out, WEIGHTS_FILE), exported.weights);
-        await writeAtomic(join(opts.out, 'model.json'), exported.modelJson);
-        await writeAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...run.manifest, run: { id: run.id, name: run.name, status: run.status, test: run.test } }, null, 2)}\n`);
+        await writeFileAtomic(join(opts.out, WEIGHTS_FILE), exported.weights);
+        await writeFileAtomic(join(opts.out, 'model.json'), exported.modelJson);
+        await writeFileAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...run.manifest, run: { id: run.id, name: run.name, status: run.status, test: run.test } }, null, 2)}\n`);
         process.stdout.write(`exported run ${run.id} (${run.name}) to ${opts.out}: model.json, ${WEIGHTS_FILE}, manifest.json\n`);
       } catch (err) {
         if (err instanceof WeightsError) {

@@ -12,7 +12,7 @@ import { captureWeights } from '../../core/engine/weights';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { readGraphFile } from '../read-graph';
 import { boundedLine, listProblems } from '../report';
-import { writeAtomic } from '../write-file';
+import { writeFileAtomic } from '../../node/atomic-write';
 import type { SetExitCode } from './index';
 
 interface TrainOptions {
@@ -176,9 +176,9 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
         if (opts.out) {
           await mkdir(opts.out, { recursive: true });
           const exported = await exportLayersModel(compiled.model);
-          await writeAtomic(join(opts.out, WEIGHTS_FILE), exported.weights);
-          await writeAtomic(join(opts.out, 'model.json'), exported.modelJson);
-          await writeAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...result.manifest, result: final }, null, 2)}\n`);
+          await writeFileAtomic(join(opts.out, WEIGHTS_FILE), exported.weights);
+          await writeFileAtomic(join(opts.out, 'model.json'), exported.modelJson);
+          await writeFileAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...result.manifest, result: final }, null, 2)}\n`);
         }
         if (opts.keep) {
           const epochs = result.epochs;
@@ -201,7 +201,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
             weights: captureWeights(compiled.model),
           });
           // The file as it was read (the run records its own epochs/batch size/seed overrides).
-          await writeAtomic(file, serializeGraph(keepRun(read.graph, saved)));
+          await writeFileAtomic(file, serializeGraph(keepRun(read.graph, saved)));
         }
         if (opts.json) process.stdout.write(`${JSON.stringify(final)}\n`);
         else {

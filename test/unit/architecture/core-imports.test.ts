@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ESLint } from 'eslint';
+import { importSpecifiers } from './imports';
 
 const ROOT = process.cwd();
 const CORE = path.join(ROOT, 'core');
@@ -19,17 +20,6 @@ function sourceFiles(dir: string): string[] {
     if (statSync(full).isDirectory()) return sourceFiles(full);
     return /\.(ts|tsx|mts|cts|js|mjs)$/.test(entry) ? [full] : [];
   });
-}
-
-/** Every module specifier in a file: static imports, re-exports, dynamic import() and require(). */
-export function importSpecifiers(source: string): string[] {
-  const patterns = [
-    /\bimport\s+(?:type\s+)?(?:[\w*{}\s,]+?\s+from\s+)?['"]([^'"]+)['"]/g,
-    /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s+from\s+['"]([^'"]+)['"]/g,
-    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
-    /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
-  ];
-  return patterns.flatMap((re) => [...source.matchAll(re)].map((m) => m[1] ?? ''));
 }
 
 function violation(file: string, specifier: string): string | null {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultFs, writeFileAtomic } from '../../../electron/atomic-write';
+import { defaultFs, removeStaleTempFiles, tempFileWriter, writeFileAtomic } from '../../../node/atomic-write';
 
 let dir: string;
 beforeEach(async () => {
@@ -36,7 +36,7 @@ describe('writeFileAtomic', () => {
     await writeFile(target, 'OLD CONTENTS');
     // A child process writes the new data, then is SIGKILLed where the rename would happen.
     const script = `
-      import { defaultFs, writeFileAtomic } from ${JSON.stringify(path.resolve('electron/atomic-write.ts'))};
+      import { defaultFs, writeFileAtomic } from ${JSON.stringify(path.resolve('node/atomic-write.ts'))};
       const fs = { ...defaultFs, rename: async () => { process.kill(process.pid, 'SIGKILL'); await new Promise(() => {}); } };
       await writeFileAtomic(${JSON.stringify(target)}, 'NEW CONTENTS '.repeat(10000), fs);
     `;
@@ -46,11 +46,26 @@ describe('writeFileAtomic', () => {
     });
     expect(child.signal).toBe('SIGKILL');
     expect(await readFile(target, 'utf8')).toBe('OLD CONTENTS');
-    // The fully written temporary file is left behind, hidden; the target never saw it.
+    // The fully written temporary file is left behind, hidden and named after its (dead) writer;
+    // the target never saw it, and the next write to the folder removes it.
     const leftovers = (await readdir(dir)).filter((f) => f !== 'graph.json');
     expect(leftovers).toHaveLength(1);
-    expect(leftovers[0]).toMatch(/^\.graph\.json\.\d+-[0-9a-f]+\.tmp$/);
+    expect(leftovers[0]).toMatch(/^\.graph\.json\.netwright-\d+-[0-9a-f]{12}\.tmp$/);
+    expect(tempFileWriter(leftovers[0]!)).toBe(child.pid);
     expect(await readFile(path.join(dir, leftovers[0]!), 'utf8')).toBe('NEW CONTENTS '.repeat(10000));
+    await writeFileAtomic(path.join(dir, 'other.json'), '{}');
+    expect((await readdir(dir)).sort()).toEqual(['graph.json', 'other.json']);
+  });
+
+  it('removes only temporary files whose writer is gone', async () => {
+    const dead = path.join(dir, '.a.json.netwright-111-0123456789ab.tmp');
+    const living = path.join(dir, '.b.json.netwright-222-0123456789ab.tmp');
+    const mine = path.join(dir, `.c.json.netwright-${process.pid}-0123456789ab.tmp`);
+    const foreign = path.join(dir, '.d.json.tmp-333');
+    for (const f of [dead, living, mine, foreign]) await writeFile(f, '');
+    const removed = await removeStaleTempFiles(dir, defaultFs, (pid) => pid === 222);
+    expect(removed).toEqual([path.basename(dead)]);
+    expect((await readdir(dir)).sort()).toEqual([living, mine, foreign].map((f) => path.basename(f)).sort());
   });
 
   it('fails without touching the target when the folder does not exist', async () => {
