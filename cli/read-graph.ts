@@ -1,9 +1,10 @@
 /** Reading a graph file from disk for the commands, with the CLI's exit codes. */
 import { readFile, stat } from 'node:fs/promises';
 import { LIMITS, parseGraphText, type DocumentError, type GraphDocument } from '../core/graph';
+import { contentHash } from './keep-run';
 
 export type ReadGraphResult =
-  | { ok: true; graph: GraphDocument }
+  | { ok: true; graph: GraphDocument; /** SHA-256 of the text read, to notice later changes. */ hash: string }
   | { ok: false; kind: 'unreadable'; message: string }
   | { ok: false; kind: 'invalid'; errors: DocumentError[] };
 
@@ -22,5 +23,5 @@ export async function readGraphFile(path: string): Promise<ReadGraphResult> {
     return { ok: false, kind: 'unreadable', message: `cannot read ${path}: ${reason}` };
   }
   const parsed = parseGraphText(text);
-  return parsed.ok ? parsed : { ok: false, kind: 'invalid', errors: parsed.errors };
+  return parsed.ok ? { ...parsed, hash: contentHash(text) } : { ok: false, kind: 'invalid', errors: parsed.errors };
 }

@@ -7,9 +7,10 @@ import { nodeFileSource } from '../../core/data/node-source';
 import { CompileError } from '../../core/engine/compile';
 import { exportLayersModel, WEIGHTS_FILE } from '../../core/engine/export';
 import { compileSeeded, RunError, runTraining, type EpochEvent, type StepEvent } from '../../core/engine/run';
-import { keepRun, LIMITS, serializeGraph, toSavedRun, type GraphDocument } from '../../core/graph';
+import { LIMITS, toSavedRun, type GraphDocument } from '../../core/graph';
 import { captureWeights } from '../../core/engine/weights';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
+import { keepRunInFile, type KeepOutcome } from '../keep-run';
 import { readGraphFile } from '../read-graph';
 import { boundedLine, listProblems } from '../report';
 import { writeFileAtomic } from '../../node/atomic-write';
@@ -180,6 +181,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
           await writeFileAtomic(join(opts.out, 'model.json'), exported.modelJson);
           await writeFileAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...result.manifest, result: final }, null, 2)}\n`);
         }
+        let kept: KeepOutcome | null = null;
         if (opts.keep) {
           const epochs = result.epochs;
           const saved = toSavedRun({
@@ -200,16 +202,21 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
             test: result.test,
             weights: captureWeights(compiled.model),
           });
-          // The file as it was read (the run records its own epochs/batch size/seed overrides).
-          await writeFileAtomic(file, serializeGraph(keepRun(read.graph, saved)));
+          // The file as it was read (the run records its own epochs/batch size/seed overrides),
+          // or as it is now when it was edited meanwhile.
+          kept = await keepRunInFile(file, read.hash, read.graph, saved);
         }
-        if (opts.json) process.stdout.write(`${JSON.stringify(final)}\n`);
+        if (kept?.kind === 'beside') {
+          process.stderr.write(`netwright: did not keep the run in ${file}: ${boundedLine(kept.reason)}; wrote it beside, to ${kept.file}\n`);
+        }
+        if (opts.json) process.stdout.write(`${JSON.stringify(kept ? { ...final, kept } : final)}\n`);
         else {
           if (result.nonFinite) process.stdout.write(`stopped: ${result.nonFinite.message}\n`);
           else if (result.status === 'early-stopped') process.stdout.write(`early stopping: best epoch ${final.bestEpoch}\n`);
           if (result.test) process.stdout.write(`test: loss ${result.test.loss.toFixed(4)}  ${formatMetrics(result.test.metrics)}  (${result.test.samples} samples)\n`);
           if (opts.out) process.stdout.write(`saved model.json, ${WEIGHTS_FILE} and manifest.json to ${opts.out}\n`);
-          if (opts.keep) process.stdout.write(`kept the run in ${file}\n`);
+          if (kept?.kind === 'kept') process.stdout.write(`kept the run in ${file}\n`);
+          if (kept?.kind === 'merged') process.stdout.write(`kept the run in ${file} (changed while training: the run was added to the current file)\n`);
         }
         result.trainer.dispose();
         if (result.status === 'non-finite') setExitCode(1);
