@@ -30,6 +30,10 @@ export const LIMITS = {
    * a million; JSON.parse of more costs seconds and hundreds of megabytes.
    */
   jsonValues: 1_000_000,
+  /** Elements of one JSON array: the longest any valid document has (its edges). */
+  arrayItems: 20_000,
+  /** Keys of one JSON object: valid documents have tens (parameters, metrics, options). */
+  objectKeys: 10_000,
 } as const;
 
 const id = z

@@ -14,10 +14,11 @@ export interface TextBudgetError {
 
 interface Frame {
   readonly array: boolean;
-  /** Arrays: index of the current element. */
+  /** Arrays: index of the current element; objects: members read so far. */
   index: number;
-  /** Objects: the current member's key (null before the first key is read). */
-  key: string | null;
+  /** Objects: where the current member's key is in the text (sliced only for a path). */
+  keyStart: number;
+  keyEnd: number;
   /** Objects: the next string is a key. */
   expectKey: boolean;
 }
@@ -35,20 +36,24 @@ const STRING_RAW_CHARS = LIMITS.stringLength * 6;
 /** Raw characters of one run's weights: base64 has no escapes, plus the quotes' slack. */
 const WEIGHT_RAW_CHARS = LIMITS.weightChars;
 
-function pathOf(stack: readonly Frame[]): string {
+function keyOf(text: string, frame: Frame): string | null {
+  return frame.keyStart < 0 ? null : text.slice(frame.keyStart, frame.keyEnd);
+}
+
+function pathOf(text: string, stack: readonly Frame[]): string {
   const keys: (string | number)[] = [];
   for (const frame of stack) {
     if (frame.array) keys.push(frame.index);
-    else if (frame.key !== null && !frame.expectKey) keys.push(frame.key);
+    else if (frame.keyStart >= 0 && !frame.expectKey) keys.push(keyOf(text, frame) as string);
   }
   return formatPath(keys);
 }
 
 /** `runs[i].weights.data`: the one place a string may be megabytes long. */
-function atWeightData(stack: readonly Frame[]): boolean {
+function atWeightData(text: string, stack: readonly Frame[]): boolean {
   if (stack.length !== 4) return false;
   const [root, runs, run, weights] = stack as [Frame, Frame, Frame, Frame];
-  return !root.array && root.key === 'runs' && runs.array && !run.array && run.key === 'weights' && !weights.array && weights.key === 'data';
+  return !root.array && keyOf(text, root) === 'runs' && runs.array && !run.array && keyOf(text, run) === 'weights' && !weights.array && keyOf(text, weights) === 'data';
 }
 
 /** Index of the quote closing the string whose opening quote is at `open`, or -1. */
@@ -83,16 +88,20 @@ export function checkTextBudget(text: string): TextBudgetError | null {
       if (top && !top.array && top.expectKey) {
         if (length > KEY_CHARS) {
           const shown = `${text.slice(i + 1, i + 1 + 64)}... (${length.toLocaleString('en-US')} characters)`;
-          return { path: `${pathOf(stack)}[${JSON.stringify(shown)}]`, message: `a key of ${length.toLocaleString('en-US')} characters is longer than the limit of ${KEY_CHARS}` };
+          return { path: `${pathOf(text, stack)}[${JSON.stringify(shown)}]`, message: `a key of ${length.toLocaleString('en-US')} characters is longer than the limit of ${KEY_CHARS}` };
         }
-        top.key = text.slice(i + 1, end);
+        top.keyStart = i + 1;
+        top.keyEnd = end;
         top.expectKey = false;
         // One member: its value is counted here whatever it is.
         values++;
+        if (++top.index > LIMITS.objectKeys) {
+          return { path: pathOf(text, stack), message: `an object with more than ${LIMITS.objectKeys.toLocaleString('en-US')} keys: more than any graph file has` };
+        }
       } else {
-        const limit = atWeightData(stack) ? WEIGHT_RAW_CHARS : STRING_RAW_CHARS;
+        const limit = atWeightData(text, stack) ? WEIGHT_RAW_CHARS : STRING_RAW_CHARS;
         if (length > limit) {
-          return { path: pathOf(stack), message: `a string of ${length.toLocaleString('en-US')} characters is longer than the limit of ${limit.toLocaleString('en-US')}` };
+          return { path: pathOf(text, stack), message: `a string of ${length.toLocaleString('en-US')} characters is longer than the limit of ${limit.toLocaleString('en-US')}` };
         }
       }
       i = end;
@@ -102,8 +111,8 @@ export function checkTextBudget(text: string): TextBudgetError | null {
       case OPEN_OBJECT:
       case OPEN_ARRAY:
         values++;
-        if (stack.length >= LIMITS.depth) return { path: pathOf(stack), message: `nested deeper than ${LIMITS.depth} levels` };
-        stack.push({ array: c === OPEN_ARRAY, index: 0, key: null, expectKey: c === OPEN_OBJECT });
+        if (stack.length >= LIMITS.depth) return { path: pathOf(text, stack), message: `nested deeper than ${LIMITS.depth} levels` };
+        stack.push({ array: c === OPEN_ARRAY, index: 0, keyStart: -1, keyEnd: -1, expectKey: c === OPEN_OBJECT });
         break;
       case CLOSE_OBJECT:
       case CLOSE_ARRAY:
@@ -112,7 +121,9 @@ export function checkTextBudget(text: string): TextBudgetError | null {
       case COMMA: {
         const top = stack[stack.length - 1];
         if (top?.array) {
-          top.index++;
+          if (++top.index >= LIMITS.arrayItems) {
+            return { path: pathOf(text, stack), message: `an array of more than ${LIMITS.arrayItems.toLocaleString('en-US')} elements: longer than any graph file has` };
+          }
           // Each comma in an array starts another value; an object's values count with their keys.
           values++;
         } else if (top) top.expectKey = true;
@@ -123,7 +134,7 @@ export function checkTextBudget(text: string): TextBudgetError | null {
         break;
     }
     if (values > LIMITS.jsonValues) {
-      return { path: pathOf(stack), message: `more than ${LIMITS.jsonValues.toLocaleString('en-US')} values: too many for a graph file` };
+      return { path: pathOf(text, stack), message: `more than ${LIMITS.jsonValues.toLocaleString('en-US')} values: too many for a graph file` };
     }
   }
   return null;

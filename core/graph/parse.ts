@@ -88,8 +88,12 @@ function scanHostile(root: unknown, errors: DocumentError[]): void {
     }
     if (Array.isArray(value)) {
       // Refused by its length alone, before visiting millions of elements.
+      if (value.length > LIMITS.arrayItems) {
+        errors.push({ path: formatPath(pathOfItem(item)), message: `an array of ${value.length.toLocaleString('en-US')} elements: longer than any graph file has (${LIMITS.arrayItems.toLocaleString('en-US')})` });
+        return;
+      }
       if (values + value.length > LIMITS.jsonValues) {
-        errors.push({ path: formatPath(pathOfItem(item)), message: `an array of ${value.length.toLocaleString('en-US')} elements: more than ${LIMITS.jsonValues.toLocaleString('en-US')} values, too many for a graph file` });
+        errors.push({ path: formatPath(pathOfItem(item)), message: `more than ${LIMITS.jsonValues.toLocaleString('en-US')} values: too many for a graph file` });
         return;
       }
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: item, depth: item.depth + 1 });
@@ -98,8 +102,13 @@ function scanHostile(root: unknown, errors: DocumentError[]): void {
     let members = 0;
     for (const key in value) {
       if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
-      if (values + ++members > LIMITS.jsonValues) {
-        errors.push({ path: formatPath(pathOfItem(item)), message: `more than ${LIMITS.jsonValues.toLocaleString('en-US')} values: too many for a graph file` });
+      if (++members > LIMITS.objectKeys || values + members > LIMITS.jsonValues) {
+        errors.push({
+          path: formatPath(pathOfItem(item)),
+          message: members > LIMITS.objectKeys
+            ? `an object with more than ${LIMITS.objectKeys.toLocaleString('en-US')} keys: more than any graph file has`
+            : `more than ${LIMITS.jsonValues.toLocaleString('en-US')} values: too many for a graph file`,
+        });
         return;
       }
       if (FORBIDDEN_KEYS.has(key)) {
