@@ -14,10 +14,13 @@ export function freeAbandonedTape(): void {
   state.activeTape = [];
 }
 
-/** Runs a gradient computation; when it throws, frees what its tape kept, then rethrows. */
-export function freeingTapeOnThrow<T>(gradients: () => T): T {
+/**
+ * Runs a gradient computation in a tidy (when the backward pass throws, the forward's result is
+ * in no other scope); when it throws, also frees what its tape kept, then rethrows.
+ */
+export function freeingTapeOnThrow<T extends tf.TensorContainer>(gradients: () => T): T {
   try {
-    return gradients();
+    return tf.tidy(gradients);
   } catch (err) {
     freeAbandonedTape();
     throw err;
