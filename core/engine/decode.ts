@@ -295,6 +295,11 @@ interface LatentDecoder {
   output: PortRef;
   /** The reconstruction loss reads logits: probabilities are sigmoid(output). */
   sigmoid: boolean;
+  /**
+   * The compiled model's layers, once per call made on them to build this decoder: each symbolic
+   * call counts a reference, and a layer frees its weights only when its count returns to 0.
+   */
+  reapplied: tfl.layers.Layer[];
 }
 
 const latentDecoders = new WeakMap<CompiledGraph, Map<string, LatentDecoder>>();
@@ -346,6 +351,7 @@ function buildLatentDecoder(compiled: CompiledGraph, graph: GraphDocument, sampl
     else t.sourceLayer.inboundNodes[t.nodeIndex]?.inputTensors.forEach(collectLeaves);
   };
   const rebuilt = new Map<number, SymbolicTensor>();
+  const reapplied: tfl.layers.Layer[] = [];
   const rebuild = (t: SymbolicTensor): SymbolicTensor => {
     if (t.id === z.id) return newZ;
     if (!dependsOnZ(t)) {
@@ -362,6 +368,7 @@ function buildLatentDecoder(compiled: CompiledGraph, graph: GraphDocument, sampl
     const kwargs: Record<string, unknown> = { ...(node.callArgs as Record<string, unknown>) };
     delete kwargs['mask'];
     const out = layer.apply(inputs.length === 1 ? (inputs[0] as SymbolicTensor) : inputs, kwargs) as SymbolicTensor | SymbolicTensor[];
+    reapplied.push(layer);
     const result = Array.isArray(out) ? (out[t.tensorIndex] as SymbolicTensor) : out;
     rebuilt.set(t.id, result);
     return result;
@@ -374,7 +381,7 @@ function buildLatentDecoder(compiled: CompiledGraph, graph: GraphDocument, sampl
   });
   const model = tfl.model({ inputs: [newZ, ...extraFeeds.map((i) => compiled.nodeTensors.get((compiled.feeds[i] as { nodeId: string }).nodeId)?.['out'] as SymbolicTensor)], outputs: outputTensor });
   const sigmoid = loss.decl.type === 'BinaryCrossentropy' && loss.params.fromLogits === true;
-  return { model, extraFeeds, output, sigmoid };
+  return { model, extraFeeds, output, sigmoid, reapplied };
 }
 
 export interface LatentDecoding {
@@ -433,7 +440,15 @@ export function decodeLatent(
   }
 }
 
-/** Drops cached latent decoders (they share the compiled model's layers and own no tensors). */
+/**
+ * Drops cached latent decoders. They share the compiled model's layers and own no tensors, but
+ * building one counted a reference on each layer it called: those are given back here, or the
+ * model's dispose would leave those layers' weights alive (4 variables for a conditional VAE).
+ * Call it before or after disposing the compiled model, once the decoders are no longer used.
+ */
 export function disposeDecoders(compiled: CompiledGraph): void {
+  for (const decoder of latentDecoders.get(compiled)?.values() ?? []) {
+    for (const layer of decoder.reapplied) layer.dispose();
+  }
   latentDecoders.delete(compiled);
 }

@@ -21,6 +21,7 @@ import type { GraphDocument } from '../graph/document';
 import { mixSeed } from '../data/random';
 import { compileGraph, type CompileOptions, type CompiledGraph, type LossBinding } from './compile';
 import { SeededScope } from './seeded';
+import { freeingTapeOnThrow } from './tape';
 import type { FeedTensors } from './trainer';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -228,10 +229,11 @@ function differentiableFeeds(compiled: CompiledGraph, feeds: FeedTensors, total:
   const candidates = compiled.feeds.flatMap((f, i) => (f.dtype === 'float32' && feeds[i] ? [i] : []));
   const tryGradient = (indices: number[]): boolean => {
     try {
-      const { value, grads } = tf.engine().gradients(total, indices.map((i) => feeds[i] as tf.Tensor), undefined, true);
+      const { value, grads } = freeingTapeOnThrow(() => tf.engine().gradients(total, indices.map((i) => feeds[i] as tf.Tensor), undefined, true));
       tf.dispose([value, ...grads.filter((g): g is tf.Tensor => g != null)]);
       return true;
     } catch (error) {
+      // (The abandoned tape held thousands of tensors for a seq2seq: freeingTapeOnThrow frees them.)
       if (error instanceof Error && /gradient function not found/i.test(error.message)) return false;
       throw error;
     }
@@ -261,12 +263,7 @@ export function gradientFlow(compiled: CompiledGraph, graph: GraphDocument, feed
   probes.forEach((p) => (p.collector = collector));
   const { lossValue, portNorms } = (() => {
     try {
-      const { value, grads } = tf.engine().gradients(
-        total,
-        sources,
-        undefined,
-        true,
-      );
+      const { value, grads } = freeingTapeOnThrow(() => tf.engine().gradients(total, sources, undefined, true));
       const feedGrads = grads.slice(variables.length);
       const packed = tf.tidy(() =>
         tf.stack([value, ...feedGrads.map((g) => (g ? tf.sqrt(tf.sum(tf.square(g))) : tf.scalar(Number.NaN)))]),

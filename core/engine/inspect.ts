@@ -14,6 +14,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GraphDocument, GraphNode } from '../graph/document';
 import { inspectionModel, type CompiledGraph } from './compile';
 import { weightedTotalLoss } from './gradient-flow';
+import { freeingTapeOnThrow } from './tape';
 import type { FeedTensors } from './trainer';
 
 export interface PortRef {
@@ -308,7 +309,7 @@ export function fullGradients(source: LossSource | CompiledGraph, feeds: FeedTen
           const out = compiled.model.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training: false });
           return Array.isArray(out) ? (out as tf.Tensor[]) : [out as tf.Tensor];
         })());
-  const { value, grads } = tf.variableGrads(total, variables);
+  const { value, grads } = freeingTapeOnThrow(() => tf.variableGrads(total, variables));
   try {
     const loss = value.dataSync()[0] as number;
     const gradients = variables.map((v, i) => {

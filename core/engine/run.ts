@@ -173,6 +173,20 @@ export function firstNonFiniteNode(compiled: CompiledGraph, graph: GraphDocument
   return index < 0 ? null : (ports[index] as { nodeId: string }).nodeId;
 }
 
+/** Why a step was refused, where (epoch, batch) and which node, for the CLI and the app alike. */
+function nonFiniteStepMessage(report: NonFiniteReport, nodeId: string | null, graph: GraphDocument, epoch: number, batch: number): string {
+  const node = graph.nodes.find((n) => n.id === nodeId);
+  const label = node ? `${nodeDisplayName(node)} (${node.type})` : null;
+  const where = !label
+    ? ''
+    : report.what === 'gradient'
+      ? `; the node nearest the loss whose weights' gradient is not finite is ${label}`
+      : report.what === 'weights'
+        ? ` (${label})`
+        : `; the first non-finite output is ${label}`;
+  return `${report.message} at epoch ${epoch + 1}, batch ${batch + 1}${where}. Training stopped; the weights are the last finite ones.`;
+}
+
 /** Compiles with seeded weight initialization, so the same seed starts from the same weights. */
 export function compileSeeded(graph: GraphDocument): CompiledGraph {
   return new SeededScope(mixSeed(graph.training.seed, 0x1417)).run(() => compileGraph(graph));
@@ -223,98 +237,110 @@ export async function runTraining(
   const trainSize = limit === null ? dataset.train.size : Math.min(limit, dataset.train.size);
   const batches = Math.ceil(trainSize / setup.batchSize);
 
-  outer: for (let epoch = 0; epoch < setup.epochs; epoch++) {
-    trainer.beginEpoch(epoch);
-    const started = performance.now();
-    let samples = 0;
-    let lossSum = 0;
-    const lossSums: Record<string, number> = {};
-    const metricSums: Record<string, number> = {};
-    let batch = 0;
-    for (const data of epochBatches(dataset.train, setup.batchSize, setup.seed, epoch, true, limit)) {
-      const feeds = toFeeds(data, featureNames);
-      // Reads are asynchronous: no GPU stall per step; the forward pass runs in the seeded scope.
-      const step = await trainer.trainStepAsync(feeds, (fn) => random.run(fn));
-      if (step.nonFinite) {
-        const nodeId = step.nonFinite.nodeId ?? random.run(() => firstNonFiniteNode(compiled, graph, feeds)) ?? step.nonFinite.lossNodeId ?? null;
-        // Back to the weights that gave the last finite loss.
-        trainer.undoLastUpdate();
-        const node = graph.nodes.find((n) => n.id === nodeId);
-        nonFinite = {
-          report: step.nonFinite,
-          nodeId,
-          message: `${step.nonFinite.message} at epoch ${epoch + 1}, batch ${batch + 1}${node ? `; the first non-finite output is ${nodeDisplayName(node)} (${node.type})` : ''}. Training stopped; the weights are the last finite ones.`,
-        };
-        disposeFeeds(feeds);
-        status = 'non-finite';
-        break outer;
-      }
-      disposeFeeds(feeds);
-      samples += data.size;
-      lossSum += step.loss * data.size;
-      for (const [k, v] of Object.entries(step.losses)) lossSums[k] = (lossSums[k] ?? 0) + v * data.size;
-      for (const [k, v] of Object.entries(step.metrics)) metricSums[k] = (metricSums[k] ?? 0) + v * data.size;
-      options.onStep?.({ epoch, batch, batches, step, samplesPerSecond: samples / Math.max(1e-9, (performance.now() - started) / 1000) });
-      batch++;
-      if (performance.now() - lastYield >= yieldEvery) {
-        await yieldNow();
-        lastYield = performance.now();
-      }
-      if (options.control) {
-        await options.control.waitWhilePaused();
-        if (options.control.stopRequested()) {
-          status = 'stopped';
+  // Whatever throws mid-way (a dataset iterator, a loss, a listener), the run's own tensors go:
+  // the optimizer's slots, the undo copies and the best checkpoint. The model stays the caller's.
+  try {
+    outer: for (let epoch = 0; epoch < setup.epochs; epoch++) {
+      trainer.beginEpoch(epoch);
+      const started = performance.now();
+      let samples = 0;
+      let lossSum = 0;
+      const lossSums: Record<string, number> = {};
+      const metricSums: Record<string, number> = {};
+      let batch = 0;
+      for (const data of epochBatches(dataset.train, setup.batchSize, setup.seed, epoch, true, limit)) {
+        const feeds = toFeeds(data, featureNames);
+        let step: StepResult;
+        try {
+          // Reads are asynchronous: no GPU stall per step; the forward pass runs in the seeded scope.
+          step = await trainer.trainStepAsync(feeds, (fn) => random.run(fn));
+          if (step.nonFinite) {
+            const report = step.nonFinite;
+            const nodeId = report.nodeId ?? random.run(() => firstNonFiniteNode(compiled, graph, feeds)) ?? report.lossNodeId ?? null;
+            // Back to the weights that gave the last finite loss.
+            trainer.undoLastUpdate();
+            nonFinite = { report, nodeId, message: nonFiniteStepMessage(report, nodeId, graph, epoch, batch) };
+          }
+        } finally {
+          disposeFeeds(feeds);
+        }
+        if (nonFinite) {
+          status = 'non-finite';
           break outer;
         }
+        samples += data.size;
+        lossSum += step.loss * data.size;
+        for (const [k, v] of Object.entries(step.losses)) lossSums[k] = (lossSums[k] ?? 0) + v * data.size;
+        for (const [k, v] of Object.entries(step.metrics)) metricSums[k] = (metricSums[k] ?? 0) + v * data.size;
+        options.onStep?.({ epoch, batch, batches, step, samplesPerSecond: samples / Math.max(1e-9, (performance.now() - started) / 1000) });
+        batch++;
+        if (performance.now() - lastYield >= yieldEvery) {
+          await yieldNow();
+          lastYield = performance.now();
+        }
+        if (options.control) {
+          await options.control.waitWhilePaused();
+          if (options.control.stopRequested()) {
+            status = 'stopped';
+            break outer;
+          }
+        }
+      }
+      // The last update of the epoch is checked before the weights are evaluated or kept.
+      const broken = await trainer.restoreIfNonFiniteAsync();
+      if (broken) {
+        const node = graph.nodes.find((n) => n.id === broken.nodeId);
+        nonFinite = {
+          report: broken,
+          nodeId: broken.nodeId ?? null,
+          message: `${broken.message} at the end of epoch ${epoch + 1}${node ? ` (${nodeDisplayName(node)}, ${node.type})` : ''}. Training stopped; the weights are the last finite ones.`,
+        };
+        status = 'non-finite';
+        break;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const validation =
+        dataset.validation.size > 0 && setup.validationSplit >= 0
+          ? await evaluateSplit(trainer, dataset.validation, featureNames, Math.max(setup.batchSize, 256), limit, setup.seed)
+          : null;
+      const avg = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / Math.max(samples, 1)]));
+      const event: EpochEvent = {
+        epoch,
+        loss: lossSum / Math.max(samples, 1),
+        losses: avg(lossSums),
+        metrics: avg(metricSums),
+        validation,
+        learningRate: trainer.currentLearningRate,
+        seconds,
+        samplesPerSecond: samples / Math.max(seconds, 1e-9),
+      };
+      epochs.push(event);
+      options.onEpoch?.(event);
+      const monitored = validation?.loss ?? event.loss;
+      if (best === null || monitored < best.loss) {
+        if (best) tf.dispose(best.weights);
+        best = { loss: monitored, epoch, weights: trainer.snapshotWeights() };
+        sinceBest = 0;
+      } else if (setup.earlyStoppingPatience !== null && ++sinceBest >= setup.earlyStoppingPatience) {
+        status = 'early-stopped';
+        break;
       }
     }
-    // The last update of the epoch is checked before the weights are evaluated or kept.
-    const broken = await trainer.restoreIfNonFiniteAsync();
-    if (broken) {
-      const node = graph.nodes.find((n) => n.id === broken.nodeId);
-      nonFinite = {
-        report: broken,
-        nodeId: broken.nodeId ?? null,
-        message: `${broken.message} at the end of epoch ${epoch + 1}${node ? ` (${nodeDisplayName(node)}, ${node.type})` : ''}. Training stopped; the weights are the last finite ones.`,
-      };
-      status = 'non-finite';
-      break;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const validation =
-      dataset.validation.size > 0 && setup.validationSplit >= 0
-        ? await evaluateSplit(trainer, dataset.validation, featureNames, Math.max(setup.batchSize, 256), limit, setup.seed)
-        : null;
-    const avg = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / Math.max(samples, 1)]));
-    const event: EpochEvent = {
-      epoch,
-      loss: lossSum / Math.max(samples, 1),
-      losses: avg(lossSums),
-      metrics: avg(metricSums),
-      validation,
-      learningRate: trainer.currentLearningRate,
-      seconds,
-      samplesPerSecond: samples / Math.max(seconds, 1e-9),
-    };
-    epochs.push(event);
-    options.onEpoch?.(event);
-    const monitored = validation?.loss ?? event.loss;
-    if (best === null || monitored < best.loss) {
-      if (best) tf.dispose(best.weights);
-      best = { loss: monitored, epoch, weights: trainer.snapshotWeights() };
-      sinceBest = 0;
-    } else if (setup.earlyStoppingPatience !== null && ++sinceBest >= setup.earlyStoppingPatience) {
-      status = 'early-stopped';
-      break;
-    }
-  }
 
-  // The run ends with the best weights (on validation loss), as a checkpoint would restore them.
-  if (best && status !== 'non-finite') trainer.restoreWeights(best.weights);
-  if (best) tf.dispose(best.weights);
-  const test =
-    status === 'non-finite' || dataset.test.size === 0
-      ? null
-      : await evaluateSplit(trainer, dataset.test, featureNames, Math.max(setup.batchSize, 256), limit, setup.seed);
-  return { status, epochs, bestEpoch: best?.epoch ?? null, test, nonFinite, manifest, trainer };
+
+    // The run ends with the best weights (on validation loss), as a checkpoint would restore them.
+    if (best && status !== 'non-finite') trainer.restoreWeights(best.weights);
+    const bestEpoch = best?.epoch ?? null;
+    if (best) tf.dispose(best.weights);
+    best = null;
+    const test =
+      status === 'non-finite' || dataset.test.size === 0
+        ? null
+        : await evaluateSplit(trainer, dataset.test, featureNames, Math.max(setup.batchSize, 256), limit, setup.seed);
+    return { status, epochs, bestEpoch, test, nonFinite, manifest, trainer };
+  } catch (err) {
+    if (best) tf.dispose(best.weights);
+    trainer.dispose();
+    throw err;
+  }
 }

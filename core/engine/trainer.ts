@@ -8,6 +8,7 @@ import type { TrainingSetup } from '../graph/document';
 import type { CompiledGraph, LossBinding } from './compile';
 import { METRICS } from './metrics';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
+import { freeingTapeOnThrow } from './tape';
 
 /** One tensor per entry of `compiled.feeds`, in that order (a batch). */
 export type FeedTensors = readonly tf.Tensor[];
@@ -68,7 +69,10 @@ export interface NonFiniteReport {
   message: string;
   /** The loss node whose value was not finite, when it was a loss. */
   lossNodeId?: string;
-  /** The node owning the first variable the update made non-finite, when it was the weights. */
+  /**
+   * The node owning the first variable the update made non-finite, when it was the weights; for a
+   * gradient, the node nearest the loss whose weights' gradient is not finite.
+   */
   nodeId?: string;
 }
 
@@ -262,13 +266,15 @@ export class Trainer {
     const losses = this.compiled.losses;
     let terms: tf.Scalar[] = [];
     let outputs: tf.Tensor[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      outputs = this.forward(feeds, true);
-      terms = this.lossTerms(feeds, outputs);
-      outputs.forEach((t) => tf.keep(t));
-      terms.forEach((t) => tf.keep(t));
-      return tf.addN(terms.map((t, i) => tf.mul(t, (losses[i] as LossBinding).weight))) as tf.Scalar;
-    }, vars);
+    const { value, grads } = freeingTapeOnThrow(() =>
+      tf.variableGrads(() => {
+        outputs = this.forward(feeds, true);
+        terms = this.lossTerms(feeds, outputs);
+        outputs.forEach((t) => tf.keep(t));
+        terms.forEach((t) => tf.keep(t));
+        return tf.addN(terms.map((t, i) => tf.mul(t, (losses[i] as LossBinding).weight))) as tf.Scalar;
+      }, vars),
+    );
     const gradList = vars.map((v) => grads[v.name] as tf.Tensor);
     const metricNames: string[] = [];
     // One read for everything the step needs to decide: losses, metrics, gradient norms.
@@ -305,7 +311,7 @@ export class Trainer {
         ? { what: 'loss', lossNodeId: badLoss.nodeId, message: `the loss ${badLoss.name} became ${lossValues[badLoss.nodeId]}` }
         : !Number.isFinite(loss)
           ? { what: 'loss', message: `the loss became ${loss}` }
-          : { what: 'gradient', message: `the gradient norm became ${gradNorm}` };
+          : { what: 'gradient', ...this.nonFiniteGradient(gradNorms, gradNorm) };
       return { ...base, stats: null, nonFinite };
     }
 
@@ -373,6 +379,24 @@ export class Trainer {
       updateRatio: (norms[n + i] as number) / Math.max(norms[i] as number, 1e-12),
     }));
     return { ...base, stats, nonFinite: null };
+  }
+
+  /**
+   * The first variable whose gradient is not finite, of the node nearest the loss (last in
+   * topological order). A non-finite gradient spreads backwards to every node before the one where
+   * it arose, so the first such node in graph order would nearly always be the first layer.
+   */
+  private nonFiniteGradient(gradNorms: readonly number[], gradNorm: number): { nodeId?: string; message: string } {
+    const order = this.compiled.analysis.order;
+    let bad: { variable: TrackedVariable; norm: number; rank: number } | null = null;
+    for (let i = 0; i < gradNorms.length; i++) {
+      const norm = gradNorms[i] as number;
+      const variable = this.variables[i] as TrackedVariable;
+      const rank = order.indexOf(variable.nodeId);
+      if (!Number.isFinite(norm) && (bad === null || rank > bad.rank)) bad = { variable, norm, rank };
+    }
+    if (!bad) return { message: `the gradient norm became ${gradNorm}` };
+    return { nodeId: bad.variable.nodeId, message: `the gradient of ${bad.variable.variable.name} became non-finite (norm ${bad.norm})` };
   }
 
   /**

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fromByteArray, toByteArray } from 'base64-js';
 import type { GraphDocument, SavedWeights, WeightSpec } from '../graph/document';
+import { weightsChecksum } from '../graph/weights-checksum';
 import { nodeDisplayName } from '../graph/summary';
 import type { CompiledGraph } from './compile';
 
@@ -54,7 +55,8 @@ export function captureWeights(model: tfl.LayersModel): SavedWeights {
     values.set(data, at);
     at += data.length;
   }
-  return { specs, data: fromByteArray(littleEndianBytes(values)) };
+  const bytes = littleEndianBytes(values);
+  return { specs, data: fromByteArray(bytes), checksum: weightsChecksum(specs, bytes) };
 }
 
 function littleEndianBytes(values: Float32Array): Uint8Array {
@@ -71,9 +73,16 @@ function float32FromBytes(bytes: Uint8Array): Float32Array {
   return values;
 }
 
-/** The values of each saved weight, by `layer/name`. */
+/**
+ * The values of each saved weight, by `layer/name`. Weights that carry a checksum are checked
+ * against it (the parser did too; weights can also arrive from elsewhere, e.g. the app's store).
+ */
 export function decodeWeights(saved: SavedWeights): Map<string, { spec: WeightSpec; values: Float32Array }> {
-  const all = float32FromBytes(toByteArray(saved.data));
+  const bytes = toByteArray(saved.data);
+  if (saved.checksum !== null && weightsChecksum(saved.specs, bytes) !== saved.checksum) {
+    throw new WeightsError(`checksum mismatch: the saved weights or their specs were changed or damaged since they were saved`);
+  }
+  const all = float32FromBytes(bytes);
   const out = new Map<string, { spec: WeightSpec; values: Float32Array }>();
   let at = 0;
   for (const spec of saved.specs) {
@@ -111,11 +120,21 @@ export function applyWeights(compiled: CompiledGraph, graph: GraphDocument, save
     const node = nodeId ? graph.nodes.find((n) => n.id === nodeId) : undefined;
     return { nodeId, label: node ? `node "${nodeDisplayName(node)}"` : `layer ${layer}` };
   };
-  for (const { layer, name, variable } of variables) {
+  for (const [index, { layer, name, variable }] of variables.entries()) {
     const found = values.get(`${layer}/${name}`);
     if (!found) {
       const at = where(layer);
       throw new WeightsError(`the saved weights have no ${name} for ${at.label}: they were trained on a different graph`, at.nodeId);
+    }
+    // The bytes were written in the model's weight order: a spec list in another order (entries
+    // swapped or renamed, e.g. two same-shape kernels) would put each slice into the wrong weight.
+    const spec = saved.specs[index];
+    if (spec && (spec.layer !== layer || spec.name !== name)) {
+      const at = where(layer);
+      throw new WeightsError(
+        `the saved weights are not laid out as ${at.label} expects: entry ${index + 1} of their specs is ${spec.name} of layer ${spec.layer}, where the model has ${name} of layer ${layer} (the specs were reordered or renamed)`,
+        at.nodeId,
+      );
     }
     if (found.spec.shape.length !== variable.shape.length || found.spec.shape.some((d, i) => d !== variable.shape[i])) {
       const at = where(layer);

@@ -3,10 +3,14 @@
  * Everything derived from it (shapes, counts, errors) is computed, never stored.
  */
 import { z } from 'zod';
+import { WEIGHTS_CHECKSUM_PATTERN, weightsChecksumOfBase64 } from './weights-checksum';
 
 export const GRAPH_FORMAT = 'netwright.graph';
-/** Version 2 added `runs`: trained runs (curves, manifest, weights) kept with the graph. */
-export const GRAPH_VERSION = 2;
+/**
+ * Version 2 added `runs`: trained runs (curves, manifest, weights) kept with the graph. Version 3
+ * added `runs[].weights.checksum`.
+ */
+export const GRAPH_VERSION = 3;
 
 /** Limits that keep a hostile or broken file from exhausting memory or time. */
 export const LIMITS = {
@@ -152,6 +156,11 @@ export const savedWeightsSchema = z
   .strictObject({
     specs: z.array(weightSpecSchema).max(LIMITS.weightTensors),
     data: z.string().max(LIMITS.weightChars),
+    /**
+     * CRC-32 of the specs (in order) and the bytes (see weights-checksum.ts). null only for runs
+     * kept by a version 2 file, which had none: for those only the layout is checked on loading.
+     */
+    checksum: z.string().regex(WEIGHTS_CHECKSUM_PATTERN, 'a checksum "crc32:" + 8 hex digits').nullable(),
   })
   .superRefine((weights, ctx) => {
     const bytes = weights.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
@@ -160,6 +169,15 @@ export const savedWeightsSchema = z
       ctx.addIssue({ code: 'custom', path: ['data'], message: `expected ${chars} base64 characters for ${bytes} bytes of weights, found ${weights.data.length}` });
     } else if (!BASE64.test(weights.data)) {
       ctx.addIssue({ code: 'custom', path: ['data'], message: 'not base64 (A-Z, a-z, 0-9, "+", "/", "=" padding)' });
+    } else if (weights.checksum !== null) {
+      const computed = weightsChecksumOfBase64(weights.specs, weights.data);
+      if (computed !== weights.checksum) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [],
+          message: `checksum mismatch: the file says ${weights.checksum} but its specs and data give ${computed ?? 'no checksum (not base64)'}; the weights or their specs (order, names, shapes) were changed or damaged since they were saved`,
+        });
+      }
     }
   });
 

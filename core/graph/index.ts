@@ -7,3 +7,4 @@ export { MIGRATIONS, type Migration } from './migrations';
 export * from './builder';
 export * from './edit';
 export * from './saved-runs';
+export * from './weights-checksum';

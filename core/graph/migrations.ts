@@ -16,7 +16,23 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: 'kept training runs (none in a version 1 file)',
     up: (doc) => ({ ...doc, runs: [] }),
   },
+  {
+    from: 2,
+    describe: 'a checksum with kept weights (null for runs from version 2: only their layout is checked)',
+    up: (doc) => ({ ...doc, runs: Array.isArray(doc.runs) ? doc.runs.map(withNullChecksum) : doc.runs }),
+  },
 ];
+
+/**
+ * A version 2 run's weights get `checksum: null`: there is no checksum to verify, and computing one
+ * now would vouch for bytes nobody checked. Anything malformed is left for the schema to name.
+ */
+function withNullChecksum(run: unknown): unknown {
+  if (run === null || typeof run !== 'object' || Array.isArray(run)) return run;
+  const weights = (run as Record<string, unknown>).weights;
+  if (weights === null || typeof weights !== 'object' || Array.isArray(weights) || 'checksum' in weights) return run;
+  return { ...run, weights: { ...weights, checksum: null } };
+}
 
 export function migrate(
   doc: Record<string, unknown>,

@@ -74,7 +74,7 @@ function canonicalRun(run: SavedRun): SavedRun {
       validationMetrics: sortedRecord(c.validationMetrics),
     },
     test: run.test ? { loss: run.test.loss, metrics: sortedRecord(run.test.metrics) } : null,
-    weights: run.weights ? { specs: run.weights.specs.map((w) => ({ layer: w.layer, name: w.name, shape: [...w.shape], dtype: w.dtype })), data: run.weights.data } : null,
+    weights: run.weights ? { specs: run.weights.specs.map((w) => ({ layer: w.layer, name: w.name, shape: [...w.shape], dtype: w.dtype })), data: run.weights.data, checksum: run.weights.checksum } : null,
   };
 }
 

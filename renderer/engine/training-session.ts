@@ -512,8 +512,9 @@ export async function train(
       test: result.test,
       nonFinite: result.nonFinite ? { nodeId: result.nonFinite.nodeId, message: result.nonFinite.message } : null,
     };
-    // The trainer's optimizer state is not needed for inspection; the model (weights) stays.
-    result.trainer.optimizer.dispose();
+    // The trainer's optimizer state and undo copies are not needed for inspection; the model
+    // (weights) stays. (A run that throws frees its trainer itself.)
+    result.trainer.dispose();
     return finished;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

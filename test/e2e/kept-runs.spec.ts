@@ -61,8 +61,8 @@ test('a kept run is saved with the document, reopens with its curves and weights
   const path = test.info().outputPath('with-run.json');
   await download.saveAs(path);
   const text = readFileSync(path, 'utf8');
-  const saved = JSON.parse(text) as Record<string, unknown> & { runs: { weights: { specs: { shape: number[] }[]; data: string }; curves: { epochLoss: number[]; steps: number[] }; status: string }[] };
-  expect(saved.version).toBe(2);
+  const saved = JSON.parse(text) as Record<string, unknown> & { runs: { weights: { specs: { shape: number[] }[]; data: string; checksum: string }; curves: { epochLoss: number[]; steps: number[] }; status: string }[] };
+  expect(saved.version).toBe(3);
   expect(saved.runs).toHaveLength(1);
   const run = saved.runs[0]!;
   expect(run.status).toBe('completed');
@@ -71,6 +71,7 @@ test('a kept run is saved with the document, reopens with its curves and weights
   // 784x128 + 128 + 128x10 + 10 float32 weights.
   expect(run.weights.specs.map((s) => s.shape)).toEqual([[784, 128], [128], [128, 10], [10]]);
   expect(Buffer.from(run.weights.data, 'base64').byteLength).toBe(101_770 * 4);
+  expect(run.weights.checksum).toMatch(/^crc32:[0-9a-f]{8}$/);
 
   // A fresh page: nothing trained; opening the file lists the run with its curves.
   await page.reload();

@@ -4,7 +4,7 @@
  * Shared by test/unit/graph/hostile.test.ts and scripts/fuzz.ts.
  */
 import fc from 'fast-check';
-import { GraphBuilder, parseGraph, serializeGraph, toSavedRun } from '../../core/graph';
+import { GraphBuilder, parseGraph, serializeGraph, toSavedRun, weightsChecksumOfBase64 } from '../../core/graph';
 
 /** Valid documents to mutate: an MNIST MLP, and a small graph with a kept run. */
 export function templates(): unknown[] {
@@ -18,6 +18,10 @@ export function templates(): unknown[] {
   small.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: h, target: small.add('Input', { shape: [], dtype: 'int32', feature: 'label' }) });
   small.training({ dataset: { id: 'moons', options: {} } });
   const graph = small.build();
+  const specs = [
+    { layer: 'hidden', name: 'hidden/kernel', shape: [2, 3], dtype: 'float32' as const },
+    { layer: 'hidden', name: 'hidden/bias', shape: [3], dtype: 'float32' as const },
+  ];
   const run = toSavedRun({
     id: 'run-1',
     name: 'Run 1',
@@ -26,7 +30,7 @@ export function templates(): unknown[] {
     manifest: { graphHash: 'f'.repeat(64), graphName: 'small', dataset: { id: 'moons', version: 1, options: {} }, seed: 1, backend: 'cpu', tfjsVersion: '4.22.0', training: graph.training, limit: null, startedAt: '2026-11-21T00:00:00.000Z' },
     curves: { steps: [1, 2], losses: [0.7, 0.6], epochSteps: [2], epochLoss: [0.65], validationLoss: [0.66], metrics: { accuracy: [0.5] }, validationMetrics: { accuracy: [0.5] } },
     test: { loss: 0.6, metrics: { accuracy: 0.5 } },
-    weights: { specs: [{ layer: 'hidden', name: 'hidden/kernel', shape: [2, 3], dtype: 'float32' }, { layer: 'hidden', name: 'hidden/bias', shape: [3], dtype: 'float32' }], data: 'A'.repeat(48) },
+    weights: { specs, data: 'A'.repeat(48), checksum: weightsChecksumOfBase64(specs, 'A'.repeat(48)) },
   });
   const withRun = JSON.parse(serializeGraph({ ...graph, runs: [run] })) as unknown;
   if (!parseGraph(withRun).ok) throw new Error('the template with a kept run must parse');
