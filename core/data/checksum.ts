@@ -19,10 +19,13 @@ const CRC_TABLES: Uint32Array[] = (() => {
   return tables;
 })();
 
-/** CRC-32 (the gzip/PNG polynomial) of the bytes. */
-export function crc32(bytes: Uint8Array): number {
+/**
+ * CRC-32 (the gzip/PNG polynomial) of the bytes. Chained like zlib's: crc32(b, crc32(a)) is the
+ * CRC-32 of a followed by b, without copying them together.
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
   const [t0, t1, t2, t3] = CRC_TABLES as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  let crc = 0xffffffff;
+  let crc = (previous ^ 0xffffffff) >>> 0;
   let i = 0;
   const end4 = bytes.length - (bytes.length % 4);
   for (; i < end4; i += 4) {

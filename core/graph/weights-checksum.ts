@@ -10,26 +10,34 @@ import { crc32 } from '../data/checksum';
 import type { WeightSpec } from './document';
 
 const PREFIX = 'crc32:';
+const SEPARATOR = new Uint8Array([0]);
 export const WEIGHTS_CHECKSUM_PATTERN = /^crc32:[0-9a-f]{8}$/;
+
+/** CRC-32 of the layout, then a separator byte JSON text never contains (no trading bytes). */
+function layoutCrc(specs: readonly WeightSpec[]): number {
+  const layout = new TextEncoder().encode(JSON.stringify(specs.map((s) => [s.layer, s.name, s.shape, s.dtype])));
+  return crc32(SEPARATOR, crc32(layout));
+}
+
+function format(crc: number): string {
+  return `${PREFIX}${crc.toString(16).padStart(8, '0')}`;
+}
 
 /** The checksum of weights whose float32 little-endian bytes are `bytes`, laid out by `specs`. */
 export function weightsChecksum(specs: readonly WeightSpec[], bytes: Uint8Array): string {
-  const layout = new TextEncoder().encode(JSON.stringify(specs.map((s) => [s.layer, s.name, s.shape, s.dtype])));
-  const all = new Uint8Array(layout.length + 1 + bytes.length);
-  all.set(layout, 0);
-  // A separator byte that JSON text never contains: layout and data cannot trade bytes.
-  all[layout.length] = 0;
-  all.set(bytes, layout.length + 1);
-  return `${PREFIX}${crc32(all).toString(16).padStart(8, '0')}`;
+  return format(crc32(bytes, layoutCrc(specs)));
 }
 
-/** The checksum of base64 weight data; null when `data` is not base64. */
+/** Base64 characters decoded at a time (a multiple of 4): no copy of all the weights at once. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
+
+/** The checksum of base64 weight data (the same as of its bytes); null when it is not base64. */
 export function weightsChecksumOfBase64(specs: readonly WeightSpec[], data: string): string | null {
-  let bytes: Uint8Array;
+  let crc = layoutCrc(specs);
   try {
-    bytes = toByteArray(data);
+    for (let at = 0; at < data.length; at += CHUNK_CHARS) crc = crc32(toByteArray(data.slice(at, at + CHUNK_CHARS)), crc);
   } catch {
     return null;
   }
-  return weightsChecksum(specs, bytes);
+  return format(crc);
 }

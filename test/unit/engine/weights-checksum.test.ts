@@ -14,6 +14,8 @@ import type { CompiledGraph } from '../../../core/engine/compile';
 import { compileSeeded } from '../../../core/engine/run';
 import { applyWeights, captureWeights, decodeWeights, WeightsError } from '../../../core/engine/weights';
 import { migrate, MIGRATIONS } from '../../../core/graph/migrations';
+import { crc32 } from '../../../core/data/checksum';
+import { weightsChecksum, weightsChecksumOfBase64 } from '../../../core/graph/weights-checksum';
 import { runCli } from '../cli/run-cli';
 
 let dir = '';
@@ -229,5 +231,28 @@ describe('a version 2 file (no checksum)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/run run-1: the saved weights are not laid out as node "norm" expects/);
     expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+});
+
+describe('crc32 chaining (what the weights checksum relies on)', () => {
+  it('crc32(b, crc32(a)) is the CRC-32 of a then b, and crc32 of "123456789" is the standard cbf43926', () => {
+    const a = new TextEncoder().encode('1234');
+    const b = new TextEncoder().encode('56789');
+    expect(crc32(new TextEncoder().encode('123456789')).toString(16)).toBe('cbf43926');
+    expect(crc32(b, crc32(a))).toBe(crc32(new TextEncoder().encode('123456789')));
+    expect(crc32(new Uint8Array(0), crc32(a))).toBe(crc32(a));
+  });
+});
+
+describe('the checksum of base64 weight data', () => {
+  it('is the checksum of its bytes, also when decoded in several chunks', () => {
+    const specs = [{ layer: 'dense', name: 'dense/kernel', shape: [3_000_001], dtype: 'float32' as const }];
+    const bytes = new Uint8Array(3_000_001 * 4).map((_, i) => Math.imul(i, 2654435761) >>> 24);
+    const data = Buffer.from(bytes).toString('base64');
+    // 16,000,008 base64 characters: three full 4 MiB chunks and a tail ending in "==" padding.
+    expect(data.length).toBeGreaterThan(3 * 4 * 1024 * 1024);
+    expect(data.endsWith('==')).toBe(true);
+    expect(weightsChecksumOfBase64(specs, data)).toBe(weightsChecksum(specs, bytes));
+    expect(weightsChecksumOfBase64(specs, data)).not.toBe(weightsChecksum([{ ...specs[0]!, name: 'dense/bias' }], bytes));
   });
 });
