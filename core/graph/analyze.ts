@@ -73,11 +73,11 @@ const BYTES_PER_ACTIVATION = 4 * 2;
 
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'more than can be counted';
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
     unit++;
   }
   return `${unit === 0 ? value : value.toPrecision(3)} ${units[unit]}`;

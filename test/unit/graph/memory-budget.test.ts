@@ -24,7 +24,8 @@ describe('memory budget', () => {
     expect(issue?.nodeId).toBe(wide?.id);
     expect(issue?.message).toMatch(/^wide \(Dense\)/);
     expect(issue?.message).toMatch(/1,000,001,000,000 parameters/);
-    expect(issue?.message).toMatch(/TB/);
+    expect(issue?.message).toMatch(/14\.6 TiB here/);
+    expect(issue?.message).toMatch(/memory budget of 4\.00 GiB/);
     expect(analysis.nodes.get(wide?.id ?? '')?.issues).toContainEqual(issue);
   });
 
