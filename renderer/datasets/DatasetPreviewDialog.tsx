@@ -4,7 +4,7 @@
  * text pairs, 2-D scatter or table rows).
  */
 import { useEffect, useRef, useState } from 'react';
-import { getDatasetSpec, listDatasets } from '../../core/data';
+import { getDatasetSpec, listDatasets, validateDatasetOptions } from '../../core/data';
 import type { DatasetSpec, FeatureSpec } from '../../core/data/types';
 import { getEngine } from '../engine/engine-client';
 import type { ClassCount, DatasetPreview, DatasetSamples } from './preview-types';
@@ -30,7 +30,11 @@ export function DatasetPreviewDialog() {
 function PreviewModal({ initialId, graphOptions }: { initialId: string; graphOptions: Readonly<Record<string, number>> }) {
   const [id, setId] = useState(initialId);
   // The graph's generator options apply to the graph's dataset only.
-  const options = id === initialId ? graphOptions : {};
+  const asked = id === initialId ? graphOptions : {};
+  // Options the dataset refuses are previewed with its defaults, and the refusal is shown.
+  const checked = validateDatasetOptions(id, asked);
+  const options: Readonly<Record<string, number>> = checked.ok ? asked : {};
+  const refused = checked.ok ? null : checked.issues.map((issue) => issue.message).join('; ');
   const spec = getDatasetSpec(id, options);
   const optionsKey = JSON.stringify(options);
   const requestKey = `${id}:${optionsKey}`;
@@ -80,6 +84,11 @@ function PreviewModal({ initialId, graphOptions }: { initialId: string; graphOpt
           </div>
         </header>
         <div className="modal-body dp-body">
+          {refused ? (
+            <p className="dp-error" role="alert" data-testid="dataset-preview-refused-options">
+              The graph's dataset options are refused ({refused}); this preview uses the dataset's defaults.
+            </p>
+          ) : null}
           <SpecSummary spec={spec} />
           <div className="dp-main">
             {loaded.state === 'loading' ? <p className="muted">Loading {spec.title}…</p> : null}
