@@ -9,8 +9,10 @@ import { formatSummary, serializeGraph, summarize } from '../core/graph';
 import { moveNodes } from '../core/graph/edit';
 import { Canvas, measuredSizes } from './components/Canvas';
 import { FileErrorDialog, HelpOverlay, RecoveryBanner, TemplatesDialog, Toasts } from './components/Dialogs';
+import { EngineAlert } from './components/EngineAlert';
 import { Header } from './components/Header';
 import { Inspector } from './components/Inspector';
+import { PanelBoundary, setPanelFault, type PanelName } from './components/PanelBoundary';
 import { Palette } from './components/Palette';
 import { StatusBar } from './components/StatusBar';
 import { SummaryPanel } from './components/SummaryPanel';
@@ -33,6 +35,7 @@ import {
 } from './editor/actions';
 import { createAutosaveScheduler, findRecovery, writeWorking } from './editor/autosave';
 import { layoutPositions } from './editor/layout';
+import { checkEngine, killEngineForTest } from './engine/engine-client';
 import { useBackend } from './engine/useBackend';
 import { platform } from './platform';
 import { isTextEditingCommand } from './platform/shortcuts';
@@ -236,6 +239,12 @@ declare global {
       store: typeof editorStore;
       serialize(): string;
       analyze(): ReturnType<typeof analysisOf>;
+      /** Makes a panel throw `message` while rendering (null: stop), to test its error boundary. */
+      failPanel(panel: PanelName, message: string | null): void;
+      /** Kills the engine worker without an event (as an out-of-memory kill does). */
+      killEngine(): void;
+      /** Runs the engine heartbeat now with this timeout; false when the engine did not answer. */
+      checkEngine(timeoutMs: number): Promise<boolean>;
     };
   }
 }
@@ -262,22 +271,34 @@ function Shell() {
       store: editorStore,
       serialize: () => serializeGraph(editorStore.getState().document),
       analyze: () => analysisOf(editorStore.getState().document),
+      failPanel: setPanelFault,
+      killEngine: killEngineForTest,
+      checkEngine,
     };
   }, []);
   return (
     <div className="app">
       <Header fileName={fileName} dirty={dirty} shell={platform.kind} onAutoLayout={autoLayout} />
       <RecoveryBanner />
+      <EngineAlert />
       <div className="workspace">
         <Palette />
         <div className="center-column">
-          <Canvas />
+          <PanelBoundary panel="canvas" className="canvas">
+            <Canvas />
+          </PanelBoundary>
           <div className="bottom-dock">
-            <SummaryPanel />
-            <TrainingDock />
+            <PanelBoundary panel="summary" className="summary-panel">
+              <SummaryPanel />
+            </PanelBoundary>
+            <PanelBoundary panel="training dock" className="training-dock">
+              <TrainingDock />
+            </PanelBoundary>
           </div>
         </div>
-        <Inspector />
+        <PanelBoundary panel="inspector" className="panel inspector">
+          <Inspector />
+        </PanelBoundary>
       </div>
       <StatusBar backend={backend} version={version} />
       <TemplatesDialog />
