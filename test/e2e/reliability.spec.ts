@@ -7,6 +7,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { clickPane, openTemplate, serialized } from './editor-helpers';
 import { load, template } from './training-helpers';
+import { graphText, keptRun, smallGraph } from '../unit/electron/graph-with-runs';
 
 const isMac = process.platform === 'darwin';
 const undoKey = isMac ? 'Meta+Z' : 'Control+Z';
@@ -140,4 +141,95 @@ test('a training engine that dies is noticed; the document is untouched and the 
   await expect(alert).toHaveCount(0);
   expect(await page.evaluate(() => window.__netwright?.checkEngine(30_000))).toBe(true);
   expect(await serialized(page)).toBe(before);
+});
+
+/**
+ * Web mode, with the File System Access API replaced by an in-page file whose contents and
+ * lastModified the test controls (headless Chromium cannot show the real pickers). The app's own
+ * code (web platform, save action) runs unchanged.
+ */
+async function fakeFileSystem(page: Page, contents: string): Promise<void> {
+  await page.addInitScript((initial) => {
+    const disk = { name: 'moons.json', text: initial, lastModified: 1_000 };
+    const handle = {
+      name: disk.name,
+      getFile: async () => new File([disk.text], disk.name, { lastModified: disk.lastModified }),
+      createWritable: async () => {
+        let pending = '';
+        return {
+          write: async (data: string) => {
+            pending = data;
+          },
+          close: async () => {
+            disk.text = pending;
+            disk.lastModified += 1;
+          },
+        };
+      },
+    };
+    const w = window as unknown as Record<string, unknown>;
+    w.showOpenFilePicker = async () => [handle];
+    w.showSaveFilePicker = async () => handle;
+    w.__fakeDisk = disk;
+  }, contents);
+}
+
+async function diskText(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { __fakeDisk: { text: string } }).__fakeDisk.text);
+}
+
+/** What `netwright train --keep` does while the app has the file open. */
+async function cliKeepsRun(page: Page, text: string): Promise<void> {
+  await page.evaluate((t) => {
+    const disk = (window as unknown as { __fakeDisk: { text: string; lastModified: number } }).__fakeDisk;
+    disk.text = t;
+    disk.lastModified += 5_000;
+  }, text);
+}
+
+test('saving over a file the CLI appended a run to merges the run in, or (cancelled) writes nothing', async ({ page }) => {
+  const graph = smallGraph();
+  const opened = graphText(graph, []);
+  const withCliRun = graphText(graph, [keptRun(graph, 'cli-run', 'Run kept by the CLI')]);
+  await fakeFileSystem(page, opened);
+  const answers: boolean[] = [];
+  const questions: string[] = [];
+  page.on('dialog', (d) => {
+    questions.push(d.message());
+    void (answers.shift() ? d.accept() : d.dismiss());
+  });
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page).toHaveTitle(/^moons\.json — Netwright/);
+  await page.evaluate(() =>
+    window.__netwright?.store.getState().edit((g) => ({ ...g, metadata: { ...g.metadata, description: 'edited in the app' } })),
+  );
+
+  // Cancelled twice (no merge, no overwrite): the file keeps the CLI's run, the app its edit.
+  await cliKeepsRun(page, withCliRun);
+  answers.push(false, false);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByTestId('toast')).toContainText('Not saved: moons.json changed on disk');
+  expect(questions[0]).toContain('moons.json changed on disk since you opened it. It gained 1 run(s): Run kept by the CLI.');
+  expect(await diskText(page)).toBe(withCliRun);
+  await expect(page).toHaveTitle(/•/);
+
+  // Merge: the file and the app both have the edit and the CLI's run.
+  answers.push(true);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByTestId('toast').last()).toContainText('Saved moons.json, with 1 run(s) it gained on disk');
+  const saved = JSON.parse(await diskText(page)) as { metadata: { description: string }; runs: { id: string }[] };
+  expect(saved.metadata.description).toBe('edited in the app');
+  expect(saved.runs.map((r) => r.id)).toEqual(['cli-run']);
+  expect(await serialized(page)).toBe(await diskText(page));
+  await expect(page).not.toHaveTitle(/•/);
+
+  // Saved since: a further save does not ask.
+  const asked = questions.length;
+  await page.evaluate(() =>
+    window.__netwright?.store.getState().edit((g) => ({ ...g, metadata: { ...g.metadata, description: 'again' } })),
+  );
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect.poll(() => diskText(page)).toContain('"description": "again"');
+  expect(questions.length).toBe(asked);
 });
