@@ -5,7 +5,9 @@
  * app's own runs, so neither side loses a run. Pure: used by the Electron main
  * process and by the web platform.
  */
-import { LIMITS, parseGraphText, serializeGraph, type GraphDocument } from './index';
+import { LIMITS, type GraphDocument } from './document';
+import { parseGraphText } from './parse';
+import { serializeGraph } from './serialize';
 
 export type MergedRuns =
   | { ok: true; document: GraphDocument; text: string; gainedRunNames: string[] }
