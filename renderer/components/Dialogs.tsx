@@ -141,7 +141,7 @@ export function RecoveryBanner() {
     <>
       {autosaveError && (
         <div className="recovery-banner autosave-error" role="alert" data-testid="autosave-error">
-          <span>Autosave failed: {autosaveError}. Your work is not being kept; save it to a file.</span>
+          <span>Autosave failed: {autosaveError.replace(/\.+$/, '')}. Your work is not being kept; save it to a file.</span>
         </div>
       )}
       {recovery && (

@@ -233,3 +233,29 @@ test('saving over a file the CLI appended a run to merges the run in, or (cancel
   await expect.poll(() => diskText(page)).toContain('"description": "again"');
   expect(questions.length).toBe(asked);
 });
+
+test('an autosave that fails is shown until a write succeeds again', async ({ page }) => {
+  // Storage refuses the autosave while the test says so (as a full quota does).
+  await page.addInitScript(() => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (this: Storage, key: string, value: string) {
+      if (key === 'netwright.autosave' && (window as unknown as { __refuseAutosave?: boolean }).__refuseAutosave) {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      setItem.call(this, key, value);
+    };
+  });
+  await page.goto('/');
+  await page.evaluate(() => ((window as unknown as { __refuseAutosave?: boolean }).__refuseAutosave = true));
+  await openTemplate(page, 'autoencoder-mnist');
+  const alert = page.getByTestId('autosave-error');
+  await expect(alert).toContainText('Autosave failed: The quota has been exceeded. Your work is not being kept', { timeout: 10_000 });
+  await page.screenshot({ path: shot('autosave-error') });
+
+  await page.evaluate(() => ((window as unknown as { __refuseAutosave?: boolean }).__refuseAutosave = false));
+  await page.evaluate(() =>
+    window.__netwright?.store.getState().edit((g) => ({ ...g, metadata: { ...g.metadata, description: 'after the quota' } })),
+  );
+  await expect(alert).toHaveCount(0, { timeout: 10_000 });
+  await expect.poll(() => autosavedDocument(page)).toContain('after the quota');
+});
