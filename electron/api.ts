@@ -31,6 +31,15 @@ const fileFilter = z.strictObject({
   extensions: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).min(1).max(20),
 });
 
+/**
+ * Autosave slots: `working` is written while the user edits; `recovered` holds the work found at
+ * start until the user restores or discards it; `lastSave` notes the last successful save (file
+ * name and time), so a recovered record older than that save can say so.
+ */
+export const AUTOSAVE_SLOTS = ['working', 'recovered', 'lastSave'] as const;
+export type AutosaveSlot = (typeof AUTOSAVE_SLOTS)[number];
+const autosaveSlot = z.enum(AUTOSAVE_SLOTS);
+
 export const PAYLOAD_SCHEMAS = {
   /** Without a path: show the open dialog. With one: reopen a recent file. */
   openGraph: z.strictObject({ path: absolutePath.optional() }).optional(),
@@ -49,6 +58,12 @@ export const PAYLOAD_SCHEMAS = {
   }),
   recentFiles: z.undefined(),
   appVersion: z.undefined(),
+  autosaveRead: z.strictObject({ slot: autosaveSlot }),
+  autosaveWrite: z.strictObject({ slot: autosaveSlot, text: z.string().max(MAX_GRAPH_CHARS) }),
+  autosaveClear: z.strictObject({ slot: autosaveSlot }),
+  /** Whether the document has unsaved changes: closing the window asks only then. */
+  setDocumentState: z.strictObject({ dirty: z.boolean() }),
+  closeWindow: z.undefined(),
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 export type Payload<M extends ApiMethod> = z.infer<(typeof PAYLOAD_SCHEMAS)[M]>;
@@ -64,13 +79,24 @@ export interface OpenedGraph extends FileInfo {
   contents: string;
 }
 
+/** What a save wrote: the app's document, or it merged with runs the file gained on disk. */
+export interface SavedGraph extends FileInfo {
+  contents: string;
+}
+
 export interface ApiResults {
   openGraph: OpenedGraph | null;
-  saveGraph: FileInfo;
+  /** Null when the file changed on disk and the user chose Cancel. */
+  saveGraph: SavedGraph | null;
   saveGraphAs: FileInfo | null;
   exportFile: FileInfo | null;
   recentFiles: FileInfo[];
   appVersion: string;
+  autosaveRead: string | null;
+  autosaveWrite: void;
+  autosaveClear: void;
+  setDocumentState: void;
+  closeWindow: void;
 }
 
 /** What the preload exposes on `window.netwright`. Dialog cancellation resolves to null. */
@@ -81,6 +107,12 @@ export interface NetwrightBridge {
   exportFile(payload: Payload<'exportFile'>): Promise<ApiResults['exportFile']>;
   recentFiles(): Promise<ApiResults['recentFiles']>;
   appVersion(): Promise<ApiResults['appVersion']>;
+  autosaveRead(payload: Payload<'autosaveRead'>): Promise<ApiResults['autosaveRead']>;
+  autosaveWrite(payload: Payload<'autosaveWrite'>): Promise<ApiResults['autosaveWrite']>;
+  autosaveClear(payload: Payload<'autosaveClear'>): Promise<ApiResults['autosaveClear']>;
+  setDocumentState(payload: Payload<'setDocumentState'>): Promise<ApiResults['setDocumentState']>;
+  /** Closes the window without asking again (after "Save" in the close dialog succeeded). */
+  closeWindow(): Promise<ApiResults['closeWindow']>;
   /** Subscribes to menu commands; returns the unsubscribe function. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -17,6 +17,8 @@ export const MENU_COMMANDS = [
   'zoomIn',
   'zoomOut',
   'zoomReset',
+  /** The window is closing with unsaved changes and the user chose Save: save, then close. */
+  'saveAndClose',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
@@ -30,6 +32,11 @@ export const CHANNELS = {
   exportFile: 'netwright:export-file',
   recentFiles: 'netwright:recent-files',
   appVersion: 'netwright:app-version',
+  autosaveRead: 'netwright:autosave-read',
+  autosaveWrite: 'netwright:autosave-write',
+  autosaveClear: 'netwright:autosave-clear',
+  setDocumentState: 'netwright:set-document-state',
+  closeWindow: 'netwright:close-window',
 } as const;
 export type ApiMethod = keyof typeof CHANNELS;
 

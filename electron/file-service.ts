@@ -1,12 +1,22 @@
 /**
- * What the API methods do in the main process: dialogs, reads, atomic writes, recent files.
- * The renderer can only write to paths the user picked in a dialog this session (or reopened
- * from the recent list): a compromised page cannot name an arbitrary file to overwrite.
+ * What the file API methods do in the main process: dialogs, reads, atomic writes, recent files.
+ * Write access is granted only to paths the user picked in a dialog this session. Reopening a
+ * recent file grants reading it; saving over it asks the user first (a native dialog the page
+ * cannot answer), so a compromised page cannot name a file to overwrite.
+ * Each save compares the file on disk with what this session last read or wrote there (SHA-256):
+ * if it changed (e.g. `netwright train --keep` appended a run), the user chooses to merge the
+ * runs it gained, overwrite, or cancel; nothing is lost silently.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { LIMITS } from '../core/graph/document';
 import type { ApiHandlers } from './ipc';
-import type { FileInfo } from './api';
+import type { FileInfo, SavedGraph } from './api';
+import { mergeGainedRuns } from '../core/graph/merge-runs';
 import type { RecentFilesStore } from './recent-files';
+
+/** Largest graph file opened: the document limit (kept runs carry their weights). */
+export const MAX_GRAPH_FILE_BYTES = LIMITS.fileBytes;
 
 export const GRAPH_FILTERS = [{ name: 'Netwright graph', extensions: ['json'] }];
 
@@ -17,11 +27,27 @@ export interface Dialogs {
     defaultPath?: string;
     filters?: { name: string; extensions: string[] }[];
   }): Promise<{ canceled: boolean; filePath?: string | undefined }>;
+  /** A question with buttons, shaped like `dialog.showMessageBox`; resolves to the button index. */
+  showMessage(options: {
+    type: 'question' | 'warning';
+    message: string;
+    detail: string;
+    buttons: string[];
+    defaultId: number;
+    cancelId: number;
+  }): Promise<{ response: number }>;
 }
+
+export type FileHandlers = Pick<
+  ApiHandlers,
+  'openGraph' | 'saveGraph' | 'saveGraphAs' | 'exportFile' | 'recentFiles' | 'appVersion'
+>;
 
 export interface FileServiceDeps {
   dialogs: Dialogs;
   recent: RecentFilesStore;
+  /** Size in bytes; rejects when the file does not exist. */
+  fileSize: (file: string) => Promise<number>;
   readText: (file: string) => Promise<string>;
   writeAtomic: (file: string, data: string | Uint8Array) => Promise<void>;
   appVersion: string;
@@ -36,14 +62,56 @@ export class FileAccessError extends Error {
   }
 }
 
-export function createFileService(deps: FileServiceDeps): ApiHandlers {
-  const granted = new Set<string>();
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function createFileService(deps: FileServiceDeps): FileHandlers {
+  /** Paths the user chose in a dialog this session (or agreed to overwrite): writable. */
+  const writable = new Set<string>();
+  /** Paths opened this session (dialog or recent list): readable. */
+  const readable = new Set<string>();
+  /** Hash of what this session last read from or wrote to each path. */
+  const lastSeen = new Map<string, string>();
   const info = (file: string): FileInfo => ({ path: file, name: path.basename(file) });
 
   async function remember(file: string): Promise<void> {
-    granted.add(file);
+    readable.add(file);
     await deps.recent.add(file);
     deps.noteRecentDocument?.(file);
+  }
+
+  /** Reads a graph file after checking its size, so a huge file is refused before it is read. */
+  async function readGraphFile(file: string): Promise<string> {
+    const size = await deps.fileSize(file);
+    if (size > MAX_GRAPH_FILE_BYTES) {
+      throw new FileAccessError(
+        `open refused: "${file}" is ${megabytes(size)}, larger than the ${megabytes(MAX_GRAPH_FILE_BYTES)} limit for a graph file`,
+      );
+    }
+    return deps.readText(file);
+  }
+
+  /** The file's current text, or null when it no longer exists (or cannot be read). */
+  async function currentText(file: string): Promise<string | null> {
+    try {
+      return await readGraphFile(file);
+    } catch {
+      return null;
+    }
+  }
+
+  async function ask(message: string, detail: string, buttons: string[], cancelId: number): Promise<number> {
+    return (await deps.dialogs.showMessage({ type: 'question', message, detail, buttons, defaultId: 0, cancelId })).response;
+  }
+
+  async function write(file: string, contents: string): Promise<void> {
+    await deps.writeAtomic(file, contents);
+    lastSeen.set(file, sha256(contents));
+    writable.add(file);
+    await remember(file);
   }
 
   return {
@@ -51,7 +119,7 @@ export function createFileService(deps: FileServiceDeps): ApiHandlers {
       let file: string;
       if (payload?.path) {
         const requested = path.resolve(payload.path);
-        if (!granted.has(requested) && !(await deps.recent.has(requested))) {
+        if (!readable.has(requested) && !(await deps.recent.has(requested))) {
           throw new FileAccessError(`open refused: "${requested}" is not a file you opened before`);
         }
         file = requested;
@@ -60,20 +128,50 @@ export function createFileService(deps: FileServiceDeps): ApiHandlers {
         const chosen = result.filePaths[0];
         if (result.canceled || !chosen) return null;
         file = chosen;
+        writable.add(file); // chosen in a dialog: the user may save over it
       }
-      const contents = await deps.readText(file);
+      const contents = await readGraphFile(file);
+      lastSeen.set(file, sha256(contents));
       await remember(file);
       return { ...info(file), contents };
     },
 
-    async saveGraph(payload) {
+    async saveGraph(payload): Promise<SavedGraph | null> {
       const file = path.resolve(payload.path);
-      if (!granted.has(file)) {
+      if (!readable.has(file)) {
         throw new FileAccessError(`save refused: "${file}" was not opened or chosen in this session; use Save As`);
       }
-      await deps.writeAtomic(file, payload.contents);
-      await remember(file);
-      return info(file);
+      if (!writable.has(file)) {
+        // Reopened from the recent list: the page named this path, so the user confirms it.
+        const answer = await ask(
+          `Save over ${path.basename(file)}?`,
+          `${file} was reopened from the recent files. Saving replaces it with the graph in this window.`,
+          ['Save', 'Cancel'],
+          1,
+        );
+        if (answer !== 0) return null;
+        writable.add(file);
+      }
+      let contents = payload.contents;
+      const onDisk = await currentText(file);
+      const seen = lastSeen.get(file);
+      if (onDisk !== null && seen !== undefined && sha256(onDisk) !== seen) {
+        const name = path.basename(file);
+        const merged = mergeGainedRuns(payload.contents, onDisk, name);
+        const detail = merged.ok
+          ? merged.gainedRunNames.length > 0
+            ? `On disk it has ${merged.gainedRunNames.length} run(s) this window does not: ${merged.gainedRunNames.join(', ')}. ` +
+              'Merge keeps them beside your document; Overwrite replaces the file with your document only.'
+            : 'It has no runs this window lacks. Merge keeps your document (and its runs); Overwrite does the same.'
+          : `Its runs cannot be merged: ${merged.reason}. Overwrite replaces the file with your document.`;
+        const buttons = merged.ok ? ['Merge the runs it gained', 'Overwrite', 'Cancel'] : ['Overwrite', 'Cancel'];
+        const answer = await ask(`${name} changed on disk since you opened it`, detail, buttons, buttons.length - 1);
+        const choice = buttons[answer];
+        if (choice === 'Cancel' || choice === undefined) return null;
+        if (choice === 'Merge the runs it gained' && merged.ok) contents = merged.text;
+      }
+      await write(file, contents);
+      return { ...info(file), contents };
     },
 
     async saveGraphAs(payload) {
@@ -82,9 +180,9 @@ export function createFileService(deps: FileServiceDeps): ApiHandlers {
         filters: GRAPH_FILTERS,
       });
       if (result.canceled || !result.filePath) return null;
-      await deps.writeAtomic(result.filePath, payload.contents);
-      await remember(result.filePath);
-      return info(result.filePath);
+      const file = path.resolve(result.filePath);
+      await write(file, payload.contents);
+      return info(file);
     },
 
     async exportFile(payload) {

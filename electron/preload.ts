@@ -15,6 +15,11 @@ const bridge: NetwrightBridge = {
   exportFile: (payload) => ipcRenderer.invoke(CHANNELS.exportFile, payload),
   recentFiles: () => ipcRenderer.invoke(CHANNELS.recentFiles),
   appVersion: () => ipcRenderer.invoke(CHANNELS.appVersion),
+  autosaveRead: (payload) => ipcRenderer.invoke(CHANNELS.autosaveRead, payload),
+  autosaveWrite: (payload) => ipcRenderer.invoke(CHANNELS.autosaveWrite, payload),
+  autosaveClear: (payload) => ipcRenderer.invoke(CHANNELS.autosaveClear, payload),
+  setDocumentState: (payload) => ipcRenderer.invoke(CHANNELS.setDocumentState, payload),
+  closeWindow: () => ipcRenderer.invoke(CHANNELS.closeWindow),
   onMenuCommand(listener) {
     // The event object is not passed on: it would hand the page a handle to ipcRenderer.
     const wrapped = (_event: IpcRendererEvent, command: unknown): void => {

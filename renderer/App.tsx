@@ -9,8 +9,10 @@ import { formatSummary, serializeGraph, summarize } from '../core/graph';
 import { moveNodes } from '../core/graph/edit';
 import { Canvas, measuredSizes } from './components/Canvas';
 import { FileErrorDialog, HelpOverlay, RecoveryBanner, TemplatesDialog, Toasts } from './components/Dialogs';
+import { EngineAlert } from './components/EngineAlert';
 import { Header } from './components/Header';
 import { Inspector } from './components/Inspector';
+import { PanelBoundary, setPanelFault, type PanelName } from './components/PanelBoundary';
 import { Palette } from './components/Palette';
 import { StatusBar } from './components/StatusBar';
 import { SummaryPanel } from './components/SummaryPanel';
@@ -31,8 +33,9 @@ import {
   selectAll,
   undo,
 } from './editor/actions';
-import { AUTOSAVE_KEY, decodeAutosave, encodeAutosave } from './editor/autosave';
+import { createAutosaveScheduler, findRecovery, writeWorking } from './editor/autosave';
 import { layoutPositions } from './editor/layout';
+import { checkEngine, killEngineForTest } from './engine/engine-client';
 import { useBackend } from './engine/useBackend';
 import { platform } from './platform';
 import { isTextEditingCommand } from './platform/shortcuts';
@@ -42,7 +45,6 @@ import { isDirty } from './state/store';
 import { requestFitView, showToast, uiStore } from './state/ui';
 import { TrainingDock } from './training/TrainingDock';
 
-const AUTOSAVE_DELAY_MS = 1000;
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
 function isTextField(target: EventTarget | null): boolean {
@@ -92,6 +94,10 @@ function useCommands(autoLayout: () => void): void {
           case 'zoomIn': return void flow.zoomIn();
           case 'zoomOut': return void flow.zoomOut();
           case 'zoomReset': return void flow.zoomTo(1);
+          case 'saveAndClose':
+            return void saveFile().then(() => {
+              if (!isDirty(editorStore.getState())) void platform.closeWindow();
+            });
           default: return undefined;
         }
       }),
@@ -138,59 +144,54 @@ function useCommands(autoLayout: () => void): void {
   }, [flow, autoLayout]);
 }
 
-/** Offers the autosaved document at start; writes the working document ~1 s after each change. */
+/**
+ * Offers the work an earlier session autosaved; autosaves the working document ~1 s after a
+ * change (at least every 5 s while editing continues, and at once when the page is hidden), also
+ * while the recovery offer is open (into its own slot). Failures are shown, not swallowed.
+ */
 function useAutosave(): void {
   useEffect(() => {
-    let raw: string | null;
-    try {
-      raw = window.localStorage.getItem(AUTOSAVE_KEY);
-    } catch {
-      raw = null; // storage disabled: no recovery, never fatal
-    }
-    if (raw !== null) {
-      const decoded = decodeAutosave(raw);
-      if (decoded.ok) {
-        if (decoded.record.document.nodes.length > 0) uiStore.setState({ recovery: decoded.record });
-      } else {
-        showToast(`Autosaved work could not be recovered and was skipped: ${decoded.reason}`, 'error', 8000);
-        try {
-          window.localStorage.removeItem(AUTOSAVE_KEY);
-        } catch {
-          // nothing more to do
-        }
-      }
-    }
-    let timer: ReturnType<typeof setTimeout> | null = null;
+    const slots = platform.autosave;
+    let stopped = false;
+    findRecovery(slots).then(
+      ({ offer, problem }) => {
+        if (stopped) return;
+        if (offer) uiStore.setState({ recovery: offer });
+        if (problem) showToast(`Autosaved work could not be recovered and was skipped: ${problem}`, 'error', 8000);
+      },
+      (err: unknown) => showToast(`Autosaved work could not be read: ${err instanceof Error ? err.message : String(err)}`, 'error', 8000),
+    );
+    let weightsNoticeShown = false;
     const write = () => {
-      timer = null;
       const state = editorStore.getState();
-      if (uiStore.getState().recovery) return; // keep the old work until the user decides
-      try {
-        if (!isDirty(state)) {
-          window.localStorage.removeItem(AUTOSAVE_KEY);
-          return;
-        }
-        const save = (document: typeof state.document) =>
-          window.localStorage.setItem(AUTOSAVE_KEY, encodeAutosave({ document, fileName: state.file.name, savedAt: Date.now() }));
-        try {
-          save(state.document);
-        } catch {
-          // Kept runs' weights can outgrow the storage quota (a few MB): keep the graph and the
-          // runs' curves at least; the weights are in the saved file.
-          save({ ...state.document, runs: state.document.runs.map((r) => ({ ...r, weights: null })) });
-        }
-      } catch {
-        // storage full or disabled: autosave is a safety net only
-      }
+      writeWorking(slots, { document: state.document, fileName: state.file.name, dirty: isDirty(state) }, Date.now()).then(
+        (outcome) => {
+          if (uiStore.getState().autosaveError) uiStore.setState({ autosaveError: null });
+          if (outcome.kind === 'written-without-weights' && !weightsNoticeShown) {
+            weightsNoticeShown = true;
+            showToast(`Autosave keeps the graph and run curves but not the runs' weights (${outcome.reason}); save to keep them`, 'error', 8000);
+          }
+        },
+        (err: unknown) => uiStore.setState({ autosaveError: err instanceof Error ? err.message : String(err) }),
+      );
     };
+    const scheduler = createAutosaveScheduler(write);
     const unsubscribe = editorStore.subscribe((state, previous) => {
       if (state.document === previous.document && state.file === previous.file) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(write, AUTOSAVE_DELAY_MS);
+      scheduler.changed();
     });
+    const onHidden = () => {
+      if (document.visibilityState === 'hidden') scheduler.flush();
+    };
+    const onPageHide = () => scheduler.flush();
+    document.addEventListener('visibilitychange', onHidden);
+    window.addEventListener('pagehide', onPageHide);
     return () => {
+      stopped = true;
       unsubscribe();
-      if (timer) clearTimeout(timer);
+      scheduler.cancel();
+      document.removeEventListener('visibilitychange', onHidden);
+      window.removeEventListener('pagehide', onPageHide);
     };
   }, []);
 }
@@ -238,6 +239,12 @@ declare global {
       store: typeof editorStore;
       serialize(): string;
       analyze(): ReturnType<typeof analysisOf>;
+      /** Makes a panel throw `message` while rendering (null: stop), to test its error boundary. */
+      failPanel(panel: PanelName, message: string | null): void;
+      /** Kills the engine worker without an event (as an out-of-memory kill does). */
+      killEngine(): void;
+      /** Runs the engine heartbeat now with this timeout; false when the engine did not answer. */
+      checkEngine(timeoutMs: number): Promise<boolean>;
     };
   }
 }
@@ -256,6 +263,7 @@ function Shell() {
   const fileName = file.name ?? 'Untitled graph';
   useEffect(() => {
     document.title = `${fileName}${dirty ? ' •' : ''} — Netwright`;
+    platform.setDocumentState({ dirty });
   }, [fileName, dirty]);
   useEffect(() => {
     platform.appVersion().then(setVersion, () => setVersion(null));
@@ -263,22 +271,34 @@ function Shell() {
       store: editorStore,
       serialize: () => serializeGraph(editorStore.getState().document),
       analyze: () => analysisOf(editorStore.getState().document),
+      failPanel: setPanelFault,
+      killEngine: killEngineForTest,
+      checkEngine,
     };
   }, []);
   return (
     <div className="app">
       <Header fileName={fileName} dirty={dirty} shell={platform.kind} onAutoLayout={autoLayout} />
       <RecoveryBanner />
+      <EngineAlert />
       <div className="workspace">
         <Palette />
         <div className="center-column">
-          <Canvas />
+          <PanelBoundary panel="canvas" className="canvas">
+            <Canvas />
+          </PanelBoundary>
           <div className="bottom-dock">
-            <SummaryPanel />
-            <TrainingDock />
+            <PanelBoundary panel="summary" className="summary-panel">
+              <SummaryPanel />
+            </PanelBoundary>
+            <PanelBoundary panel="training dock" className="training-dock">
+              <TrainingDock />
+            </PanelBoundary>
           </div>
         </div>
-        <Inspector />
+        <PanelBoundary panel="inspector" className="panel inspector">
+          <Inspector />
+        </PanelBoundary>
       </div>
       <StatusBar backend={backend} version={version} />
       <TemplatesDialog />

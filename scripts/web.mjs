@@ -4,7 +4,9 @@
 // and correct MIME types (.wasm = application/wasm).
 //   node scripts/web.mjs [--port 5173] [--no-build] [--root dist]   (PORT in the environment also works)
 import http from 'node:http';
-import { readFile, stat, readdir } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat, readdir } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -88,25 +90,62 @@ function resolveRequest(urlPath) {
   return file.startsWith(distDir + path.sep) ? file : null;
 }
 
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * True when the Host header names this server by a loopback name (and, if it has a port, this
+ * server's port). A DNS-rebinding page reaches 127.0.0.1 under its own domain name, which the
+ * browser sends as Host: refusing other names keeps such pages from reading the app.
+ */
+export function isAllowedHost(host, port) {
+  if (typeof host !== 'string') return false;
+  const match = /^(\[[^\]]*\]|[^:]+)(?::(\d+))?$/.exec(host.trim().toLowerCase());
+  if (!match || !LOOPBACK_NAMES.has(match[1])) return false;
+  return match[2] === undefined || port === undefined || Number(match[2]) === port;
+}
+
 export function createServer() {
-  return http.createServer(async (req, res) => {
+  const server = http.createServer(async (req, res) => {
     const send = (status, body, headers = {}) => {
       res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : undefined;
+    if (!isAllowedHost(req.headers.host, port)) {
+      return send(421, `Misdirected request: this server answers only to 127.0.0.1 or localhost${port ? `:${port}` : ''}`, {
+        'Content-Type': 'text/plain; charset=utf-8',
+      });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed', { Allow: 'GET, HEAD' });
     const file = resolveRequest(req.url ?? '/');
     if (!file) return send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+    let info;
     try {
-      const body = await readFile(file);
-      const type = MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-      // Hashed assets never change; index.html must always be revalidated.
-      const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
-      send(200, body, { 'Content-Type': type, 'Content-Length': body.length, 'Cache-Control': cache });
+      info = await stat(file);
     } catch {
-      send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+      info = null;
+    }
+    if (!info?.isFile()) return send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+    const type = MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+    // Hashed assets never change; index.html must always be revalidated.
+    const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    const headers = { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': info.size, 'Cache-Control': cache };
+    if (req.method === 'HEAD') {
+      res.writeHead(200, headers);
+      return res.end();
+    }
+    // Streamed, not read whole: the wasm binaries and data files are megabytes each.
+    const stream = createReadStream(file);
+    stream.once('open', () => res.writeHead(200, headers));
+    try {
+      await pipeline(stream, res);
+    } catch {
+      if (!res.headersSent) send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+      else res.destroy();
     }
   });
+  return server;
 }
 
 async function main() {

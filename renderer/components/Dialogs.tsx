@@ -9,8 +9,8 @@ import { TEMPLATES } from '../../core/templates';
 import { loadTemplate } from '../editor/actions';
 import { editorStore, useEditor } from '../state/editor';
 import { isDirty } from '../state/store';
-import { uiStore, useUi, requestFitView } from '../state/ui';
-import { AUTOSAVE_KEY } from '../editor/autosave';
+import { platform } from '../platform';
+import { showToast, uiStore, useUi, requestFitView } from '../state/ui';
 
 function Modal({ title, onClose, children, wide, testId }: { title: string; onClose(): void; children: React.ReactNode; wide?: boolean; testId?: string }) {
   return (
@@ -118,38 +118,54 @@ export function FileErrorDialog() {
   );
 }
 
+/** The recovery offer (work autosaved by an earlier session) and any autosave failure. */
 export function RecoveryBanner() {
   const recovery = useUi((s) => s.recovery);
-  if (!recovery) return null;
-  const when = new Date(recovery.savedAt).toLocaleString();
+  const autosaveError = useUi((s) => s.autosaveError);
+  const decided = () => {
+    uiStore.setState({ recovery: null });
+    // The offer's slot is kept until now, so the work survives another crash before deciding.
+    platform.autosave.clear('recovered').catch((err: unknown) =>
+      showToast(`Could not remove the recovered autosave: ${err instanceof Error ? err.message : String(err)}`, 'error', 8000),
+    );
+  };
   const recover = () => {
+    if (!recovery) return;
     const state = editorStore.getState();
     if (isDirty(state) && !window.confirm('Replace the current graph (it has unsaved changes) with the recovered one?')) return;
     editorStore.getState().load(recovery.document, { name: recovery.fileName, handle: null, savedText: null });
-    uiStore.setState({ recovery: null });
+    decided();
     requestFitView();
   };
-  const discard = () => {
-    try {
-      window.localStorage.removeItem(AUTOSAVE_KEY);
-    } catch {
-      // storage unavailable: nothing to remove
-    }
-    uiStore.setState({ recovery: null });
-  };
   return (
-    <div className="recovery-banner" role="alertdialog" aria-label="Recover unsaved work" data-testid="recovery-banner">
-      <span>
-        Recover unsaved work from {when}
-        {recovery.fileName ? ` (${recovery.fileName})` : ''}? {recovery.document.nodes.length} nodes.
-      </span>
-      <button type="button" className="button primary" onClick={recover}>
-        Recover
-      </button>
-      <button type="button" className="button" onClick={discard}>
-        Discard
-      </button>
-    </div>
+    <>
+      {autosaveError && (
+        <div className="recovery-banner autosave-error" role="alert" data-testid="autosave-error">
+          <span>Autosave failed: {autosaveError.replace(/\.+$/, '')}. Your work is not being kept; save it to a file.</span>
+        </div>
+      )}
+      {recovery && (
+        <div className="recovery-banner" role="alertdialog" aria-label="Recover unsaved work" data-testid="recovery-banner">
+          <span>
+            Recover unsaved work from {new Date(recovery.savedAt).toLocaleString()}
+            {recovery.fileName ? ` (${recovery.fileName})` : ''}? {recovery.document.nodes.length} nodes.
+            {recovery.olderThanSave && (
+              <strong data-testid="recovery-older">
+                {' '}
+                It is older than your last save of {recovery.olderThanSave.fileName} (
+                {new Date(recovery.olderThanSave.savedAt).toLocaleString()}).
+              </strong>
+            )}
+          </span>
+          <button type="button" className="button primary" onClick={recover}>
+            Recover
+          </button>
+          <button type="button" className="button" onClick={decided}>
+            Discard
+          </button>
+        </div>
+      )}
+    </>
   );
 }
 

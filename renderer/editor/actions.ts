@@ -10,7 +10,7 @@ import { platform, type FileRef } from '../platform';
 import { editorStore } from '../state/editor';
 import { isDirty } from '../state/store';
 import { requestFitView, showToast, uiStore } from '../state/ui';
-import { AUTOSAVE_KEY } from './autosave';
+import { encodeLastSave } from './autosave';
 import { decodeClipboard, encodeClipboard, type Subgraph } from './clipboard';
 
 const PASTE_STEP = 40;
@@ -185,12 +185,13 @@ function suggestedName(graph: GraphDocument): string {
   return `${stem || 'untitled'}.json`;
 }
 
-function clearAutosave(): void {
-  try {
-    window.localStorage.removeItem(AUTOSAVE_KEY);
-  } catch {
-    // storage unavailable: nothing to clear
-  }
+/** After a successful save: the working autosave is no longer needed; note when this file was saved. */
+function noteSaved(fileName: string): void {
+  const { autosave } = platform;
+  Promise.all([
+    autosave.clear('working'),
+    autosave.write('lastSave', encodeLastSave({ fileName, savedAt: Date.now() })),
+  ]).catch((err: unknown) => reportFailure('Updating the autosave after saving', err));
 }
 
 export async function saveFileAs(): Promise<void> {
@@ -201,7 +202,7 @@ export async function saveFileAs(): Promise<void> {
     if (!saved) return;
     if (editorStore.getState().document === document) {
       editorStore.getState().markSaved({ name: saved.name, handle: saved.key });
-      clearAutosave();
+      noteSaved(saved.name);
     }
     showToast(`Saved ${saved.name}`);
   } catch (err) {
@@ -213,12 +214,24 @@ export async function saveFile(): Promise<void> {
   const { document, file } = editorStore.getState();
   if (!file.handle || !file.name) return saveFileAs();
   try {
-    const saved = await platform.saveGraph({ key: file.handle, name: file.name }, serializeGraph(document));
-    if (editorStore.getState().document === document) {
-      editorStore.getState().markSaved({ name: saved.name, handle: saved.key });
-      clearAutosave();
+    const text = serializeGraph(document);
+    const saved = await platform.saveGraph({ key: file.handle, name: file.name }, text);
+    if (!saved) {
+      showToast(`Not saved: ${file.name} changed on disk and you chose Cancel`, 'info', 6000);
+      return;
     }
-    showToast(`Saved ${saved.name}`);
+    const merged = saved.contents !== text ? parseGraphText(saved.contents) : null;
+    if (editorStore.getState().document === document) {
+      // The file had gained runs (e.g. `netwright train --keep`): the document takes them too,
+      // as one undoable edit, so the app shows what the file now holds.
+      if (merged?.ok) editorStore.getState().edit((g) => ({ ...g, runs: merged.graph.runs }));
+      editorStore.getState().markSaved({ name: saved.name, handle: saved.key });
+      noteSaved(saved.name);
+    } else if (merged?.ok) {
+      editorStore.getState().edit((g) => ({ ...g, runs: [...g.runs, ...merged.graph.runs.filter((r) => !g.runs.some((o) => o.id === r.id))] }));
+    }
+    const gained = merged?.ok ? merged.graph.runs.length - document.runs.length : 0;
+    showToast(gained > 0 ? `Saved ${saved.name}, with ${gained} run(s) it gained on disk` : `Saved ${saved.name}`);
   } catch (err) {
     reportFailure('Saving', err);
   }

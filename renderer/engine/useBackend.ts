@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
 import type { BackendReport } from './engine-api';
-import { selectedBackend } from './engine-client';
+import { engineHealth, selectedBackend } from './engine-client';
 
 export type BackendStatus =
   | { state: 'probing' }
@@ -10,6 +11,8 @@ export type BackendStatus =
 /** Asks the engine worker to choose a tfjs backend once, and reports the outcome. */
 export function useBackend(): BackendStatus {
   const [status, setStatus] = useState<BackendStatus>({ state: 'probing' });
+  // A restarted engine chooses its backend again.
+  const health = useStore(engineHealth);
   useEffect(() => {
     let live = true;
     selectedBackend().then(
@@ -20,6 +23,6 @@ export function useBackend(): BackendStatus {
     return () => {
       live = false;
     };
-  }, []);
+  }, [health]);
   return status;
 }

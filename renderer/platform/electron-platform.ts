@@ -19,7 +19,8 @@ export function createElectronPlatform(bridge: NetwrightBridge): Platform {
       return opened ? { ...toRef(opened), contents: opened.contents } : null;
     },
     async saveGraph(file, contents) {
-      return toRef(await bridge.saveGraph({ path: file.key, contents }));
+      const saved = await bridge.saveGraph({ path: file.key, contents });
+      return saved ? { ...toRef(saved), contents: saved.contents } : null;
     },
     async saveGraphAs(contents, suggestedName) {
       const saved = await bridge.saveGraphAs(suggestedName ? { contents, suggestedName } : { contents });
@@ -33,6 +34,15 @@ export function createElectronPlatform(bridge: NetwrightBridge): Platform {
       return (await bridge.recentFiles()).map(toRef);
     },
     appVersion: () => bridge.appVersion(),
+    autosave: {
+      read: (slot) => bridge.autosaveRead({ slot }),
+      write: (slot, text) => bridge.autosaveWrite({ slot, text }),
+      clear: (slot) => bridge.autosaveClear({ slot }),
+    },
+    setDocumentState(state) {
+      bridge.setDocumentState(state).catch((err: unknown) => console.error('setDocumentState failed', err));
+    },
+    closeWindow: () => bridge.closeWindow(),
     onMenuCommand: (listener) => bridge.onMenuCommand(listener),
   };
 }

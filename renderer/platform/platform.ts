@@ -3,9 +3,9 @@
  * commands, version). Two implementations: Electron (through the preload) and the browser.
  * UI code never asks which one it has.
  */
-import type { MenuCommand } from '../../electron/api';
+import type { AutosaveSlot, MenuCommand } from '../../electron/api';
 
-export type { MenuCommand } from '../../electron/api';
+export type { AutosaveSlot, MenuCommand } from '../../electron/api';
 
 /** A file the user opened or saved. `key` is opaque: a path in Electron, a handle id on the web. */
 export interface FileRef {
@@ -17,6 +17,22 @@ export interface OpenedFile extends FileRef {
   contents: string;
 }
 
+/** What a save wrote: the document, or the document merged with runs the file gained on disk. */
+export interface SavedFile extends FileRef {
+  contents: string;
+}
+
+/**
+ * Where autosave records live: files under userData (Electron, written atomically by the main
+ * process) or localStorage (web). Writes reject when they fail (full disk, quota): the caller
+ * shows it.
+ */
+export interface AutosaveSlots {
+  read(slot: AutosaveSlot): Promise<string | null>;
+  write(slot: AutosaveSlot, text: string): Promise<void>;
+  clear(slot: AutosaveSlot): Promise<void>;
+}
+
 export interface ExportFilter {
   name: string;
   extensions: string[];
@@ -26,12 +42,21 @@ export interface Platform {
   readonly kind: 'electron' | 'web';
   /** Shows a picker, or reopens a recent file when given one. Null when the user cancels. */
   openGraph(recent?: FileRef): Promise<OpenedFile | null>;
-  /** Writes to a file opened or saved before (atomically in Electron). */
-  saveGraph(file: FileRef, contents: string): Promise<FileRef>;
+  /**
+   * Writes to a file opened or saved before (atomically in Electron). If the file changed on disk
+   * since it was opened or last saved, the user chooses: merge the runs it gained (the result
+   * says what was written), overwrite, or cancel (null).
+   */
+  saveGraph(file: FileRef, contents: string): Promise<SavedFile | null>;
   saveGraphAs(contents: string, suggestedName?: string): Promise<FileRef | null>;
   exportFile(suggestedName: string, data: string | Uint8Array<ArrayBuffer>, filters?: ExportFilter[]): Promise<FileRef | null>;
   recentFiles(): Promise<FileRef[]>;
   appVersion(): Promise<string>;
+  readonly autosave: AutosaveSlots;
+  /** Tells the shell whether there are unsaved changes (Electron asks before closing then). */
+  setDocumentState(state: { dirty: boolean }): void;
+  /** Closes the window after "Save" in the close dialog succeeded (no-op on the web). */
+  closeWindow(): Promise<void>;
   /** Menu (Electron) or keyboard (web) commands; returns the unsubscribe function. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

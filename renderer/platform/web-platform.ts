@@ -2,9 +2,49 @@
  * Platform for the browser: File System Access API pickers where the browser has them (Chromium),
  * otherwise <input type=file> to open and a download to save. Recent files: names only, in
  * localStorage (a browser cannot reopen a file by name; handles live for the session).
+ * Autosave slots live in localStorage. A save through a file handle first compares the file's
+ * lastModified with the one seen at open/last save, and asks when another program changed it.
  */
-import type { ExportFilter, FileRef, OpenedFile, Platform } from './platform';
+import type { AutosaveSlot } from '../../electron/api';
+import { mergeGainedRuns, type MergedRuns } from '../../core/graph/merge-runs';
+import type { AutosaveSlots, ExportFilter, FileRef, OpenedFile, Platform, SavedFile } from './platform';
 import { commandForKey, isTextEditingCommand } from './shortcuts';
+
+/** What the user chose when the file changed on disk since it was opened or saved. */
+export type ChangedFileChoice = 'merge' | 'overwrite' | 'cancel';
+export type AskChangedFile = (fileName: string, merged: MergedRuns) => Promise<ChangedFileChoice>;
+
+/** The browser has no three-button dialog: two native questions, each naming what OK does. */
+export const askWithConfirm: AskChangedFile = async (fileName, merged) => {
+  const intro = `${fileName} changed on disk since you opened it.`;
+  if (merged.ok) {
+    const gained = merged.gainedRunNames.length > 0 ? ` It gained ${merged.gainedRunNames.length} run(s): ${merged.gainedRunNames.join(', ')}.` : '';
+    if (window.confirm(`${intro}${gained}\n\nOK: merge the runs it gained into your document and save.\nCancel: more choices.`)) return 'merge';
+  }
+  const why = merged.ok ? '' : ` Its runs cannot be merged: ${merged.reason}.`;
+  return window.confirm(`${intro}${why}\n\nOK: overwrite it with your document.\nCancel: do not save.`) ? 'overwrite' : 'cancel';
+};
+
+/** localStorage keys; `working` keeps the key older versions used, so their autosave is found. */
+export const AUTOSAVE_STORAGE_KEYS: Readonly<Record<AutosaveSlot, string>> = {
+  working: 'netwright.autosave',
+  recovered: 'netwright.autosave.recovered',
+  lastSave: 'netwright.autosave.lastSave',
+};
+
+export function localStorageAutosave(storage: () => Storage = () => window.localStorage): AutosaveSlots {
+  return {
+    async read(slot) {
+      return storage().getItem(AUTOSAVE_STORAGE_KEYS[slot]);
+    },
+    async write(slot, text) {
+      storage().setItem(AUTOSAVE_STORAGE_KEYS[slot], text); // throws QuotaExceededError when full
+    },
+    async clear(slot) {
+      storage().removeItem(AUTOSAVE_STORAGE_KEYS[slot]);
+    },
+  };
+}
 
 // The parts of the File System Access API used here (not yet in TypeScript's DOM library).
 interface WritableFileStream {
@@ -87,8 +127,11 @@ function rememberRecent(name: string): void {
   }
 }
 
-export function createWebPlatform(): Platform {
+export function createWebPlatform(options: { askChangedFile?: AskChangedFile } = {}): Platform {
+  const askChangedFile = options.askChangedFile ?? askWithConfirm;
   const handles = new Map<string, FileHandle>();
+  /** lastModified of each handle's file when this page last read or wrote it. */
+  const lastModified = new Map<string, number>();
   let nextId = 1;
 
   const track = (handle: FileHandle): FileRef => {
@@ -97,6 +140,12 @@ export function createWebPlatform(): Platform {
     rememberRecent(handle.name);
     return { key, name: handle.name };
   };
+
+  async function readTracked(key: string, handle: FileHandle): Promise<string> {
+    const file = await handle.getFile();
+    lastModified.set(key, file.lastModified);
+    return file.text();
+  }
 
   async function write(handle: FileHandle, data: string | Uint8Array): Promise<void> {
     const stream = await handle.createWritable();
@@ -114,7 +163,9 @@ export function createWebPlatform(): Platform {
     try {
       const handle = await fsa.showSaveFilePicker(types ? { suggestedName, types } : { suggestedName });
       await write(handle, data);
-      return track(handle);
+      const ref = track(handle);
+      lastModified.set(ref.key, (await handle.getFile()).lastModified);
+      return ref;
     } catch (err) {
       if (isAbort(err)) return null;
       throw err;
@@ -126,7 +177,7 @@ export function createWebPlatform(): Platform {
     async openGraph(recent): Promise<OpenedFile | null> {
       const known = recent ? handles.get(recent.key) : undefined;
       if (known && recent) {
-        return { ...recent, contents: await (await known.getFile()).text() };
+        return { ...recent, contents: await readTracked(recent.key, known) };
       }
       const fsa = fileSystemAccess();
       if (fsa) {
@@ -134,7 +185,7 @@ export function createWebPlatform(): Platform {
           const [handle] = await fsa.showOpenFilePicker({ types: GRAPH_TYPES, multiple: false });
           if (!handle) return null;
           const ref = track(handle);
-          return { ...ref, contents: await (await handle.getFile()).text() };
+          return { ...ref, contents: await readTracked(ref.key, handle) };
         } catch (err) {
           if (isAbort(err)) return null;
           throw err;
@@ -145,16 +196,26 @@ export function createWebPlatform(): Platform {
       rememberRecent(file.name);
       return { key: `upload:${file.name}`, name: file.name, contents: await file.text() };
     },
-    async saveGraph(file, contents) {
+    async saveGraph(file, contents): Promise<SavedFile | null> {
       const handle = handles.get(file.key);
       if (!handle) {
         // Opened through <input type=file>: the browser only lets us download a new copy.
         download(file.name, contents);
-        return file;
+        return { ...file, contents };
       }
-      await write(handle, contents);
+      let written = contents;
+      const seen = lastModified.get(file.key);
+      const onDisk = await handle.getFile();
+      if (seen !== undefined && onDisk.lastModified !== seen) {
+        const merged = mergeGainedRuns(contents, await onDisk.text(), handle.name);
+        const choice = await askChangedFile(handle.name, merged);
+        if (choice === 'cancel') return null;
+        if (choice === 'merge' && merged.ok) written = merged.text;
+      }
+      await write(handle, written);
+      lastModified.set(file.key, (await handle.getFile()).lastModified);
       rememberRecent(handle.name);
-      return file;
+      return { ...file, contents: written };
     },
     saveGraphAs: (contents, suggestedName) => saveVia(suggestedName ?? 'untitled.json', contents, GRAPH_TYPES),
     exportFile: (suggestedName, data, filters) => saveVia(suggestedName, data, toPickerTypes(filters)),
@@ -163,6 +224,13 @@ export function createWebPlatform(): Platform {
     },
     async appVersion() {
       return import.meta.env.PACKAGE_VERSION;
+    },
+    autosave: localStorageAutosave(),
+    setDocumentState() {
+      // The browser asks through beforeunload (App's unsaved-changes guard).
+    },
+    async closeWindow() {
+      // A page cannot close the browser's tab it did not open.
     },
     onMenuCommand(listener) {
       const isMac = /Mac|iPhone|iPad/.test(navigator.platform);

@@ -5,7 +5,7 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { DocumentError } from '../../core/graph';
-import type { AutosaveRecord } from '../editor/autosave';
+import type { RecoveryOffer } from '../editor/autosave';
 
 export interface Toast {
   id: number;
@@ -21,12 +21,20 @@ export interface FileErrorReport {
 export interface UiState {
   toasts: readonly Toast[];
   fileError: FileErrorReport | null;
-  recovery: AutosaveRecord | null;
+  recovery: RecoveryOffer | null;
+  /** Why the last autosave write failed; null while autosave works. */
+  autosaveError: string | null;
   /** Incremented to ask the canvas to fit the view (after open, template, layout). */
   fitViewRequest: number;
 }
 
-export const uiStore = createStore<UiState>()(() => ({ toasts: [], fileError: null, recovery: null, fitViewRequest: 0 }));
+export const uiStore = createStore<UiState>()(() => ({
+  toasts: [],
+  fileError: null,
+  recovery: null,
+  autosaveError: null,
+  fitViewRequest: 0,
+}));
 
 export function useUi<T>(selector: (state: UiState) => T): T {
   return useStore(uiStore, selector);

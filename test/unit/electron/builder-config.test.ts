@@ -14,10 +14,17 @@ interface BuilderConfig {
   mac: { target: string[] };
   win: { target: string[] };
   directories: { output: string };
+  asar: boolean;
+  electronFuses?: Record<string, boolean>;
 }
 
 const config = yaml.load(readFileSync('electron-builder.yml', 'utf8')) as BuilderConfig;
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string; scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  main: string;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 describe('electron-builder.yml', () => {
   it('identifies the app', () => {
@@ -41,5 +48,24 @@ describe('electron-builder.yml', () => {
   it('is what `npm run dist` uses, after building', () => {
     expect(pkg.scripts.dist).toMatch(/electron-builder .*--config electron-builder\.yml/);
     expect(pkg.scripts.dist).toMatch(/npm run build\b/);
+  });
+
+  it('flips the Electron fuses that close Node-level entry points in the packaged app', () => {
+    // Every fuse is stated, so a fuse left at Electron's default is a visible decision.
+    expect(config.asar).toBe(true);
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it('pins Electron to an exact 45.x release and ships no unused tfjs umbrella package', () => {
+    expect(pkg.devDependencies.electron).toMatch(/^45\.\d+\.\d+$/);
+    expect(pkg.dependencies).not.toHaveProperty('@tensorflow/tfjs');
   });
 });

@@ -1,37 +1,67 @@
-import { describe, expect, it } from 'vitest';
-import { createFileService, FileAccessError, type Dialogs } from '../../../electron/file-service';
-import { createRecentFilesStore } from '../../../electron/recent-files';
+import { describe, expect, it, vi } from 'vitest';
+import { parseGraphText } from '../../../core/graph';
+import { createFileService, FileAccessError, MAX_GRAPH_FILE_BYTES, type Dialogs } from '../../../electron/file-service';
+import { createRecentFilesStore, type RecentFilesStore } from '../../../electron/recent-files';
+import { graphText, keptRun, smallGraph } from './graph-with-runs';
 
-function setup(dialogAnswers: { open?: string | null; save?: string | null } = {}) {
-  const disk = new Map<string, string | Uint8Array>([['/docs/a.json', '{"a":1}']]);
+type Disk = Map<string, string | Uint8Array>;
+
+function memoryRecentList(): RecentFilesStore {
   let recentText: string | undefined;
+  return createRecentFilesStore({
+    file: '/user/recent.json',
+    read: async () => {
+      if (recentText === undefined) throw new Error('ENOENT');
+      return recentText;
+    },
+    write: async (_f, d) => {
+      recentText = d;
+    },
+  });
+}
+
+/**
+ * One app session. `disk` and `recent` may be shared with an earlier session (the recent list
+ * outlives a session; grants do not). `message` lists the buttons to press, in order.
+ */
+function setup(
+  answers: { open?: string | null; save?: string | null; message?: string[] } = {},
+  shared: { disk?: Disk; recent?: RecentFilesStore } = {},
+) {
+  const disk: Disk = shared.disk ?? new Map<string, string | Uint8Array>([['/docs/a.json', '{"a":1}']]);
+  const recent = shared.recent ?? memoryRecentList();
+  const presses = [...(answers.message ?? [])];
   const dialogs: Dialogs = {
-    showOpen: async () => (dialogAnswers.open ? { canceled: false, filePaths: [dialogAnswers.open] } : { canceled: true, filePaths: [] }),
-    showSave: async () => (dialogAnswers.save ? { canceled: false, filePath: dialogAnswers.save } : { canceled: true }),
+    showOpen: async () => (answers.open ? { canceled: false, filePaths: [answers.open] } : { canceled: true, filePaths: [] }),
+    showSave: async () => (answers.save ? { canceled: false, filePath: answers.save } : { canceled: true }),
+    showMessage: vi.fn(async (options: Parameters<Dialogs['showMessage']>[0]) => {
+      const label = presses.shift();
+      if (label === undefined) throw new Error(`unexpected dialog: ${options.message}`);
+      const response = options.buttons.indexOf(label);
+      if (response < 0) throw new Error(`no button "${label}" in ${options.buttons.join(' / ')}`);
+      return { response };
+    }),
   };
+  const readText = vi.fn(async (f: string) => {
+    const v = disk.get(f);
+    if (typeof v !== 'string') throw new Error(`ENOENT: ${f}`);
+    return v;
+  });
   const service = createFileService({
     dialogs,
-    recent: createRecentFilesStore({
-      file: '/user/recent.json',
-      read: async () => {
-        if (recentText === undefined) throw new Error('ENOENT');
-        return recentText;
-      },
-      write: async (_f, d) => {
-        recentText = d;
-      },
-    }),
-    readText: async (f) => {
+    recent,
+    fileSize: async (f) => {
       const v = disk.get(f);
-      if (typeof v !== 'string') throw new Error(`ENOENT: ${f}`);
-      return v;
+      if (v === undefined) throw new Error(`ENOENT: ${f}`);
+      return typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength;
     },
+    readText,
     writeAtomic: async (f, d) => {
       disk.set(f, d);
     },
     appVersion: '1.2.3',
   });
-  return { service, disk };
+  return { service, disk, recent, dialogs, readText };
 }
 
 describe('file service', () => {
@@ -49,12 +79,17 @@ describe('file service', () => {
   });
 
   it('saves only to files the user chose', async () => {
-    const { service, disk } = setup({ open: '/docs/a.json' });
+    const { service, disk, dialogs } = setup({ open: '/docs/a.json' });
     await expect(service.saveGraph({ path: '/etc/cron.d/x', contents: 'evil' })).rejects.toBeInstanceOf(FileAccessError);
     expect(disk.has('/etc/cron.d/x')).toBe(false);
     await service.openGraph(undefined);
-    await service.saveGraph({ path: '/docs/a.json', contents: '{"a":2}' });
+    expect(await service.saveGraph({ path: '/docs/a.json', contents: '{"a":2}' })).toEqual({
+      path: '/docs/a.json',
+      name: 'a.json',
+      contents: '{"a":2}',
+    });
     expect(disk.get('/docs/a.json')).toBe('{"a":2}');
+    expect(dialogs.showMessage).not.toHaveBeenCalled(); // chosen in a dialog, unchanged on disk: no question
   });
 
   it('reopens recent files but no other path', async () => {
@@ -70,5 +105,87 @@ describe('file service', () => {
     await service.saveGraph({ path: '/docs/new.json', contents: '{"n":2}' });
     expect(disk.get('/docs/new.json')).toBe('{"n":2}');
     expect(await service.appVersion(undefined)).toBe('1.2.3');
+  });
+
+  it('refuses a file over the document size limit before reading it', async () => {
+    const { service, disk, readText } = setup({ open: '/docs/huge.json' });
+    disk.set('/docs/huge.json', new Uint8Array(MAX_GRAPH_FILE_BYTES + 1));
+    const opening = service.openGraph(undefined);
+    await expect(opening).rejects.toBeInstanceOf(FileAccessError);
+    await expect(opening).rejects.toThrow(/"\/docs\/huge\.json" is 48\.0 MB, larger than the 48\.0 MB limit for a graph file/);
+    expect(readText).not.toHaveBeenCalled();
+  });
+
+  it('a file reopened from the recent list in a later session is read, and saving over it asks first', async () => {
+    const earlier = setup({ open: '/docs/a.json' });
+    await earlier.service.openGraph(undefined);
+    const { service, disk, dialogs } = setup({ message: ['Cancel', 'Save'] }, { disk: earlier.disk, recent: earlier.recent });
+    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe('{"a":1}');
+
+    expect(await service.saveGraph({ path: '/docs/a.json', contents: '{"a":2}' })).toBeNull();
+    expect(disk.get('/docs/a.json')).toBe('{"a":1}');
+    expect(vi.mocked(dialogs.showMessage).mock.calls[0]?.[0].message).toBe('Save over a.json?');
+
+    expect((await service.saveGraph({ path: '/docs/a.json', contents: '{"a":3}' }))?.contents).toBe('{"a":3}');
+    expect(disk.get('/docs/a.json')).toBe('{"a":3}');
+    // Once confirmed, later saves do not ask again.
+    await service.saveGraph({ path: '/docs/a.json', contents: '{"a":4}' });
+    expect(dialogs.showMessage).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('saving a file that changed on disk', () => {
+  const graph = smallGraph();
+  const appRun = keptRun(graph, 'app-run', 'Run in the app');
+  const cliRun = keptRun(graph, 'cli-run', 'Run kept by the CLI');
+  const opened = graphText(graph, []);
+  const ours = graphText({ ...graph, metadata: { ...graph.metadata, description: 'edited in the app' } }, [appRun]);
+  // `netwright train --keep` appended a run while the app had the file open.
+  const onDiskLater = graphText(graph, [cliRun]);
+
+  async function openedThenChanged(press: string[]) {
+    const session = setup({ open: '/docs/g.json', message: press }, { disk: new Map([['/docs/g.json', opened]]) });
+    await session.service.openGraph(undefined);
+    session.disk.set('/docs/g.json', onDiskLater);
+    return session;
+  }
+
+  it('merges the runs the file gained into the saved document when asked to', async () => {
+    const { service, disk, dialogs } = await openedThenChanged(['Merge the runs it gained']);
+    const saved = await service.saveGraph({ path: '/docs/g.json', contents: ours });
+    const options = vi.mocked(dialogs.showMessage).mock.calls[0]?.[0];
+    expect(options?.message).toBe('g.json changed on disk since you opened it');
+    expect(options?.buttons).toEqual(['Merge the runs it gained', 'Overwrite', 'Cancel']);
+    expect(options?.detail).toContain('1 run(s) this window does not: Run kept by the CLI');
+
+    const written = parseGraphText(String(disk.get('/docs/g.json')));
+    if (!written.ok) throw new Error('the merged file does not parse');
+    expect(written.graph.runs.map((r) => r.id)).toEqual(['app-run', 'cli-run']);
+    expect(written.graph.metadata.description).toBe('edited in the app');
+    expect(saved?.contents).toBe(disk.get('/docs/g.json')); // the renderer learns what was written
+  });
+
+  it('overwrites when asked to, and cancels without writing', async () => {
+    const overwrite = await openedThenChanged(['Overwrite']);
+    await overwrite.service.saveGraph({ path: '/docs/g.json', contents: ours });
+    expect(overwrite.disk.get('/docs/g.json')).toBe(ours);
+
+    const cancel = await openedThenChanged(['Cancel']);
+    expect(await cancel.service.saveGraph({ path: '/docs/g.json', contents: ours })).toBeNull();
+    expect(cancel.disk.get('/docs/g.json')).toBe(onDiskLater);
+  });
+
+  it('does not ask again once it wrote the file, and offers only Overwrite/Cancel when the disk copy is not a graph', async () => {
+    const { service, disk, dialogs } = await openedThenChanged(['Merge the runs it gained', 'Overwrite']);
+    await service.saveGraph({ path: '/docs/g.json', contents: ours });
+    await service.saveGraph({ path: '/docs/g.json', contents: ours });
+    expect(dialogs.showMessage).toHaveBeenCalledTimes(1);
+
+    disk.set('/docs/g.json', '{ truncated');
+    await service.saveGraph({ path: '/docs/g.json', contents: ours });
+    const options = vi.mocked(dialogs.showMessage).mock.calls[1]?.[0];
+    expect(options?.buttons).toEqual(['Overwrite', 'Cancel']);
+    expect(options?.detail).toContain('g.json on disk is no longer a valid graph ($: not valid JSON');
+    expect(disk.get('/docs/g.json')).toBe(ours);
   });
 });

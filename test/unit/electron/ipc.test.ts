@@ -9,11 +9,16 @@ const fromMain: InvokeEvent = { sender: { id: MAIN_ID }, senderFrame: { url: 'ap
 function setup() {
   const handlers: ApiHandlers = {
     openGraph: vi.fn(async () => null),
-    saveGraph: vi.fn(async (p) => ({ path: p.path, name: 'g.json' })),
+    saveGraph: vi.fn(async (p) => ({ path: p.path, name: 'g.json', contents: p.contents })),
     saveGraphAs: vi.fn(async () => null),
     exportFile: vi.fn(async () => null),
     recentFiles: vi.fn(async () => []),
     appVersion: vi.fn(async () => '0.1.0'),
+    autosaveRead: vi.fn(async () => null),
+    autosaveWrite: vi.fn(async () => undefined),
+    autosaveClear: vi.fn(async () => undefined),
+    setDocumentState: vi.fn(async () => undefined),
+    closeWindow: vi.fn(async () => undefined),
   };
   const route = createIpcRouter({ mainContentsId: () => MAIN_ID, isAppUrl, handlers });
   return { handlers, route };
@@ -26,11 +31,17 @@ describe('IPC router', () => {
     await expect(route(CHANNELS.saveGraph, fromMain, { path: '/home/u/g.json', contents: '{}' })).resolves.toEqual({
       path: '/home/u/g.json',
       name: 'g.json',
+      contents: '{}',
     });
     expect(handlers.saveGraph).toHaveBeenCalledWith({ path: '/home/u/g.json', contents: '{}' });
     await route(CHANNELS.exportFile, fromMain, { suggestedName: 'w.bin', data: new Uint8Array([1, 2]) });
     await route(CHANNELS.openGraph, fromMain, undefined);
     await route(CHANNELS.openGraph, fromMain, { path: '/home/u/g.json' });
+    await route(CHANNELS.autosaveWrite, fromMain, { slot: 'working', text: '{}' });
+    expect(handlers.autosaveWrite).toHaveBeenCalledWith({ slot: 'working', text: '{}' });
+    await route(CHANNELS.setDocumentState, fromMain, { dirty: true });
+    expect(handlers.setDocumentState).toHaveBeenCalledWith({ dirty: true });
+    await route(CHANNELS.closeWindow, fromMain, undefined);
   });
 
   it('rejects unknown channels', async () => {
@@ -71,6 +82,12 @@ describe('IPC router', () => {
     ['openGraph with a string', CHANNELS.openGraph, '/etc/passwd'],
     ['appVersion with a payload', CHANNELS.appVersion, { please: true }],
     ['recentFiles with a payload', CHANNELS.recentFiles, []],
+    ['autosaveWrite to a slot that is not one', CHANNELS.autosaveWrite, { slot: '../../.bashrc', text: '{}' }],
+    ['autosaveWrite without text', CHANNELS.autosaveWrite, { slot: 'working' }],
+    ['autosaveRead with an extra key', CHANNELS.autosaveRead, { slot: 'working', path: '/etc/passwd' }],
+    ['autosaveClear without a slot', CHANNELS.autosaveClear, {}],
+    ['setDocumentState with a string', CHANNELS.setDocumentState, { dirty: 'yes' }],
+    ['closeWindow with a payload', CHANNELS.closeWindow, { force: true }],
   ])('rejects a malformed payload: %s', async (_label, channel, payload) => {
     const { handlers, route } = setup();
     await expect(route(channel, fromMain, payload)).rejects.toThrow(`IPC rejected: invalid payload for "${channel}"`);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { denyAllPermissions, hardenWebContents, mainWindowOptions, type HardenableContents } from '../../../electron/window';
 import { isAppUrl } from '../../../electron/app-protocol';
@@ -16,6 +17,19 @@ describe('main window options', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
     });
+  });
+
+  it('allow DevTools only when asked for (the main process asks only when unpackaged)', () => {
+    expect(mainWindowOptions('/p.cjs').webPreferences?.devTools).toBe(false);
+    expect(mainWindowOptions('/p.cjs', { devTools: false }).webPreferences?.devTools).toBe(false);
+    expect(mainWindowOptions('/p.cjs', { devTools: true }).webPreferences?.devTools).toBe(true);
+  });
+
+  it('main.ts ties DevTools to app.isPackaged alone (no environment switch)', () => {
+    const main = readFileSync('electron/main.ts', 'utf8');
+    expect(main).toMatch(/const isDev = !app\.isPackaged;/);
+    expect(main).toContain('{ devTools: isDev }');
+    expect(main).not.toMatch(/NETWRIGHT_DEV/);
   });
 });
 

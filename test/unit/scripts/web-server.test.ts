@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/csp';
@@ -9,6 +10,20 @@ import { CONTENT_SECURITY_POLICY } from '../../../electron/csp';
 let dir: string;
 let server: ChildProcess;
 let base: string;
+// Larger than a stream's chunks, with a pattern that shows any reordering or truncation.
+const bigFile = Uint8Array.from({ length: 3 * 1024 * 1024 + 17 }, (_, i) => (i * 31 + (i >> 10)) % 251);
+
+/** A GET with a chosen Host header (fetch may not set Host). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { Host: host } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+  });
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'netwright-web-'));
@@ -16,6 +31,7 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
   await writeFile(path.join(dir, 'assets', 'engine.wasm'), new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
   await writeFile(path.join(dir, 'assets', 'app.js'), 'export {};');
+  await writeFile(path.join(dir, 'assets', 'big.bin'), bigFile);
   // PORT=0: the OS picks a free port; the server prints the URL it listens on.
   server = spawn(process.execPath, ['scripts/web.mjs', '--root', dir], {
     env: { ...process.env, PORT: '0' },
@@ -60,5 +76,29 @@ describe('scripts/web.mjs', () => {
     expect((await fetch(`${base}missing.js`)).status).toBe(404);
     expect((await fetch(`${base}assets/..%2f..%2fpackage.json`)).status).toBe(404);
     expect((await fetch(`${base}index.html`, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  it('refuses requests whose Host is not a loopback name of this server (DNS rebinding)', async () => {
+    const port = new URL(base).port;
+    const refused = await getWithHost(base, `evil.example:${port}`);
+    expect(refused.status).toBe(421);
+    expect(refused.body).toContain('only to 127.0.0.1 or localhost');
+    expect((await getWithHost(base, 'evil.example')).status).toBe(421);
+    expect((await getWithHost(base, `127.0.0.1.evil.example:${port}`)).status).toBe(421);
+    expect((await getWithHost(base, '127.0.0.1:1')).status).toBe(421);
+    expect((await getWithHost(base, `localhost:${port}`)).status).toBe(200);
+    expect((await getWithHost(base, `127.0.0.1:${port}`)).status).toBe(200);
+  });
+
+  it('streams a file of several megabytes whole, with its length', async () => {
+    const res = await fetch(`${base}assets/big.bin`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe(String(bigFile.length));
+    // Compared as one buffer: an element-wise deep equal of megabytes takes vitest many seconds.
+    expect(Buffer.compare(Buffer.from(await res.arrayBuffer()), Buffer.from(bigFile))).toBe(0);
+    const head = await fetch(`${base}assets/big.bin`, { method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe(String(bigFile.length));
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${base}assets`)).status).toBe(404); // a folder is not a file
   });
 });
