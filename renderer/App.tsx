@@ -41,6 +41,7 @@ import { editorStore, useEditor } from './state/editor';
 import { isDirty } from './state/store';
 import { requestFitView, showToast, uiStore } from './state/ui';
 import { TrainingDock } from './training/TrainingDock';
+import { Workspace } from './components/Workspace';
 
 const AUTOSAVE_DELAY_MS = 1000;
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -269,17 +270,7 @@ function Shell() {
     <div className="app">
       <Header fileName={fileName} dirty={dirty} shell={platform.kind} onAutoLayout={autoLayout} />
       <RecoveryBanner />
-      <div className="workspace">
-        <Palette />
-        <div className="center-column">
-          <Canvas />
-          <div className="bottom-dock">
-            <SummaryPanel />
-            <TrainingDock />
-          </div>
-        </div>
-        <Inspector />
-      </div>
+      <Workspace palette={<Palette />} canvas={<Canvas />} summary={<SummaryPanel />} inspector={<Inspector />} dock={<TrainingDock />} />
       <StatusBar backend={backend} version={version} />
       <TemplatesDialog />
       <HelpOverlay />

@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -31,6 +32,7 @@ import { setCanvasMoving } from '../editor/interaction';
 import { analysisOf, documentAnalyzer } from '../state/analysis';
 import { editorStore, useEditor } from '../state/editor';
 import type { EdgeOverlayStyle, NodeHighlight, Selection } from '../state/store';
+import { toggleLayout, useLayout } from '../state/layout';
 import { showToast, useUi } from '../state/ui';
 import { cardParamRows, NodeCard, type NodeCardData, type NodeCardNode } from './NodeCard';
 
@@ -251,6 +253,7 @@ export function Canvas() {
   const highlight = useEditor((s) => s.highlight);
   const overlay = useEditor((s) => s.edgeOverlay);
   const fitViewRequest = useUi((s) => s.fitViewRequest);
+  const minimap = useLayout((s) => s.minimap);
   const analysis = analysisOf(document);
   const flow = useReactFlow();
   const [drag, setDrag] = useState<Record<string, XYPosition> | null>(null);
@@ -389,8 +392,15 @@ export function Canvas() {
         defaultViewport={{ x: 0, y: 0, zoom: 1 }}
       >
         <DotBackground />
-        <Controls showInteractive={false} />
-        {large ? null : <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />}
+        <Controls showInteractive={false}>
+          <ControlButton onClick={() => toggleLayout('minimap')} aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'} title={minimap ? 'Hide the minimap' : 'Show the minimap'} data-testid="toggle-minimap">
+            <svg viewBox="0 0 16 16" aria-hidden="true">
+              <rect x="1.5" y="3.5" width="13" height="9" rx="1.5" fill="none" stroke="currentColor" />
+              <rect x="8" y="7" width="5" height="4" fill="currentColor" opacity={minimap ? 1 : 0.35} />
+            </svg>
+          </ControlButton>
+        </Controls>
+        {large || !minimap ? null : <MiniMap pannable zoomable style={{ width: 120, height: 80 }} nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />}
         <ConnectionHint />
       </ReactFlow>
       {empty ? (
