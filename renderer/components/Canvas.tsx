@@ -27,7 +27,7 @@ import { type GraphAnalysis, type GraphDocument, type NodeAnalysis } from '../..
 import { moveNodes } from '../../core/graph/edit';
 import { nodeDisplayName } from '../../core/graph/summary';
 import { formatShape } from '../../core/shapes/shape';
-import { shortShape } from '../editor/edge-label';
+import { labelVariants } from '../editor/edge-label';
 import { addLayer } from '../editor/actions';
 import { setCanvasMoving } from '../editor/interaction';
 import { analysisOf, documentAnalyzer } from '../state/analysis';
@@ -191,7 +191,8 @@ function useFlowEdges(document: GraphDocument, analysis: GraphAnalysis, selected
     const out = document.edges.map((edge) => {
       live.add(edge.id);
       const shape = analysis.edgeShapes.get(edge.id) ?? null;
-      const label = shape ? shortShape(shape) : '?';
+      const labels = shape ? labelVariants(shape) : ['?'];
+      const label = labels.join('|');
       const full = shape ? formatShape(shape) : 'shape unknown';
       const isSelected = selected.has(edge.id);
       const style = overlay?.[edge.id] ?? null;
@@ -202,7 +203,7 @@ function useFlowEdges(document: GraphDocument, analysis: GraphAnalysis, selected
         sourceHandle: edge.source.port,
         target: edge.target.node,
         targetHandle: edge.target.port,
-        data: { label, full },
+        data: { labels, full },
         selected: isSelected,
         className: shape ? 'shape-edge' : 'shape-edge unknown',
         ...(style ? { style: { strokeWidth: style.width, stroke: style.color }, ...(style.label ? { ariaLabel: style.label } : {}) } : {}),

@@ -4,11 +4,11 @@
  */
 import { memo, useMemo } from 'react';
 import { BaseEdge, getBezierPath, useStore, type Edge, type EdgeProps, type ReactFlowState } from '@xyflow/react';
-import { labelSize, parseCubic, placeLabel, type Rect } from '../editor/edge-label';
+import { fitLabel, labelSize, parseCubic, type Rect } from '../editor/edge-label';
 
 export interface ShapeEdgeData extends Record<string, unknown> {
-  /** What the wire shows ("?" when unknown). */
-  label: string;
+  /** What the wire may show, longest first ("?" when unknown); the longest that fits is drawn. */
+  labels: readonly string[];
   /** The full shape, shown on hover. */
   full: string;
 }
@@ -20,7 +20,7 @@ const cardsOf = (s: ReactFlowState) => s.nodeLookup;
 export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, style, markerEnd, interactionWidth }: EdgeProps<ShapeEdgeType>) {
   const [path] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   const lookup = useStore(cardsOf);
-  const label = data?.label ?? '';
+  const labels = data?.labels;
   const at = useMemo(() => {
     const cards: Rect[] = [];
     for (const node of lookup.values()) {
@@ -30,18 +30,20 @@ export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX
       cards.push({ x: node.internals.positionAbsolute.x, y: node.internals.positionAbsolute.y, width, height });
     }
     const curve = parseCubic(path);
-    const size = labelSize(label);
-    return { centre: curve ? placeLabel(curve, size, cards) : { x: (sourceX + targetX) / 2, y: (sourceY + targetY) / 2 }, size };
-  }, [lookup, path, label, sourceX, sourceY, targetX, targetY]);
+    if (!labels || labels.length === 0) return null;
+    if (curve) return fitLabel(curve, labels, cards);
+    const text = labels[0] as string;
+    return { text, centre: { x: (sourceX + targetX) / 2, y: (sourceY + targetY) / 2 }, size: labelSize(text) };
+  }, [lookup, path, labels, sourceX, sourceY, targetX, targetY]);
   return (
     <>
       <BaseEdge id={id} path={path} style={style} markerEnd={markerEnd} interactionWidth={interactionWidth} />
-      {label ? (
+      {at ? (
         <g className="shape-label" transform={`translate(${at.centre.x - at.size.width / 2} ${at.centre.y - at.size.height / 2})`} data-testid={`edge-label-${id}`}>
-          <title>{data?.full ?? label}</title>
+          <title>{data?.full ?? at.text}</title>
           <rect className="shape-label-bg" width={at.size.width} height={at.size.height} rx={4} />
           <text className="shape-label-text" x={at.size.width / 2} y={at.size.height / 2} dominantBaseline="central" textAnchor="middle">
-            {label}
+            {at.text}
           </text>
         </g>
       ) : null}

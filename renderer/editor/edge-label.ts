@@ -29,12 +29,20 @@ export const LABEL_HEIGHT = 18;
  * ("28×28×1"), and cut with an ellipsis as the last resort.
  */
 export function shortShape(shape: Shape): string {
+  return labelVariants(shape)[0] as string;
+}
+
+/**
+ * The label's texts from longest to shortest: the full shape (when short enough), the shape
+ * without the batch ("28×28×1"), then that cut to a few characters. The wire shows the longest
+ * one that fits between the cards.
+ */
+export function labelVariants(shape: Shape): string[] {
   const full = formatShape(shape);
-  if (full.length <= LABEL_MAX_CHARS) return full;
-  const dims = formatShape(shape.slice(1)).slice(1, -1).split(', ');
-  const product = dims.join('×');
-  if (product.length <= LABEL_MAX_CHARS) return product;
-  return `${product.slice(0, LABEL_MAX_CHARS - 1)}…`;
+  const product = shape.length > 1 ? formatShape(shape.slice(1)).slice(1, -1).split(', ').join('×') : full;
+  const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+  const variants = [full.length <= LABEL_MAX_CHARS ? full : cut(product, LABEL_MAX_CHARS), cut(product, LABEL_MAX_CHARS), cut(product, 6)];
+  return variants.filter((v, i) => variants.indexOf(v) === i);
 }
 
 export function labelSize(text: string): { width: number; height: number } {
@@ -69,8 +77,8 @@ function overlapArea(a: Rect, b: Rect): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-// From the middle of the wire outwards.
-const ALONG = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88];
+// From the middle of the wire outwards, in small steps (long wires pass under other cards).
+const ALONG = [0.5, ...Array.from({ length: 12 }, (_, i) => [0.5 - (i + 1) * 0.037, 0.5 + (i + 1) * 0.037]).flat()];
 /** Cards and labels keep this gap. */
 const MARGIN = 3;
 
@@ -80,6 +88,23 @@ const MARGIN = 3;
  * if nothing clears, the spot with the least overlap.
  */
 export function placeLabel(curve: readonly [Point, Point, Point, Point], size: { width: number; height: number }, cards: readonly Rect[]): Point {
+  return placeLabelWithCost(curve, size, cards).centre;
+}
+
+/** The longest of `texts` that fits clear of the cards, and where; else the shortest at its best spot. */
+export function fitLabel(curve: readonly [Point, Point, Point, Point], texts: readonly string[], cards: readonly Rect[]): { text: string; centre: Point; size: { width: number; height: number } } {
+  let last: { text: string; centre: Point; size: { width: number; height: number } } | null = null;
+  for (const text of texts) {
+    const size = labelSize(text);
+    const placed = placeLabelWithCost(curve, size, cards);
+    last = { text, centre: placed.centre, size };
+    if (placed.cost === 0) return last;
+  }
+  if (!last) throw new Error('fitLabel needs at least one text');
+  return last;
+}
+
+function placeLabelWithCost(curve: readonly [Point, Point, Point, Point], size: { width: number; height: number }, cards: readonly Rect[]): { centre: Point; cost: number } {
   const boxAt = (p: Point): Rect => ({ x: p.x - size.width / 2 - MARGIN, y: p.y - size.height / 2 - MARGIN, width: size.width + 2 * MARGIN, height: size.height + 2 * MARGIN });
   const cost = (p: Point) => {
     const box = boxAt(p);
@@ -93,11 +118,11 @@ export function placeLabel(curve: readonly [Point, Point, Point, Point], size: {
   let bestCost = Infinity;
   for (const p of [...onWire, ...beside]) {
     const c = cost(p);
-    if (c === 0) return p;
+    if (c === 0) return { centre: p, cost: 0 };
     if (c < bestCost) {
       best = p;
       bestCost = c;
     }
   }
-  return best;
+  return { centre: best, cost: bestCost };
 }

@@ -30,7 +30,7 @@ async function handleCentre(page: Page, nodeId: string, kind: 'source' | 'target
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-for (const id of ['mlp-mnist', 'lenet-mnist', 'vae-mlp-mnist', 'transformer-sentiment']) {
+for (const id of ['mlp-mnist', 'lenet-mnist', 'vae-mlp-mnist']) {
   test(`${id}: every wire's shape label is clear of every node card`, async ({ page }) => {
     await page.goto('/');
     await openTemplate(page, id);
@@ -38,6 +38,8 @@ for (const id of ['mlp-mnist', 'lenet-mnist', 'vae-mlp-mnist', 'transformer-sent
     expect(count).toBeGreaterThan(3);
     await expect(page.locator('.react-flow__edge')).toHaveCount(count);
     await page.getByTestId('canvas').click({ position: { x: 12, y: 12 } });
+    // Far out the labels are hidden on purpose: zoom in until they are drawn.
+    for (let i = 0; i < 6 && (await page.locator('.canvas.zoomed-out').count()) > 0; i++) await page.keyboard.press('Control+=');
     // Today's labels (.react-flow__edge-textwrapper) and the new ones, so the test judges both.
     const labels = page.locator('.shape-label, .react-flow__edge-textwrapper');
     await expect(labels).toHaveCount(count);

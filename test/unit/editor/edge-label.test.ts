@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelSize, parseCubic, placeLabel, shortShape, type Rect } from '../../../renderer/editor/edge-label';
+import { fitLabel, labelSize, labelVariants, parseCubic, placeLabel, shortShape, type Rect } from '../../../renderer/editor/edge-label';
 
 function overlaps(a: Rect, b: Rect): boolean {
   return Math.min(a.x + a.width, b.x + b.width) > Math.max(a.x, b.x) && Math.min(a.y + a.height, b.y + b.height) > Math.max(a.y, b.y);
@@ -35,5 +35,19 @@ describe('shape labels on wires', () => {
     expect(overlaps(box, card)).toBe(false);
     // Unobstructed: the middle of the wire.
     expect(placeLabel(curve, size, [])).toEqual({ x: 150, y: 0 });
+  });
+
+  it('shows the longest text that fits between two close cards', () => {
+    expect(labelVariants([null, 784])).toEqual(['[batch, 784]', '784']);
+    const curve = parseCubic('M0,0 C30,0 30,0 60,0');
+    if (!curve) throw new Error('no curve');
+    const cards: Rect[] = [
+      { x: -200, y: -40, width: 200, height: 80 },
+      { x: 60, y: -40, width: 200, height: 80 },
+    ];
+    const fitted = fitLabel(curve, labelVariants([null, 784]), cards);
+    expect(fitted.text).toBe('784');
+    const box = { x: fitted.centre.x - fitted.size.width / 2, y: fitted.centre.y - fitted.size.height / 2, ...fitted.size };
+    expect(cards.some((c) => overlaps(box, c))).toBe(false);
   });
 });
