@@ -1,0 +1,35 @@
+/** The keyboard: the palette is one tab stop with arrows inside; Space or Enter adds; the help lists it. */
+import { expect, test } from '@playwright/test';
+import { documentOf } from './editor-helpers';
+
+test('the palette is one tab stop; arrows move inside, Space and Enter add the focused layer; the help lists the keys', async ({ page }) => {
+  await page.goto('/');
+  const search = page.getByRole('searchbox', { name: 'Search layers' });
+  await search.focus();
+  await page.keyboard.press('Tab');
+  const items = page.locator('.palette-item');
+  const first = (await items.nth(0).getAttribute('data-testid')) ?? '';
+  await expect(page.locator(':focus')).toHaveAttribute('data-testid', first);
+  // One more Tab leaves the list (today every layer is a tab stop).
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.classList.contains('palette-item') ?? false)).toBe(false);
+
+  // Back in, the list remembers where it was; arrows move, Space adds, Enter adds.
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const third = (await items.nth(2).getAttribute('data-testid')) ?? '';
+  await expect(page.locator(':focus')).toHaveAttribute('data-testid', third);
+  await page.keyboard.press(' ');
+  await expect.poll(async () => (await documentOf(page)).nodes.map((n) => n.type)).toEqual([third.replace('palette-', '')]);
+  await page.locator(`[data-testid="${third}"]`).focus();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  const second = (await items.nth(1).getAttribute('data-testid')) ?? '';
+  await expect.poll(async () => (await documentOf(page)).nodes.map((n) => n.type)).toEqual([third, second].map((t) => t.replace('palette-', '')));
+
+  await page.getByTestId('canvas').click({ position: { x: 12, y: 12 } });
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog')).toContainText('Move through the layers');
+  await expect(page.getByRole('dialog')).toContainText('Drag a wire to empty canvas');
+});
