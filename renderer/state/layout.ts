@@ -33,7 +33,7 @@ export const DEFAULT_LAYOUT: Layout = {
   palette: 220,
   inspector: 290,
   dock: null,
-  summary: 150,
+  summary: 120,
   paletteCollapsed: false,
   inspectorCollapsed: false,
   dockCollapsed: false,
