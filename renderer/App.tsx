@@ -42,6 +42,7 @@ import { isDirty } from './state/store';
 import { requestFitView, showToast, uiStore } from './state/ui';
 import { TrainingDock } from './training/TrainingDock';
 import { Workspace } from './components/Workspace';
+import { openPortPicker, PortPicker } from './components/PortPicker';
 
 const AUTOSAVE_DELAY_MS = 1000;
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -128,6 +129,9 @@ function useCommands(autoLayout: () => void): void {
         store.setPanel('help', false);
         store.setPanel('templates', false);
         store.select({ nodes: [], edges: [] });
+      } else if ((key === 'w' || key === 'W') && store.selection.nodes.length === 1) {
+        event.preventDefault();
+        openPortPicker(store.selection.nodes[0] as string);
       } else if (key === 'l' || key === 'L') {
         autoLayout();
       } else if (key === 'f' || key === 'F') {
@@ -274,6 +278,7 @@ function Shell() {
       <StatusBar backend={backend} version={version} />
       <TemplatesDialog />
       <HelpOverlay />
+      <PortPicker />
       <FileErrorDialog />
       <Toasts />
     </div>

@@ -76,6 +76,7 @@ export const SHORTCUTS: readonly [string, string][] = [
   [`${MOD}/Shift+click`, 'Add to the selection'],
   [`${MOD}+= / - / 0`, 'Zoom in / out / 100%'],
   ['↑ / ↓, Enter / Space (palette)', 'Move through the layers; add the focused one'],
+  ['W (one node selected)', 'Wire its output to an input: choose from the inputs that accept it'],
   ['Drag a wire to empty canvas', 'Pick a layer that accepts it, placed and wired'],
   ['Drop a wire on a wired input', 'Replaces its wire (one undo step)'],
   ['← → / ↑ ↓ (splitter), Enter', 'Resize a panel; hide or show it'],

@@ -33,3 +33,24 @@ test('the palette is one tab stop; arrows move inside, Space and Enter add the f
   await expect(page.getByRole('dialog')).toContainText('Move through the layers');
   await expect(page.getByRole('dialog')).toContainText('Drag a wire to empty canvas');
 });
+
+test('W wires the selected node from the keyboard: a list of the inputs that accept it, arrows and Enter', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('open-templates').click();
+  await page.locator('[data-template-id="mlp-mnist"]').click();
+  await page.locator('.react-flow__node[data-id="flatten"]').click();
+  const depth = await page.evaluate(() => window.__netwright?.store.temporal.getState().pastStates.length ?? -1);
+  await page.keyboard.press('w');
+  const picker = page.getByTestId('port-picker');
+  await expect(picker).toBeVisible();
+  // Only inputs that accept [batch, 784]: the image input takes none, the flatten itself is not offered.
+  await expect(picker.locator('[data-testid^="port-choice-flatten"]')).toHaveCount(0);
+  const target = picker.getByTestId('port-choice-logits-in');
+  await expect(target).toContainText('replaces its wire');
+  for (let i = 0; i < 12 && (await target.getAttribute('aria-selected')) !== 'true'; i++) await page.keyboard.press('ArrowDown');
+  await expect(target).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Enter');
+  await expect(picker).toHaveCount(0);
+  await expect.poll(async () => (await documentOf(page)).edges.filter((e) => e.target.node === 'logits').map((e) => e.source.node)).toEqual(['flatten']);
+  expect(await page.evaluate(() => window.__netwright?.store.temporal.getState().pastStates.length ?? -1)).toBe(depth + 1);
+});
