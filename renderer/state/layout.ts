@@ -33,7 +33,7 @@ export const DEFAULT_LAYOUT: Layout = {
   palette: 220,
   inspector: 290,
   dock: null,
-  summary: 120,
+  summary: 100,
   paletteCollapsed: false,
   inspectorCollapsed: false,
   dockCollapsed: false,

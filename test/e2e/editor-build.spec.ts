@@ -8,6 +8,8 @@ test('builds the MNIST MLP from an empty canvas with the mouse; a wrong wire is 
   page.on('dialog', (d) => void d.accept());
   await page.goto('/');
   await expect(page.getByTestId('canvas').locator('.react-flow__pane')).toBeVisible();
+  // Building, not training: hide the training dock so the canvas has the room (as a person would).
+  await page.getByTestId('toggle-dock').click();
 
   // Drag each layer from the palette onto the canvas; each lands selected, so its inspector shows.
   await dragLayer(page, 'Input', 40, 60);
