@@ -44,6 +44,8 @@ import { editorStore, useEditor } from './state/editor';
 import { isDirty } from './state/store';
 import { requestFitView, showToast, uiStore } from './state/ui';
 import { TrainingDock } from './training/TrainingDock';
+import { Workspace } from './components/Workspace';
+import { openPortPicker, PortPicker } from './components/PortPicker';
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -133,6 +135,9 @@ function useCommands(autoLayout: () => void): void {
         store.setPanel('help', false);
         store.setPanel('templates', false);
         store.select({ nodes: [], edges: [] });
+      } else if ((key === 'w' || key === 'W') && store.selection.nodes.length === 1) {
+        event.preventDefault();
+        openPortPicker(store.selection.nodes[0] as string);
       } else if (key === 'l' || key === 'L') {
         autoLayout();
       } else if (key === 'f' || key === 'F') {
@@ -281,28 +286,33 @@ function Shell() {
       <Header fileName={fileName} dirty={dirty} shell={platform.kind} onAutoLayout={autoLayout} />
       <RecoveryBanner />
       <EngineAlert />
-      <div className="workspace">
-        <Palette />
-        <div className="center-column">
+      <Workspace
+        palette={<Palette />}
+        canvas={
           <PanelBoundary panel="canvas" className="canvas">
             <Canvas />
           </PanelBoundary>
-          <div className="bottom-dock">
-            <PanelBoundary panel="summary" className="summary-panel">
-              <SummaryPanel />
-            </PanelBoundary>
-            <PanelBoundary panel="training dock" className="training-dock">
-              <TrainingDock />
-            </PanelBoundary>
-          </div>
-        </div>
-        <PanelBoundary panel="inspector" className="panel inspector">
-          <Inspector />
-        </PanelBoundary>
-      </div>
+        }
+        summary={
+          <PanelBoundary panel="summary" className="summary-panel">
+            <SummaryPanel />
+          </PanelBoundary>
+        }
+        inspector={
+          <PanelBoundary panel="inspector" className="panel inspector">
+            <Inspector />
+          </PanelBoundary>
+        }
+        dock={
+          <PanelBoundary panel="training dock" className="training-dock">
+            <TrainingDock />
+          </PanelBoundary>
+        }
+      />
       <StatusBar backend={backend} version={version} />
       <TemplatesDialog />
       <HelpOverlay />
+      <PortPicker />
       <FileErrorDialog />
       <Toasts />
     </div>

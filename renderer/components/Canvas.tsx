@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -22,22 +23,28 @@ import {
   type XYPosition,
 } from '@xyflow/react';
 import { getDecl } from '../../core/catalogue/registry';
-import { checkConnection, type GraphAnalysis, type GraphDocument, type NodeAnalysis } from '../../core/graph';
-import { connect, moveNodes } from '../../core/graph/edit';
+import { type GraphAnalysis, type GraphDocument, type NodeAnalysis } from '../../core/graph';
+import { moveNodes } from '../../core/graph/edit';
 import { nodeDisplayName } from '../../core/graph/summary';
 import { formatShape } from '../../core/shapes/shape';
+import { labelVariants } from '../editor/edge-label';
 import { addLayer } from '../editor/actions';
 import { setCanvasMoving } from '../editor/interaction';
 import { analysisOf, documentAnalyzer } from '../state/analysis';
 import { editorStore, useEditor } from '../state/editor';
 import type { EdgeOverlayStyle, NodeHighlight, Selection } from '../state/store';
-import { showToast, useUi } from '../state/ui';
+import { toggleLayout, useLayout } from '../state/layout';
+import { useUi } from '../state/ui';
+import { addWired, applyWire, planWire, type LayerChoice } from '../editor/wiring';
+import { LayerSearch } from './LayerSearch';
 import { cardParamRows, NodeCard, type NodeCardData, type NodeCardNode } from './NodeCard';
+import { ShapeEdge, type ShapeEdgeType } from './ShapeEdge';
 
 export const LAYER_DRAG_TYPE = 'application/x-netwright-layer';
 
 // Module level: React Flow re-mounts every node when this object changes identity.
 const nodeTypes = { layer: NodeCard };
+const edgeTypes = { shape: ShapeEdge };
 
 const CATEGORY_COLOURS: Readonly<Record<string, string>> = {
   Inputs: '#4cc38a',
@@ -112,7 +119,7 @@ function refusalReason(from: { nodeId: string; id?: string | null; type: string 
   if (!from || !to) return null;
   if (from.type === to.type) return from.type === 'source' ? 'connect an output to an input' : 'connect an input to an output';
   const [source, target] = from.type === 'source' ? [from, to] : [to, from];
-  const result = checkConnection(documentAnalyzer(), editorStore.getState().document, {
+  const result = planWire(documentAnalyzer(), editorStore.getState().document, {
     source: { node: source.nodeId, port: source.id ?? 'out' },
     target: { node: target.nodeId, port: target.id ?? 'in' },
   });
@@ -177,27 +184,28 @@ function useFlowNodes(document: GraphDocument, analysis: GraphAnalysis, selected
   }, [document, analysis, selected, highlight, drag, measured, measureVersion]);
 }
 
-function useFlowEdges(document: GraphDocument, analysis: GraphAnalysis, selected: ReadonlySet<string>, overlay: Readonly<Record<string, EdgeOverlayStyle>> | null): Edge[] {
-  const edgeCache = useRef(new Map<string, Cached<Edge>>());
+function useFlowEdges(document: GraphDocument, analysis: GraphAnalysis, selected: ReadonlySet<string>, overlay: Readonly<Record<string, EdgeOverlayStyle>> | null): ShapeEdgeType[] {
+  const edgeCache = useRef(new Map<string, Cached<ShapeEdgeType>>());
   return useMemo(() => {
     const live = new Set<string>();
     const out = document.edges.map((edge) => {
       live.add(edge.id);
       const shape = analysis.edgeShapes.get(edge.id) ?? null;
-      const label = shape ? formatShape(shape) : '?';
+      const labels = shape ? labelVariants(shape) : ['?'];
+      const label = labels.join('|');
+      const full = shape ? formatShape(shape) : 'shape unknown';
       const isSelected = selected.has(edge.id);
       const style = overlay?.[edge.id] ?? null;
-      return cached(edgeCache.current, edge.id, [edge, label, isSelected, style], () => ({
+      return cached(edgeCache.current, edge.id, [edge, label, full, isSelected, style], () => ({
         id: edge.id,
+        type: 'shape' as const,
         source: edge.source.node,
         sourceHandle: edge.source.port,
         target: edge.target.node,
         targetHandle: edge.target.port,
-        label,
+        data: { labels, full },
         selected: isSelected,
         className: shape ? 'shape-edge' : 'shape-edge unknown',
-        labelBgPadding: [6, 3] as [number, number],
-        labelBgBorderRadius: 4,
         ...(style ? { style: { strokeWidth: style.width, stroke: style.color }, ...(style.label ? { ariaLabel: style.label } : {}) } : {}),
       }));
     });
@@ -251,6 +259,7 @@ export function Canvas() {
   const highlight = useEditor((s) => s.highlight);
   const overlay = useEditor((s) => s.edgeOverlay);
   const fitViewRequest = useUi((s) => s.fitViewRequest);
+  const minimap = useLayout((s) => s.minimap);
   const analysis = analysisOf(document);
   const flow = useReactFlow();
   const [drag, setDrag] = useState<Record<string, XYPosition> | null>(null);
@@ -295,8 +304,8 @@ export function Canvas() {
     if (resized) setMeasureVersion((v) => v + 1);
   }, []);
 
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    const selects = changes.filter((c): c is EdgeChange & { type: 'select' } => c.type === 'select');
+  const onEdgesChange = useCallback((changes: EdgeChange<ShapeEdgeType>[]) => {
+    const selects = changes.filter((c): c is EdgeChange<ShapeEdgeType> & { type: 'select' } => c.type === 'select');
     if (selects.length === 0) return;
     const store = editorStore.getState();
     store.select(applySelectionChanges(store.selection, selects, 'edges'));
@@ -308,23 +317,60 @@ export function Canvas() {
     setDrag(null);
   }, []);
 
-  const isValidConnection: IsValidConnection = useCallback(
-    (connection) => checkConnection(documentAnalyzer(), editorStore.getState().document, toCandidate(connection)).ok,
+  // An input that has a wire takes a new one in its place (planWire), in one undo step.
+  const isValidConnection: IsValidConnection<ShapeEdgeType> = useCallback(
+    (connection) => planWire(documentAnalyzer(), editorStore.getState().document, toCandidate(connection)).ok,
     [],
   );
 
   const onConnect = useCallback((connection: Connection) => {
     const candidate = toCandidate(connection);
     const store = editorStore.getState();
-    if (!checkConnection(documentAnalyzer(), store.document, candidate).ok) return;
-    store.edit((g) => connect(g, candidate).graph);
+    const plan = planWire(documentAnalyzer(), store.document, candidate);
+    if (!plan.ok || plan.same) return;
+    store.edit((g) => applyWire(g, plan, candidate));
   }, []);
 
-  const onConnectEnd = useCallback((_event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-    if (state.isValid !== false || !state.toHandle) return;
-    const reason = refusalReason(state.fromHandle, state.toHandle);
-    if (reason) showToast(`Connection refused: ${reason}`, 'error');
+  const [refused, setRefused] = useState<{ x: number; y: number; reason: string } | null>(null);
+  const [wireSearch, setWireSearch] = useState<{ x: number; y: number; from: { node: string; port: string } } | null>(null);
+  useEffect(() => {
+    if (!refused) return;
+    const timer = setTimeout(() => setRefused(null), 5000);
+    return () => clearTimeout(timer);
+  }, [refused]);
+
+  const onConnectEnd = useCallback((event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+    if (!point) return;
+    if (state.toHandle) {
+      if (state.isValid !== false) return;
+      // Said where the wire was dropped, as while dragging.
+      const reason = refusalReason(state.fromHandle, state.toHandle);
+      if (reason) setRefused({ x: point.clientX, y: point.clientY, reason: `Connection refused: ${reason}` });
+      return;
+    }
+    // An output dropped on empty canvas: offer the layers that accept it there.
+    const from = state.fromHandle;
+    if (!from || from.type !== 'source' || state.toNode) return;
+    setWireSearch({ x: point.clientX, y: point.clientY, from: { node: from.nodeId, port: from.id ?? 'out' } });
   }, []);
+
+  const placeWired = useCallback(
+    (choice: LayerChoice) => {
+      const search = wireSearch;
+      if (!search) return;
+      setWireSearch(null);
+      const at = flow.screenToFlowPosition({ x: search.x, y: search.y });
+      let id: string | null = null;
+      editorStore.getState().edit((g) => {
+        const added = addWired(g, choice, { x: at.x, y: at.y - 20 }, search.from);
+        id = added.id;
+        return added.graph;
+      });
+      if (id) editorStore.getState().select({ nodes: [id], edges: [] });
+    },
+    [wireSearch, flow],
+  );
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(LAYER_DRAG_TYPE)) return;
@@ -366,10 +412,11 @@ export function Canvas() {
   const zoomedOut = useFlowStore((s) => s.transform[2] < 0.45);
   return (
     <main ref={mainRef} className={`canvas${large ? ' large-graph' : ''}${zoomedOut ? ' zoomed-out' : ''}`} aria-label="Graph canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<NodeCardNode>
+      <ReactFlow<NodeCardNode, ShapeEdgeType>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
@@ -389,10 +436,23 @@ export function Canvas() {
         defaultViewport={{ x: 0, y: 0, zoom: 1 }}
       >
         <DotBackground />
-        <Controls showInteractive={false} />
-        {large ? null : <MiniMap pannable zoomable style={{ width: 150, height: 100 }} nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />}
+        <Controls showInteractive={false}>
+          <ControlButton onClick={() => toggleLayout('minimap')} aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'} title={minimap ? 'Hide the minimap' : 'Show the minimap'} data-testid="toggle-minimap">
+            <svg viewBox="0 0 16 16" aria-hidden="true">
+              <rect x="1.5" y="3.5" width="13" height="9" rx="1.5" fill="none" stroke="currentColor" />
+              <rect x="8" y="7" width="5" height="4" fill="currentColor" opacity={minimap ? 1 : 0.35} />
+            </svg>
+          </ControlButton>
+        </Controls>
+        {large || !minimap ? null : <MiniMap pannable zoomable style={{ width: 120, height: 80 }} nodeColor={(n) => categoryColour((n.data as NodeCardData).category)} maskColor="rgba(14,16,21,0.7)" />}
         <ConnectionHint />
       </ReactFlow>
+      {refused ? (
+        <div className="connection-hint" role="alert" data-testid="connection-refused" style={{ left: refused.x + 14, top: refused.y + 14 }}>
+          {refused.reason}
+        </div>
+      ) : null}
+      {wireSearch ? <LayerSearch at={wireSearch} from={wireSearch.from} onChoose={placeWired} onClose={() => setWireSearch(null)} /> : null}
       {empty ? (
         <div className="canvas-hint" role="note">
           <svg className="canvas-hint-icon" viewBox="0 0 48 48" aria-hidden="true">

@@ -2,7 +2,7 @@
  * The layer palette, generated from the catalogue: categories, search, drag onto the canvas or
  * double-click / Enter to add at the centre of the view.
  */
-import { useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { declsByCategory } from '../../core/catalogue/registry';
 import { addLayer } from '../editor/actions';
@@ -41,11 +41,26 @@ export function Palette() {
     event.dataTransfer.effectAllowed = 'copy';
   };
 
+  // One tab stop for the whole list (roving tabindex): arrows move inside, Enter or Space adds.
+  const flat = useMemo(() => groups.flatMap(([, decls]) => decls.map((d) => d.type)), [groups]);
+  const [focused, setFocused] = useState<string | null>(null);
+  const current = focused !== null && flat.includes(focused) ? focused : (flat[0] ?? null);
+  const listRef = useRef<HTMLDivElement>(null);
+  const moveTo = (type: string | undefined) => {
+    if (type === undefined) return;
+    setFocused(type);
+    listRef.current?.querySelector<HTMLElement>(`[data-testid="palette-${CSS.escape(type)}"]`)?.focus();
+  };
   const onKeyDown = (event: KeyboardEvent, type: string) => {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      addAtCentre(type);
-    }
+    const at = flat.indexOf(type);
+    if (event.key === 'Enter' || event.key === ' ') addAtCentre(type);
+    else if (event.key === 'ArrowDown') moveTo(flat[Math.min(at + 1, flat.length - 1)]);
+    else if (event.key === 'ArrowUp') moveTo(flat[Math.max(at - 1, 0)]);
+    else if (event.key === 'Home') moveTo(flat[0]);
+    else if (event.key === 'End') moveTo(flat[flat.length - 1]);
+    else return;
+    event.preventDefault();
+    event.stopPropagation(); // arrows here move the focus, not the selected nodes
   };
 
   return (
@@ -62,10 +77,14 @@ export function Palette() {
             const first = groups[0]?.[1][0];
             if (e.key === 'Enter' && first) addAtCentre(first.type);
             if (e.key === 'Escape') setQuery('');
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              moveTo(current ?? undefined);
+            }
           }}
         />
       </div>
-      <div className="panel-body">
+      <div className="panel-body" ref={listRef} role="listbox" aria-label="Layers (arrow keys move, Enter or Space adds)">
         {groups.length === 0 ? <p className="palette-none">No layer matches “{query}”</p> : null}
         {groups.map(([category, decls]) => (
           <section key={category} className="palette-group" aria-label={category}>
@@ -80,8 +99,11 @@ export function Palette() {
                   className={`palette-item kind-${decl.kind}`}
                   title={decl.description}
                   data-testid={`palette-${decl.type}`}
+                  role="option"
+                  aria-selected={decl.type === current}
                   draggable
-                  tabIndex={0}
+                  tabIndex={decl.type === current ? 0 : -1}
+                  onFocus={() => setFocused(decl.type)}
                   onDragStart={(e) => onDragStart(e, decl.type)}
                   onDoubleClick={() => addAtCentre(decl.type)}
                   onKeyDown={(e) => onKeyDown(e, decl.type)}
