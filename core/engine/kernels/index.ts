@@ -17,6 +17,10 @@
  * batch > 1; the halfPixelCenters error above) and ResizeBilinearGrad (swaps height and width in
  * its output shape, so UpSampling2D 'bilinear' on a non-square input cannot train).
  *
+ * Speed, not gaps: BatchMatMul and _FusedMatMul on wasm are replaced by kernels that put every
+ * transposed and batched product on XNNPACK's fast path (matmul.ts), registered with the gaps
+ * so Node and the worker get them alike.
+ *
  * webgpu: Transpose of int32/bool tensors does not compile (see webgpu-transpose.ts); replaced by
  * `registerWebGpuKernelFixes` once the webgpu backend is imported.
  *
@@ -31,9 +35,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilter, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
 import { maxPoolGrad, resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
+import { registerWasmFastMatMul } from './matmul';
 import { unsortedSegmentSum } from './segment-sum';
 
 export { dilateFilter } from './dilated-filter';
+export { registerWasmFastMatMul, unregisterWasmFastMatMul } from './matmul';
 export { registerWebGpuKernelFixes } from './webgpu-transpose';
 
 const WASM = 'wasm';
@@ -79,6 +85,7 @@ export function registerWasmKernelGaps(): void {
     if (tf.getKernel(kernelName, WASM) === undefined) tf.registerKernel({ kernelName, backendName: WASM, kernelFunc });
   }
   replaceKernels(WASM, REPLACED_WASM_KERNELS);
+  registerWasmFastMatMul();
 }
 
 /**
