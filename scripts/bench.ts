@@ -9,7 +9,7 @@
  *    (`apt-get install -y python3-torch libopenblas0-pthread`); the column is '-' otherwise;
  *  - the cost of the per-step inspection statistics (every step, every 4th step).
  * Also per model: achieved GFLOP/s, kernels dispatched per step and the kernels taking the most
- * time (one profiled step; composite kernels include the time of the kernels they call).
+ * time (three profiled steps; composite kernels include the time of the kernels they call).
  * Every row carries the load average: the machine is shared, timings are noisy, ratios measured
  * in one interleaved run are the figures to read. Not part of `npm test` (CI has no torch).
  * Usage: npm run bench [-- template ...]
@@ -29,9 +29,32 @@ import { Trainer } from '../core/engine/trainer';
 import { analyzeGraph, summarize } from '../core/graph';
 import { getTemplate } from '../core/templates';
 import { selectNodeBackend } from '../cli/node-backend';
-import { registerWasmFastMatMul, unregisterWasmFastMatMul } from '../core/engine/kernels';
+import { registerWasmKernelGaps, unregisterWasmFastMatMul } from '../core/engine/kernels';
 
 type Feeds = tf.Tensor[];
+
+/**
+ * tfjs' own wasm kernels that Netwright replaces for speed, captured before registerWasmKernelGaps
+ * runs (selectNodeBackend calls it): the "stock kernels" column runs with these put back. (The
+ * stock MaxPoolGrad is also wrong for all-negative windows; its speed is what is compared.)
+ */
+const STOCK_WASM_KERNELS = [tf.Conv2DBackpropInput, tf.MaxPoolGrad].map((name) => {
+  const config = tf.getKernel(name, 'wasm');
+  if (!config) throw new Error(`no stock wasm kernel ${name}`);
+  return config;
+});
+
+function useStockWasmKernels(): void {
+  unregisterWasmFastMatMul();
+  for (const config of STOCK_WASM_KERNELS) {
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+}
+
+function useNetwrightWasmKernels(): void {
+  registerWasmKernelGaps();
+}
 
 /** Interleaved measurement rounds per case. */
 const ROUNDS = 5;
@@ -206,10 +229,11 @@ interface Row {
   loadAverage: string;
 }
 
-/** Kernels dispatched in one training step, and the most expensive ones by name. */
+/** Kernels dispatched per training step, and the most expensive ones by name (over 3 steps). */
 async function profileStep(trainer: Trainer, feeds: Feeds): Promise<{ count: number; top: string }> {
+  const STEPS = 3;
   const info = await tf.profile(() => {
-    trainer.trainStep(feeds);
+    for (let i = 0; i < STEPS; i++) trainer.trainStep(feeds);
   });
   const byName = new Map<string, number>();
   let total = 0;
@@ -223,7 +247,7 @@ async function profileStep(trainer: Trainer, feeds: Feeds): Promise<{ count: num
     .slice(0, 4)
     .map(([name, ms]) => `${name} ${((100 * ms) / Math.max(total, 1e-9)).toFixed(0)}%`)
     .join(', ');
-  return { count: info.kernels.length, top };
+  return { count: Math.round(info.kernels.length / STEPS), top };
 }
 
 const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -265,9 +289,9 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     noStats.trainStep(next().feeds);
     hand?.step(next().byFeature);
     if (stockSideBySide) {
-      unregisterWasmFastMatMul();
+      useStockWasmKernels();
       noStats.trainStep(next().feeds);
-      registerWasmFastMatMul();
+      useNetwrightWasmKernels();
     }
   }
   if (peer) await peer.round(3);
@@ -282,11 +306,11 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     totals.noStats += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
     if (hand) totals.hand += await timeSteps(steps, () => hand.step(next().byFeature));
     if (stockSideBySide) {
-      unregisterWasmFastMatMul();
+      useStockWasmKernels();
       try {
         totals.stock += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
       } finally {
-        registerWasmFastMatMul();
+        useNetwrightWasmKernels();
       }
     }
     if (peer) totals.torch += await peer.round(steps);
@@ -378,7 +402,7 @@ async function main(): Promise<void> {
   const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of table) console.log(line(row));
-  console.log('\ntop kernels per step (share of kernel time in one profiled step):');
+  console.log('\ntop kernels per step (share of kernel time over three profiled steps):');
   for (const r of rows) console.log(`  ${r.family} ${r.backend}: ${r.topKernels}`);
 }
 
