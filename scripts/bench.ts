@@ -49,6 +49,8 @@ function useStockWasmKernels(): void {
   for (const config of STOCK_WASM_KERNELS) {
     tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
+    // Its setup (binding the wasm function) did not run at backend start: ours was registered then.
+    config.setupFunc?.(tf.findBackend('wasm') as tf.KernelBackend);
   }
 }
 
