@@ -1,9 +1,24 @@
 /**
  * `npm run bench`: training throughput of the example families per Node backend, measured side by
- * side in one process against a hand-written tfjs model of the same architecture on the same
- * batches (the ratio shows what compiling a graph costs), plus the cost of the per-step
- * inspection statistics. Prints a table; timings are noisy, ratios are the figures to read.
+ * side in interleaved rounds of one run:
+ *  - Netwright (the engine's Trainer, no statistics) with Netwright's wasm kernels, and the same
+ *    with the stock tfjs kernels put back (what the kernels in core/engine/kernels/ buy);
+ *  - a hand-written tfjs model of the same architecture on the same batches (what compiling a
+ *    graph costs);
+ *  - a PyTorch peer (bench/torch_peers.py, one thread) when Debian's /usr/bin/python3 has torch
+ *    (`apt-get install -y python3-torch libopenblas0-pthread`); the column is '-' otherwise;
+ *  - the cost of the per-step inspection statistics (every step, every 4th step).
+ * Also per model: achieved GFLOP/s, kernels dispatched per step and the kernels taking the most
+ * time (three profiled steps; composite kernels include the time of the kernels they call).
+ * Every row carries the load average: the machine is shared, timings are noisy, ratios measured
+ * in one interleaved run are the figures to read. Not part of `npm test` (CI has no torch).
+ * Usage: npm run bench [-- template ...]
  */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDataset } from '../core/data';
@@ -14,8 +29,34 @@ import { Trainer } from '../core/engine/trainer';
 import { analyzeGraph, summarize } from '../core/graph';
 import { getTemplate } from '../core/templates';
 import { selectNodeBackend } from '../cli/node-backend';
+import { registerWasmKernelGaps, unregisterWasmFastMatMul } from '../core/engine/kernels';
 
 type Feeds = tf.Tensor[];
+
+/**
+ * tfjs' own wasm kernels that Netwright replaces for speed, captured before registerWasmKernelGaps
+ * runs (selectNodeBackend calls it): the "stock kernels" column runs with these put back. (The
+ * stock MaxPoolGrad is also wrong for all-negative windows; its speed is what is compared.)
+ */
+const STOCK_WASM_KERNELS = [tf.Conv2DBackpropInput, tf.MaxPoolGrad].map((name) => {
+  const config = tf.getKernel(name, 'wasm');
+  if (!config) throw new Error(`no stock wasm kernel ${name}`);
+  return config;
+});
+
+function useStockWasmKernels(): void {
+  unregisterWasmFastMatMul();
+  for (const config of STOCK_WASM_KERNELS) {
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+    // Its setup (binding the wasm function) did not run at backend start: ours was registered then.
+    config.setupFunc?.(tf.findBackend('wasm') as tf.KernelBackend);
+  }
+}
+
+function useNetwrightWasmKernels(): void {
+  registerWasmKernelGaps();
+}
 
 /** Interleaved measurement rounds per case. */
 const ROUNDS = 5;
@@ -31,6 +72,54 @@ interface BenchCase {
   batchSize: number;
   backends: string[];
   handWritten?: () => HandWritten;
+  /** bench/torch_peers.py has a peer of this template. */
+  torchPeer?: boolean;
+}
+
+const PYTHON = '/usr/bin/python3';
+const TORCH_PEERS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'torch_peers.py');
+
+/** Why there is no PyTorch column, or null when /usr/bin/python3 imports torch. */
+function torchMissing(): string | null {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe.error) return `${PYTHON}: ${probe.error.message}`;
+  if (probe.status !== 0) return `${PYTHON} has no torch (apt-get install -y python3-torch libopenblas0-pthread)`;
+  return null;
+}
+
+/** A PyTorch peer in a child process, timed round by round between the tfjs rounds. */
+class TorchPeer {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly lines: AsyncIterator<string>;
+
+  constructor() {
+    // One thread, as tfjs' wasm backend in Node.
+    this.child = spawn(PYTHON, [TORCH_PEERS], { env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } });
+    this.child.stderr.on('data', (d: Buffer) => process.stderr.write(`[torch] ${d.toString()}`));
+    this.lines = readline.createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+
+  private async ask(command: string): Promise<Record<string, unknown>> {
+    this.child.stdin.write(command + '\n');
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`PyTorch peer exited during "${command}"`);
+    const answer = JSON.parse(next.value) as Record<string, unknown>;
+    if (typeof answer['error'] === 'string') throw new Error(`PyTorch peer, "${command}": ${answer['error']}`);
+    return answer;
+  }
+
+  async setup(template: string, batchSize: number): Promise<void> {
+    await this.ask(`setup ${template} ${batchSize}`);
+  }
+
+  /** Seconds for `steps` optimizer steps. */
+  async round(steps: number): Promise<number> {
+    return (await this.ask(`round ${steps}`))['seconds'] as number;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
 }
 
 function sparseCe(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
@@ -77,6 +166,7 @@ const CASES: BenchCase[] = [
         ['image'],
         (out, f) => sparseCe(out, f.label as tf.Tensor),
       ),
+    torchPeer: true,
   },
   {
     template: 'lenet-mnist',
@@ -99,6 +189,7 @@ const CASES: BenchCase[] = [
         ['image'],
         (out, f) => sparseCe(out, f.label as tf.Tensor),
       ),
+    torchPeer: true,
   },
   {
     template: 'vae-mlp-mnist',
@@ -114,6 +205,12 @@ const CASES: BenchCase[] = [
     template: 'seq2seq-dates',
     batchSize: 64,
     backends: ['wasm'],
+    torchPeer: true,
+  },
+  {
+    template: 'transformer-sentiment',
+    batchSize: 64,
+    backends: ['wasm'],
   },
 ];
 
@@ -123,9 +220,39 @@ interface Row {
   netwright: number;
   netwrightStatsEvery4: number;
   netwrightNoStats: number;
+  /** No statistics, with the stock tfjs kernels instead of Netwright's fast ones (wasm only). */
+  netwrightStock: number | null;
   hand: number | null;
+  torch: number | null;
   gflops: number;
+  kernelsPerStep: number;
+  /** The kernels taking the most time in one profiled step: name and share of the kernel time. */
+  topKernels: string;
+  loadAverage: string;
 }
+
+/** Kernels dispatched per training step, and the most expensive ones by name (over 3 steps). */
+async function profileStep(trainer: Trainer, feeds: Feeds): Promise<{ count: number; top: string }> {
+  const STEPS = 3;
+  const info = await tf.profile(() => {
+    for (let i = 0; i < STEPS; i++) trainer.trainStep(feeds);
+  });
+  const byName = new Map<string, number>();
+  let total = 0;
+  for (const k of info.kernels) {
+    const ms = Number(await k.kernelTimeMs) || 0;
+    byName.set(k.name, (byName.get(k.name) ?? 0) + ms);
+    total += ms;
+  }
+  const top = [...byName]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([name, ms]) => `${name} ${((100 * ms) / Math.max(total, 1e-9)).toFixed(0)}%`)
+    .join(', ');
+  return { count: Math.round(info.kernels.length / STEPS), top };
+}
+
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function timeSteps(steps: number, run: () => unknown): Promise<number> {
   const start = performance.now();
@@ -133,7 +260,7 @@ async function timeSteps(steps: number, run: () => unknown): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-async function benchCase(c: BenchCase, backend: string): Promise<Row> {
+async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null): Promise<Row> {
   await tf.setBackend(backend);
   const template = getTemplate(c.template);
   if (!template) throw new Error(`no template ${c.template}`);
@@ -152,6 +279,9 @@ async function benchCase(c: BenchCase, backend: string): Promise<Row> {
   const withStats4 = new Trainer(compiled, graph.training, { trackStats: true, statsEvery: 4 });
   const noStats = new Trainer(compiled, graph.training, { trackStats: false });
   const hand = c.handWritten?.() ?? null;
+  const stockSideBySide = backend === 'wasm';
+  const peer = c.torchPeer && backend === 'wasm' ? torch : null;
+  if (peer) await peer.setup(c.template, c.batchSize);
   let i = 0;
   const next = () => batches[i++ % batches.length] as (typeof batches)[number];
   // Warm-up (kernels, shader or wasm compilation, allocations).
@@ -160,9 +290,16 @@ async function benchCase(c: BenchCase, backend: string): Promise<Row> {
     withStats4.trainStep(next().feeds);
     noStats.trainStep(next().feeds);
     hand?.step(next().byFeature);
+    if (stockSideBySide) {
+      useStockWasmKernels();
+      noStats.trainStep(next().feeds);
+      useNetwrightWasmKernels();
+    }
   }
-  const steps = backend === 'cpu' ? 5 : c.template.startsWith('lenet') ? 6 : 15;
-  const totals = { stats: 0, stats4: 0, noStats: 0, hand: 0 };
+  if (peer) await peer.round(3);
+  const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
+  const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
+  const totals = { stats: 0, stats4: 0, noStats: 0, stock: 0, hand: 0, torch: 0 };
   // Interleaved rounds, so drifts in machine load hit all three alike. The engine's steps read
   // asynchronously, as the run loop does.
   for (let round = 0; round < ROUNDS; round++) {
@@ -170,7 +307,17 @@ async function benchCase(c: BenchCase, backend: string): Promise<Row> {
     totals.stats4 += await timeSteps(steps, () => withStats4.trainStepAsync(next().feeds));
     totals.noStats += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
     if (hand) totals.hand += await timeSteps(steps, () => hand.step(next().byFeature));
+    if (stockSideBySide) {
+      useStockWasmKernels();
+      try {
+        totals.stock += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
+      } finally {
+        useNetwrightWasmKernels();
+      }
+    }
+    if (peer) totals.torch += await peer.round(steps);
   }
+  const profile = await profileStep(noStats, next().feeds);
   const samples = ROUNDS * steps * c.batchSize;
   const flops = summarize(graph, analyzeGraph(graph)).totals.flops;
   const row: Row = {
@@ -179,9 +326,14 @@ async function benchCase(c: BenchCase, backend: string): Promise<Row> {
     netwright: samples / totals.stats,
     netwrightStatsEvery4: samples / totals.stats4,
     netwrightNoStats: samples / totals.noStats,
+    netwrightStock: stockSideBySide ? samples / totals.stock : null,
     hand: hand ? samples / totals.hand : null,
+    torch: peer ? samples / totals.torch : null,
     // Forward + backward is about 3x the forward pass.
     gflops: (3 * flops * (samples / totals.noStats)) / 1e9,
+    kernelsPerStep: profile.count,
+    topKernels: profile.top,
+    loadAverage: loadAverage(),
   };
   withStats.dispose();
   withStats4.dispose();
@@ -197,12 +349,16 @@ async function main(): Promise<void> {
   const choice = await selectNodeBackend();
   console.log(`tfjs ${tf.version_core}; default backend ${choice.backend}`);
   const only = process.argv.slice(2);
+  const missing = torchMissing();
+  console.log(missing ? `PyTorch column: none (${missing})` : `PyTorch column: ${PYTHON} with torch, 1 thread`);
+  const torch = missing ? null : new TorchPeer();
+  console.log(`load average at start: ${loadAverage()} (${os.cpus().length} CPUs)`);
   const rows: Row[] = [];
   for (const c of CASES) {
     if (only.length > 0 && !only.includes(c.template)) continue;
     for (const backend of c.backends) {
       try {
-        const row = await benchCase(c, backend);
+        const row = await benchCase(c, backend, torch);
         rows.push(row);
         console.log(JSON.stringify(row));
       } catch (err) {
@@ -210,21 +366,46 @@ async function main(): Promise<void> {
       }
     }
   }
-  const header = ['family', 'backend', 'samples/s', 'GFLOP/s', 'hand-written samples/s', 'ratio (no stats / hand)', 'stats every step', 'stats every 4th'];
+  torch?.close();
+  const num = (v: number | null, digits = 0) => (v === null ? '-' : v.toFixed(digits));
+  const header = [
+    'family',
+    'backend',
+    'samples/s',
+    'stock kernels',
+    'speed-up',
+    'hand tfjs',
+    'ratio /hand',
+    'PyTorch 1T',
+    'ratio /PyTorch',
+    'GFLOP/s',
+    'kernels/step',
+    'stats every step',
+    'stats every 4th',
+    'load avg 1/5/15',
+  ];
   const table = rows.map((r) => [
     r.family,
     r.backend,
-    r.netwrightNoStats.toFixed(0),
-    r.gflops.toFixed(2),
-    r.hand === null ? '-' : r.hand.toFixed(0),
+    num(r.netwrightNoStats),
+    num(r.netwrightStock),
+    r.netwrightStock === null ? '-' : (r.netwrightNoStats / r.netwrightStock).toFixed(2) + 'x',
+    num(r.hand),
     r.hand === null ? '-' : (r.netwrightNoStats / r.hand).toFixed(3),
+    num(r.torch),
+    r.torch === null ? '-' : (r.netwrightNoStats / r.torch).toFixed(3),
+    r.gflops.toFixed(2),
+    String(r.kernelsPerStep),
     `${((1 - r.netwright / r.netwrightNoStats) * 100).toFixed(1)}%`,
     `${((1 - r.netwrightStatsEvery4 / r.netwrightNoStats) * 100).toFixed(1)}%`,
+    r.loadAverage,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => (row[c] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of table) console.log(line(row));
+  console.log('\ntop kernels per step (share of kernel time over three profiled steps):');
+  for (const r of rows) console.log(`  ${r.family} ${r.backend}: ${r.topKernels}`);
 }
 
 await main();

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingSetup } from '../graph/document';
 import type { CompiledGraph, LossBinding } from './compile';
+import { l2Norms } from './kernels/norms';
 import { METRICS } from './metrics';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
 import { freeingTapeOnThrow } from './tape';
@@ -120,11 +121,6 @@ export interface TrainerOptions {
 interface TrackedVariable {
   variable: tf.Variable;
   nodeId: string;
-}
-
-/** Euclidean norm as sum of squares: several times faster than tf.norm on the wasm backend. */
-function l2(x: tf.Tensor): tf.Scalar {
-  return tf.sqrt(tf.sum(tf.square(x))) as tf.Scalar;
 }
 
 function nodeOfLayer(layerName: string, compiled: CompiledGraph): string {
@@ -281,8 +277,7 @@ export class Trainer {
     const summary = tf.tidy(() => {
       const metrics = this.metricTensors(feeds, outputs);
       metricNames.push(...Object.keys(metrics));
-      const gradNorms = gradList.map((g) => l2(g));
-      return tf.concat([tf.stack([value, ...terms, ...Object.values(metrics)]), gradNorms.length > 0 ? tf.stack(gradNorms) : tf.zeros([0])]);
+      return tf.concat([tf.stack([value, ...terms, ...Object.values(metrics)]), l2Norms(gradList)]);
     });
     let values: TypedValues | null = null;
     try {
@@ -343,10 +338,10 @@ export class Trainer {
     // update are the previous stats step's new norms when that was the step just before.
     const known = this.weightNorms;
     const after = tf.tidy(() => {
-      const newNorms = vars.map((v) => l2(v));
-      const updateNorms = vars.map((v, i) => l2(tf.sub(v, before[i] as tf.Tensor)));
-      const weightNorms = known ? [] : before.map((w) => l2(w));
-      return vars.length === 0 ? tf.zeros([0]) : tf.stack([...newNorms, ...updateNorms, ...weightNorms]);
+      // One kernel per group on wasm and cpu (see kernels/norms.ts).
+      const newNorms = l2Norms(vars);
+      const updateNorms = l2Norms(vars, before);
+      return tf.concat(known ? [newNorms, updateNorms] : [newNorms, updateNorms, l2Norms(before)]);
     });
     let read: TypedValues;
     try {

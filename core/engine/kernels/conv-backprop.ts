@@ -93,6 +93,51 @@ export const depthwiseConv2dNativeBackpropFilter: tf.KernelFunc = ({ inputs, att
   });
 
 /**
+ * The input gradient of a convolution (dilation 1): dx = correlation of dy, spread by the strides
+ * and framed, with the flipped filter whose in and out channels are swapped. A forward conv2d,
+ * which wasm runs on XNNPACK; tfjs 4.22's wasm Conv2DBackpropInput is a scalar loop.
+ */
+export function conv2dInputGradient(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  strides: number | readonly number[],
+  pad: PadAttr,
+  rounding?: Rounding,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w] = inputShape;
+    const [kh, kw] = filter.shape;
+    const g = geometry(inputShape, filter.shape, strides, 1, pad, rounding, false);
+    const spread = spreadByStrides(dy, g.strides);
+    const before: Pair = [kh - 1 - g.padH[0], kw - 1 - g.padW[0]];
+    const after: Pair = [h - 1 + g.padH[0] - (spread.shape[1] - 1), w - 1 + g.padW[0] - (spread.shape[2] - 1)];
+    const dyFramed = padOrCrop(spread, [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]]);
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, Cout, Cin]
+    return tf.conv2d(dyFramed, flipped, 1, 'valid');
+  });
+}
+
+/** Conv2DBackpropInput: inputs dy, filter; attrs strides, pad, dataFormat, dimRoundingMode, inputShape. */
+export const conv2dBackpropInput: tf.KernelFunc = ({ inputs, attrs }) =>
+  tf.tidy(() => {
+    const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    let dy = input(inputs, 'dy', 'Conv2DBackpropInput') as tf.Tensor4D;
+    const filter = input(inputs, 'filter', 'Conv2DBackpropInput') as tf.Tensor4D;
+    let inputShape = a.inputShape;
+    let pad = a.pad;
+    const channelsFirst = a.dataFormat === 'NCHW';
+    if (channelsFirst) {
+      dy = toChannelsLast(dy);
+      const [n, c, h, w] = inputShape;
+      inputShape = [n, h, w, c];
+      if (Array.isArray(pad)) pad = [pad[0], pad[2], pad[3], pad[1]] as typeof pad;
+    }
+    const dx = conv2dInputGradient(dy, filter, inputShape, a.strides, pad, a.dimRoundingMode);
+    return channelsFirst ? tf.transpose(dx, [0, 3, 1, 2]) : dx;
+  });
+
+/**
  * The input gradient of a depthwise convolution: dx[n, i, c] = Σ_m Σ_k dySpread[n, i + .., c·M + m]
  * · flip(w)[k, c, m]. Each of the C·M dy channels is correlated with its flipped filter slice (a
  * depthwise convolution with multiplier 1), then the M multiples of each channel are summed.

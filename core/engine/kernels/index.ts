@@ -17,6 +17,10 @@
  * batch > 1; the halfPixelCenters error above) and ResizeBilinearGrad (swaps height and width in
  * its output shape, so UpSampling2D 'bilinear' on a non-square input cannot train).
  *
+ * Speed, not gaps: BatchMatMul and _FusedMatMul on wasm are replaced by kernels that put every
+ * transposed and batched product on XNNPACK's fast path (matmul.ts), registered with the gaps
+ * so Node and the worker get them alike.
+ *
  * webgpu: Transpose of int32/bool tensors does not compile (see webgpu-transpose.ts); replaced by
  * `registerWebGpuKernelFixes` once the webgpu backend is imported.
  *
@@ -29,11 +33,14 @@ import * as tf from '@tensorflow/tfjs-core';
 // The stock kernels must be registered before they are replaced here, not after.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { conv2dBackpropFilter, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
-import { maxPoolGrad, resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
+import { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
+import { maxPoolGradOnHeap } from './heap';
+import { resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
+import { registerWasmFastMatMul } from './matmul';
 import { unsortedSegmentSum } from './segment-sum';
 
 export { dilateFilter } from './dilated-filter';
+export { registerWasmFastMatMul, unregisterWasmFastMatMul } from './matmul';
 export { registerWebGpuKernelFixes } from './webgpu-transpose';
 
 const WASM = 'wasm';
@@ -49,10 +56,14 @@ export const MISSING_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map(
 
 /** Kernels wasm has but computes wrongly in tfjs 4.22: replaced. */
 export const REPLACED_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
-  [tf.MaxPoolGrad, maxPoolGrad],
+  // Computed in JavaScript on the wasm heap (heap.ts): exact, and faster than the stock kernel.
+  [tf.MaxPoolGrad, maxPoolGradOnHeap],
   [tf.ResizeNearestNeighborGrad, resizeNearestNeighborGrad],
   [tf.ResizeBilinearGrad, resizeBilinearGrad],
 ]);
+
+/** Kernels wasm has right but slow (scalar loops): replaced by compositions on its fast kernels. */
+export const FASTER_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([[tf.Conv2DBackpropInput, conv2dBackpropInput]]);
 
 /** Kernels the cpu backend computes wrongly in tfjs 4.22: replaced. */
 export const REPLACED_CPU_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
@@ -79,6 +90,8 @@ export function registerWasmKernelGaps(): void {
     if (tf.getKernel(kernelName, WASM) === undefined) tf.registerKernel({ kernelName, backendName: WASM, kernelFunc });
   }
   replaceKernels(WASM, REPLACED_WASM_KERNELS);
+  replaceKernels(WASM, FASTER_WASM_KERNELS);
+  registerWasmFastMatMul();
 }
 
 /**

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   dilateFilter,
+  FASTER_WASM_KERNELS,
   MISSING_WASM_KERNELS,
   REPLACED_CPU_KERNELS,
   REPLACED_WASM_KERNELS,
@@ -185,7 +186,7 @@ describe('registration', () => {
     registerCpuKernelFixes();
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
-    for (const [name, kernelFunc] of [...MISSING_WASM_KERNELS, ...REPLACED_WASM_KERNELS]) {
+    for (const [name, kernelFunc] of [...MISSING_WASM_KERNELS, ...REPLACED_WASM_KERNELS, ...FASTER_WASM_KERNELS]) {
       expect(tf.getKernel(name, 'wasm')?.kernelFunc, name).toBe(kernelFunc);
     }
     for (const [name, kernelFunc] of REPLACED_CPU_KERNELS) expect(tf.getKernel(name, 'cpu')?.kernelFunc, name).toBe(kernelFunc);
@@ -251,6 +252,34 @@ describe('Conv2DBackpropFilter on wasm', () => {
         expectAdjoint(dot(forward, dy.values), dot(w.values, wasm.values), 'conv2d filter');
       }),
       { numRuns: RUNS, seed: 1 },
+    );
+  });
+});
+
+describe('Conv2DBackpropInput on wasm (a forward convolution on XNNPACK)', () => {
+  it('equals the cpu kernel and satisfies <conv2d(x, w), dy> = <x, dX>', async () => {
+    await fc.assert(
+      fc.asyncProperty(convGeometry(3, false), fc.boolean(), async (g, channelsFirst) => {
+        const cout = g.m;
+        const w = randomData([g.kh, g.kw, g.c, cout], g.seed);
+        const dy = randomData([g.n, g.oh, g.ow, cout], g.seed + 1);
+        const inputShape = channelsFirst ? [g.n, g.c, g.h, g.w] : [g.n, g.h, g.w, g.c];
+        const nchw = async (d: Data) => ({
+          values: await onCpu(() => tf.transpose(tf.tensor(d.values, d.shape), [0, 3, 1, 2])),
+          shape: [d.shape[0], d.shape[3], d.shape[1], d.shape[2]] as number[],
+        });
+        const pad = channelsFirst && Array.isArray(g.pad) ? [g.pad[0], g.pad[3], g.pad[1], g.pad[2]] : g.pad;
+        const attrs = { strides: g.strides, pad, dataFormat: channelsFirst ? 'NCHW' : 'NHWC', dimRoundingMode: undefined, inputShape };
+        const inputs = { dy: channelsFirst ? await nchw(dy) : dy, filter: w };
+        const wasm = await runKernelOn('wasm', tf.Conv2DBackpropInput, inputs, attrs);
+        const cpu = await runKernelOn('cpu', tf.Conv2DBackpropInput, inputs, attrs);
+        expectClose(wasm, cpu, `dX ${JSON.stringify(g)} ${channelsFirst ? 'NCHW' : 'NHWC'}`);
+        if (channelsFirst) return;
+        const x = randomData([g.n, g.h, g.w, g.c], g.seed + 2);
+        const forward = await onCpu(() => tf.conv2d(tf.tensor4d(x.values, x.shape as [number, number, number, number]), tf.tensor4d(w.values, w.shape as [number, number, number, number]), g.strides, g.pad));
+        expectAdjoint(dot(forward, dy.values), dot(x.values, wasm.values), 'conv2d input');
+      }),
+      { numRuns: RUNS, seed: 6 },
     );
   });
 });

@@ -20,9 +20,13 @@
  * 2. The default recurrent initializer (orthogonal) calls chained tensor methods
  *    (`t.flatten()`, ...), which only the `@tensorflow/tfjs` union package registers; this project
  *    imports tfjs-core and tfjs-layers directly. The few methods it needs are added when missing.
+ *    (Netwright's own layers use FastOrthogonal instead, see orthogonal.ts; the stock class stays
+ *    usable.)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+// Replaces tfjs' orthogonal initializer (seconds per LSTM(256)) before any layer is built.
+import './orthogonal';
 
 type ChainedMethods = Record<'flatten' | 'stridedSlice' | 'sign' | 'transpose' | 'reshape', unknown>;
 

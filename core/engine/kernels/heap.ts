@@ -1,0 +1,86 @@
+/**
+ * Kernels that compute in JavaScript directly on the wasm backend's memory, for work that is
+ * all indexing and no arithmetic (where a composition of tensor ops pays one dispatch and one
+ * full pass per op). The backend's public methods are used: makeOutput allocates in the wasm
+ * heap, typedArrayFromHeap views a tensor's bytes there.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { pairOf } from './util';
+
+type HeapArray = Float32Array | Int32Array | Uint8Array;
+
+/** The part of tfjs-backend-wasm's BackendWasm these kernels use. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): HeapArray;
+}
+
+function heapBackend(backend: unknown, kernel: string): WasmHeapBackend {
+  const b = backend as Partial<WasmHeapBackend>;
+  if (typeof b.makeOutput !== 'function' || typeof b.typedArrayFromHeap !== 'function') {
+    throw new Error(`${kernel}: this kernel runs on the wasm backend only`);
+  }
+  return b as WasmHeapBackend;
+}
+
+function info(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.TensorInfo {
+  const t = inputs[name];
+  if (!t) throw new Error(`${kernel}: missing input "${name}"`);
+  return t;
+}
+
+/**
+ * MaxPoolGrad (inputs dy, input, output; attrs filterSize, strides, pad, dimRoundingMode): each
+ * output's gradient goes to the first maximum of its window in row-major window order, the cpu
+ * backend's rule (which also decides ties such as windows of ReLU zeros). Padding never wins; a
+ * window with no value above -Infinity (all -Infinity or NaN) sends its gradient to its first
+ * in-bounds position. Replaces tfjs 4.22's wasm kernel, which drops the gradient of every
+ * all-negative window.
+ */
+export const maxPoolGradOnHeap: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const kernel = 'MaxPoolGrad';
+  const wasm = heapBackend(backend, kernel);
+  const a = attrs as unknown as tf.MaxPoolGradAttrs;
+  const dy = info(inputs, 'dy', kernel);
+  const x = info(inputs, 'input', kernel);
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const pool = tf.backend_util.computePool2DInfo([n, h, w, c], pairOf(a.filterSize), pairOf(a.strides), 1, a.pad, a.dimRoundingMode);
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = pool;
+  const { top, left } = pool.padInfo;
+  // Allocate first: growing the heap detaches earlier views.
+  const out = wasm.makeOutput([n, h, w, c], 'float32');
+  const dx = wasm.typedArrayFromHeap(out) as Float32Array;
+  const xs = wasm.typedArrayFromHeap(x);
+  const dys = wasm.typedArrayFromHeap(dy);
+  dx.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < oh; r++) {
+      const r0 = r * sh - top;
+      const rFrom = Math.max(r0, 0);
+      const rTo = Math.min(r0 + fh, h);
+      for (let q = 0; q < ow; q++) {
+        const q0 = q * sw - left;
+        const qFrom = Math.max(q0, 0);
+        const qTo = Math.min(q0 + fw, w);
+        if (rFrom >= rTo || qFrom >= qTo) continue;
+        const dyBase = ((b * oh + r) * ow + q) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity;
+          let at = ((b * h + rFrom) * w + qFrom) * c + ch;
+          for (let i = rFrom; i < rTo; i++) {
+            for (let j = qFrom; j < qTo; j++) {
+              const index = ((b * h + i) * w + j) * c + ch;
+              const v = xs[index] as number;
+              if (v > best) {
+                best = v;
+                at = index;
+              }
+            }
+          }
+          dx[at] = (dx[at] as number) + (dys[dyBase + ch] as number);
+        }
+      }
+    }
+  }
+  return out;
+};
