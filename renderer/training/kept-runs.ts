@@ -12,7 +12,7 @@ import { editorStore } from '../state/editor';
 import { showToast } from '../state/ui';
 import type { EditorStore } from '../state/store';
 import { getEngine } from '../engine/engine-client';
-import { isBusy, newRun, openRunWeights, trainingStore, type Run } from './training-store';
+import { isBusy, newRun, openRunWeights, switchDocument, trainingStore, type Run } from './training-store';
 
 const ENDED: readonly string[] = ['completed', 'stopped', 'early-stopped', 'non-finite'] satisfies RunStatus[];
 
@@ -120,18 +120,28 @@ export function syncKeptRuns(document: GraphDocument): void {
   const runs: Run[] = [];
   const listed = new Set<SavedRun>();
   for (const run of state.runs) {
-    const mine = keptAs.get(run);
-    const inDocument = mine !== undefined && kept.get(mine.id) === mine;
+    let mine = keptAs.get(run);
+    // The same run reopened from a file (same id, a new object): the session run is that kept
+    // run, listed once.
+    const reopened = mine !== undefined ? kept.get(mine.id) : undefined;
+    if (run.origin === 'session' && mine !== undefined && reopened !== undefined && reopened !== mine && !listed.has(reopened)) {
+      mine = reopened;
+      keptAs.set(run, reopened);
+      run.documentKey = state.documentKey;
+      run.visible = true;
+      changed = true;
+    }
+    const inDocument = mine !== undefined && kept.get(mine.id) === mine ? mine : null;
     if (run.origin === 'document' && !inDocument) {
       changed = true;
       continue;
     }
-    const keptId = inDocument ? mine.id : null;
+    const keptId = inDocument ? inDocument.id : null;
     if (run.keptId !== keptId) {
       run.keptId = keptId;
       changed = true;
     }
-    if (inDocument) listed.add(mine);
+    if (inDocument) listed.add(inDocument);
     runs.push(run);
   }
   for (const saved of document.runs) {
@@ -142,16 +152,20 @@ export function syncKeptRuns(document: GraphDocument): void {
     changed = true;
   }
   if (!changed) return;
-  const activeRunId = runs.some((r) => r.id === state.activeRunId) ? state.activeRunId : (runs[runs.length - 1]?.id ?? null);
+  const own = runs.filter((r) => r.documentKey === state.documentKey);
+  const activeRunId = own.some((r) => r.id === state.activeRunId) ? state.activeRunId : (own[own.length - 1]?.id ?? null);
   const loadedRunId = runs.some((r) => r.id === state.loadedRunId) ? state.loadedRunId : null;
   trainingStore.setState((s) => ({ runs, activeRunId, loadedRunId, version: s.version + 1 }));
 }
 
 /** Follows the editor's document from now on. */
 export function watchKeptRuns(store: EditorStore = editorStore): () => void {
+  switchDocument(store.getState().documentKey);
   syncKeptRuns(store.getState().document);
   return store.subscribe((state, previous) => {
-    if (state.document.runs !== previous.document.runs) syncKeptRuns(state.document);
+    // A loaded document first re-scopes the views, then lists its kept runs.
+    if (state.documentKey !== previous.documentKey) switchDocument(state.documentKey);
+    if (state.document.runs !== previous.document.runs || state.documentKey !== previous.documentKey) syncKeptRuns(state.document);
   });
 }
 
