@@ -209,7 +209,7 @@ export const DEFAULT_TRAINING: TrainingSetup = {
   ...defaultParams(TRAINING_PARAMS),
 };
 
-export function emptyGraph(name = 'Untitled'): GraphDocument {
+export function emptyGraph(name = 'Untitled graph'): GraphDocument {
   return {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,

@@ -8,7 +8,7 @@ import { useState, type KeyboardEvent } from 'react';
 import type { ParamSpec } from '../../core/catalogue/params';
 import { getDecl } from '../../core/catalogue/registry';
 import { type GraphDocument, type GraphNode, type ParamValueJson } from '../../core/graph';
-import { renameNode, setMetadata, setParams } from '../../core/graph/edit';
+import { renameNode, renameProblem, setMetadata, setParams } from '../../core/graph/edit';
 import { formatCount, nodeDisplayName } from '../../core/graph/summary';
 import { formatShape } from '../../core/shapes/shape';
 import { formatParamValue, parseParamInput } from '../editor/param-input';
@@ -115,17 +115,40 @@ function rangeHint(spec: { min?: number; max?: number }): string {
 function NameField({ node }: { node: GraphNode }) {
   const [text, setText] = useState(node.name ?? '');
   const [last, setLast] = useState(node.name ?? '');
+  const [problem, setProblem] = useState<string | null>(null);
   if ((node.name ?? '') !== last) {
     setLast(node.name ?? '');
     setText(node.name ?? '');
+    setProblem(null);
   }
-  const commit = () => editorStore.getState().edit((g) => renameNode(g, node.id, text.slice(0, 80)));
+  const commit = () => {
+    const name = text.slice(0, 80);
+    // Names are unique: refuse one in use, say why, and keep the typed text to fix.
+    const refused = renameProblem(editorStore.getState().document, node.id, name);
+    setProblem(refused);
+    if (!refused) editorStore.getState().edit((g) => renameNode(g, node.id, name));
+  };
   return (
     <div className="field">
       <label htmlFor="node-name" className="field-label">
         Name
       </label>
-      <input id="node-name" value={text} placeholder={node.id} maxLength={80} onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+      <input
+        id="node-name"
+        className={problem ? 'invalid' : undefined}
+        aria-invalid={problem ? true : undefined}
+        value={text}
+        placeholder={node.id}
+        maxLength={80}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
+      {problem ? (
+        <div className="field-error" role="alert">
+          {problem}
+        </div>
+      ) : null}
     </div>
   );
 }
