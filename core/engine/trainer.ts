@@ -196,9 +196,22 @@ export class Trainer {
     return this.compiled.losses.map((loss) => loss.decl.compute(this.lossInputs(loss, feeds, outputs), loss.params as never));
   }
 
-  private metricTensors(feeds: FeedTensors, outputs: readonly tf.Tensor[]): Record<string, tf.Scalar> {
+  private metricTensors(feeds: FeedTensors, outputs: readonly tf.Tensor[], terms: readonly tf.Scalar[]): Record<string, tf.Scalar> {
     const out: Record<string, tf.Scalar> = {};
-    const prefix = this.compiled.losses.length > 1;
+    const losses = this.compiled.losses;
+    // A VAE's headline numbers are its loss terms (reconstruction and KL, unweighted), not the
+    // per-pixel "accuracy" its reconstruction loss would report.
+    if (losses.some((l) => l.decl.type === 'GaussianKL')) {
+      const kls = losses.filter((l) => l.decl.type === 'GaussianKL').length;
+      const others = losses.length - kls;
+      losses.forEach((l, i) => {
+        const kl = l.decl.type === 'GaussianKL';
+        const name = kl ? (kls === 1 ? 'KL' : `KL ${l.name}`) : others === 1 ? 'reconstruction' : `reconstruction ${l.name}`;
+        out[name] = terms[i] as tf.Scalar;
+      });
+      return out;
+    }
+    const prefix = losses.length > 1;
     for (const loss of this.compiled.losses) {
       const fn = METRICS[loss.decl.type];
       if (!fn) continue;
@@ -273,7 +286,7 @@ export class Trainer {
     const metricNames: string[] = [];
     // One read for everything the step needs to decide: losses, metrics, gradient norms.
     const summary = tf.tidy(() => {
-      const metrics = this.metricTensors(feeds, outputs);
+      const metrics = this.metricTensors(feeds, outputs, terms);
       metricNames.push(...Object.keys(metrics));
       const gradNorms = gradList.map((g) => l2(g));
       return tf.concat([tf.stack([value, ...terms, ...Object.values(metrics)]), gradNorms.length > 0 ? tf.stack(gradNorms) : tf.zeros([0])]);
@@ -450,7 +463,7 @@ export class Trainer {
         const outputs = this.forward(feeds, false);
         const terms = this.lossTerms(feeds, outputs);
         const total = tf.addN(terms.map((t, i) => tf.mul(t, (this.compiled.losses[i] as LossBinding).weight)));
-        const metrics = this.metricTensors(feeds, outputs);
+        const metrics = this.metricTensors(feeds, outputs, terms);
         metricNames.push(...Object.keys(metrics));
         return tf.stack([total, ...terms, ...Object.values(metrics)]);
       });
