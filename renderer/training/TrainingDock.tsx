@@ -65,7 +65,9 @@ function Progress({ run }: { run: Run }) {
         ) : (
           <>
             <span>{Math.round(run.samplesPerSecond)} samples/s</span>
-            <span>{formatSeconds(secondsLeft(run))} left</span>
+            <span data-testid="eta" data-seconds={secondsLeft(run) ?? ''}>
+              {formatSeconds(secondsLeft(run))} left
+            </span>
           </>
         )}
         {run.losses.length > 0 ? <span>loss {(run.losses[run.losses.length - 1] as number).toPrecision(4)}</span> : null}
