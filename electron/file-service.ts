@@ -61,7 +61,14 @@ export function createFileService(deps: FileServiceDeps): ApiHandlers {
         if (result.canceled || !chosen) return null;
         file = chosen;
       }
-      const contents = await deps.readText(file);
+      let contents: string;
+      try {
+        contents = await deps.readText(file);
+      } catch (err) {
+        // A recent file that cannot be read (moved, deleted) leaves the list.
+        if (payload?.path) await deps.recent.remove(file);
+        throw err;
+      }
       await remember(file);
       return { ...info(file), contents };
     },

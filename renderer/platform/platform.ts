@@ -31,6 +31,8 @@ export interface Platform {
   saveGraphAs(contents: string, suggestedName?: string): Promise<FileRef | null>;
   exportFile(suggestedName: string, data: string | Uint8Array<ArrayBuffer>, filters?: ExportFilter[]): Promise<FileRef | null>;
   recentFiles(): Promise<FileRef[]>;
+  /** Drops a recent file that failed to open. */
+  forgetRecent(file: FileRef): Promise<void>;
   appVersion(): Promise<string>;
   /** Menu (Electron) or keyboard (web) commands; returns the unsubscribe function. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;

@@ -1,9 +1,11 @@
 /**
  * Platform for the browser: File System Access API pickers where the browser has them (Chromium),
- * otherwise <input type=file> to open and a download to save. Recent files: names only, in
- * localStorage (a browser cannot reopen a file by name; handles live for the session).
+ * otherwise <input type=file> to open and a download to save. Recent files: names in
+ * localStorage, and where the browser has file handles, the handles in IndexedDB, so Recent
+ * reopens the file itself (after asking for permission again).
  */
 import type { ExportFilter, FileRef, OpenedFile, Platform } from './platform';
+import { forgetRecentHandle, loadRecentHandle, storeRecentHandle } from './recent-handles';
 import { commandForKey, isTextEditingCommand } from './shortcuts';
 
 // The parts of the File System Access API used here (not yet in TypeScript's DOM library).
@@ -15,6 +17,17 @@ interface FileHandle {
   readonly name: string;
   getFile(): Promise<File>;
   createWritable(): Promise<WritableFileStream>;
+  queryPermission?(options: { mode: 'read' | 'readwrite' }): Promise<PermissionState>;
+  requestPermission?(options: { mode: 'read' | 'readwrite' }): Promise<PermissionState>;
+}
+
+const RECENT_PREFIX = 'recent:';
+
+/** Asks again for access to a handle kept from an earlier session; true when granted. */
+async function regainAccess(handle: FileHandle): Promise<boolean> {
+  const options = { mode: 'readwrite' as const };
+  if (!handle.queryPermission || (await handle.queryPermission(options)) === 'granted') return true;
+  return (await handle.requestPermission?.(options)) === 'granted';
 }
 interface PickerType {
   description: string;
@@ -78,6 +91,14 @@ function readRecent(): string[] {
   }
 }
 
+function forgetRecentName(name: string): void {
+  try {
+    window.localStorage.setItem(RECENT_KEY, JSON.stringify(readRecent().filter((n) => n !== name)));
+  } catch {
+    // storage unavailable: nothing to forget
+  }
+}
+
 function rememberRecent(name: string): void {
   try {
     const names = [name, ...readRecent().filter((n) => n !== name)].slice(0, MAX_RECENT);
@@ -95,6 +116,7 @@ export function createWebPlatform(): Platform {
     const key = `handle:${nextId++}`;
     handles.set(key, handle);
     rememberRecent(handle.name);
+    void storeRecentHandle(handle.name, handle);
     return { key, name: handle.name };
   };
 
@@ -128,6 +150,15 @@ export function createWebPlatform(): Platform {
       if (known && recent) {
         return { ...recent, contents: await (await known.getFile()).text() };
       }
+      // A recent file of an earlier session: its handle, if the browser kept one.
+      if (recent?.key.startsWith(RECENT_PREFIX)) {
+        const kept = await loadRecentHandle<FileHandle>(recent.name);
+        if (kept) {
+          if (!(await regainAccess(kept))) throw new Error(`permission to read ${recent.name} was not granted`);
+          const contents = await (await kept.getFile()).text();
+          return { ...track(kept), contents };
+        }
+      }
       const fsa = fileSystemAccess();
       if (fsa) {
         try {
@@ -159,7 +190,11 @@ export function createWebPlatform(): Platform {
     saveGraphAs: (contents, suggestedName) => saveVia(suggestedName ?? 'untitled.json', contents, GRAPH_TYPES),
     exportFile: (suggestedName, data, filters) => saveVia(suggestedName, data, toPickerTypes(filters)),
     async recentFiles() {
-      return readRecent().map((name) => ({ key: `recent:${name}`, name }));
+      return readRecent().map((name) => ({ key: `${RECENT_PREFIX}${name}`, name }));
+    },
+    async forgetRecent(file) {
+      forgetRecentName(file.name);
+      await forgetRecentHandle(file.name);
     },
     async appVersion() {
       return import.meta.env.PACKAGE_VERSION;
