@@ -18,6 +18,7 @@ const ENDED: readonly string[] = ['completed', 'stopped', 'early-stopped', 'non-
 
 /** Why a run cannot be kept, or null when it can. */
 export function cannotKeep(run: Run): string | null {
+  if (run.documentKey !== trainingStore.getState().documentKey) return 'the run belongs to another graph (open that graph to keep it)';
   if (!ENDED.includes(run.state)) return isBusy(run) ? 'the run is still training' : 'the run failed';
   if (!run.manifest) return 'the run has no manifest';
   if (!run.weights) return 'the run has no weights';

@@ -4,6 +4,7 @@
  * view of the previous model; unique node names; the graph's name in the header; dock tabs named
  * for what they hold.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { clickPane, documentOf, openTemplate } from './editor-helpers';
 
@@ -104,6 +105,9 @@ test.describe('a document switch resets the views', () => {
     // The previous graph's run is still listed, under its own graph, not overlaid.
     await page.getByTestId('tab-runs').click();
     await expect(page.getByTestId('training-dock')).toContainText('MLP classifier (MNIST)');
+    await expect(page.getByTestId('run-other-graph')).toBeVisible();
+    // Keeping it would store another graph's run in this document.
+    await expect(page.getByTestId('run-keep-1')).toBeDisabled();
     await page.getByTestId('training-dock').screenshot({ path: 'docs/screenshots/document-switch.png' });
     expect(problems).toEqual([]);
   });
@@ -142,5 +146,89 @@ test.describe('dock tabs', () => {
     await open(page);
     const tabs = page.getByTestId('training-dock').getByRole('tab');
     await expect(tabs).toHaveText(['Setup', 'Curves', 'Activations', 'Attention', 'Gradients', 'Confusion matrix', 'VAE', 'Runs']);
+  });
+});
+
+test.describe('recent files in web mode', () => {
+  test('Recent reopens the file itself after a reload; a file that fails to open leaves the list', async ({ page }) => {
+    const problems = await open(page);
+    const graph = readFileSync('examples/mlp-mnist.json', 'utf8');
+    // Real file handles from the origin-private file system stand in for the picker's.
+    await page.evaluate(async (text) => {
+      const root = await navigator.storage.getDirectory();
+      for (const [name, contents] of [['kept.json', text], ['broken.json', '{ not json']] as const) {
+        const handle = await root.getFileHandle(name, { create: true });
+        const writable = await handle.createWritable();
+        await writable.write(contents);
+        await writable.close();
+      }
+    }, graph);
+    const pick = (name: string) =>
+      page.evaluate(async (n) => {
+        const root = await navigator.storage.getDirectory();
+        const handle = await root.getFileHandle(n);
+        (window as unknown as { showOpenFilePicker: () => Promise<unknown[]> }).showOpenFilePicker = async () => [handle];
+      }, name);
+    await pick('kept.json');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('file-name')).toHaveText('kept.json');
+
+    await page.reload();
+    await expect(page.getByTestId('canvas')).toBeVisible();
+    // The picker would now fail: Recent must reopen the kept handle itself.
+    await page.evaluate(() => {
+      (window as unknown as { showOpenFilePicker: () => Promise<unknown[]> }).showOpenFilePicker = async () => {
+        throw new Error('the picker was shown');
+      };
+    });
+    await page.getByRole('button', { name: 'Recent ▾' }).click();
+    await page.getByRole('menuitem').filter({ hasText: 'kept.json' }).click();
+    await expect(page.getByTestId('file-name')).toHaveText('kept.json');
+    expect((await documentOf(page)).nodes).toHaveLength(7);
+
+    // broken.json opens through the picker, fails to parse, and is not offered again.
+    await pick('broken.json');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    const errorDialog = page.getByTestId('file-error-dialog');
+    await expect(errorDialog).toBeVisible();
+    await errorDialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Recent ▾' }).click();
+    await page.getByRole('menuitem').filter({ hasText: 'broken.json' }).click();
+    await expect(errorDialog).toBeVisible();
+    await errorDialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Recent ▾' }).click();
+    await expect(page.getByRole('menuitem').filter({ hasText: 'broken.json' })).toHaveCount(0);
+    await expect(page.getByRole('menuitem').filter({ hasText: 'kept.json' })).toHaveCount(1);
+    expect(problems).toEqual([]);
+  });
+});
+
+test.describe('runs bookkeeping', () => {
+  test.use({ viewport: { width: 1600, height: 1000 } });
+
+  test('a file with a kept run, reopened in the same session, lists that run once', async ({ page }) => {
+    await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
+    const problems = await open(page, '?trainLimit=256');
+    await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
+    await openTemplate(page, 'mlp-mnist');
+    await setupField(page, 'Epochs').fill('1');
+    await setupField(page, 'Epochs').press('Enter');
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
+    await page.getByTestId('tab-runs').click();
+    await page.getByTestId('run-keep-1').click();
+    const downloadPromise = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save as' }).click();
+    const text = readFileSync(await (await downloadPromise).path(), 'utf8');
+    for (let i = 0; i < 2; i++) {
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await (await chooser).setFiles({ name: 'with-run.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+      await expect(page.getByTestId('file-name')).toHaveText('with-run.json');
+      await page.getByTestId('tab-runs').click();
+      await expect(page.locator('[data-testid^="run-row-"]')).toHaveCount(1);
+      await expect(page.getByTestId('runs-table')).toContainText('kept');
+    }
+    expect(problems).toEqual([]);
   });
 });
