@@ -4,7 +4,7 @@
  * document: open a file and its runs appear with their curves; undo a keep and the run is a
  * session run again. A kept run's weights open in the worker when the run is selected.
  */
-import { keepRun as keepRunEdit, removeRun, runGraph, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
+import { emptyGraph, keepRun as keepRunEdit, removeRun, runGraph, serializeGraph, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
 import { WEIGHTS_FILE } from '../../core/engine/layers-format';
 import type { RunStatus } from '../../core/engine/run';
 import { platform } from '../platform';
@@ -113,6 +113,22 @@ export function runFromSaved(saved: SavedRun, index: number, document: GraphDocu
   return run;
 }
 
+/** A run's graph as canonical text (key order does not matter). */
+function canonicalRunGraph(run: SavedRun): string {
+  return serializeGraph({ ...emptyGraph(), nodes: run.graph.nodes, edges: run.graph.edges, training: run.graph.training });
+}
+
+/** Whether a kept run read from a file is this session's kept run (same id is not enough: a file may have been edited). */
+function sameRun(a: SavedRun, b: SavedRun): boolean {
+  return (
+    a.id === b.id &&
+    a.manifest.startedAt === b.manifest.startedAt &&
+    a.manifest.graphHash === b.manifest.graphHash &&
+    canonicalRunGraph(a) === canonicalRunGraph(b) &&
+    (a.weights?.data.length ?? -1) === (b.weights?.data.length ?? -1)
+  );
+}
+
 /** Brings the listed runs in line with the document's kept runs. */
 export function syncKeptRuns(document: GraphDocument): void {
   const state = trainingStore.getState();
@@ -125,7 +141,7 @@ export function syncKeptRuns(document: GraphDocument): void {
     // The same run reopened from a file (same id, a new object): the session run is that kept
     // run, listed once.
     const reopened = mine !== undefined ? kept.get(mine.id) : undefined;
-    if (run.origin === 'session' && mine !== undefined && reopened !== undefined && reopened !== mine && !listed.has(reopened)) {
+    if (run.origin === 'session' && mine !== undefined && reopened !== undefined && reopened !== mine && !listed.has(reopened) && sameRun(mine, reopened)) {
       mine = reopened;
       keptAs.set(run, reopened);
       run.documentKey = state.documentKey;
