@@ -130,7 +130,14 @@ export function createFileService(deps: FileServiceDeps): FileHandlers {
         file = chosen;
         writable.add(file); // chosen in a dialog: the user may save over it
       }
-      const contents = await readGraphFile(file);
+      let contents: string;
+      try {
+        contents = await readGraphFile(file);
+      } catch (err) {
+        // A recent file that cannot be read (moved, deleted, too large) leaves the list.
+        if (payload?.path) await deps.recent.remove(file);
+        throw err;
+      }
       lastSeen.set(file, sha256(contents));
       await remember(file);
       return { ...info(file), contents };

@@ -19,6 +19,8 @@ export interface RecentFilesStore {
   list(): Promise<FileInfo[]>;
   add(filePath: string): Promise<FileInfo[]>;
   has(filePath: string): Promise<boolean>;
+  /** Drops a file that failed to open. */
+  remove(filePath: string): Promise<FileInfo[]>;
 }
 
 export interface RecentFilesDeps {
@@ -57,6 +59,12 @@ export function createRecentFilesStore(deps: RecentFilesDeps): RecentFilesStore 
     },
     async has(filePath) {
       return (await load()).includes(filePath);
+    },
+    async remove(filePath) {
+      const before = await load();
+      const files = before.filter((p) => p !== filePath);
+      if (files.length !== before.length) await write(deps.file, JSON.stringify({ version: 1, files }, null, 2));
+      return files.map(toInfo);
     },
     async add(filePath) {
       const files = [filePath, ...(await load()).filter((p) => p !== filePath)].slice(0, max);

@@ -265,7 +265,8 @@ function Shell() {
   const graph = useEditor((s) => s.document);
   const file = useEditor((s) => s.file);
   const dirty = useMemo(() => isDirty({ document: graph, file }), [graph, file]);
-  const fileName = file.name ?? 'Untitled graph';
+  // A document without a file (new, a template) is called by its graph's name.
+  const fileName = file.name ?? (graph.metadata.name.trim() || 'Untitled graph');
   useEffect(() => {
     document.title = `${fileName}${dirty ? ' •' : ''} — Netwright`;
     platform.setDocumentState({ dirty });

@@ -15,17 +15,22 @@ interface ParamUi {
 
 export interface IntParam extends ParamUi {
   kind: 'int';
-  default: number;
+  default: number | null;
   min?: number;
   max?: number;
+  /** `null` is allowed and means "off" (e.g. no early stopping). */
+  nullable?: boolean;
 }
 export interface FloatParam extends ParamUi {
   kind: 'float';
-  default: number;
+  /** null only where `nullable` (the spec's schema checks it). */
+  default: number | null;
   min?: number;
   max?: number;
   /** The minimum itself is not allowed (e.g. epsilon > 0). */
   exclusiveMin?: boolean;
+  /** `null` is allowed and means "off" (e.g. no gradient clipping). */
+  nullable?: boolean;
 }
 export interface BoolParam extends ParamUi {
   kind: 'bool';
@@ -55,7 +60,9 @@ export interface StringParam extends ParamUi {
 export type ParamSpec = IntParam | FloatParam | BoolParam | EnumParam | IntListParam | StringParam;
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 
-export type ParamValue<S extends ParamSpec> = S extends IntParam | FloatParam
+export type ParamValue<S extends ParamSpec> = S extends { nullable: true }
+  ? number | null
+  : S extends IntParam | FloatParam
   ? number
   : S extends BoolParam
     ? boolean
@@ -79,6 +86,10 @@ export const param = {
     spec: Omit<IntListParam, 'kind' | 'allowNull'> & { allowNull?: N },
   ): IntListParam & { allowNull?: N } => ({ kind: 'ints', ...spec }),
   string: (spec: Omit<StringParam, 'kind'>): StringParam => ({ kind: 'string', ...spec }),
+  /** An int that may be null ("off"). */
+  optionalInt: (spec: Omit<IntParam, 'kind' | 'nullable'>): IntParam & { nullable: true } => ({ kind: 'int', nullable: true, ...spec }),
+  /** A float that may be null ("off"). */
+  optionalFloat: (spec: Omit<FloatParam, 'kind' | 'nullable'>): FloatParam & { nullable: true } => ({ kind: 'float', nullable: true, ...spec }),
 };
 
 function intSchema(min?: number, max?: number): z.ZodNumber {
@@ -90,13 +101,15 @@ function intSchema(min?: number, max?: number): z.ZodNumber {
 
 export function paramSchema(spec: ParamSpec): z.ZodType {
   switch (spec.kind) {
-    case 'int':
-      return intSchema(spec.min, spec.max);
+    case 'int': {
+      const s = intSchema(spec.min, spec.max);
+      return spec.nullable ? s.nullable() : s;
+    }
     case 'float': {
       let s = z.number();
       if (spec.min !== undefined) s = spec.exclusiveMin ? s.gt(spec.min) : s.min(spec.min);
       if (spec.max !== undefined) s = s.max(spec.max);
-      return s;
+      return spec.nullable ? s.nullable() : s;
     }
     case 'bool':
       return z.boolean();
@@ -109,6 +122,13 @@ export function paramSchema(spec: ParamSpec): z.ZodType {
     case 'string':
       return z.string().max(spec.maxLength);
   }
+}
+
+/** One zod schema per parameter, typed by its spec (for objects that add fields of their own). */
+export function paramsShape<S extends ParamSpecs>(specs: S): { [K in keyof S]: z.ZodType<ParamValue<S[K]>> } {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, spec] of Object.entries(specs)) shape[key] = paramSchema(spec);
+  return shape as { [K in keyof S]: z.ZodType<ParamValue<S[K]>> };
 }
 
 /** A strict object schema: unknown parameters are refused, missing ones take their default. */

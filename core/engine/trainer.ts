@@ -196,9 +196,22 @@ export class Trainer {
     return this.compiled.losses.map((loss) => loss.decl.compute(this.lossInputs(loss, feeds, outputs), loss.params as never));
   }
 
-  private metricTensors(feeds: FeedTensors, outputs: readonly tf.Tensor[]): Record<string, tf.Scalar> {
+  private metricTensors(feeds: FeedTensors, outputs: readonly tf.Tensor[], terms: readonly tf.Scalar[]): Record<string, tf.Scalar> {
     const out: Record<string, tf.Scalar> = {};
-    const prefix = this.compiled.losses.length > 1;
+    const losses = this.compiled.losses;
+    // A VAE's headline numbers are its loss terms (reconstruction and KL, unweighted), not the
+    // per-pixel "accuracy" its reconstruction loss would report.
+    if (losses.some((l) => l.decl.type === 'GaussianKL')) {
+      const kls = losses.filter((l) => l.decl.type === 'GaussianKL').length;
+      const others = losses.length - kls;
+      losses.forEach((l, i) => {
+        const kl = l.decl.type === 'GaussianKL';
+        const name = kl ? (kls === 1 ? 'KL' : `KL ${l.name}`) : others === 1 ? 'reconstruction' : `reconstruction ${l.name}`;
+        out[name] = terms[i] as tf.Scalar;
+      });
+      return out;
+    }
+    const prefix = losses.length > 1;
     for (const loss of this.compiled.losses) {
       const fn = METRICS[loss.decl.type];
       if (!fn) continue;
@@ -275,7 +288,7 @@ export class Trainer {
     const metricNames: string[] = [];
     // One read for everything the step needs to decide: losses, metrics, gradient norms.
     const summary = tf.tidy(() => {
-      const metrics = this.metricTensors(feeds, outputs);
+      const metrics = this.metricTensors(feeds, outputs, terms);
       metricNames.push(...Object.keys(metrics));
       return tf.concat([tf.stack([value, ...terms, ...Object.values(metrics)]), l2Norms(gradList)]);
     });
@@ -469,7 +482,7 @@ export class Trainer {
         const outputs = this.forward(feeds, false);
         const terms = this.lossTerms(feeds, outputs);
         const total = tf.addN(terms.map((t, i) => tf.mul(t, (this.compiled.losses[i] as LossBinding).weight)));
-        const metrics = this.metricTensors(feeds, outputs);
+        const metrics = this.metricTensors(feeds, outputs, terms);
         metricNames.push(...Object.keys(metrics));
         return tf.stack([total, ...terms, ...Object.values(metrics)]);
       });

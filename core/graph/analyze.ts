@@ -427,6 +427,19 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
     totals.nonTrainable += r.params.nonTrainable;
     totals.flops += r.flops;
   }
+  // Names from older files may repeat: say which nodes share one, so every list can be read.
+  const byName = new Map<string, GraphNode>();
+  for (const node of graph.nodes) {
+    const name = node.name && node.name.length > 0 ? node.name : node.id;
+    const first = byName.get(name);
+    if (first) {
+      issues.push({
+        severity: 'warning',
+        nodeId: node.id,
+        message: `two nodes are named "${name}" (${first.type} ${first.id} and ${node.type} ${node.id}): rename one so issues, the summary and exports name each node unambiguously`,
+      });
+    } else byName.set(name, node);
+  }
   if (graph.nodes.length > 0 && !graph.nodes.some((n) => getDecl(n.type)?.kind === 'loss')) {
     issues.push({ severity: 'warning', message: 'the graph has no loss: add a loss node (e.g. CategoricalCrossentropy) to train it' });
   }

@@ -3,7 +3,11 @@
  * Everything derived from it (shapes, counts, errors) is computed, never stored.
  */
 import { z } from 'zod';
+import { defaultParams, paramsShape } from '../catalogue/params';
+import { TRAINING_PARAMS } from './training-params';
 import { WEIGHTS_CHECKSUM_PATTERN, weightsChecksumOfBase64 } from './weights-checksum';
+
+export { OPTIMIZERS, TRAINING_PARAMS, type TrainingParamKey } from './training-params';
 
 export const GRAPH_FORMAT = 'netwright.graph';
 /**
@@ -74,8 +78,6 @@ export const edgeSchema = z.strictObject({
   target: portRefSchema,
 });
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop', 'adagrad'] as const;
-
 const scheduleSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('constant') }),
   z.strictObject({
@@ -93,21 +95,9 @@ export const trainingSchema = z.strictObject({
       options: z.record(z.string().max(64), z.union([z.number(), z.string().max(256), z.boolean()])),
     })
     .nullable(),
-  optimizer: z.enum(OPTIMIZERS),
-  learningRate: z.number().gt(0).max(100),
-  /** Momentum of the 'momentum' optimizer; ignored by the others. */
-  momentum: z.number().min(0).max(1),
   schedule: scheduleSchema,
-  batchSize: z.number().int().min(1).max(65_536),
-  epochs: z.number().int().min(1).max(100_000),
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
-  validationSplit: z.number().min(0).max(0.9),
-  /** Clip the global gradient norm to this value; null: no clipping. */
-  gradientClipNorm: z.number().gt(0).max(1e6).nullable(),
-  /** Stop after this many epochs without a better validation loss; null: never. */
-  earlyStoppingPatience: z.number().int().min(1).max(10_000).nullable(),
-  /** Probability of feeding the true previous token to a decoder (seq2seq). */
-  teacherForcingRatio: z.number().min(0).max(1),
+  // Optimizer, learning rate, batch size, epochs, seed...: from their declaration.
+  ...paramsShape(TRAINING_PARAMS),
 });
 
 export const metadataSchema = z.strictObject({
@@ -243,20 +233,11 @@ export type ParamValueJson = GraphNode['params'][string];
 /** Keras' defaults: Adam, learning rate 1e-3, batch 64. */
 export const DEFAULT_TRAINING: TrainingSetup = {
   dataset: null,
-  optimizer: 'adam',
-  learningRate: 1e-3,
-  momentum: 0.9,
   schedule: { type: 'constant' },
-  batchSize: 64,
-  epochs: 10,
-  seed: 1,
-  validationSplit: 0.1,
-  gradientClipNorm: null,
-  earlyStoppingPatience: null,
-  teacherForcingRatio: 1,
+  ...defaultParams(TRAINING_PARAMS),
 };
 
-export function emptyGraph(name = 'Untitled'): GraphDocument {
+export function emptyGraph(name = 'Untitled graph'): GraphDocument {
   return {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,

@@ -13,9 +13,15 @@ export interface Position {
   y: number;
 }
 
-/** A fresh id not used by any node or edge, from a readable stem: "dense", "dense_2", ... */
+/** What a node is called wherever it is listed: its name, or its id when it has none. */
+const displayName = (n: GraphNode): string => (n.name && n.name.length > 0 ? n.name : n.id);
+
+/**
+ * A fresh id not used by any node or edge, nor as a node's name (a node without a name is shown
+ * by its id), from a readable stem: "dense", "dense_2", ...
+ */
 export function freshId(graph: GraphDocument, stem: string, taken: ReadonlySet<string> = new Set()): string {
-  const used = new Set([...graph.nodes.map((n) => n.id), ...graph.edges.map((e) => e.id), ...taken]);
+  const used = new Set([...graph.nodes.map((n) => n.id), ...graph.nodes.map(displayName), ...graph.edges.map((e) => e.id), ...taken]);
   const base = stem.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40) || 'node';
   if (!used.has(base)) return base;
   for (let i = 2; ; i++) if (!used.has(`${base}_${i}`)) return `${base}_${i}`;
@@ -88,8 +94,29 @@ export function setParams(graph: GraphDocument, id: string, params: Record<strin
   return edges.length === next.edges.length ? next : { ...next, edges };
 }
 
+/** A name no node shows yet (names and unnamed nodes' ids), from a stem: "hidden", "hidden_2", ... */
+export function freshName(graph: GraphDocument, stem: string, taken: ReadonlySet<string> = new Set()): string {
+  const used = new Set([...graph.nodes.map(displayName), ...graph.nodes.map((n) => n.id), ...taken]);
+  const base = stem.trim().slice(0, 72) || 'node';
+  if (!used.has(base)) return base;
+  const root = base.replace(/_\d+$/, '');
+  for (let i = 2; ; i++) if (!used.has(`${root}_${i}`)) return `${root}_${i}`;
+}
+
+/** Why a node cannot take this name (another node shows it), or null when it can. */
+export function renameProblem(graph: GraphDocument, id: string, name: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed === '') return null;
+  const other = graph.nodes.find((n) => n.id !== id && (displayName(n) === trimmed || n.id === trimmed));
+  if (!other) return null;
+  return `"${trimmed}" is already the name of another node (${other.type} ${other.id}): names must be unique so issues, the summary and exports name one node`;
+}
+
+/** Renames a node; throws when another node already has the name (see `renameProblem`). */
 export function renameNode(graph: GraphDocument, id: string, name: string): GraphDocument {
   const trimmed = name.trim();
+  const problem = renameProblem(graph, id, trimmed);
+  if (problem) throw new Error(problem);
   return updateNode(graph, id, (n) => {
     if ((n.name ?? '') === trimmed) return n;
     const { name: _old, ...rest } = n;
@@ -146,7 +173,13 @@ export function pasteSubgraph(
     const id = freshId(graph, n.type, taken);
     taken.add(id);
     idMap.set(n.id, id);
-    return { ...structuredClone(n), id, position: { x: Math.round(n.position.x + offset.x), y: Math.round(n.position.y + offset.y) } };
+    const pasted: GraphNode = { ...structuredClone(n), id, position: { x: Math.round(n.position.x + offset.x), y: Math.round(n.position.y + offset.y) } };
+    // A named node gets a fresh name too ("hidden" -> "hidden_2"): names stay unique.
+    if (n.name) {
+      pasted.name = freshName(graph, n.name, taken);
+      taken.add(pasted.name);
+    }
+    return pasted;
   });
   const edges: GraphEdge[] = [];
   for (const e of sub.edges) {

@@ -1,24 +1,20 @@
 /**
  * The inspector: a form generated from the selected node's parameter specs (nothing is written
  * per layer type), its shapes, parameter count and issues; a summary of a multi-selection; and
- * the graph's training setup and metadata when nothing is selected.
+ * the graph's name and description when nothing is selected (the training setup has one place:
+ * the training dock's Setup tab).
  */
 import { useState, type KeyboardEvent } from 'react';
 import type { ParamSpec } from '../../core/catalogue/params';
 import { getDecl } from '../../core/catalogue/registry';
-import { listDatasets } from '../../core/data';
-import { OPTIMIZERS, type GraphDocument, type GraphNode, type ParamValueJson } from '../../core/graph';
-import { renameNode, setMetadata, setParams, setTraining } from '../../core/graph/edit';
+import { type GraphDocument, type GraphNode, type ParamValueJson } from '../../core/graph';
+import { renameNode, renameProblem, setMetadata, setParams } from '../../core/graph/edit';
 import { formatCount, nodeDisplayName } from '../../core/graph/summary';
 import { formatShape } from '../../core/shapes/shape';
 import { formatParamValue, parseParamInput } from '../editor/param-input';
 import { useAnalysis } from '../state/analysis';
 import { editorStore, useEditor } from '../state/editor';
 import { DatasetPreviewDialog } from '../datasets/DatasetPreviewDialog';
-import { numericOptions, openDatasetPreview } from '../datasets/preview-store';
-
-// Read once: dataset specs are static.
-const DATASETS = listDatasets();
 
 interface FieldProps {
   id: string;
@@ -119,17 +115,40 @@ function rangeHint(spec: { min?: number; max?: number }): string {
 function NameField({ node }: { node: GraphNode }) {
   const [text, setText] = useState(node.name ?? '');
   const [last, setLast] = useState(node.name ?? '');
+  const [problem, setProblem] = useState<string | null>(null);
   if ((node.name ?? '') !== last) {
     setLast(node.name ?? '');
     setText(node.name ?? '');
+    setProblem(null);
   }
-  const commit = () => editorStore.getState().edit((g) => renameNode(g, node.id, text.slice(0, 80)));
+  const commit = () => {
+    const name = text.slice(0, 80);
+    // Names are unique: refuse one in use, say why, and keep the typed text to fix.
+    const refused = renameProblem(editorStore.getState().document, node.id, name);
+    setProblem(refused);
+    if (!refused) editorStore.getState().edit((g) => renameNode(g, node.id, name));
+  };
   return (
     <div className="field">
       <label htmlFor="node-name" className="field-label">
         Name
       </label>
-      <input id="node-name" value={text} placeholder={node.id} maxLength={80} onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+      <input
+        id="node-name"
+        className={problem ? 'invalid' : undefined}
+        aria-invalid={problem ? true : undefined}
+        value={text}
+        placeholder={node.id}
+        maxLength={80}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
+      {problem ? (
+        <div className="field-error" role="alert">
+          {problem}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -235,20 +254,8 @@ function MultiInspector({ nodes }: { nodes: readonly GraphNode[] }) {
   );
 }
 
-const TRAINING_SPECS = {
-  learningRate: { kind: 'float', label: 'Learning rate', help: 'Step size of the optimizer.', default: 1e-3, min: 0, exclusiveMin: true, max: 100 },
-  batchSize: { kind: 'int', label: 'Batch size', help: 'Samples per training step.', default: 64, min: 1, max: 65_536 },
-  epochs: { kind: 'int', label: 'Epochs', help: 'Passes over the training set.', default: 10, min: 1, max: 100_000 },
-  seed: { kind: 'int', label: 'Seed', help: 'Seed of weight initialisation and shuffling: the same seed trains the same way.', default: 1, min: 0, max: 2 ** 31 - 1 },
-  momentum: { kind: 'float', label: 'Momentum', help: 'Momentum of the momentum optimizer.', default: 0.9, min: 0, max: 1 },
-  validationSplit: { kind: 'float', label: 'Validation split', help: 'Fraction of the training data held out for validation.', default: 0.1, min: 0, max: 0.9 },
-  optimizer: { kind: 'enum', label: 'Optimizer', help: 'How weights are updated from gradients.', default: 'adam', options: OPTIMIZERS },
-} as const satisfies Record<string, ParamSpec>;
-
 function GraphInspector({ graph }: { graph: GraphDocument }) {
-  const t = graph.training;
   const edit = editorStore.getState().edit;
-  const train = (patch: Partial<GraphDocument['training']>) => edit((g) => setTraining(g, patch));
   const analysis = useAnalysis();
   const errors = analysis.issues.filter((i) => i.severity === 'error').length;
   return (
@@ -274,44 +281,9 @@ function GraphInspector({ graph }: { graph: GraphDocument }) {
           {graph.nodes.length} nodes · {graph.edges.length} wires · {errors === 0 ? 'no errors' : `${errors} error${errors === 1 ? '' : 's'}`}
         </p>
       </section>
-      <section className="inspector-section" aria-label="Training setup">
-        <h3>Training</h3>
-        <div className="field">
-          <label className="field-label" htmlFor="training-dataset">
-            Dataset
-          </label>
-          <div className="dp-field-row">
-            <select
-              id="training-dataset"
-              value={t.dataset?.id ?? ''}
-              onChange={(e) => train({ dataset: e.target.value ? { id: e.target.value, options: {} } : null })}
-            >
-              <option value="">None</option>
-              {DATASETS.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.title} ({formatCount(d.sizes.train)} train / {formatCount(d.sizes.test)} test)
-                </option>
-              ))}
-            </select>
-            <button
-              type="button"
-              className="button"
-              data-testid="dataset-preview-open"
-              title="Samples and statistics of the dataset"
-              onClick={() => openDatasetPreview(t.dataset?.id ?? DATASETS[0]?.id ?? 'mnist', numericOptions(t.dataset?.options ?? {}))}
-            >
-              Preview
-            </button>
-          </div>
-        </div>
-        <ParamField id="training-optimizer" spec={TRAINING_SPECS.optimizer} value={t.optimizer} onCommit={(v) => train({ optimizer: v as GraphDocument['training']['optimizer'] })} />
-        <ParamField id="training-lr" spec={TRAINING_SPECS.learningRate} value={t.learningRate} onCommit={(v) => train({ learningRate: Number(v) })} />
-        {t.optimizer === 'momentum' ? <ParamField id="training-momentum" spec={TRAINING_SPECS.momentum} value={t.momentum} onCommit={(v) => train({ momentum: Number(v) })} /> : null}
-        <ParamField id="training-batch" spec={TRAINING_SPECS.batchSize} value={t.batchSize} onCommit={(v) => train({ batchSize: Number(v) })} />
-        <ParamField id="training-epochs" spec={TRAINING_SPECS.epochs} value={t.epochs} onCommit={(v) => train({ epochs: Number(v) })} />
-        <ParamField id="training-validation" spec={TRAINING_SPECS.validationSplit} value={t.validationSplit} onCommit={(v) => train({ validationSplit: Number(v) })} />
-        <ParamField id="training-seed" spec={TRAINING_SPECS.seed} value={t.seed} onCommit={(v) => train({ seed: Number(v) })} />
-      </section>
+      <p className="muted small" data-testid="setup-pointer">
+        The training setup (dataset, optimizer, epochs…) is in the training dock's Setup tab.
+      </p>
     </div>
   );
 }

@@ -174,8 +174,12 @@ function reportFailure(what: string, err: unknown): void {
 export async function openFile(recent?: FileRef): Promise<void> {
   try {
     const opened = await platform.openGraph(recent);
-    if (opened) openText(opened.contents, { name: opened.name, handle: opened.key });
+    if (!opened) return;
+    // A recent file that is no graph (any more) leaves the recent list; its errors are shown.
+    if (recent && !parseGraphText(opened.contents).ok) await platform.forgetRecent(recent);
+    openText(opened.contents, { name: opened.name, handle: opened.key });
   } catch (err) {
+    if (recent) await platform.forgetRecent(recent).catch(() => undefined);
     reportFailure('Opening', err);
   }
 }

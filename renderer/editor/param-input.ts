@@ -8,6 +8,7 @@ import type { ParamValueJson } from '../../core/graph/document';
 export type ParsedInput = { ok: true; value: ParamValueJson } | { ok: false; message: string };
 
 function boundsMessage(spec: { min?: number; max?: number }, exclusiveMin = false): string {
+  if (exclusiveMin && spec.min !== undefined && spec.max !== undefined) return `greater than ${spec.min} and at most ${spec.max}`;
   if (spec.min !== undefined && spec.max !== undefined) return `between ${spec.min} and ${spec.max}`;
   if (spec.min !== undefined) return exclusiveMin ? `greater than ${spec.min}` : `at least ${spec.min}`;
   if (spec.max !== undefined) return `at most ${spec.max}`;
@@ -39,6 +40,8 @@ export function formatParamValue(spec: ParamSpec, value: unknown): string {
 }
 
 export function parseParamInput(spec: ParamSpec, text: string): ParsedInput {
+  // An empty optional number is "off".
+  if ((spec.kind === 'int' || spec.kind === 'float') && spec.nullable && text.trim() === '') return { ok: true, value: null };
   switch (spec.kind) {
     case 'int': {
       const n = parseNumber(text);

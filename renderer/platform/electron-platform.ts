@@ -30,6 +30,9 @@ export function createElectronPlatform(bridge: NetwrightBridge): Platform {
       const saved = await bridge.exportFile(filters ? { suggestedName, data, filters } : { suggestedName, data });
       return saved ? toRef(saved) : null;
     },
+    // The main process drops a recent file it cannot read; a file that reads but does not parse
+    // stays listed (the bridge has no call to remove one).
+    async forgetRecent() {},
     async recentFiles() {
       return (await bridge.recentFiles()).map(toRef);
     },

@@ -51,6 +51,8 @@ export interface Platform {
   saveGraphAs(contents: string, suggestedName?: string): Promise<FileRef | null>;
   exportFile(suggestedName: string, data: string | Uint8Array<ArrayBuffer>, filters?: ExportFilter[]): Promise<FileRef | null>;
   recentFiles(): Promise<FileRef[]>;
+  /** Drops a recent file that failed to open. */
+  forgetRecent(file: FileRef): Promise<void>;
   appVersion(): Promise<string>;
   readonly autosave: AutosaveSlots;
   /** Tells the shell whether there are unsaved changes (Electron asks before closing then). */

@@ -1,13 +1,15 @@
 /**
  * Platform for the browser: File System Access API pickers where the browser has them (Chromium),
- * otherwise <input type=file> to open and a download to save. Recent files: names only, in
- * localStorage (a browser cannot reopen a file by name; handles live for the session).
- * Autosave slots live in localStorage. A save through a file handle first compares the file's
- * lastModified with the one seen at open/last save, and asks when another program changed it.
+ * otherwise <input type=file> to open and a download to save. Recent files: names in
+ * localStorage, and where the browser has file handles, the handles in IndexedDB, so Recent
+ * reopens the file itself (after asking for permission again). Autosave slots live in
+ * localStorage. A save through a file handle first compares the file's lastModified with the one
+ * seen at open/last save, and asks when another program changed it.
  */
 import type { AutosaveSlot } from '../../electron/api';
 import { mergeGainedRuns, type MergedRuns } from '../../core/graph/merge-runs';
 import type { AutosaveSlots, ExportFilter, FileRef, OpenedFile, Platform, SavedFile } from './platform';
+import { forgetRecentHandle, loadRecentHandle, storeRecentHandle } from './recent-handles';
 import { commandForKey, isTextEditingCommand } from './shortcuts';
 
 /** What the user chose when the file changed on disk since it was opened or saved. */
@@ -55,6 +57,17 @@ interface FileHandle {
   readonly name: string;
   getFile(): Promise<File>;
   createWritable(): Promise<WritableFileStream>;
+  queryPermission?(options: { mode: 'read' | 'readwrite' }): Promise<PermissionState>;
+  requestPermission?(options: { mode: 'read' | 'readwrite' }): Promise<PermissionState>;
+}
+
+const RECENT_PREFIX = 'recent:';
+
+/** Asks again for access to a handle kept from an earlier session; true when granted. */
+async function regainAccess(handle: FileHandle): Promise<boolean> {
+  const options = { mode: 'readwrite' as const };
+  if (!handle.queryPermission || (await handle.queryPermission(options)) === 'granted') return true;
+  return (await handle.requestPermission?.(options)) === 'granted';
 }
 interface PickerType {
   description: string;
@@ -118,6 +131,14 @@ function readRecent(): string[] {
   }
 }
 
+function forgetRecentName(name: string): void {
+  try {
+    window.localStorage.setItem(RECENT_KEY, JSON.stringify(readRecent().filter((n) => n !== name)));
+  } catch {
+    // storage unavailable: nothing to forget
+  }
+}
+
 function rememberRecent(name: string): void {
   try {
     const names = [name, ...readRecent().filter((n) => n !== name)].slice(0, MAX_RECENT);
@@ -138,6 +159,7 @@ export function createWebPlatform(options: { askChangedFile?: AskChangedFile } =
     const key = `handle:${nextId++}`;
     handles.set(key, handle);
     rememberRecent(handle.name);
+    void storeRecentHandle(handle.name, handle);
     return { key, name: handle.name };
   };
 
@@ -178,6 +200,15 @@ export function createWebPlatform(options: { askChangedFile?: AskChangedFile } =
       const known = recent ? handles.get(recent.key) : undefined;
       if (known && recent) {
         return { ...recent, contents: await readTracked(recent.key, known) };
+      }
+      // A recent file of an earlier session: its handle, if the browser kept one.
+      if (recent?.key.startsWith(RECENT_PREFIX)) {
+        const kept = await loadRecentHandle<FileHandle>(recent.name);
+        if (kept) {
+          if (!(await regainAccess(kept))) throw new Error(`permission to read ${recent.name} was not granted`);
+          const ref = track(kept);
+          return { ...ref, contents: await readTracked(ref.key, kept) };
+        }
       }
       const fsa = fileSystemAccess();
       if (fsa) {
@@ -220,7 +251,11 @@ export function createWebPlatform(options: { askChangedFile?: AskChangedFile } =
     saveGraphAs: (contents, suggestedName) => saveVia(suggestedName ?? 'untitled.json', contents, GRAPH_TYPES),
     exportFile: (suggestedName, data, filters) => saveVia(suggestedName, data, toPickerTypes(filters)),
     async recentFiles() {
-      return readRecent().map((name) => ({ key: `recent:${name}`, name }));
+      return readRecent().map((name) => ({ key: `${RECENT_PREFIX}${name}`, name }));
+    },
+    async forgetRecent(file) {
+      forgetRecentName(file.name);
+      await forgetRecentHandle(file.name);
     },
     async appVersion() {
       return import.meta.env.PACKAGE_VERSION;

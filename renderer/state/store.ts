@@ -42,6 +42,12 @@ export interface FileInfo {
 
 export interface EditorState {
   document: GraphDocument;
+  /**
+   * The identity of the loaded document: a new number on every load (New, Open, a template, a
+   * recovered autosave), never on edits. Views derived from a model are keyed by it, so nothing
+   * of the previous document's model survives a switch.
+   */
+  documentKey: number;
   file: FileInfo;
   selection: Selection;
   panels: Readonly<Record<PanelName, boolean>>;
@@ -68,6 +74,12 @@ export type EditorStore = StoreApi<EditorState> & {
   temporal: StoreApi<import('zundo').TemporalState<TrackedState>>;
 };
 
+let lastDocumentKey = 0;
+function nextDocumentKey(): number {
+  lastDocumentKey += 1;
+  return lastDocumentKey;
+}
+
 const NO_FILE: FileInfo = { name: null, handle: null, savedText: null };
 
 export function createEditorStore(initial: GraphDocument = emptyGraph()): EditorStore {
@@ -77,6 +89,7 @@ export function createEditorStore(initial: GraphDocument = emptyGraph()): Editor
     temporal(
       (set, get) => ({
         document: initial,
+        documentKey: nextDocumentKey(),
         file: NO_FILE,
         selection: { nodes: [], edges: [] },
         panels: { summary: true, training: false, help: false, templates: false, datasets: false },
@@ -97,7 +110,8 @@ export function createEditorStore(initial: GraphDocument = emptyGraph()): Editor
           });
         },
         load(graph, file) {
-          set({ document: graph, file, selection: { nodes: [], edges: [] } });
+          // The previous model's highlight and gradient overlay name its nodes and wires: drop them.
+          set({ document: graph, documentKey: nextDocumentKey(), file, selection: { nodes: [], edges: [] }, highlight: null, edgeOverlay: null });
           self?.temporal.getState().clear();
         },
         markSaved(file) {

@@ -46,6 +46,7 @@ export function RunsView() {
   const activeId = useTraining((s) => s.activeRunId);
   const loadedId = useTraining((s) => s.loadedRunId);
   const opening = useTraining((s) => s.opening);
+  const documentKey = useTraining((s) => s.documentKey);
   const anyBusy = runs.some(isBusy);
   useTraining((s) => s.version);
   if (runs.length === 0) return <Empty>No runs yet. Train the model, or open a document with kept runs.</Empty>;
@@ -71,14 +72,24 @@ export function RunsView() {
           {runs.map((r) => {
             const testMetric = r.test ? (Object.entries(r.test.metrics)[0] ?? null) : null;
             return (
-              <tr key={r.id} data-testid={`run-row-${r.index}`} className={r.id === activeId ? 'active' : ''} onClick={() => void selectRun(r.id)} title="Select: the views show this run (its weights are opened)">
+              <tr
+                key={r.id}
+                data-testid={`run-row-${r.index}`}
+                className={r.id === activeId ? 'active' : r.documentKey !== documentKey ? 'other-graph' : ''}
+                onClick={() => void selectRun(r.id)}
+                title={r.documentKey === documentKey ? 'Select: the views show this run (its weights are opened)' : 'A run of another graph: overlay its curves to compare; open its graph to inspect it'}
+              >
                 <td>
                   <input type="checkbox" checked={r.visible} onChange={(e) => setRunVisible(r.id, e.target.checked)} onClick={(e) => e.stopPropagation()} aria-label={`overlay ${r.name}`} />
                   <i className="run-swatch" style={{ background: runColour(r) }} />
                 </td>
                 <td>
                   {r.name}
-                  {r.id === loadedId ? (
+                  {r.documentKey !== documentKey ? (
+                    <span className="badge" data-testid="run-other-graph" title="Trained on a graph that is not the one open">
+                      other graph
+                    </span>
+                  ) : r.id === loadedId ? (
                     <span className="badge" data-testid="run-loaded" title="The views inspect this run's weights">
                       inspected
                     </span>

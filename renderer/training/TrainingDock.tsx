@@ -3,9 +3,7 @@
  * editor store, so it is saved and undone with the graph), Start/Pause/Resume/Stop, progress,
  * warnings, and the live views. Training itself runs in the engine worker.
  */
-import { memo, useEffect, useState } from 'react';
-import { listDatasets } from '../../core/data/registry';
-import { OPTIMIZERS, nodeDisplayName, setParams, setTraining, type GraphDocument, type TrainingSetup } from '../../core/graph';
+import { useEffect, useState } from 'react';
 import { editorStore, useEditor } from '../state/editor';
 import { getEngine, selectedBackend } from '../engine/engine-client';
 import type { BackendReport } from '../engine/engine-api';
@@ -17,131 +15,29 @@ import {
   secondsLeft,
   startTraining,
   stopTraining,
-  trainingStore,
   useTraining,
   type Run,
 } from './training-store';
-import { ActivationsView, AttentionView, CurvesView, GradientsView, ModelView } from './views';
+import { ActivationsView, AttentionView, ConfusionTab, CurvesView, GradientsView, VaeTab } from './views';
 import { RunsView } from './RunsView';
+import { SetupForm } from './SetupForm';
 import { watchKeptRuns } from './kept-runs';
 import './training.css';
 
 // The runs list follows the document's kept runs (open a file: its runs appear).
 watchKeptRuns();
 
-const DATASETS = listDatasets();
-const LOSS_TYPES = new Set(['SparseCategoricalCrossentropy', 'CategoricalCrossentropy', 'BinaryCrossentropy', 'MeanSquaredError', 'MeanAbsoluteError', 'GaussianKL', 'SequenceCrossentropy', 'FlowNLL']);
-
-type Tab = 'curves' | 'activations' | 'attention' | 'gradients' | 'model' | 'runs';
+type Tab = 'setup' | 'curves' | 'activations' | 'attention' | 'gradients' | 'confusion' | 'vae' | 'runs';
 const TABS: { id: Tab; label: string }[] = [
+  { id: 'setup', label: 'Setup' },
   { id: 'curves', label: 'Curves' },
   { id: 'activations', label: 'Activations' },
   { id: 'attention', label: 'Attention' },
   { id: 'gradients', label: 'Gradients' },
-  { id: 'model', label: 'Model' },
+  { id: 'confusion', label: 'Confusion matrix' },
+  { id: 'vae', label: 'VAE' },
   { id: 'runs', label: 'Runs' },
 ];
-
-function editTraining(patch: Partial<TrainingSetup>): void {
-  editorStore.getState().edit((g) => setTraining(g, patch));
-}
-
-/** A number field that commits valid values only (the document schema has bounds). */
-function NumberField({ label, value, onCommit, step, min, max, nullable, testId }: { label: string; value: number | null; onCommit: (v: number | null) => void; step?: number; min?: number; max?: number; nullable?: boolean; testId?: string }) {
-  const shown = value === null ? '' : String(value);
-  // The draft follows the document when it changes elsewhere (undo, the inspector).
-  const [draft, setDraft] = useState({ text: shown, from: shown });
-  const text = draft.from === shown ? draft.text : shown;
-  const setText = (t: string) => setDraft({ text: t, from: shown });
-  const commit = () => {
-    if (text.trim() === '' && nullable) return onCommit(null);
-    const v = Number(text);
-    if (Number.isFinite(v) && (min === undefined || v >= min) && (max === undefined || v <= max)) onCommit(v);
-    else setText(value === null ? '' : String(value));
-  };
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        type="number"
-        data-testid={testId}
-        value={text}
-        step={step ?? 'any'}
-        placeholder={nullable ? 'off' : undefined}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => e.key === 'Enter' && commit()}
-      />
-    </label>
-  );
-}
-
-function lossNodes(graph: GraphDocument) {
-  return graph.nodes.filter((n) => LOSS_TYPES.has(n.type) || 'weight' in n.params);
-}
-
-const SetupForm = memo(function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy: boolean; report: BackendReport | null }) {
-  const t = graph.training;
-  const limit = useTraining((s) => s.limit);
-  const backend = useTraining((s) => s.backend);
-  return (
-    <fieldset className="setup" disabled={busy}>
-      <label className="field wide">
-        <span>Dataset</span>
-        <select data-testid="dataset-select" value={t.dataset?.id ?? ''} onChange={(e) => editTraining({ dataset: e.target.value ? { id: e.target.value, options: {} } : null })}>
-          <option value="">(choose)</option>
-          {DATASETS.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.title}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>Optimizer</span>
-        <select value={t.optimizer} onChange={(e) => editTraining({ optimizer: e.target.value as TrainingSetup['optimizer'] })}>
-          {OPTIMIZERS.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
-      </label>
-      <NumberField label="Learning rate" testId="learning-rate" value={t.learningRate} min={1e-9} max={100} onCommit={(v) => v !== null && editTraining({ learningRate: v })} />
-      <NumberField label="Batch size" value={t.batchSize} min={1} max={65536} step={1} onCommit={(v) => v !== null && editTraining({ batchSize: Math.round(v) })} />
-      <NumberField label="Epochs" testId="epochs" value={t.epochs} min={1} max={100000} step={1} onCommit={(v) => v !== null && editTraining({ epochs: Math.round(v) })} />
-      <NumberField label="Seed" value={t.seed} min={0} step={1} onCommit={(v) => v !== null && editTraining({ seed: Math.round(v) })} />
-      <NumberField label="Validation split" value={t.validationSplit} min={0} max={0.9} step={0.05} onCommit={(v) => v !== null && editTraining({ validationSplit: v })} />
-      <NumberField label="Early stop (patience)" value={t.earlyStoppingPatience} nullable min={1} step={1} onCommit={(v) => editTraining({ earlyStoppingPatience: v === null ? null : Math.round(v) })} />
-      <NumberField label="Clip grad norm" value={t.gradientClipNorm} nullable min={1e-9} onCommit={(v) => editTraining({ gradientClipNorm: v })} />
-      {lossNodes(graph).map((n) => (
-        <NumberField
-          key={n.id}
-          label={`${n.type === 'GaussianKL' ? 'β (KL weight)' : 'Weight'}: ${nodeDisplayName(n)}`}
-          value={typeof n.params.weight === 'number' ? n.params.weight : 1}
-          min={0}
-          onCommit={(v) => v !== null && editorStore.getState().edit((g) => setParams(g, n.id, { weight: v }))}
-        />
-      ))}
-      <label className="field">
-        <span>Backend</span>
-        <select value={backend} onChange={(e) => trainingStore.setState({ backend: e.target.value })}>
-          <option value="auto">auto{report ? ` (${report.backend})` : ''}</option>
-          {['wasm', 'webgl', 'webgpu', 'cpu'].map((b) => (
-            <option key={b}>{b}</option>
-          ))}
-        </select>
-      </label>
-      <NumberField
-        label="Quick run: samples"
-        testId="sample-limit"
-        value={limit}
-        nullable
-        min={1}
-        step={1}
-        onCommit={(v) => trainingStore.setState({ limit: v === null ? null : Math.round(v) })}
-      />
-    </fieldset>
-  );
-});
 
 function formatSeconds(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '–';
@@ -169,7 +65,9 @@ function Progress({ run }: { run: Run }) {
         ) : (
           <>
             <span>{Math.round(run.samplesPerSecond)} samples/s</span>
-            <span>{formatSeconds(secondsLeft(run))} left</span>
+            <span data-testid="eta" data-seconds={secondsLeft(run) ?? ''}>
+              {formatSeconds(secondsLeft(run))} left
+            </span>
           </>
         )}
         {run.losses.length > 0 ? <span>loss {(run.losses[run.losses.length - 1] as number).toPrecision(4)}</span> : null}
@@ -247,45 +145,51 @@ function useInteractionHint(active: boolean): void {
 
 export function TrainingDock() {
   const graph = useEditor((s) => s.document);
+  // The graph a view belongs to: a new identity on every New, Open, template or recovery.
+  const documentKey = useEditor((s) => s.documentKey);
   const runId = useTraining((s) => s.activeRunId);
   // Not the version: the dock (its form, tabs) re-renders when the run's state changes; the parts
   // that follow progress (Progress, Messages, the views) subscribe to it themselves.
   useTraining((s) => activeRun(s)?.state);
   const run = activeRun();
   const busy = isBusy(run);
-  const [tab, setTab] = useState<Tab>('curves');
+  const [tab, setTab] = useState<Tab>('setup');
   useInteractionHint(busy);
   const [report, setReport] = useState<BackendReport | null>(null);
   useEffect(() => {
     selectedBackend().then(setReport, () => setReport(null));
   }, []);
-  const canStart = !busy && graph.training.dataset !== null && graph.nodes.length > 0;
-  void runId;
+  // A run of a previous document may still be stopping: one training at a time.
+  const anyBusy = useTraining((s) => s.runs.some(isBusy));
+  const canStart = !anyBusy && graph.training.dataset !== null && graph.nodes.length > 0;
+  const start = () => {
+    if (tab === 'setup') setTab('curves');
+    void startTraining(editorStore.getState().document);
+  };
   return (
     <section className="training-dock" aria-label="Training" data-testid="training-dock">
-      <div className="dock-side">
-        <div className="dock-controls">
-          {!busy ? (
-            <button className="primary" data-testid="train-start" disabled={!canStart} onClick={() => void startTraining(editorStore.getState().document)}>
-              ▶ Start
-            </button>
-          ) : run?.state === 'paused' ? (
-            <button data-testid="train-resume" onClick={() => void resumeTraining()}>
-              ▶ Resume
-            </button>
-          ) : (
-            <button data-testid="train-pause" disabled={run?.state !== 'running'} onClick={() => void pauseTraining()}>
-              ❚❚ Pause
-            </button>
-          )}
-          <button data-testid="train-stop" disabled={!busy} onClick={() => void stopTraining()}>
-            ■ Stop
-          </button>
-        </div>
-        <SetupForm graph={graph} busy={busy} report={report} />
-      </div>
       <div className="dock-main">
-        {run ? <Progress run={run} /> : null}
+        <div className="dock-top">
+          <div className="dock-controls">
+            {!busy ? (
+              <button className="primary" data-testid="train-start" disabled={!canStart} onClick={start} title={canStart ? 'Train the model with its setup' : 'Choose a dataset in Setup and add layers first'}>
+                ▶ Start
+              </button>
+            ) : run?.state === 'paused' ? (
+              <button data-testid="train-resume" onClick={() => void resumeTraining()}>
+                ▶ Resume
+              </button>
+            ) : (
+              <button data-testid="train-pause" disabled={run?.state !== 'running'} onClick={() => void pauseTraining()}>
+                ❚❚ Pause
+              </button>
+            )}
+            <button data-testid="train-stop" disabled={!busy} onClick={() => void stopTraining()}>
+              ■ Stop
+            </button>
+          </div>
+          {run ? <Progress run={run} /> : null}
+        </div>
         {run ? <Messages run={run} /> : null}
         <div className="dock-tabs" role="tablist">
           {TABS.map((t) => (
@@ -294,12 +198,15 @@ export function TrainingDock() {
             </button>
           ))}
         </div>
-        <div className="dock-view" role="tabpanel">
+        {/* Keyed by document and run: a switch remounts the views, so none keeps another model's data. */}
+        <div className="dock-view" role="tabpanel" key={`${documentKey}:${runId ?? 'none'}`}>
+          {tab === 'setup' ? <SetupForm graph={graph} busy={busy} report={report} /> : null}
           {tab === 'curves' ? <CurvesView run={run} /> : null}
           {tab === 'activations' ? <ActivationsView run={run} /> : null}
           {tab === 'attention' ? <AttentionView run={run} /> : null}
           {tab === 'gradients' ? <GradientsView run={run} /> : null}
-          {tab === 'model' ? <ModelView run={run} /> : null}
+          {tab === 'confusion' ? <ConfusionTab run={run} /> : null}
+          {tab === 'vae' ? <VaeTab run={run} /> : null}
           {tab === 'runs' ? <RunsView /> : null}
         </div>
       </div>

@@ -4,7 +4,7 @@
  * document: open a file and its runs appear with their curves; undo a keep and the run is a
  * session run again. A kept run's weights open in the worker when the run is selected.
  */
-import { keepRun as keepRunEdit, removeRun, runGraph, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
+import { emptyGraph, keepRun as keepRunEdit, removeRun, runGraph, serializeGraph, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
 import { WEIGHTS_FILE } from '../../core/engine/layers-format';
 import type { RunStatus } from '../../core/engine/run';
 import { platform } from '../platform';
@@ -12,12 +12,13 @@ import { editorStore } from '../state/editor';
 import { showToast } from '../state/ui';
 import type { EditorStore } from '../state/store';
 import { getEngine } from '../engine/engine-client';
-import { isBusy, newRun, openRunWeights, trainingStore, type Run } from './training-store';
+import { isBusy, newRun, openRunWeights, switchDocument, trainingStore, type Run } from './training-store';
 
 const ENDED: readonly string[] = ['completed', 'stopped', 'early-stopped', 'non-finite'] satisfies RunStatus[];
 
 /** Why a run cannot be kept, or null when it can. */
 export function cannotKeep(run: Run): string | null {
+  if (run.documentKey !== trainingStore.getState().documentKey) return 'the run belongs to another graph (open that graph to keep it)';
   if (!ENDED.includes(run.state)) return isBusy(run) ? 'the run is still training' : 'the run failed';
   if (!run.manifest) return 'the run has no manifest';
   if (!run.weights) return 'the run has no weights';
@@ -112,6 +113,22 @@ export function runFromSaved(saved: SavedRun, index: number, document: GraphDocu
   return run;
 }
 
+/** A run's graph as canonical text (key order does not matter). */
+function canonicalRunGraph(run: SavedRun): string {
+  return serializeGraph({ ...emptyGraph(), nodes: run.graph.nodes, edges: run.graph.edges, training: run.graph.training });
+}
+
+/** Whether a kept run read from a file is this session's kept run (same id is not enough: a file may have been edited). */
+function sameRun(a: SavedRun, b: SavedRun): boolean {
+  return (
+    a.id === b.id &&
+    a.manifest.startedAt === b.manifest.startedAt &&
+    a.manifest.graphHash === b.manifest.graphHash &&
+    canonicalRunGraph(a) === canonicalRunGraph(b) &&
+    (a.weights?.data.length ?? -1) === (b.weights?.data.length ?? -1)
+  );
+}
+
 /** Brings the listed runs in line with the document's kept runs. */
 export function syncKeptRuns(document: GraphDocument): void {
   const state = trainingStore.getState();
@@ -120,18 +137,28 @@ export function syncKeptRuns(document: GraphDocument): void {
   const runs: Run[] = [];
   const listed = new Set<SavedRun>();
   for (const run of state.runs) {
-    const mine = keptAs.get(run);
-    const inDocument = mine !== undefined && kept.get(mine.id) === mine;
+    let mine = keptAs.get(run);
+    // The same run reopened from a file (same id, a new object): the session run is that kept
+    // run, listed once.
+    const reopened = mine !== undefined ? kept.get(mine.id) : undefined;
+    if (run.origin === 'session' && mine !== undefined && reopened !== undefined && reopened !== mine && !listed.has(reopened) && sameRun(mine, reopened)) {
+      mine = reopened;
+      keptAs.set(run, reopened);
+      run.documentKey = state.documentKey;
+      run.visible = true;
+      changed = true;
+    }
+    const inDocument = mine !== undefined && kept.get(mine.id) === mine ? mine : null;
     if (run.origin === 'document' && !inDocument) {
       changed = true;
       continue;
     }
-    const keptId = inDocument ? mine.id : null;
+    const keptId = inDocument ? inDocument.id : null;
     if (run.keptId !== keptId) {
       run.keptId = keptId;
       changed = true;
     }
-    if (inDocument) listed.add(mine);
+    if (inDocument) listed.add(inDocument);
     runs.push(run);
   }
   for (const saved of document.runs) {
@@ -142,16 +169,20 @@ export function syncKeptRuns(document: GraphDocument): void {
     changed = true;
   }
   if (!changed) return;
-  const activeRunId = runs.some((r) => r.id === state.activeRunId) ? state.activeRunId : (runs[runs.length - 1]?.id ?? null);
+  const own = runs.filter((r) => r.documentKey === state.documentKey);
+  const activeRunId = own.some((r) => r.id === state.activeRunId) ? state.activeRunId : (own[own.length - 1]?.id ?? null);
   const loadedRunId = runs.some((r) => r.id === state.loadedRunId) ? state.loadedRunId : null;
   trainingStore.setState((s) => ({ runs, activeRunId, loadedRunId, version: s.version + 1 }));
 }
 
 /** Follows the editor's document from now on. */
 export function watchKeptRuns(store: EditorStore = editorStore): () => void {
+  switchDocument(store.getState().documentKey);
   syncKeptRuns(store.getState().document);
   return store.subscribe((state, previous) => {
-    if (state.document.runs !== previous.document.runs) syncKeptRuns(state.document);
+    // A loaded document first re-scopes the views, then lists its kept runs.
+    if (state.documentKey !== previous.documentKey) switchDocument(state.documentKey);
+    if (state.document.runs !== previous.document.runs || state.documentKey !== previous.documentKey) syncKeptRuns(state.document);
   });
 }
 

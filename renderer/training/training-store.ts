@@ -75,6 +75,8 @@ export interface Run {
   keptId: string | null;
   /** Trained in this session, or read from the document's kept runs. */
   origin: 'session' | 'document';
+  /** The loaded document (EditorState.documentKey) the run belongs to: views show only its runs. */
+  documentKey: number;
 }
 
 export interface TrainingState {
@@ -93,6 +95,8 @@ export interface TrainingState {
   loadedRunId: number | null;
   /** A run whose weights are being loaded into the worker, or why that failed. */
   opening: { runId: number; error: string | null } | null;
+  /** The editor's loaded document (its documentKey): the active run is always one of its runs. */
+  documentKey: number;
 }
 
 const searchLimit = (): number | null => {
@@ -111,6 +115,7 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   inspectTick: 0,
   loadedRunId: null,
   opening: null,
+  documentKey: 0,
 }));
 
 export function useTraining<T>(selector: (state: TrainingState) => T): T {
@@ -188,7 +193,7 @@ onCanvasSettled(() => {
   if (inspectPending) bumpInspect();
 });
 
-export function newRun(graph: GraphDocument, index: number): Run {
+export function newRun(graph: GraphDocument, index: number, documentKey: number = trainingStore.getState().documentKey): Run {
   const now = performance.now();
   return {
     id: nextRunId(),
@@ -229,6 +234,7 @@ export function newRun(graph: GraphDocument, index: number): Run {
     weights: null,
     keptId: null,
     origin: 'session',
+    documentKey,
   };
 }
 
@@ -404,11 +410,27 @@ export function setRunVisible(id: number, visible: boolean): void {
   touch();
 }
 
+/**
+ * Another document was loaded (New, Open, a template, a recovery): nothing of the previous
+ * model stays on screen. A run still training is stopped (its graph is no longer the one shown);
+ * the previous document's runs stay listed, not overlaid, and cannot be made active.
+ */
+export function switchDocument(documentKey: number): void {
+  const state = trainingStore.getState();
+  if (state.documentKey === documentKey) return;
+  if (isBusy(activeRun(state))) void stopTraining();
+  for (const run of state.runs) run.visible = false;
+  lastInspectBump = 0;
+  clearNonFiniteHighlight();
+  touch({ documentKey, activeRunId: null, opening: null });
+}
+
 /** Makes a run the active one; its weights are loaded into the worker when they are not there. */
 export async function selectRun(id: number): Promise<void> {
   const state = trainingStore.getState();
   const run = state.runs.find((r) => r.id === id);
-  if (!run) return;
+  // Another document's run would show node names this graph doesn't have: compare its curves only.
+  if (!run || run.documentKey !== state.documentKey) return;
   trainingStore.setState({ activeRunId: id });
   bumpInspect();
   if (state.loadedRunId === id || !run.weights || state.runs.some(isBusy)) return;

@@ -706,12 +706,20 @@ function VaeView({ conditional }: { conditional: { inputNodeId: string; classNam
   );
 }
 
-export function ModelView({ run }: { run: Run | null }) {
-  const ready = run !== null && run.capabilities !== null && run.state !== 'error' && run.state !== 'loading';
-  if (!ready) return <Empty>Train the model to see model-specific views (confusion matrix, VAE samples).</Empty>;
-  if (run.capabilities?.vae) return <VaeView conditional={run.capabilities.conditionalLabel ?? null} />;
-  if (run.capabilities?.classification) return <ConfusionView />;
-  return <Empty>No model-specific view for this model (classifiers and VAEs have one).</Empty>;
+function modelReady(run: Run | null): run is Run {
+  return run !== null && run.capabilities !== null && run.state !== 'error' && run.state !== 'loading';
+}
+
+export function ConfusionTab({ run }: { run: Run | null }) {
+  if (!modelReady(run)) return <Empty>Train a classifier to see its confusion matrix on validation samples.</Empty>;
+  if (!run.capabilities?.classification) return <Empty>The confusion matrix is for classifiers (a cross-entropy loss over classes); this model is not one.</Empty>;
+  return <ConfusionView />;
+}
+
+export function VaeTab({ run }: { run: Run | null }) {
+  if (!modelReady(run)) return <Empty>Train a VAE to see reconstructions, samples from the prior and the latent space.</Empty>;
+  if (!run.capabilities?.vae) return <Empty>These views are for variational autoencoders (a Sampling node and a Gaussian KL loss); this model is not one.</Empty>;
+  return <VaeView conditional={run.capabilities.conditionalLabel ?? null} />;
 }
 
 // ---------------------------------------------------------------- runs

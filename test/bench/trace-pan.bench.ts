@@ -140,7 +140,7 @@ test('trace: where the time goes while panning', async ({ page }) => {
   await page.getByTestId('tab-gradients').click();
   await page.getByTestId('edge-overlay-toggle').check();
   await traced(page, 'training, gradients+overlay', 6);
-  await page.getByTestId('tab-model').click();
+  await page.getByTestId('tab-confusion').click();
   await traced(page, 'training, model', 6);
   await page.getByTestId('train-pause').click();
   await expect(page.getByTestId('run-state')).toHaveText('paused');

@@ -60,7 +60,7 @@ const TRAINING_CONDITIONS: [string, (p: Page) => Promise<void>][] = [
     await p.getByTestId('tab-gradients').click();
     await p.getByTestId('edge-overlay-toggle').check();
   }],
-  ['training, Model (confusion)', async (p) => void (await p.getByTestId('tab-model').click())],
+  ['training, Model (confusion)', async (p) => void (await p.getByTestId('tab-confusion').click())],
 ];
 
 test('frame times while panning the canvas: no training vs training with each view', async ({ browser }) => {
@@ -133,7 +133,7 @@ test('training throughput per open view', async ({ browser }) => {
       },
     ],
     ['gradients + edge overlay', async (p) => void (await p.getByTestId('tab-gradients').click())],
-    ['model (confusion matrix)', async (p) => void (await p.getByTestId('tab-model').click())],
+    ['model (confusion matrix)', async (p) => void (await p.getByTestId('tab-confusion').click())],
   ];
   const throughput: Record<string, Record<string, number[]>> = {};
   const pages: Page[] = [];

@@ -68,7 +68,7 @@ test.describe('training views over time', () => {
     const problems = await open(page, 4_000);
     await load(page, template('cvae-mnist', { epochs: 2, batchSize: 50 }));
     expect(await trainToEnd(page)).toBe('completed');
-    await page.getByTestId('tab-model').click();
+    await page.getByTestId('tab-vae').click();
     const picker = page.getByTestId('generate-label');
     await expect(picker).toBeVisible({ timeout: 30_000 });
     await expect(picker.locator('option')).toHaveCount(10);

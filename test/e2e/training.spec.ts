@@ -58,7 +58,7 @@ test.describe('training in the app', () => {
     await shot(page, 'curves');
 
     // The confusion matrix of the stopped model, on validation samples.
-    await page.getByTestId('tab-model').click();
+    await page.getByTestId('tab-confusion').click();
     await expect(page.getByTestId('confusion-matrix')).toBeVisible({ timeout: 30_000 });
     await shot(page, 'confusion');
 
@@ -161,7 +161,7 @@ test.describe('training in the app', () => {
     await load(page, template('vae-mlp-mnist', { epochs: 1, batchSize: 50 }));
     await start(page);
     await waitForEnd(page);
-    await page.getByTestId('tab-model').click();
+    await page.getByTestId('tab-vae').click();
     await expect(page.getByTestId('vae-reconstructions')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId('vae-prior')).toBeVisible();
     const decoded = page.getByTestId('latent-decoded');

@@ -17,8 +17,16 @@ describe('parseParamInput', () => {
     expect(parseParamInput(units, '12abc')).toEqual({ ok: false, message: 'Units must be a whole number' });
     expect(parseParamInput(units, '')).toMatchObject({ ok: false });
     expect(parseParamInput(rate, '1e-1')).toEqual({ ok: true, value: 0.1 });
-    expect(parseParamInput(rate, '0')).toEqual({ ok: false, message: 'Rate must be between 0 and 1' });
+    // 0 itself is excluded: the message says so.
+    expect(parseParamInput(rate, '0')).toEqual({ ok: false, message: 'Rate must be greater than 0 and at most 1' });
     expect(parseParamInput(rate, 'Infinity')).toMatchObject({ ok: false });
+  });
+
+  it('an empty optional number is "off" (null); a required one is refused', () => {
+    const clip = { kind: 'float', label: 'Clip', help: '', default: null, min: 0, exclusiveMin: true, nullable: true } as const;
+    expect(parseParamInput(clip, ' ')).toEqual({ ok: true, value: null });
+    expect(parseParamInput(clip, '0')).toEqual({ ok: false, message: 'Clip must be greater than 0' });
+    expect(parseParamInput(units, '')).toMatchObject({ ok: false });
   });
 
   it('reads comma-separated int lists with length, bounds and null rules', () => {

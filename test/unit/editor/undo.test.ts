@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allDecls } from '../../../core/catalogue/registry';
 import { portsOf } from '../../../core/catalogue/decl';
-import { addNode, connect, extractSubgraph, moveNodes, pasteSubgraph, removeElements, renameNode, setParams, setTraining } from '../../../core/graph/edit';
+import { addNode, connect, extractSubgraph, moveNodes, pasteSubgraph, removeElements, renameNode, renameProblem, setParams, setTraining } from '../../../core/graph/edit';
 import { parseGraph, serializeGraph, type GraphDocument } from '../../../core/graph';
 import { getTemplate } from '../../../core/templates';
 import { createEditorStore, isDirty } from '../../../renderer/state/store';
@@ -64,7 +64,8 @@ function apply(graph: GraphDocument, c: Command): GraphDocument {
     }
     case 'rename': {
       const n = pickNode(c.pick);
-      return n ? renameNode(graph, n.id, c.name) : graph;
+      // A name in use is refused (no edit).
+      return n && !renameProblem(graph, n.id, c.name) ? renameNode(graph, n.id, c.name) : graph;
     }
     case 'param': {
       const n = pickNode(c.pick);

@@ -99,6 +99,14 @@ describe('file service', () => {
     expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe('{"a":1}');
   });
 
+  it('a recent file that cannot be read any more leaves the recent list', async () => {
+    const { service, disk } = setup({ open: '/docs/a.json' });
+    await service.openGraph(undefined);
+    disk.delete('/docs/a.json');
+    await expect(service.openGraph({ path: '/docs/a.json' })).rejects.toThrow('ENOENT');
+    expect(await service.recentFiles(undefined)).toEqual([]);
+  });
+
   it('save as writes where the user chose and grants later saves', async () => {
     const { service, disk } = setup({ save: '/docs/new.json' });
     expect(await service.saveGraphAs({ contents: '{"n":1}', suggestedName: 'new.json' })).toEqual({ path: '/docs/new.json', name: 'new.json' });

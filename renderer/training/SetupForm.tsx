@@ -1,0 +1,198 @@
+/**
+ * The training setup, in one place (the dock's Setup tab): a form generated from the setup's
+ * declaration (core/graph/training-params.ts), like a layer's form from its parameter specs.
+ * Every field shows the document's value; what is typed is a draft over the current document
+ * (see setup-field.ts) and reaches the document only when the declaration's schema accepts it.
+ * Backend and quick-run samples are this session's choices, not the document's.
+ */
+import { useState, type KeyboardEvent } from 'react';
+import type { ParamSpec } from '../../core/catalogue/params';
+import { getDecl } from '../../core/catalogue/registry';
+import { listDatasets } from '../../core/data/registry';
+import { TRAINING_PARAMS, formatCount, nodeDisplayName, setParams, setTraining, type GraphDocument, type ParamValueJson, type TrainingParamKey, type TrainingSetup } from '../../core/graph';
+import { numericOptions, openDatasetPreview } from '../datasets/preview-store';
+import type { BackendReport } from '../engine/engine-api';
+import { editorStore } from '../state/editor';
+import { commitField, fieldText, type Draft, type Refusal } from './setup-field';
+import { trainingStore, useTraining } from './training-store';
+
+const DATASETS = listDatasets();
+
+interface SetupFieldProps {
+  id: string;
+  spec: ParamSpec;
+  value: unknown;
+  document: GraphDocument;
+  onCommit(value: ParamValueJson): void;
+}
+
+/** One field of one spec, controlled by the document (a draft only while the user types). */
+export function SetupField({ id, spec, value, document, onCommit }: SetupFieldProps) {
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const text = fieldText(spec, value, draft, document);
+  const shownRefusal = refusal !== null && refusal.of === document ? refusal.message : null;
+  const commit = (typed: string) => {
+    const result = commitField(spec, typed, value);
+    if (result.kind === 'refused') {
+      setRefusal({ message: result.message, of: document });
+      return false;
+    }
+    setRefusal(null);
+    if (result.kind === 'commit') onCommit(result.value);
+    return true;
+  };
+  const label = (
+    <label htmlFor={id} title={spec.help}>
+      {spec.label}
+    </label>
+  );
+  if (spec.kind === 'enum') {
+    return (
+      <div className="field" title={spec.help}>
+        {label}
+        <select id={id} data-testid={id} value={String(value)} onChange={(e) => commit(e.target.value)}>
+          {spec.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      </div>
+    );
+  }
+  if (spec.kind === 'bool') {
+    return (
+      <div className="field field-bool" title={spec.help}>
+        <input id={id} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
+        {label}
+      </div>
+    );
+  }
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter' && commit(text)) setDraft(null);
+    if (e.key === 'Escape') {
+      setDraft(null);
+      setRefusal(null);
+    }
+  };
+  const placeholder = (spec.kind === 'int' || spec.kind === 'float') && spec.nullable ? 'off' : undefined;
+  return (
+    <div className="field" title={spec.help}>
+      {label}
+      <input
+        id={id}
+        data-testid={id}
+        className={shownRefusal ? 'invalid' : undefined}
+        aria-invalid={shownRefusal ? true : undefined}
+        value={text}
+        spellCheck={false}
+        inputMode="decimal"
+        placeholder={placeholder}
+        onChange={(e) => setDraft({ text: e.target.value, of: document })}
+        // Leaving the field: commit what parses, and show the document's value again either way.
+        onBlur={() => {
+          if (draft !== null && draft.of === document) commit(draft.text);
+          setDraft(null);
+        }}
+        onKeyDown={onKeyDown}
+      />
+      {shownRefusal ? (
+        <div className="field-error" role="alert">
+          {shownRefusal}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function editTraining(patch: Partial<TrainingSetup>): void {
+  editorStore.getState().edit((g) => setTraining(g, patch));
+}
+
+/** The fields in the order the form shows them (momentum only for the momentum optimizer). */
+const ORDER: readonly TrainingParamKey[] = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'validationSplit', 'seed', 'gradientClipNorm', 'earlyStoppingPatience', 'teacherForcingRatio'];
+
+function lossNodes(graph: GraphDocument) {
+  return graph.nodes.filter((n) => getDecl(n.type)?.kind === 'loss' && 'weight' in n.params);
+}
+
+const SESSION_LIMIT: ParamSpec = { kind: 'int', nullable: true, label: 'Quick run: samples', help: 'Train on at most this many samples per split (this session only, not saved). Empty: the whole dataset.', default: null, min: 1, max: 10_000_000 };
+
+export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy: boolean; report: BackendReport | null }) {
+  const t = graph.training;
+  const limit = useTraining((s) => s.limit);
+  const backend = useTraining((s) => s.backend);
+  return (
+    <div className="setup-form" data-testid="training-setup">
+      <fieldset className="setup" disabled={busy}>
+        <legend>Data</legend>
+        <div className="field wide" title="The dataset the model trains on; bind each Input node to one of its features.">
+          <label htmlFor="setup-dataset">Dataset</label>
+          <div className="setup-row">
+            <select id="setup-dataset" data-testid="dataset-select" value={t.dataset?.id ?? ''} onChange={(e) => editTraining({ dataset: e.target.value ? { id: e.target.value, options: {} } : null })}>
+              <option value="">None</option>
+              {DATASETS.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.title} ({formatCount(d.sizes.train)} train / {formatCount(d.sizes.test)} test)
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              data-testid="dataset-preview-open"
+              title="Samples and statistics of the dataset"
+              onClick={() => openDatasetPreview(t.dataset?.id ?? DATASETS[0]?.id ?? 'mnist', numericOptions(t.dataset?.options ?? {}))}
+            >
+              Preview
+            </button>
+          </div>
+        </div>
+      </fieldset>
+      <fieldset className="setup" disabled={busy}>
+        <legend>Optimisation</legend>
+        {ORDER.filter((key) => key !== 'momentum' || t.optimizer === 'momentum').map((key) => (
+          <SetupField
+            key={key}
+            id={`setup-${key}`}
+            spec={TRAINING_PARAMS[key]}
+            value={t[key]}
+            document={graph}
+            onCommit={(value) => editTraining({ [key]: value } as Partial<TrainingSetup>)}
+          />
+        ))}
+      </fieldset>
+      {lossNodes(graph).length > 0 ? (
+        <fieldset className="setup" disabled={busy}>
+          <legend>Loss weights</legend>
+          {lossNodes(graph).map((n) => {
+            const spec = getDecl(n.type)?.params.weight as ParamSpec;
+            return (
+              <SetupField
+                key={n.id}
+                id={`setup-weight-${n.id}`}
+                spec={{ ...spec, label: `${n.type === 'GaussianKL' ? 'β (KL weight)' : 'Weight'}: ${nodeDisplayName(n)}` }}
+                value={n.params.weight}
+                document={graph}
+                onCommit={(value) => editorStore.getState().edit((g) => setParams(g, n.id, { weight: value }))}
+              />
+            );
+          })}
+        </fieldset>
+      ) : null}
+      <fieldset className="setup" disabled={busy}>
+        <legend>This session (not saved)</legend>
+        <div className="field" title="The TensorFlow.js backend training runs on; auto picks the first that works and computes correctly.">
+          <label htmlFor="setup-backend">Backend</label>
+          <select id="setup-backend" value={backend} onChange={(e) => trainingStore.setState({ backend: e.target.value })}>
+            <option value="auto">auto{report ? ` (${report.backend})` : ''}</option>
+            {['wasm', 'webgl', 'webgpu', 'cpu'].map((b) => (
+              <option key={b}>{b}</option>
+            ))}
+          </select>
+        </div>
+        <SetupField id="sample-limit" spec={SESSION_LIMIT} value={limit} document={graph} onCommit={(v) => trainingStore.setState({ limit: typeof v === 'number' ? v : null })} />
+      </fieldset>
+    </div>
+  );
+}
