@@ -40,7 +40,7 @@ export const seedOption = param.int({
   default: 1,
   min: 0,
   max: 2 ** 31 - 1,
-  label: 'Seed',
+  label: 'Data seed',
   help: 'Seed of the generated samples: the same seed gives the same samples everywhere.',
 });
 

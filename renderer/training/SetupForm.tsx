@@ -8,7 +8,7 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { ParamSpec } from '../../core/catalogue/params';
 import { getDecl } from '../../core/catalogue/registry';
-import { listDatasets } from '../../core/data/registry';
+import { datasetOptionSpecs, listDatasets } from '../../core/data/registry';
 import { TRAINING_PARAMS, formatCount, nodeDisplayName, setParams, setTraining, type GraphDocument, type ParamValueJson, type TrainingParamKey, type TrainingSetup } from '../../core/graph';
 import { numericOptions, openDatasetPreview } from '../datasets/preview-store';
 import type { BackendReport } from '../engine/engine-api';
@@ -110,6 +110,32 @@ function editTraining(patch: Partial<TrainingSetup>): void {
   editorStore.getState().edit((g) => setTraining(g, patch));
 }
 
+/** The chosen dataset's own options (size, noise, seed of generated sets), from its declaration. */
+function DatasetOptionFields({ graph, dataset }: { graph: GraphDocument; dataset: NonNullable<TrainingSetup['dataset']> }) {
+  const specs = datasetOptionSpecs(dataset.id);
+  if (!specs) return null;
+  return (
+    <>
+      {Object.entries(specs).map(([key, spec]) => (
+        <SetupField
+          key={`${dataset.id}-${key}`}
+          id={`setup-dataset-${key}`}
+          spec={spec}
+          value={dataset.options[key] ?? spec.default}
+          document={graph}
+          onCommit={(value) => {
+            // Dataset options are plain numbers and flags; an emptied optional field falls back to the default.
+            const options = { ...dataset.options };
+            if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') options[key] = value;
+            else delete options[key];
+            editTraining({ dataset: { id: dataset.id, options } });
+          }}
+        />
+      ))}
+    </>
+  );
+}
+
 /** The fields in the order the form shows them (momentum only for the momentum optimizer). */
 const ORDER: readonly TrainingParamKey[] = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'validationSplit', 'seed', 'gradientClipNorm', 'earlyStoppingPatience', 'teacherForcingRatio'];
 
@@ -148,6 +174,7 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
             </button>
           </div>
         </div>
+        {t.dataset ? <DatasetOptionFields graph={graph} dataset={t.dataset} /> : null}
       </fieldset>
       <fieldset className="setup" disabled={busy}>
         <legend>Optimisation</legend>

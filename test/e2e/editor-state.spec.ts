@@ -80,6 +80,33 @@ for (const viewport of [
   });
 }
 
+test.describe("the dataset's own options", () => {
+  test.use({ viewport: { width: 1600, height: 1000 } });
+
+  test('are fields from their declaration: out of bounds is refused at the field, a valid value reaches the document', async ({ page }) => {
+    const problems = await open(page);
+    await openTemplate(page, 'playground-spirals');
+    await clickPane(page);
+    const points = setupField(page, 'Points');
+    await expect(points).toHaveValue('1000');
+    await points.fill('5');
+    await points.press('Enter');
+    await expect(page.getByTestId('training-dock').getByRole('alert').filter({ hasText: /Points must be between 10 and 1000000/ })).toBeVisible();
+    expect((await documentOf(page)).training.dataset?.options).toEqual({});
+    await points.fill('400');
+    await points.press('Enter');
+    expect((await documentOf(page)).training.dataset?.options).toEqual({ size: 400 });
+    await setupField(page, 'Noise').fill('0.3');
+    await setupField(page, 'Noise').press('Enter');
+    expect((await documentOf(page)).training.dataset?.options).toEqual({ size: 400, noise: 0.3 });
+    // The document's value is shown again after undo.
+    await clickPane(page);
+    await page.keyboard.press('Control+z');
+    await expect(setupField(page, 'Noise')).not.toHaveValue('0.3');
+    expect(problems).toEqual([]);
+  });
+});
+
 test.describe('a document switch resets the views', () => {
   test.use({ viewport: { width: 1600, height: 1000 } });
 
