@@ -8,3 +8,4 @@ export * from './builder';
 export * from './edit';
 export * from './saved-runs';
 export * from './weights-checksum';
+export { bindableFeatures, bindInputToFeature, bindInputsByName, inputsMatchingByName, type BindableFeatures } from './dataset-binding';
