@@ -7,7 +7,8 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { ParamSpec } from '../../core/catalogue/params';
 import { getDecl } from '../../core/catalogue/registry';
-import { type GraphDocument, type GraphNode, type ParamValueJson } from '../../core/graph';
+import type { FeatureSpec } from '../../core/data';
+import { bindableFeatures, bindInputToFeature, type GraphDocument, type GraphNode, type ParamValueJson } from '../../core/graph';
 import { renameNode, renameProblem, setMetadata, setParams } from '../../core/graph/edit';
 import { formatCount, nodeDisplayName } from '../../core/graph/summary';
 import { formatShape } from '../../core/shapes/shape';
@@ -112,6 +113,57 @@ function rangeHint(spec: { min?: number; max?: number }): string {
   return '';
 }
 
+/** How a feature reads in the choice: "image — [28, 28, 1] float32". */
+function featureLabel(feature: FeatureSpec): string {
+  return `${feature.name} — [${feature.shape.join(', ')}] ${feature.dtype}`;
+}
+
+/**
+ * An Input's data binding as a choice among the document's dataset's features. Choosing one sets
+ * the feature, shape and dtype in one edit; a bound name the dataset lacks (an old file) is shown
+ * as it is, never silently changed. Without a usable dataset, the free-text field stays.
+ */
+function FeatureField({ node, spec, dataset }: { node: GraphNode; spec: ParamSpec; dataset: GraphDocument['training']['dataset'] }) {
+  const value = typeof node.params.feature === 'string' ? node.params.feature : '';
+  const found = dataset ? bindableFeatures(dataset) : null;
+  if (!found || !found.ok) {
+    return (
+      <>
+        <ParamField id="param-feature" spec={spec} value={value} onCommit={(v) => editorStore.getState().edit((g) => setParams(g, node.id, { feature: v }))} />
+        <p className="muted small" data-testid="feature-hint">
+          {found ? `The dataset cannot be read: ${found.message}` : 'Choose a dataset in the Setup tab to pick a feature.'}
+        </p>
+      </>
+    );
+  }
+  const known = found.features.some((f) => f.name === value);
+  const choose = (name: string) => {
+    if (name === value) return;
+    const feature = found.features.find((f) => f.name === name) ?? null;
+    editorStore.getState().edit((g) => bindInputToFeature(g, node.id, feature));
+  };
+  return (
+    <div className="field">
+      <label htmlFor="param-feature" className="field-label" title={spec.help}>
+        {spec.label}
+      </label>
+      <select id="param-feature" data-testid="feature-select" value={value} onChange={(e) => choose(e.target.value)}>
+        <option value="">(not bound)</option>
+        {found.features.map((f) => (
+          <option key={f.name} value={f.name} title={f.description}>
+            {featureLabel(f)}
+          </option>
+        ))}
+        {value !== '' && !known ? (
+          <option value={value}>
+            {value} (not in {found.datasetId})
+          </option>
+        ) : null}
+      </select>
+    </div>
+  );
+}
+
 function NameField({ node }: { node: GraphNode }) {
   const [text, setText] = useState(node.name ?? '');
   const [last, setLast] = useState(node.name ?? '');
@@ -159,6 +211,7 @@ function NodeInspector({ node }: { node: GraphNode }) {
   const decl = getDecl(node.type);
   const params = (result?.params.trainable ?? 0) + (result?.params.nonTrainable ?? 0);
   const issues = result?.issues ?? [];
+  const dataset = useEditor((s) => s.document.training.dataset);
   return (
     <div className="panel-body inspector-body" data-testid="node-inspector">
       <div className="inspector-heading">
@@ -170,15 +223,19 @@ function NodeInspector({ node }: { node: GraphNode }) {
       {decl && Object.keys(decl.params).length > 0 ? (
         <section className="inspector-section" aria-label="Parameters">
           <h3>Parameters</h3>
-          {Object.entries(decl.params).map(([key, spec]) => (
-            <ParamField
-              key={`${node.id}:${key}`}
-              id={`param-${key}`}
-              spec={spec}
-              value={node.params[key]}
-              onCommit={(value) => editorStore.getState().edit((g) => setParams(g, node.id, { [key]: value }))}
-            />
-          ))}
+          {Object.entries(decl.params).map(([key, spec]) =>
+            decl.kind === 'input' && key === 'feature' ? (
+              <FeatureField key={`${node.id}:${key}`} node={node} spec={spec} dataset={dataset} />
+            ) : (
+              <ParamField
+                key={`${node.id}:${key}`}
+                id={`param-${key}`}
+                spec={spec}
+                value={node.params[key]}
+                onCommit={(value) => editorStore.getState().edit((g) => setParams(g, node.id, { [key]: value }))}
+              />
+            ),
+          )}
         </section>
       ) : null}
       <section className="inspector-section" aria-label="Shapes">

@@ -9,7 +9,7 @@ import { useState, type KeyboardEvent } from 'react';
 import type { ParamSpec } from '../../core/catalogue/params';
 import { getDecl } from '../../core/catalogue/registry';
 import { datasetOptionSpecs, listDatasets } from '../../core/data/registry';
-import { TRAINING_PARAMS, formatCount, nodeDisplayName, setParams, setTraining, type GraphDocument, type ParamValueJson, type TrainingParamKey, type TrainingSetup } from '../../core/graph';
+import { TRAINING_PARAMS, bindInputsByName, bindableFeatures, formatCount, inputsMatchingByName, nodeDisplayName, setParams, setTraining, type GraphDocument, type ParamValueJson, type TrainingParamKey, type TrainingSetup } from '../../core/graph';
 import { numericOptions, openDatasetPreview } from '../datasets/preview-store';
 import type { BackendReport } from '../engine/engine-api';
 import { editorStore } from '../state/editor';
@@ -136,6 +136,31 @@ function DatasetOptionFields({ graph, dataset }: { graph: GraphDocument; dataset
   );
 }
 
+/**
+ * The offer to bind Inputs that are unbound (or bound to a name this dataset lacks) to the
+ * dataset's features of the same name; shown while there is something to bind, applied in one edit.
+ */
+function BindByNameNotice({ graph, dataset }: { graph: GraphDocument; dataset: NonNullable<TrainingSetup['dataset']> }) {
+  const found = bindableFeatures(dataset);
+  if (!found.ok) return null;
+  const matches = inputsMatchingByName(graph, found.features);
+  if (matches.length === 0) return null;
+  const listed = matches.map((m) => {
+    const node = graph.nodes.find((n) => n.id === m.nodeId);
+    return `${node ? nodeDisplayName(node) : m.nodeId} → ${m.feature.name}`;
+  });
+  return (
+    <div className="notice setup-notice" role="status" data-testid="bind-by-name">
+      <span>
+        {matches.length === 1 ? 'An Input is' : `${matches.length} Inputs are`} not bound to {found.title} but named like its features: {listed.join(', ')}.
+      </span>
+      <button type="button" data-testid="bind-by-name-button" onClick={() => editorStore.getState().edit((g) => bindInputsByName(g, found.features))}>
+        Bind by name
+      </button>
+    </div>
+  );
+}
+
 /** The fields in the order the form shows them (momentum only for the momentum optimizer). */
 const ORDER: readonly TrainingParamKey[] = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'validationSplit', 'seed', 'gradientClipNorm', 'earlyStoppingPatience', 'teacherForcingRatio'];
 
@@ -174,6 +199,7 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
             </button>
           </div>
         </div>
+        {t.dataset ? <BindByNameNotice graph={graph} dataset={t.dataset} /> : null}
         {t.dataset ? <DatasetOptionFields graph={graph} dataset={t.dataset} /> : null}
       </fieldset>
       <fieldset className="setup" disabled={busy}>
