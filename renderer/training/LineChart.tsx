@@ -17,8 +17,11 @@ export interface ChartSeries {
 export interface LineChartProps {
   series: readonly ChartSeries[];
   log: boolean;
+  /** Initial size; with `fill`, the chart then follows its box (the dock can be resized). */
   width: number;
   height: number;
+  /** Fill the chart's box: its size comes from the layout, the plot (and legend) fit in it. */
+  fill?: boolean;
   xLabel: string;
   /** Bumped when the arrays changed in place. */
   version: number;
@@ -33,7 +36,7 @@ function aligned(series: readonly ChartSeries[], log: boolean): uPlot.AlignedDat
   return uPlot.join(tables);
 }
 
-export function LineChart({ series, log, width, height, xLabel, version, testId }: LineChartProps) {
+export function LineChart({ series, log, width, height, fill = false, xLabel, version, testId }: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = `${series.map((s) => s.label).join('|')}:${log}:${width}:${height}`;
@@ -105,6 +108,23 @@ export function LineChart({ series, log, width, height, xLabel, version, testId 
     [],
   );
 
+  // A filling chart follows its box: the plot takes the box's width and its height less the legend.
+  useEffect(() => {
+    const box = host.current;
+    if (!fill || !box) return;
+    const fit = () => {
+      const current = plot.current;
+      if (!current) return;
+      const legend = current.root.querySelector<HTMLElement>('.u-legend')?.offsetHeight ?? 0;
+      const size = { width: Math.max(200, Math.floor(box.clientWidth)), height: Math.max(100, Math.floor(box.clientHeight - legend - 4)) };
+      if (size.width !== current.width || size.height !== current.height) current.setSize(size);
+    };
+    const observer = new ResizeObserver(fit);
+    observer.observe(box);
+    fit();
+    return () => observer.disconnect();
+  }, [fill, shape]);
+
   const points = series.reduce((n, s) => n + s.y.filter((v) => v !== null).length, 0);
-  return <div ref={host} className="line-chart" data-testid={testId} data-points={points} />;
+  return <div ref={host} className={fill ? 'line-chart line-chart-fill' : 'line-chart'} data-testid={testId} data-points={points} />;
 }

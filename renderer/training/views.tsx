@@ -77,12 +77,12 @@ export function CurvesView({ run }: { run: Run | null }) {
       <div className="curves-charts">
         <div>
           <h4>Loss</h4>
-          <LineChart series={lossSeries} log={log} width={560} height={170} xLabel="step" version={version} testId="loss-chart" />
+          <LineChart series={lossSeries} log={log} width={560} height={170} fill xLabel="step" version={version} testId="loss-chart" />
         </div>
         {metricSeries.length > 0 ? (
           <div>
             <h4>Metrics (per epoch)</h4>
-            <LineChart series={metricSeries} log={false} width={420} height={170} xLabel="step" version={version} testId="metric-chart" />
+            <LineChart series={metricSeries} log={false} width={420} height={170} fill xLabel="step" version={version} testId="metric-chart" />
           </div>
         ) : null}
       </div>

@@ -57,6 +57,15 @@ test.describe('training in the app', () => {
     expect(Number(await progress.getAttribute('aria-valuenow'))).toBeLessThan(100);
     await shot(page, 'curves');
 
+    // The charts follow the dock: Focus training gives the loss chart more height, and back.
+    const plotHeight = () => chart.locator('canvas').first().evaluate((c) => c.getBoundingClientRect().height);
+    const normal = await plotHeight();
+    expect(normal).toBeGreaterThan(120);
+    await page.getByTestId('focus-training').click();
+    await expect.poll(plotHeight).toBeGreaterThan(normal + 100);
+    await page.getByTestId('focus-training').click();
+    await expect.poll(plotHeight).toBeLessThan(normal + 10);
+
     // The confusion matrix of the stopped model, on validation samples.
     await page.getByTestId('tab-confusion').click();
     await expect(page.getByTestId('confusion-matrix')).toBeVisible({ timeout: 30_000 });
