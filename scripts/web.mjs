@@ -4,8 +4,7 @@
 // and correct MIME types (.wasm = application/wasm).
 //   node scripts/web.mjs [--port 5173] [--no-build] [--root dist]   (PORT in the environment also works)
 import http from 'node:http';
-import { createReadStream } from 'node:fs';
-import { stat, readdir } from 'node:fs/promises';
+import { open, stat, readdir } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -104,46 +103,61 @@ export function isAllowedHost(host, port) {
   return match[2] === undefined || port === undefined || Number(match[2]) === port;
 }
 
-export function createServer() {
-  const server = http.createServer(async (req, res) => {
-    const send = (status, body, headers = {}) => {
-      res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    };
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : undefined;
-    if (!isAllowedHost(req.headers.host, port)) {
-      return send(421, `Misdirected request: this server answers only to 127.0.0.1 or localhost${port ? `:${port}` : ''}`, {
-        'Content-Type': 'text/plain; charset=utf-8',
-      });
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed', { Allow: 'GET, HEAD' });
-    const file = resolveRequest(req.url ?? '/');
-    if (!file) return send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
-    let info;
-    try {
-      info = await stat(file);
-    } catch {
-      info = null;
-    }
-    if (!info?.isFile()) return send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+/**
+ * Answers one request. Every failure ends in one answer or one destroyed response, never two:
+ * the file is opened before the headers are written, so an error after that point (a client
+ * that went away, a read error) can only end the response, not write headers again.
+ */
+async function serve(server, req, res) {
+  const send = (status, body, headers = {}) => {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  const notFound = () => send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : undefined;
+  if (!isAllowedHost(req.headers.host, port)) {
+    return send(421, `Misdirected request: this server answers only to 127.0.0.1 or localhost${port ? `:${port}` : ''}`, {
+      'Content-Type': 'text/plain; charset=utf-8',
+    });
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed', { Allow: 'GET, HEAD' });
+  const file = resolveRequest(req.url ?? '/');
+  if (!file) return notFound();
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return notFound();
+  }
+  let streaming = false;
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return notFound(); // a folder opens on Linux, but is not a file
+    if (res.destroyed) return; // the client went away while the file was opening
     const type = MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     // Hashed assets never change; index.html must always be revalidated.
     const cache = file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
-    const headers = { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': info.size, 'Cache-Control': cache };
-    if (req.method === 'HEAD') {
-      res.writeHead(200, headers);
-      return res.end();
-    }
-    // Streamed, not read whole: the wasm binaries and data files are megabytes each.
-    const stream = createReadStream(file);
-    stream.once('open', () => res.writeHead(200, headers));
-    try {
-      await pipeline(stream, res);
-    } catch {
-      if (!res.headersSent) send(404, 'Not found', { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': info.size, 'Cache-Control': cache });
+    if (req.method === 'HEAD') return res.end();
+    // Streamed, not read whole: the wasm binaries and data files are megabytes each. The stream
+    // owns the handle from here on and closes it when it ends or fails.
+    streaming = true;
+    await pipeline(handle.createReadStream({ start: 0, end: Math.max(0, info.size - 1) }), res);
+  } finally {
+    if (!streaming) await handle.close().catch(() => undefined);
+  }
+}
+
+export function createServer() {
+  const server = http.createServer((req, res) => {
+    serve(server, req, res).catch(() => {
+      // A read error or a client that went away mid-stream: the headers may be out already, so
+      // the only honest end is to cut the response (the client sees a short body, not a 200).
+      if (!res.headersSent) res.writeHead(500, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end('Internal error');
       else res.destroy();
-    }
+    });
   });
   return server;
 }

@@ -10,6 +10,8 @@ import { CONTENT_SECURITY_POLICY } from '../../../electron/csp';
 let dir: string;
 let server: ChildProcess;
 let base: string;
+let serverStderr = '';
+let serverExit: number | null | undefined;
 // Larger than a stream's chunks, with a pattern that shows any reordering or truncation.
 const bigFile = Uint8Array.from({ length: 3 * 1024 * 1024 + 17 }, (_, i) => (i * 31 + (i >> 10)) % 251);
 
@@ -44,7 +46,11 @@ beforeAll(async () => {
       const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(out)?.[0];
       if (url) resolve(url);
     });
-    server.on('exit', (code) => reject(new Error(`web.mjs exited with ${code}: ${out}`)));
+    server.stderr?.on('data', (chunk: Buffer) => (serverStderr += chunk.toString()));
+    server.on('exit', (code) => {
+      serverExit = code;
+      reject(new Error(`web.mjs exited with ${code}: ${out}`));
+    });
   });
 });
 
@@ -76,6 +82,36 @@ describe('scripts/web.mjs', () => {
     expect((await fetch(`${base}missing.js`)).status).toBe(404);
     expect((await fetch(`${base}assets/..%2f..%2fpackage.json`)).status).toBe(404);
     expect((await fetch(`${base}index.html`, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  it('survives clients that go away before or while a file is sent (no second answer, no crash)', async () => {
+    // Each request is cut right after it is sent: before the server has opened the file, or
+    // while it streams. The server used to write its headers when the file opened, after it had
+    // already answered the aborted request: ERR_HTTP_HEADERS_SENT, and the process died.
+    const { port } = new URL(base);
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 120 },
+        (_, i) =>
+          new Promise<string>((resolve) => {
+            const req = http.get({ host: '127.0.0.1', port, path: '/assets/big.bin' }, (res) => {
+              res.destroy();
+              resolve('cut while streaming');
+            });
+            req.on('error', () => resolve('cut before the answer'));
+            req.on('socket', (socket) =>
+              socket.on('connect', () => (i % 2 ? setImmediate(() => req.destroy()) : setTimeout(() => req.destroy(), 2))),
+            );
+          }),
+      ),
+    );
+    expect(outcomes.length).toBe(120);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(serverExit).toBeUndefined();
+    expect(serverStderr).toBe('');
+    const res = await fetch(`${base}assets/big.bin`);
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBe(bigFile.length);
   });
 
   it('refuses requests whose Host is not a loopback name of this server (DNS rebinding)', async () => {
