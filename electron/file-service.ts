@@ -6,6 +6,8 @@
  * Each save compares the file on disk with what this session last read or wrote there (SHA-256):
  * if it changed (e.g. `netwright train --keep` appended a run), the user chooses to merge the
  * runs it gained, overwrite, or cancel; nothing is lost silently.
+ * The recent list holds only files that opened as graphs: one that cannot be read, or reads but
+ * is not a valid graph document, leaves it (the page still gets the text to show why).
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -13,6 +15,7 @@ import { LIMITS } from '../core/graph/document';
 import type { ApiHandlers } from './ipc';
 import type { FileInfo, SavedGraph } from './api';
 import { mergeGainedRuns } from '../core/graph/merge-runs';
+import { parseGraphText } from '../core/graph/parse';
 import type { RecentFilesStore } from './recent-files';
 
 /** Largest graph file opened: the document limit (kept runs carry their weights). */
@@ -139,6 +142,11 @@ export function createFileService(deps: FileServiceDeps): FileHandlers {
         throw err;
       }
       lastSeen.set(file, sha256(contents));
+      // Not a graph (any more): the page shows the problems, and the file is not (or no longer) recent.
+      if (!parseGraphText(contents).ok) {
+        await deps.recent.remove(file);
+        return { ...info(file), contents };
+      }
       await remember(file);
       return { ...info(file), contents };
     },

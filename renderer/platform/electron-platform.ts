@@ -30,8 +30,8 @@ export function createElectronPlatform(bridge: NetwrightBridge): Platform {
       const saved = await bridge.exportFile(filters ? { suggestedName, data, filters } : { suggestedName, data });
       return saved ? toRef(saved) : null;
     },
-    // The main process drops a recent file it cannot read; a file that reads but does not parse
-    // stays listed (the bridge has no call to remove one).
+    // The main process drops a recent file itself: one it cannot read, and one that reads but is
+    // no valid graph (electron/file-service.ts parses what it opens).
     async forgetRecent() {},
     async recentFiles() {
       return (await bridge.recentFiles()).map(toRef);

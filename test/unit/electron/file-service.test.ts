@@ -6,6 +6,9 @@ import { graphText, keptRun, smallGraph } from './graph-with-runs';
 
 type Disk = Map<string, string | Uint8Array>;
 
+/** The text of /docs/a.json at the start: a valid graph document (the recent list keeps only those). */
+const A1 = graphText(smallGraph(), []);
+
 function memoryRecentList(): RecentFilesStore {
   let recentText: string | undefined;
   return createRecentFilesStore({
@@ -28,7 +31,7 @@ function setup(
   answers: { open?: string | null; save?: string | null; message?: string[] } = {},
   shared: { disk?: Disk; recent?: RecentFilesStore } = {},
 ) {
-  const disk: Disk = shared.disk ?? new Map<string, string | Uint8Array>([['/docs/a.json', '{"a":1}']]);
+  const disk: Disk = shared.disk ?? new Map<string, string | Uint8Array>([['/docs/a.json', A1]]);
   const recent = shared.recent ?? memoryRecentList();
   const presses = [...(answers.message ?? [])];
   const dialogs: Dialogs = {
@@ -67,7 +70,7 @@ function setup(
 describe('file service', () => {
   it('opens through the dialog and remembers the file', async () => {
     const { service } = setup({ open: '/docs/a.json' });
-    expect(await service.openGraph(undefined)).toEqual({ path: '/docs/a.json', name: 'a.json', contents: '{"a":1}' });
+    expect(await service.openGraph(undefined)).toEqual({ path: '/docs/a.json', name: 'a.json', contents: A1 });
     expect(await service.recentFiles(undefined)).toEqual([{ path: '/docs/a.json', name: 'a.json' }]);
   });
 
@@ -96,7 +99,7 @@ describe('file service', () => {
     const { service } = setup({ open: '/docs/a.json' });
     await expect(service.openGraph({ path: '/docs/a.json' })).rejects.toThrow('is not a file you opened before');
     await service.openGraph(undefined);
-    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe('{"a":1}');
+    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe(A1);
   });
 
   it('a recent file that cannot be read any more leaves the recent list', async () => {
@@ -105,6 +108,26 @@ describe('file service', () => {
     disk.delete('/docs/a.json');
     await expect(service.openGraph({ path: '/docs/a.json' })).rejects.toThrow('ENOENT');
     expect(await service.recentFiles(undefined)).toEqual([]);
+  });
+
+  it('a recent file that reads but is no valid graph leaves the recent list; the page gets its text to show why', async () => {
+    const { service, disk } = setup({ open: '/docs/a.json' });
+    await service.openGraph(undefined);
+    expect(await service.recentFiles(undefined)).toEqual([{ path: '/docs/a.json', name: 'a.json' }]);
+    disk.set('/docs/a.json', '{"format":"netwright-graph","version":3,');
+    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe('{"format":"netwright-graph","version":3,');
+    expect(await service.recentFiles(undefined)).toEqual([]);
+    await expect(service.openGraph({ path: '/docs/a.json' })).resolves.not.toBeNull(); // still readable this session
+  });
+
+  it('a file opened through the dialog that is no valid graph is not added to the recent list', async () => {
+    const { service, disk } = setup({ open: '/docs/b.json' });
+    disk.set('/docs/b.json', JSON.stringify({ ...JSON.parse(A1), nodes: 'not a list' }));
+    expect((await service.openGraph(undefined))?.name).toBe('b.json');
+    expect(await service.recentFiles(undefined)).toEqual([]);
+    disk.set('/docs/b.json', A1);
+    await service.openGraph(undefined);
+    expect(await service.recentFiles(undefined)).toEqual([{ path: '/docs/b.json', name: 'b.json' }]);
   });
 
   it('save as writes where the user chose and grants later saves', async () => {
@@ -128,10 +151,10 @@ describe('file service', () => {
     const earlier = setup({ open: '/docs/a.json' });
     await earlier.service.openGraph(undefined);
     const { service, disk, dialogs } = setup({ message: ['Cancel', 'Save'] }, { disk: earlier.disk, recent: earlier.recent });
-    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe('{"a":1}');
+    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe(A1);
 
     expect(await service.saveGraph({ path: '/docs/a.json', contents: '{"a":2}' })).toBeNull();
-    expect(disk.get('/docs/a.json')).toBe('{"a":1}');
+    expect(disk.get('/docs/a.json')).toBe(A1);
     expect(vi.mocked(dialogs.showMessage).mock.calls[0]?.[0].message).toBe('Save over a.json?');
 
     expect((await service.saveGraph({ path: '/docs/a.json', contents: '{"a":3}' }))?.contents).toBe('{"a":3}');
