@@ -1,0 +1,63 @@
+/**
+ * Which catalogue node types the ONNX export takes, and why the others are refused. Every type in
+ * the registry must have an entry (test/unit/export/onnx-types.test.ts checks it), so a new node
+ * type cannot be exported silently wrong: it is refused until someone writes its rule.
+ */
+export type OnnxSupport = { export: true; note?: string } | { export: false; reason: string };
+
+const LOSS = { export: false, reason: 'a loss is part of training, not of the inference graph; it is left out' } as const;
+
+export const ONNX_SUPPORT: Readonly<Record<string, OnnxSupport>> = {
+  Input: { export: true, note: 'a graph input with a dynamic batch dimension' },
+  Dense: { export: true },
+  Activation: { export: true },
+  Dropout: { export: true, note: 'the identity at inference' },
+  Flatten: { export: true },
+  OneHot: { export: true },
+  Permute: { export: true },
+  RepeatVector: { export: true },
+  Reshape: { export: true },
+  Split: { export: true },
+  Add: { export: true },
+  Average: { export: true },
+  Multiply: { export: true },
+  Subtract: { export: true },
+  Concatenate: { export: true },
+  Conv1D: { export: true },
+  Conv2D: { export: true },
+  Conv2DTranspose: { export: true },
+  SeparableConv2D: { export: true },
+  MaxPool1D: { export: true },
+  MaxPool2D: { export: true },
+  AvgPool1D: { export: true },
+  AvgPool2D: { export: true },
+  GlobalAvgPool1D: { export: true },
+  GlobalAvgPool2D: { export: true },
+  GlobalMaxPool1D: { export: true },
+  GlobalMaxPool2D: { export: true },
+  Cropping2D: { export: true },
+  ZeroPadding2D: { export: true },
+  UpSampling2D: { export: true },
+  BatchNorm: { export: true, note: 'moving mean and variance (inference statistics)' },
+  LayerNorm: { export: true },
+  Embedding: { export: true, note: 'mask zero becomes a mask the recurrent layers honour' },
+  LSTM: { export: true, note: 'a Scan loop over the Keras cell' },
+  GRU: { export: true, note: 'a Scan loop over the Keras cell (reset gate before the recurrent product, as tfjs)' },
+  SimpleRNN: { export: true, note: 'a Scan loop over the Keras cell' },
+  Bidirectional: { export: true },
+  Attention: { export: true },
+  MultiHeadAttention: { export: true },
+  PositionalEncoding: { export: true, note: 'needs a fixed sequence length' },
+  PositionEmbedding: { export: true },
+  TransformerEncoderBlock: { export: true },
+  Sampling: { export: true, note: 'RandomNormalLike unless "Mean at inference" is on (then z = mu)' },
+  AffineCoupling: { export: true, note: 'the forward pass (x -> z and log|det|)' },
+  BinaryCrossentropy: LOSS,
+  CategoricalCrossentropy: LOSS,
+  SparseCategoricalCrossentropy: LOSS,
+  SequenceCrossentropy: LOSS,
+  MeanSquaredError: LOSS,
+  MeanAbsoluteError: LOSS,
+  GaussianKL: LOSS,
+  FlowNLL: LOSS,
+};
