@@ -84,3 +84,22 @@ export const maxPoolGradOnHeap: tf.KernelFunc = ({ inputs, attrs, backend }) => 
   }
   return out;
 };
+
+/** The part of BackendWasm that shares a buffer between tensors (its reference count). */
+interface WasmRefCountBackend {
+  incRef(dataId: tf.DataId): void;
+}
+
+/**
+ * Identity (tf.clone, and the gradient of every op that passes its input through) without a copy:
+ * the output shares the input's buffer and takes a reference on it, as the cpu backend's Identity
+ * and wasm's own Reshape do. Safe because no tfjs kernel writes into its inputs: a variable's
+ * update replaces its buffer (assign), so a clone taken before the update keeps the old values.
+ * tfjs 4.22's wasm Identity allocates and copies, which the trainer paid for every weight every
+ * step (the copy it keeps to undo a non-finite update).
+ */
+export const identitySharingBuffer: tf.KernelFunc = ({ inputs, backend }) => {
+  const x = info(inputs, 'x', 'Identity');
+  (backend as unknown as WasmRefCountBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};

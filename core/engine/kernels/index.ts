@@ -34,7 +34,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
-import { maxPoolGradOnHeap } from './heap';
+import { identitySharingBuffer, maxPoolGradOnHeap } from './heap';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
 import { registerWasmFastMatMul } from './matmul';
 import { unsortedSegmentSum } from './segment-sum';
@@ -62,8 +62,14 @@ export const REPLACED_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map
   [tf.ResizeBilinearGrad, resizeBilinearGrad],
 ]);
 
-/** Kernels wasm has right but slow (scalar loops): replaced by compositions on its fast kernels. */
-export const FASTER_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([[tf.Conv2DBackpropInput, conv2dBackpropInput]]);
+/**
+ * Kernels wasm has right but slow: replaced by compositions on its fast kernels (scalar loops
+ * before), or by one that shares its input's buffer instead of copying it (Identity).
+ */
+export const FASTER_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
+  [tf.Conv2DBackpropInput, conv2dBackpropInput],
+  [tf.Identity, identitySharingBuffer],
+]);
 
 /** Kernels the cpu backend computes wrongly in tfjs 4.22: replaced. */
 export const REPLACED_CPU_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([

@@ -397,6 +397,43 @@ describe('MaxPoolGrad on wasm (replaced)', () => {
   });
 });
 
+describe('Identity on wasm (replaced: shares the buffer instead of copying it)', () => {
+  it('clones without a new buffer, keeps the values through disposal and a variable update, for every dtype', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const before = tf.memory();
+    for (const [values, dtype] of [
+      [[1.5, -2, 3], 'float32'],
+      [[4, 5, -6], 'int32'],
+      [[1, 0, 1], 'bool'],
+      [['a', 'bc', ''], 'string'],
+    ] as const) {
+      const x = tf.tensor(values as unknown as number[], [3], dtype);
+      const buffers = tf.memory().numDataBuffers;
+      const copy = tf.clone(x);
+      expect(tf.memory().numDataBuffers, `${dtype}: clone allocated a buffer`).toBe(buffers);
+      expect(copy.dtype).toBe(dtype);
+      x.dispose();
+      expect(copy.arraySync(), dtype).toEqual(values);
+      copy.dispose();
+    }
+    // The trainer's use: a copy taken before an update keeps the values from before it.
+    const initial = tf.tensor([1, 2, 3]);
+    const update = tf.tensor([7, 8, 9]);
+    const v = tf.variable(initial);
+    const kept = tf.clone(v);
+    v.assign(update);
+    expect(Array.from(kept.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    // A gradient that passes its input through (Identity in the tape) is right.
+    const at = tf.tensor([1, -2]);
+    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.clone(x), x)))(at);
+    expect(Array.from(g.dataSync())).toEqual([2, -4]);
+    tf.dispose([initial, update, v, kept, at, g]);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers);
+  });
+});
+
 describe('resize gradients (cpu replaced; wasm checked)', () => {
   it('satisfy <resize(x), dy> = <x, dX> on both backends, for every sampling option', async () => {
     await fc.assert(
