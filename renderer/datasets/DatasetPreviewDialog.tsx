@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { getDatasetSpec, listDatasets, validateDatasetOptions } from '../../core/data';
 import type { DatasetSpec, FeatureSpec } from '../../core/data/types';
 import { getEngine } from '../engine/engine-client';
-import type { ClassCount, DatasetPreview, DatasetSamples } from './preview-types';
+import type { ClassCount, DatasetPreview, DatasetSamples } from '../../core/inspect/dataset-preview-types';
 import { closeDatasetPreview, useDatasetPreview } from './preview-store';
 import './dataset-preview.css';
 

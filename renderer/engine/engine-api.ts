@@ -7,11 +7,14 @@ import type { BackendCheckResult } from '../../core/engine/backend-check';
 import type { SkippedBackend } from '../../core/engine/backends';
 import type { RunManifest, RunStatus } from '../../core/engine/run';
 import type { EvaluationResult } from '../../core/engine/trainer';
-import type { TensorSummary } from '../../core/engine/inspect';
 import type { ExportedModel } from '../../core/engine/export';
 import type { SavedWeights } from '../../core/graph/document';
 import type { TaskKind } from '../../core/data/types';
-import type { DatasetPreview, DatasetPreviewRequest } from '../datasets/preview-types';
+import type { DatasetPreview, DatasetPreviewRequest } from '../../core/inspect/dataset-preview-types';
+import type { AttentionResult, InspectionCapabilities, InspectRequest, InspectResult, LayerHistograms } from '../../core/inspect/types';
+
+// The inspection views' requests and results are core's (core/inspect/types.ts).
+export type * from '../../core/inspect/types';
 
 export interface BackendRequest {
   /** A backend the user asked for; tried first. */
@@ -67,14 +70,7 @@ export interface RunStartedEvent {
   /** ln(classes) for a softmax classifier: the loss an untrained model should start near. */
   expectedInitialLoss: number | null;
   /** Views this model supports. */
-  capabilities: {
-    attention: string[];
-    seq2seq: boolean;
-    vae: string | null;
-    classification: boolean;
-    /** A conditional VAE: the label Input feeding a OneHot node, and the dataset's class names. */
-    conditionalLabel: { inputNodeId: string; classNames: string[] } | null;
-  };
+  capabilities: InspectionCapabilities;
 }
 
 /** Steps since the last event (sent about 10 times a second). */
@@ -110,20 +106,6 @@ export interface EpochDoneEvent {
   attention: AttentionResult | null;
 }
 
-/** Fixed-bin histogram: `counts.length` equal bins between min and max. */
-export interface BinnedHistogram {
-  min: number;
-  max: number;
-  counts: number[];
-}
-
-/** One graph node's trainable variables together. */
-export interface LayerHistograms {
-  nodeId: string;
-  weights: BinnedHistogram;
-  gradients: BinnedHistogram;
-}
-
 export interface RunFinishedEvent {
   kind: 'finished';
   status: RunStatus;
@@ -142,131 +124,6 @@ export interface RunErrorEvent {
 export type TrainingEvent = RunStartedEvent | StepsEvent | EpochDoneEvent | RunFinishedEvent | RunErrorEvent;
 
 export type TrainingListener = (event: TrainingEvent) => void;
-
-export type InspectRequest =
-  | { kind: 'activations'; nodeId: string; sample: number }
-  | { kind: 'attention'; sample: number }
-  | { kind: 'gradient-flow'; samples: number }
-  | { kind: 'decode'; text: string; beamWidth: number }
-  | { kind: 'vae'; samples: number; scatter: number }
-  | { kind: 'decode-latent'; z: number[][]; label?: number }
-  /** A conditional VAE: the run's fixed z samples decoded with this label. */
-  | { kind: 'generate'; label: number }
-  | { kind: 'confusion'; samples: number }
-  | { kind: 'sample'; sample: number };
-
-export interface ActivationPort {
-  port: string;
-  shape: number[];
-  values: Float32Array;
-  /** Statistics of this sample's output. */
-  summary: TensorSummary;
-  /** Statistics over `population` validation samples (dead units, saturation). */
-  populationSummary: TensorSummary;
-}
-
-export interface ActivationsResult {
-  kind: 'activations';
-  nodeId: string;
-  sample: number;
-  population: number;
-  ports: ActivationPort[];
-}
-
-export interface AttentionView {
-  nodeId: string;
-  /** Per head: rows (query/target steps) x columns (source steps), row-major. */
-  heads: Float32Array[];
-  rows: number;
-  cols: number;
-  rowLabels: string[];
-  colLabels: string[];
-}
-
-export interface AttentionResult {
-  kind: 'attention';
-  sample: number;
-  maps: AttentionView[];
-  /** Seq2seq: the sample's source and target text and the greedy output. */
-  source: string | null;
-  target: string | null;
-  decoded: string | null;
-}
-
-export interface GradientFlowResult {
-  kind: 'gradient-flow';
-  loss: number;
-  edges: { edgeId: string; norm: number | null }[];
-}
-
-export interface DecodeResultView {
-  kind: 'decode';
-  input: string;
-  output: string;
-  /** Beam hypotheses (text, total log-probability), best first. */
-  hypotheses: { text: string; logProb: number }[];
-  attention: AttentionView | null;
-}
-
-export interface ImageBatch {
-  /** n images of height x width x channels, values in [0, 1], row-major. */
-  values: Float32Array;
-  n: number;
-  height: number;
-  width: number;
-  channels: number;
-}
-
-export interface VaeResult {
-  kind: 'vae';
-  samplingNodeId: string;
-  latentDim: number;
-  inputs: ImageBatch;
-  reconstructions: ImageBatch;
-  /** Decoded from the run's fixed z (drawn once per run). */
-  prior: ImageBatch;
-  /** First two latent dims of mu for validation samples, and their labels (-1 unknown). */
-  scatter: { x: Float32Array; y: Float32Array; labels: Int32Array };
-}
-
-export interface LatentDecodeResult {
-  kind: 'decode-latent';
-  images: ImageBatch;
-}
-
-export interface GenerateResult {
-  kind: 'generate';
-  label: number;
-  images: ImageBatch;
-}
-
-export interface ConfusionResult {
-  kind: 'confusion';
-  classes: string[];
-  /** counts[true * classes + predicted]. */
-  counts: Int32Array;
-  samples: number;
-}
-
-export interface SampleResult {
-  kind: 'sample';
-  sample: number;
-  /** Image features of the sample, if any. */
-  image: ImageBatch | null;
-  text: string | null;
-  label: string | null;
-}
-
-export type InspectResult =
-  | ActivationsResult
-  | AttentionResult
-  | GradientFlowResult
-  | DecodeResultView
-  | VaeResult
-  | LatentDecodeResult
-  | GenerateResult
-  | ConfusionResult
-  | SampleResult;
 
 export interface OpenRunRequest {
   /** The graph the run was trained on, as a document (serialized; the worker validates it). */

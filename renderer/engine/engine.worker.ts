@@ -14,8 +14,8 @@ import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/bac
 import { registerCpuKernelFixes, registerWasmKernelGaps, registerWebGpuKernelFixes } from '../../core/engine/kernels';
 import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
 import { exportModel, inspect, openRun, pauseRun, previewDataset, release, resumeRunNow, setInteractive, stopRun, train, trainedWeights, transferables } from './training-session';
-import { previewTransferables } from '../datasets/build-preview';
-import type { DatasetPreviewRequest } from '../datasets/preview-types';
+import { previewTransferables } from '../../core/inspect/dataset-preview';
+import type { DatasetPreviewRequest } from '../../core/inspect/dataset-preview-types';
 
 // The .wasm files: served from node_modules by the dev server, copied beside this worker's
 // bundle at build time (see the tfjs-wasm plugin in vite.config.ts).

@@ -2,8 +2,8 @@
  * Builds a dataset preview from a loaded dataset (runs in the engine worker; no DOM, no tfjs).
  * Samples are spread evenly over the train split; class balance counts the whole train split.
  */
-import type { Dataset, FeatureSpec } from '../../core/data/types';
-import type { ClassCount, DatasetPreview, DatasetSamples } from './preview-types';
+import type { Dataset, FeatureSpec } from '../data/types';
+import type { ClassCount, DatasetPreview, DatasetSamples } from './dataset-preview-types';
 
 export const MAX_PREVIEW_SAMPLES = 32;
 export const MAX_PREVIEW_POINTS = 1000;

@@ -2,7 +2,7 @@
  * What the engine worker sends back for a dataset preview: plain data (typed arrays are
  * transferred), computed from the real loaded dataset.
  */
-import type { TaskKind } from '../../core/data/types';
+import type { TaskKind } from '../data/types';
 
 export interface DatasetPreviewRequest {
   id: string;

@@ -1,0 +1,169 @@
+/**
+ * What the inspection views take and give: requests name a view (`kind`) and its inputs; results
+ * are plain numbers, strings and typed arrays, so a worker can transfer them and the CLI can print
+ * them as JSON. One request kind = one view in `registry.ts`.
+ */
+import type { TensorSummary } from '../engine/inspect';
+
+/** Views a trained model supports (sent with a run's start and with an opened kept run). */
+export interface InspectionCapabilities {
+  /** Nodes with an attention weights output. */
+  attention: string[];
+  seq2seq: boolean;
+  /** The Sampling node of a VAE. */
+  vae: string | null;
+  classification: boolean;
+  /** A conditional VAE: the label Input feeding a OneHot node, and the dataset's class names. */
+  conditionalLabel: { inputNodeId: string; classNames: string[] } | null;
+}
+
+/** Fixed-bin histogram: `counts.length` equal bins between min and max. */
+export interface BinnedHistogram {
+  min: number;
+  max: number;
+  counts: number[];
+}
+
+/** One graph node's trainable variables together. */
+export interface LayerHistograms {
+  nodeId: string;
+  weights: BinnedHistogram;
+  gradients: BinnedHistogram;
+}
+
+export type InspectRequest =
+  | { kind: 'activations'; nodeId: string; sample: number }
+  | { kind: 'attention'; sample: number }
+  | { kind: 'gradient-flow'; samples: number }
+  | { kind: 'decode'; text: string; beamWidth: number }
+  | { kind: 'vae'; samples: number; scatter: number }
+  | { kind: 'decode-latent'; z: number[][]; label?: number }
+  /** A conditional VAE: the run's fixed z samples decoded with this label. */
+  | { kind: 'generate'; label: number }
+  | { kind: 'confusion'; samples: number }
+  /** Weight and gradient histograms per node, the gradients of the first `samples` training rows. */
+  | { kind: 'histograms'; samples: number }
+  | { kind: 'sample'; sample: number };
+
+export interface ActivationPort {
+  port: string;
+  shape: number[];
+  values: Float32Array;
+  /** Statistics of this sample's output. */
+  summary: TensorSummary;
+  /** Statistics over `population` validation samples (dead units, saturation). */
+  populationSummary: TensorSummary;
+}
+
+export interface ActivationsResult {
+  kind: 'activations';
+  nodeId: string;
+  sample: number;
+  population: number;
+  ports: ActivationPort[];
+}
+
+export interface AttentionView {
+  nodeId: string;
+  /** Per head: rows (query/target steps) x columns (source steps), row-major. */
+  heads: Float32Array[];
+  rows: number;
+  cols: number;
+  rowLabels: string[];
+  colLabels: string[];
+}
+
+export interface AttentionResult {
+  kind: 'attention';
+  sample: number;
+  maps: AttentionView[];
+  /** Seq2seq: the sample's source and target text and the greedy output. */
+  source: string | null;
+  target: string | null;
+  decoded: string | null;
+}
+
+export interface GradientFlowResult {
+  kind: 'gradient-flow';
+  loss: number;
+  edges: { edgeId: string; norm: number | null }[];
+}
+
+export interface DecodeResultView {
+  kind: 'decode';
+  input: string;
+  output: string;
+  /** Beam hypotheses (text, total log-probability), best first. */
+  hypotheses: { text: string; logProb: number }[];
+  attention: AttentionView | null;
+}
+
+export interface ImageBatch {
+  /** n images of height x width x channels, values in [0, 1], row-major. */
+  values: Float32Array;
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export interface VaeResult {
+  kind: 'vae';
+  samplingNodeId: string;
+  latentDim: number;
+  inputs: ImageBatch;
+  reconstructions: ImageBatch;
+  /** Decoded from the run's fixed z (drawn once per run). */
+  prior: ImageBatch;
+  /** First two latent dims of mu for validation samples, and their labels (-1 unknown). */
+  scatter: { x: Float32Array; y: Float32Array; labels: Int32Array };
+}
+
+export interface LatentDecodeResult {
+  kind: 'decode-latent';
+  images: ImageBatch;
+}
+
+export interface GenerateResult {
+  kind: 'generate';
+  label: number;
+  images: ImageBatch;
+}
+
+export interface ConfusionResult {
+  kind: 'confusion';
+  classes: string[];
+  /** counts[true * classes + predicted]. */
+  counts: Int32Array;
+  samples: number;
+}
+
+export interface SampleResult {
+  kind: 'sample';
+  sample: number;
+  /** Image features of the sample, if any. */
+  image: ImageBatch | null;
+  text: string | null;
+  label: string | null;
+}
+
+export interface HistogramsResult {
+  kind: 'histograms';
+  layers: LayerHistograms[];
+}
+
+export type InspectResult =
+  | ActivationsResult
+  | AttentionResult
+  | GradientFlowResult
+  | DecodeResultView
+  | VaeResult
+  | LatentDecodeResult
+  | GenerateResult
+  | ConfusionResult
+  | SampleResult
+  | HistogramsResult;
+
+export type InspectKind = InspectRequest['kind'];
+export type RequestOf<K extends InspectKind> = Extract<InspectRequest, { kind: K }>;
+export type ResultOf<K extends InspectKind> = Extract<InspectResult, { kind: K }>;
