@@ -22,11 +22,17 @@
  *    imports tfjs-core and tfjs-layers directly. The few methods it needs are added when missing.
  *    (Netwright's own layers use FastOrthogonal instead, see orthogonal.ts; the stock class stays
  *    usable.)
+ * 3. Speed: on the cpu and wasm backends the subclasses run the whole sequence as one fused op
+ *    (fused-recurrence.ts) instead of tfjs' unrolled steps, whenever the call needs nothing the
+ *    fused op lacks (masking, stateful layers, dropout while training, other activations); webgl
+ *    and webgpu keep tfjs' path. `useStockRecurrence(true)` or the environment variable
+ *    NETWRIGHT_STOCK_RECURRENT=1 turns the fused op off (the bench compares both in one run).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 // Replaces tfjs' orthogonal initializer (seconds per LSTM(256)) before any layer is built.
 import './orthogonal';
+import { fusedRecurrence, isFusedActivation, type FusedCellKind } from './fused-recurrence';
 
 type ChainedMethods = Record<'flatten' | 'stridedSlice' | 'sign' | 'transpose' | 'reshape', unknown>;
 
@@ -49,6 +55,65 @@ function ensureOrthogonalInitializerMethods(): void {
   };
 }
 ensureOrthogonalInitializerMethods();
+
+let stockRecurrence =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['NETWRIGHT_STOCK_RECURRENT'] === '1';
+
+/** true: every recurrent layer runs tfjs' own unrolled steps (for comparisons); false: fused where it can. */
+export function useStockRecurrence(stock: boolean): void {
+  stockRecurrence = stock;
+}
+
+/** Backends where one fused op beats tfjs' many small kernels (dispatch-bound there). */
+const FUSED_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
+interface WeightHandle {
+  read(): tf.Tensor;
+}
+interface ActivationHandle {
+  getClassName(): string;
+}
+/** The fields of tfjs' LSTMCell, GRUCell and SimpleRNNCell the fused op reads. */
+interface CellInternals {
+  units: number;
+  kernel: WeightHandle;
+  recurrentKernel: WeightHandle;
+  bias: WeightHandle | null;
+  activation: ActivationHandle;
+  recurrentActivation?: ActivationHandle;
+  dropout: number;
+  recurrentDropout: number;
+}
+
+type CallInputs = Parameters<tfl.RNN['call']>[0];
+type CallKwargs = Parameters<tfl.RNN['call']>[1];
+type CallResult = ReturnType<tfl.RNN['call']>;
+
+/** The layer's call as one fused op, or null when the call needs something only tfjs' path does. */
+function fusedCall(layer: tfl.RNN, kind: FusedCellKind, inputs: CallInputs, kwargs: CallKwargs): CallResult | null {
+  if (stockRecurrence || !FUSED_BACKENDS.has(tf.getBackend())) return null;
+  if (layer.stateful || kwargs?.['mask'] != null) return null;
+  const cell = layer.cell as unknown as CellInternals;
+  if (kwargs?.['training'] === true && (cell.dropout > 0 || cell.recurrentDropout > 0)) return null;
+  const activation = cell.activation.getClassName();
+  const recurrentActivation = cell.recurrentActivation?.getClassName() ?? 'sigmoid';
+  if (!isFusedActivation(activation) || !isFusedActivation(recurrentActivation)) return null;
+  const x = Array.isArray(inputs) ? inputs[0] : inputs;
+  if (!x || x.rank !== 3 || x.dtype !== 'float32' || (x.shape[1] ?? 0) < 1) return null;
+  const initialState = kwargs?.['initialState'] as tf.Tensor[] | null | undefined;
+  return tf.tidy(() => {
+    const { sequence, states } = fusedRecurrence(
+      { kind, units: cell.units, activation, recurrentActivation, goBackwards: layer.goBackwards },
+      x,
+      cell.kernel.read(),
+      cell.recurrentKernel.read(),
+      cell.bias ? cell.bias.read() : null,
+      initialState ?? null,
+    );
+    const output = layer.returnSequences ? sequence : states[0]!;
+    return layer.returnState ? [output, ...states] : output;
+  });
+}
 
 type ApplyInputs = Parameters<tfl.RNN['apply']>[0];
 type ApplyKwargs = Parameters<tfl.RNN['apply']>[1];
@@ -133,6 +198,9 @@ function fixedClass(className: RecurrentClassName): RnnConstructor {
       const x = firstInput(inputs);
       if (x instanceof tfl.SymbolicTensor) this.inputCarriesMask = mayCarryMask(x);
       return super.apply(inputs, freshKwargs(inputs, kwargs, this.inputCarriesMask));
+    }
+    override call(inputs: CallInputs, kwargs: CallKwargs): CallResult {
+      return fusedCall(this, className, inputs, kwargs) ?? super.call(inputs, kwargs);
     }
     override build(inputShape: Parameters<tfl.RNN['build']>[0]): void {
       // The LSTM's unit-forget-bias initializer leaves its intermediate tensors behind.
