@@ -1,0 +1,155 @@
+/**
+ * The real PyTorch as the oracle of the PyTorch export: graphs are compiled with tfjs (seeded
+ * weights), exported with those weights, and test/python/verify_pytorch_export.py runs the
+ * exported module on the same inputs with Debian's python3-torch (/usr/bin/python3).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom } from '../../../core/data';
+import { compileSeeded } from '../../../core/engine/run';
+import { captureWeights } from '../../../core/engine/weights';
+import { buildPytorchProject, ExportRefusal, npzBytes, weightsByNode, type NpyArray } from '../../../core/export/pytorch';
+import { analyzeGraph, type GraphDocument } from '../../../core/graph';
+
+export const PYTHON = process.env['NETWRIGHT_TORCH_PYTHON'] ?? '/usr/bin/python3';
+export const VERIFY_SCRIPT = resolve(__dirname, '../../python/verify_pytorch_export.py');
+
+/** Why PyTorch checks cannot run here, or null when /usr/bin/python3 imports torch. */
+export function torchUnavailable(): string | null {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+  if (probe.error) return `${PYTHON} cannot be run (${probe.error.message})`;
+  if (probe.status !== 0) return `${PYTHON} has no torch/numpy (apt-get install python3-torch python3-numpy)`;
+  return null;
+}
+
+/** In CI the checks must run: a missing torch fails instead of skipping. */
+export function skipReason(): string | null {
+  const why = torchUnavailable();
+  if (why && process.env['CI']) throw new Error(`PyTorch export checks cannot run in CI: ${why}`);
+  return why;
+}
+
+export interface PreparedCase {
+  name: string;
+  dir: string;
+  trainable: number;
+  nonTrainable: number;
+  outputs: string[];
+  losses: string[];
+}
+
+export type Prepared = { ok: true; case: PreparedCase } | { ok: false; name: string; refusal: string };
+
+/** Largest id + 1 an int input may hold: the vocabulary or class count of what reads it. */
+function intLimit(graph: GraphDocument, nodeId: string): number {
+  const analysis = analyzeGraph(graph);
+  let limit = Infinity;
+  for (const e of graph.edges.filter((x) => x.source.node === nodeId)) {
+    const target = graph.nodes.find((n) => n.id === e.target.node);
+    if (!target) continue;
+    if (target.type === 'Embedding') limit = Math.min(limit, target.params['inputDim'] as number);
+    else if (target.type === 'OneHot') limit = Math.min(limit, target.params['depth'] as number);
+    else {
+      const prediction = analysis.nodes.get(target.id)?.inputs['prediction']?.[0];
+      const classes = prediction?.[prediction.length - 1];
+      if (typeof classes === 'number') limit = Math.min(limit, classes);
+    }
+  }
+  return Number.isFinite(limit) ? limit : 2;
+}
+
+/** Compiles with tfjs, exports with the compiled weights and writes the check data for Python. */
+export function prepareCase(name: string, graph: GraphDocument, root: string, batch = 5): Prepared {
+  const analysis = analyzeGraph(graph);
+  const compiled = compileSeeded(graph);
+  try {
+    const saved = captureWeights(compiled.model);
+    let project;
+    try {
+      project = buildPytorchProject({ graph, analysis, weights: weightsByNode(compiled.layerNames, saved) });
+    } catch (err) {
+      if (err instanceof ExportRefusal) return { ok: false, name, refusal: err.message };
+      throw err;
+    }
+    const dir = join(root, name);
+    mkdirSync(dir, { recursive: true });
+    for (const file of ['model.py', 'weights.npz']) writeFileSync(join(dir, file), project.files.get(file) as Uint8Array);
+    const random = new SeededRandom(name.length * 7919 + 17);
+    const arrays = new Map<string, NpyArray>();
+    const feedTensors = compiled.feeds.map((feed) => {
+      const shape = [batch, ...feed.shape.slice(1).map((d) => d ?? 1)];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const pyName = [...project.model.inputs, ...project.model.targets].find((i) => i.nodeId === feed.nodeId)?.name;
+      if (feed.dtype === 'int32') {
+        const limit = intLimit(graph, feed.nodeId);
+        const values = Int32Array.from({ length: size }, () => Math.floor(random.next() * limit));
+        if (pyName) arrays.set(`in.${pyName}`, { dtype: 'int32', shape, values });
+        return tf.tensor(values, shape, 'int32');
+      }
+      const values = Float32Array.from({ length: size }, () => (/mask/i.test(feed.feature) ? (random.next() < 0.7 ? 1 : 0) : random.next()));
+      if (pyName) arrays.set(`in.${pyName}`, { dtype: 'float32', shape, values });
+      return tf.tensor(values, shape, 'float32');
+    });
+    const modelInputs = compiled.modelInputs.map((i) => feedTensors[i] as tf.Tensor);
+    // apply, not predict: predict would expand rank-1 inputs (labels) to [batch, 1].
+    const predicted = compiled.model.apply(modelInputs, { training: false }) as tf.Tensor | tf.Tensor[];
+    const outs = Array.isArray(predicted) ? predicted : [predicted];
+    for (const o of project.model.outputs) {
+      const index = compiled.outputs.findIndex((c) => c.nodeId === o.nodeId && c.port === o.port);
+      const t = outs[index];
+      if (!t) throw new Error(`${name}: tfjs has no output ${o.nodeId}:${o.port}`);
+      arrays.set(`out.${o.key}`, { dtype: 'float32', shape: t.shape, values: Float32Array.from(t.dataSync()) });
+    }
+    for (const binding of compiled.losses) {
+      const tensors: Record<string, tf.Tensor> = {};
+      for (const [port, source] of Object.entries(binding.sources)) {
+        tensors[port] = (source.kind === 'feed' ? feedTensors[source.feed] : outs[source.output]) as tf.Tensor;
+      }
+      const value = binding.decl.compute(tensors, binding.params as never);
+      const loss = project.model.losses.find((l) => l.nodeId === binding.nodeId);
+      if (loss) arrays.set(`loss.${loss.name}`, { dtype: 'float32', shape: [], values: Float32Array.from(value.dataSync()) });
+      value.dispose();
+    }
+    tf.dispose([...feedTensors, ...outs]);
+    writeFileSync(join(dir, 'check.npz'), npzBytes(arrays));
+    return {
+      ok: true,
+      case: {
+        name,
+        dir,
+        trainable: project.model.parameterCount.trainable,
+        nonTrainable: project.model.parameterCount.nonTrainable,
+        outputs: project.model.outputs.map((o) => o.key),
+        losses: project.model.losses.map((l) => l.name),
+      },
+    };
+  } finally {
+    compiled.model.dispose();
+  }
+}
+
+export interface CaseResult {
+  name: string;
+  error?: string;
+  trainable: number;
+  nonTrainable: number;
+  outputs: Record<string, number>;
+  losses: Record<string, number>;
+}
+
+/** Runs every prepared case in one Python process. */
+export function runPython(cases: readonly PreparedCase[]): Map<string, CaseResult> {
+  const root = mkdtempSync(join(tmpdir(), 'netwright-torch-cases-'));
+  const list = join(root, 'cases.json');
+  writeFileSync(list, JSON.stringify(cases.map((c) => ({ name: c.name, dir: c.dir }))));
+  const out = execFileSync(PYTHON, [VERIFY_SCRIPT, list], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const results = new Map<string, CaseResult>();
+  for (const line of out.split('\n').filter((l) => l.startsWith('{'))) {
+    const r = JSON.parse(line) as CaseResult;
+    results.set(r.name, r);
+  }
+  return results;
+}
