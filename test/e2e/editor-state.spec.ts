@@ -226,6 +226,14 @@ test.describe('recent files in web mode', () => {
     await page.getByRole('button', { name: 'Recent ▾' }).click();
     await expect(page.getByRole('menuitem').filter({ hasText: 'broken.json' })).toHaveCount(0);
     await expect(page.getByRole('menuitem').filter({ hasText: 'kept.json' })).toHaveCount(1);
+
+    // kept.json is deleted behind the app's back (the menu is still open): Recent says so and drops it.
+    await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('kept.json'));
+    await page.getByRole('menuitem').filter({ hasText: 'kept.json' }).click();
+    await expect(page.getByTestId('toast').filter({ hasText: 'Opening failed' })).toBeVisible();
+    await page.getByRole('button', { name: 'Recent ▾' }).click();
+    await expect(page.getByRole('menuitem').filter({ hasText: 'kept.json' })).toHaveCount(0);
+    await expect(page.getByText('No recent files')).toBeVisible();
     expect(problems).toEqual([]);
   });
 });
