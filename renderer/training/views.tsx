@@ -538,14 +538,14 @@ export function GradientsView({ run }: { run: Run | null }) {
               ))}
             </tbody>
           </table>
-          <div className="curves-charts">
+          <div className="curves-charts gradient-charts">
             <div>
               <h4>Gradient norm per layer (log)</h4>
-              <LineChart series={gradSeries} log width={460} height={170} xLabel="step" version={version} testId="grad-chart" />
+              <LineChart series={gradSeries} log width={460} height={170} fill xLabel="step" version={version} testId="grad-chart" />
             </div>
             <div>
               <h4>Update / weight ratio (log; healthy ≈ 1e-3)</h4>
-              <LineChart series={ratioSeries} log width={460} height={170} xLabel="step" version={version} testId="ratio-chart" />
+              <LineChart series={ratioSeries} log width={460} height={170} fill xLabel="step" version={version} testId="ratio-chart" />
             </div>
           </div>
           <HistogramsOverTime run={run} graph={graph} />

@@ -29,6 +29,9 @@ async function waitForEnd(page: Page, timeout = 90_000): Promise<string> {
 test.use({ viewport: { width: 1440, height: 1100 } });
 
 test.describe('training in the app', () => {
+  // Each test trains and then inspects; on a 2-core CI machine shared with other work that takes
+  // well over the default 90 s (observed ~100 s at load average 20).
+  test.describe.configure({ timeout: 240_000 });
   test('MLP: the curve gets points, the progress bar moves, stop is acknowledged', async ({ page }) => {
     // The whole training set (54,000 images): long enough to stop it part-way.
     await open(page, null);
@@ -144,6 +147,33 @@ test.describe('training in the app', () => {
       await expect.poll(() => edgePath.evaluate((el) => getComputedStyle(el).strokeWidth)).not.toBe(widthBefore);
     }
     await shot(page, 'gradients');
+
+    // The gradient and ratio charts fill their box like the curves: their column's width, and
+    // the dock's height, so Focus training makes them taller (they were a fixed 460x170).
+    const plot = (id: string) =>
+      page.getByTestId(id).locator('canvas').first().evaluate((c) => {
+        const box = c.getBoundingClientRect();
+        const column = (c.closest('.curves-charts > div') as HTMLElement).getBoundingClientRect();
+        return { width: box.width, height: box.height, column: column.width };
+      });
+    // Scrolled within the dock's view only (scrollIntoView would also scroll the clipped workspace).
+    await page.getByTestId('grad-chart').evaluate((chart) => {
+      const view = chart.closest('.dock-view') as HTMLElement;
+      const row = chart.closest('.gradient-charts') as HTMLElement;
+      view.scrollTop += row.getBoundingClientRect().top - view.getBoundingClientRect().top;
+    });
+    await shot(page, 'gradient-charts');
+    const normal = { grad: await plot('grad-chart'), ratio: await plot('ratio-chart') };
+    for (const chart of [normal.grad, normal.ratio]) {
+      expect(chart.column).toBeGreaterThan(560);
+      expect(chart.width).toBeGreaterThan(chart.column - 80);
+      expect(chart.height).toBeGreaterThan(220);
+    }
+    await page.getByTestId('focus-training').click();
+    await expect.poll(async () => (await plot('grad-chart')).height).toBeGreaterThan(normal.grad.height + 100);
+    await expect.poll(async () => (await plot('ratio-chart')).height).toBeGreaterThan(normal.ratio.height + 100);
+    await page.getByTestId('focus-training').click();
+    await expect.poll(async () => (await plot('grad-chart')).height).toBeLessThan(normal.grad.height + 10);
 
     // Inspections dispose what they make: the worker's tensor count is the same after repeats.
     const numTensors = () => page.evaluate(async () => (await window.__netwrightTraining?.engine.memory())?.numTensors ?? -1);
