@@ -92,7 +92,7 @@ def parse_args():
     parser.add_argument("--batch-size", type=int, default=SETUP["batch_size"], help="per process")
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
     parser.add_argument("--seed", type=int, default=SETUP["seed"])
-    parser.add_argument("--out", default="model.pt")
+    parser.add_argument("--out", default="model.pt", help='where rank 0 saves the state_dict; "model-{rank}.pt": every process saves')
     return parser.parse_args()
 
 
@@ -245,7 +245,9 @@ def main():
             break
         if args.max_steps and step >= args.max_steps:
             break
-    if rank == 0:
+    if "{rank}" in args.out:  # every process saves its copy (DDP keeps them identical)
+        torch.save(net.state_dict(), args.out.format(rank=rank))
+    elif rank == 0:
         torch.save(net.state_dict(), args.out)
         print(f"saved {args.out}")
     if distributed:
