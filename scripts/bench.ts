@@ -31,6 +31,7 @@ import { analyzeGraph, summarize } from '../core/graph';
 import { getTemplate } from '../core/templates';
 import { selectNodeBackend } from '../cli/node-backend';
 import { registerWasmKernelGaps, unregisterWasmFastMatMul } from '../core/engine/kernels';
+import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
 
 type Feeds = tf.Tensor[];
 
@@ -45,9 +46,15 @@ const STOCK_WASM_KERNELS = [tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.Identity]
   return config;
 });
 
+/**
+ * Conv2DBackpropFilter, which tfjs' wasm backend lacks: the column uses the convolution-based
+ * kernel alone (conv-backprop.ts), without the im2col product for small patches.
+ */
+const BEFORE_IM2COL: tf.KernelConfig = { kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2dBackpropFilter };
+
 function useStockWasmKernels(): void {
   unregisterWasmFastMatMul();
-  for (const config of STOCK_WASM_KERNELS) {
+  for (const config of [...STOCK_WASM_KERNELS, BEFORE_IM2COL]) {
     tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
     // Its setup (binding the wasm function) did not run at backend start: ours was registered then.
@@ -56,6 +63,8 @@ function useStockWasmKernels(): void {
 }
 
 function useNetwrightWasmKernels(): void {
+  // A kernel wasm lacks is registered only when absent.
+  tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
   registerWasmKernelGaps();
 }
 

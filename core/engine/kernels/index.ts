@@ -33,7 +33,8 @@ import * as tf from '@tensorflow/tfjs-core';
 // The stock kernels must be registered before they are replaced here, not after.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
+import { conv2dBackpropInput, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
+import { conv2dBackpropFilterIm2col } from './conv-filter-im2col';
 import { identitySharingBuffer, maxPoolGradOnHeap } from './heap';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
 import { registerWasmFastMatMul } from './matmul';
@@ -48,7 +49,8 @@ const CPU = 'cpu';
 
 /** Kernels wasm does not have: registered only while it still lacks them (a later tfjs may add them). */
 export const MISSING_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
-  [tf.Conv2DBackpropFilter, conv2dBackpropFilter],
+  // im2col + one XNNPACK product for small kh·kw·cin, else a forward convolution (conv-backprop.ts).
+  [tf.Conv2DBackpropFilter, conv2dBackpropFilterIm2col],
   [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropFilter],
   [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dNativeBackpropInput],
   [tf.UnsortedSegmentSum, unsortedSegmentSum],

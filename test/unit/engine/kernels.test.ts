@@ -21,6 +21,7 @@ import {
   registerCpuKernelFixes,
   registerWasmKernelGaps,
 } from '../../../core/engine/kernels';
+import { IM2COL_MAX_PATCH } from '../../../core/engine/kernels/conv-filter-im2col';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
@@ -135,11 +136,11 @@ function outSize(n: number, k: number, s: number, d: number, pad: Padding, axis:
 }
 
 /** A spatial size that leaves at least one output position for the window and padding. */
-const convGeometry = (maxMultiplier: number, allowDilation: boolean) =>
+const convGeometry = (maxMultiplier: number, allowDilation: boolean, channels: { min: number; max: number } = { min: 1, max: 3 }) =>
   fc
     .record({
       n: fc.integer({ min: 1, max: 3 }),
-      c: fc.integer({ min: 1, max: 3 }),
+      c: fc.integer(channels),
       m: fc.integer({ min: 1, max: maxMultiplier }),
       kh: fc.integer({ min: 1, max: 3 }),
       kw: fc.integer({ min: 1, max: 3 }),
@@ -226,33 +227,41 @@ describe('kernel inputs', () => {
   });
 });
 
+/** dW on wasm against cpu and against the adjoint identity, for one geometry and layout. */
+async function checkFilterGradient(g: Geometry, channelsFirst: boolean): Promise<void> {
+  const cout = g.m;
+  const x = randomData([g.n, g.h, g.w, g.c], g.seed);
+  const dy = randomData([g.n, g.oh, g.ow, cout], g.seed + 1);
+  const filterShape = [g.kh, g.kw, g.c, cout];
+  const attrs = { strides: g.strides, pad: g.pad, dataFormat: channelsFirst ? 'NCHW' : 'NHWC', dimRoundingMode: undefined, filterShape };
+  // NCHW: the same data, transposed (on cpu, into plain arrays).
+  const nchw = async (d: Data) => ({
+    values: await onCpu(() => tf.transpose(tf.tensor(d.values, d.shape), [0, 3, 1, 2])),
+    shape: [d.shape[0], d.shape[3], d.shape[1], d.shape[2]] as number[],
+  });
+  const inputs = channelsFirst ? { x: await nchw(x), dy: await nchw(dy) } : { x, dy };
+  // Explicit paddings are given in the layout's axis order.
+  const pad = channelsFirst && Array.isArray(g.pad) ? [g.pad[0], g.pad[3], g.pad[1], g.pad[2]] : g.pad;
+  const layoutAttrs = { ...attrs, pad };
+  const wasm = await runKernelOn('wasm', tf.Conv2DBackpropFilter, inputs, layoutAttrs);
+  const cpu = await runKernelOn('cpu', tf.Conv2DBackpropFilter, inputs, layoutAttrs);
+  expectClose(wasm, cpu, `dW ${JSON.stringify(g)}`);
+  const w = randomData(filterShape, g.seed + 2);
+  const forward = await onCpu(() => tf.conv2d(tf.tensor4d(x.values, x.shape as [number, number, number, number]), tf.tensor4d(w.values, w.shape as [number, number, number, number]), g.strides, g.pad));
+  expectAdjoint(dot(forward, dy.values), dot(w.values, wasm.values), 'conv2d filter');
+}
+
+type Geometry = typeof convGeometry extends (...args: never[]) => fc.Arbitrary<infer G> ? G : never;
+
 describe('Conv2DBackpropFilter on wasm', () => {
-  it('equals the cpu kernel and satisfies <conv2d(x, w), dy> = <w, dW>', async () => {
-    await fc.assert(
-      fc.asyncProperty(convGeometry(3, false), fc.boolean(), async (g, channelsFirst) => {
-        const cout = g.m;
-        const x = randomData([g.n, g.h, g.w, g.c], g.seed);
-        const dy = randomData([g.n, g.oh, g.ow, cout], g.seed + 1);
-        const filterShape = [g.kh, g.kw, g.c, cout];
-        const attrs = { strides: g.strides, pad: g.pad, dataFormat: channelsFirst ? 'NCHW' : 'NHWC', dimRoundingMode: undefined, filterShape };
-        // NCHW: the same data, transposed (on cpu, into plain arrays).
-        const nchw = async (d: Data) => ({
-          values: await onCpu(() => tf.transpose(tf.tensor(d.values, d.shape), [0, 3, 1, 2])),
-          shape: [d.shape[0], d.shape[3], d.shape[1], d.shape[2]] as number[],
-        });
-        const inputs = channelsFirst ? { x: await nchw(x), dy: await nchw(dy) } : { x, dy };
-        // Explicit paddings are given in the layout's axis order.
-        const pad = channelsFirst && Array.isArray(g.pad) ? [g.pad[0], g.pad[3], g.pad[1], g.pad[2]] : g.pad;
-        const layoutAttrs = { ...attrs, pad };
-        const wasm = await runKernelOn('wasm', tf.Conv2DBackpropFilter, inputs, layoutAttrs);
-        const cpu = await runKernelOn('cpu', tf.Conv2DBackpropFilter, inputs, layoutAttrs);
-        expectClose(wasm, cpu, `dW ${JSON.stringify(g)}`);
-        const w = randomData(filterShape, g.seed + 2);
-        const forward = await onCpu(() => tf.conv2d(tf.tensor4d(x.values, x.shape as [number, number, number, number]), tf.tensor4d(w.values, w.shape as [number, number, number, number]), g.strides, g.pad));
-        expectAdjoint(dot(forward, dy.values), dot(w.values, wasm.values), 'conv2d filter');
-      }),
-      { numRuns: RUNS, seed: 1 },
-    );
+  it('equals the cpu kernel and satisfies <conv2d(x, w), dy> = <w, dW> (kh·kw·cin <= IM2COL_MAX_PATCH: the im2col product)', async () => {
+    await fc.assert(fc.asyncProperty(convGeometry(3, false), fc.boolean(), checkFilterGradient), { numRuns: RUNS, seed: 1 });
+  });
+
+  it('the same above IM2COL_MAX_PATCH (the convolution route)', async () => {
+    expect(IM2COL_MAX_PATCH).toBeLessThan(9 * 8);
+    const larger = convGeometry(3, false, { min: 8, max: 10 }).filter((g) => g.kh * g.kw * g.c > IM2COL_MAX_PATCH);
+    await fc.assert(fc.asyncProperty(larger, fc.boolean(), checkFilterGradient), { numRuns: RUNS / 4, seed: 2 });
   });
 });
 
