@@ -80,7 +80,7 @@ async function exportLayers(request: ExportRequest): Promise<void> {
   }
   try {
     applyWeights(compiled, graph, run.weights);
-    const exported = await exportLayersModel(compiled.model);
+    const exported = await exportLayersModel(compiled.model, graph);
     await mkdir(opts.out, { recursive: true });
     await writeFileAtomic(join(opts.out, WEIGHTS_FILE), exported.weights);
     await writeFileAtomic(join(opts.out, 'model.json'), exported.modelJson);

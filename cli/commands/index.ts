@@ -3,6 +3,7 @@ import { registerSummary } from './summary';
 import { registerTrain } from './train';
 import { registerDatasets } from './datasets';
 import { registerExport } from './export';
+import { registerImport } from './import';
 
 /** Sets the process exit code of the running command. */
 export type SetExitCode = (code: number) => void;
@@ -12,4 +13,5 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerTrain(program, setExitCode);
   registerDatasets(program, setExitCode);
   registerExport(program, setExitCode);
+  registerImport(program, setExitCode);
 }

@@ -176,7 +176,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
         };
         if (opts.out) {
           await mkdir(opts.out, { recursive: true });
-          const exported = await exportLayersModel(compiled.model);
+          const exported = await exportLayersModel(compiled.model, graph);
           await writeFileAtomic(join(opts.out, WEIGHTS_FILE), exported.weights);
           await writeFileAtomic(join(opts.out, 'model.json'), exported.modelJson);
           await writeFileAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...result.manifest, result: final }, null, 2)}\n`);

@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { GraphDocument } from '../graph/document';
+import { GRAPH_METADATA_KEY } from '../import/graph-metadata';
 
 export interface ExportedModel {
   modelJson: string;
@@ -27,7 +29,11 @@ function concatWeightData(data: tf.io.WeightData): Uint8Array {
   return out;
 }
 
-export async function exportLayersModel(model: tfl.LayersModel): Promise<ExportedModel> {
+/**
+ * `graph` (the graph the model was compiled from) is written into the model's
+ * userDefinedMetadata, so importing the export gives the same graph back (`core/import`).
+ */
+export async function exportLayersModel(model: tfl.LayersModel, graph?: GraphDocument): Promise<ExportedModel> {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -43,6 +49,9 @@ export async function exportLayersModel(model: tfl.LayersModel): Promise<Exporte
     convertedBy: null,
     modelTopology: saved.modelTopology,
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: saved.weightSpecs }],
+    ...(graph
+      ? { userDefinedMetadata: { [GRAPH_METADATA_KEY]: { metadata: graph.metadata, nodes: graph.nodes, edges: graph.edges, training: graph.training } } }
+      : {}),
   };
   return { modelJson: `${JSON.stringify(json)}\n`, weights: concatWeightData(saved.weightData) };
 }

@@ -205,7 +205,7 @@ export async function openRun(request: OpenRunRequest): Promise<OpenedRun> {
 /** The inspected model in the TensorFlow.js layers format (model.json + weights.bin). */
 export async function exportModel(): Promise<ExportedModel> {
   if (running) throw new Error('the run is still training: export when it has ended');
-  return exportLayersModel(current().compiled.model);
+  return exportLayersModel(current().compiled.model, current().graph);
 }
 
 /** Per graph node: the norms of all its variables together. */

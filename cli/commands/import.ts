@@ -1,0 +1,87 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { serializeGraph } from '../../core/graph';
+import { ImportError } from '../../core/import/errors';
+import { importLayersModel, MODEL_JSON_MAX_BYTES } from '../../core/import/layers-model';
+import { manifestShardPaths, WEIGHT_LIMITS } from '../../core/import/weights-manifest';
+import { writeFileAtomic } from '../../node/atomic-write';
+import { selectNodeBackend } from '../node-backend';
+import { boundedLine } from '../report';
+import type { SetExitCode } from './index';
+
+async function readBounded(file: string, max: number): Promise<Buffer> {
+  const info = await stat(file);
+  if (!info.isFile()) throw new ImportError(`${file} is not a file`);
+  if (info.size > max) throw new ImportError(`${file} is ${info.size} bytes, over the limit of ${max}`);
+  return readFile(file);
+}
+
+export function registerImport(program: Command, setExitCode: SetExitCode): void {
+  program
+    .command('import')
+    .description('Import a TensorFlow.js layers model (model.json and its weight files) as a graph file whose weights are kept as a run.')
+    .argument('<model>', 'model.json (its weight files are read from the same folder)')
+    .requiredOption('--out <graph>', 'graph file (.json) to write')
+    .option('--force', 'overwrite the output file if it exists')
+    .option('--backend <name>', 'wasm or cpu (default: wasm if it works)')
+    .action(async (file: string, opts: { out: string; force?: boolean; backend?: string }) => {
+      const fail = (code: number, message: string) => {
+        process.stderr.write(`netwright: ${boundedLine(message)}\n`);
+        setExitCode(code);
+      };
+      if (!opts.force) {
+        const exists = await stat(opts.out).then(
+          () => true,
+          () => false,
+        );
+        if (exists) {
+          fail(1, `${opts.out} exists; pass --force to overwrite it`);
+          return;
+        }
+      }
+      let modelJson: string;
+      try {
+        modelJson = (await readBounded(file, MODEL_JSON_MAX_BYTES)).toString('utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        fail(2, code === 'ENOENT' ? `cannot read ${file}: no such file` : err instanceof ImportError ? err.message : `cannot read ${file}: ${(err as Error).message}`);
+        return;
+      }
+      const folder = path.dirname(file);
+      const shards = new Map<string, Uint8Array>();
+      try {
+        let manifest: unknown = undefined;
+        try {
+          manifest = (JSON.parse(modelJson) as { weightsManifest?: unknown }).weightsManifest;
+        } catch {
+          // importLayersModel says why the JSON is bad.
+        }
+        let total = 0;
+        for (const shard of manifestShardPaths(manifest)) {
+          // Only files in the model's folder (a manifest path can't reach elsewhere).
+          const local = path.join(folder, path.basename(shard));
+          try {
+            const bytes = await readBounded(local, WEIGHT_LIMITS.values * 4 - total);
+            total += bytes.byteLength;
+            shards.set(shard, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          }
+        }
+        const backend = await selectNodeBackend(opts.backend);
+        const name = path.basename(folder) || path.basename(file, '.json');
+        const imported = await importLayersModel({ modelJson, shard: (p) => shards.get(p) }, { name, backend: backend.backend });
+        await writeFileAtomic(opts.out, serializeGraph(imported.graph));
+        process.stdout.write(
+          `imported ${file}: ${imported.layers} nodes, ${imported.parameters.toLocaleString('en-US')} parameters${imported.source === 'netwright-metadata' ? ' (the graph Netwright exported)' : ''}; weights kept as run "${imported.graph.runs[0]?.name ?? ''}" -> ${opts.out}\n`,
+        );
+      } catch (err) {
+        if (err instanceof ImportError) {
+          fail(1, `cannot import ${file}: ${err.message}`);
+          return;
+        }
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,85 @@
+/** Saving tfjs models as layers-format files, and running imported graphs, for the import tests. */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { compileSeeded } from '../../../core/engine/run';
+import { applyWeights } from '../../../core/engine/weights';
+import { analyzeGraph, runGraph, type GraphDocument } from '../../../core/graph';
+import { exportLayersModel } from '../../../core/engine/export';
+import type { ModelFiles } from '../../../core/import/layers-model';
+
+/** A model's layers-format files: model.json and its weights cut into `shards` files. */
+export async function modelFiles(model: tfl.LayersModel, shards = 1, graph?: GraphDocument): Promise<{ json: Record<string, unknown>; files: Map<string, Uint8Array> }> {
+  const exported = await exportLayersModel(model, graph);
+  const json = JSON.parse(exported.modelJson) as Record<string, unknown> & { weightsManifest: { paths: string[] }[] };
+  const files = new Map<string, Uint8Array>();
+  const size = Math.ceil(exported.weights.byteLength / shards);
+  const paths: string[] = [];
+  for (let i = 0; i < shards; i++) {
+    const path = `group1-shard${i + 1}of${shards}.bin`;
+    paths.push(path);
+    files.set(path, exported.weights.slice(i * size, Math.min((i + 1) * size, exported.weights.byteLength)));
+  }
+  (json.weightsManifest[0] as { paths: string[] }).paths = paths;
+  return { json, files };
+}
+
+export function asModelFiles(json: unknown, files: ReadonlyMap<string, Uint8Array>): ModelFiles {
+  return { modelJson: JSON.stringify(json), shard: (p) => files.get(p) };
+}
+
+/** Deterministic, non-trivial weights (so a swapped or transposed weight shows in the outputs). */
+export function patternWeights(model: tfl.LayersModel): void {
+  tf.tidy(() => {
+    model.weights.forEach((w, k) => {
+      const n = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+      const values = Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin(0.7 * i + 1.3 * k + 0.1) * (w.name.includes('variance') ? 0 : 1) + (w.name.includes('variance') ? 1 + 0.3 * Math.cos(i) : 0));
+      w.write(tf.tensor(values, w.shape as number[]));
+    });
+  });
+}
+
+/** Inputs for a model: floats from a fixed pattern, ints in [0, vocab). */
+export function sampleInputs(model: tfl.LayersModel, batch = 3, vocab = 10): tf.Tensor[] {
+  return model.inputs.map((input, k) => {
+    const shape = [batch, ...input.shape.slice(1).map((d) => d ?? 5)];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (input.dtype === 'int32') return tf.tensor(Int32Array.from({ length: n }, (_, i) => (i * 7 + k) % vocab), shape, 'int32');
+    return tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.cos(0.37 * i + k)), shape);
+  });
+}
+
+/** The kept run of an imported graph compiled with its weights; outputs for `inputs` (model input order = graph Input order). */
+export function importedOutputs(graph: GraphDocument, inputs: readonly tf.Tensor[]): { outputs: number[][]; parameters: number } {
+  const run = graph.runs[0];
+  if (!run?.weights) throw new Error('the imported graph keeps no weights');
+  const g = runGraph(graph, run);
+  const compiled = compileSeeded(g);
+  try {
+    applyWeights(compiled, g, run.weights);
+    const out = tf.tidy(() => {
+      const result = compiled.model.predict([...inputs]) as tf.Tensor | tf.Tensor[];
+      return (Array.isArray(result) ? result : [result]).map((t) => Array.from(t.dataSync()));
+    });
+    return { outputs: out, parameters: analyzeGraph(g).totals.trainable + analyzeGraph(g).totals.nonTrainable };
+  } finally {
+    compiled.model.dispose();
+  }
+}
+
+export function referenceOutputs(model: tfl.LayersModel, inputs: readonly tf.Tensor[]): number[][] {
+  return tf.tidy(() => {
+    const result = model.predict([...inputs]) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(result) ? result : [result]).map((t) => Array.from(t.dataSync()));
+  });
+}
+
+export function maxAbsDiff(a: readonly number[][], b: readonly number[][]): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  a.forEach((xs, i) => {
+    const ys = b[i] as number[];
+    if (xs.length !== ys.length) worst = Infinity;
+    xs.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - (ys[j] as number)))));
+  });
+  return worst;
+}

@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { importLayersModel } from '../../../core/import/layers-model';
+import { ImportError } from '../../../core/import/errors';
+import { asModelFiles, importedOutputs, maxAbsDiff, modelFiles, patternWeights, referenceOutputs, sampleInputs } from './helpers';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+async function importModel(model: tfl.LayersModel, shards = 1) {
+  patternWeights(model);
+  const { json, files } = await modelFiles(model, shards);
+  return importLayersModel(asModelFiles(json, files), { name: model.name, backend: 'cpu' });
+}
+
+/** Imports `model`, runs both on the same inputs: same parameter count, same outputs. */
+async function expectSameModel(model: tfl.LayersModel, shards = 1, tolerance = 1e-5) {
+  const before = tf.memory().numTensors;
+  const imported = await importModel(model, shards);
+  const inputs = sampleInputs(model);
+  const reference = referenceOutputs(model, inputs);
+  const ours = importedOutputs(imported.graph, inputs);
+  tf.dispose(inputs);
+  expect(ours.parameters).toBe(model.countParams());
+  expect(imported.parameters).toBe(model.countParams());
+  expect(maxAbsDiff(ours.outputs, reference)).toBeLessThan(tolerance);
+  expect(tf.memory().numTensors).toBe(before);
+  return imported;
+}
+
+describe('import of TensorFlow.js layers models', () => {
+  it('a Sequential convnet (mnist-node style) in two weight shards: same parameters and outputs', async () => {
+    const model = tfl.sequential({
+      name: 'convnet',
+      layers: [
+        tfl.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+        tfl.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', padding: 'same' }),
+        tfl.layers.maxPooling2d({ poolSize: [2, 2] }),
+        tfl.layers.batchNormalization({}),
+        tfl.layers.flatten(),
+        tfl.layers.dropout({ rate: 0.25 }),
+        tfl.layers.dense({ units: 8, activation: 'relu' }),
+        tfl.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    const imported = await expectSameModel(model, 2);
+    expect(imported.source).toBe('layers');
+    expect(imported.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Conv2D', 'Conv2D', 'MaxPool2D', 'BatchNorm', 'Flatten', 'Dropout', 'Dense', 'Dense']);
+    // Laid out left to right, every node placed.
+    const xs = imported.graph.nodes.map((n) => n.position.x);
+    expect(new Set(xs).size).toBe(xs.length);
+    model.dispose();
+  });
+
+  it('a Functional model: two inputs, embedding + LSTM with states feeding a GRU, merges', async () => {
+    const tokens = tfl.input({ shape: [6], dtype: 'int32', name: 'tokens' });
+    const extra = tfl.input({ shape: [4], name: 'extra' });
+    const emb = tfl.layers.embedding({ inputDim: 10, outputDim: 5 }).apply(tokens) as tfl.SymbolicTensor;
+    const [seq, h, c] = tfl.layers.lstm({ units: 4, returnSequences: true, returnState: true }).apply(emb) as tfl.SymbolicTensor[];
+    const gru = tfl.layers.gru({ units: 4, recurrentActivation: 'sigmoid' }).apply(seq as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const dense = tfl.layers.dense({ units: 4, activation: 'tanh' }).apply(extra) as tfl.SymbolicTensor;
+    const sum = tfl.layers.add().apply([gru, dense, h as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+    const joined = tfl.layers.concatenate().apply([sum, c as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+    const normed = tfl.layers.layerNormalization({}).apply(joined) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2 }).apply(normed) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: [tokens, extra], outputs: out, name: 'functional' });
+    const imported = await expectSameModel(model);
+    const lstm = imported.graph.nodes.find((n) => n.type === 'LSTM');
+    expect(lstm?.params).toMatchObject({ units: 4, returnSequences: true, returnState: true, recurrentActivation: 'hardSigmoid' });
+    expect(imported.graph.edges.filter((e) => e.source.node === lstm?.id).map((e) => e.source.port).sort()).toEqual(['c', 'h', 'out']);
+    model.dispose();
+  });
+
+  it('nested models (a Sequential and a Functional used as layers) are flattened in place', async () => {
+    const encoder = tfl.sequential({ name: 'encoder', layers: [tfl.layers.dense({ inputShape: [6], units: 5, activation: 'relu' }), tfl.layers.dense({ units: 3 })] });
+    const innerIn = tfl.input({ shape: [3] });
+    const head = tfl.model({ name: 'head', inputs: innerIn, outputs: tfl.layers.dense({ units: 2, activation: 'sigmoid' }).apply(innerIn) as tfl.SymbolicTensor });
+    const x = tfl.input({ shape: [6], name: 'x' });
+    const z = encoder.apply(x) as tfl.SymbolicTensor;
+    const y = head.apply(z) as tfl.SymbolicTensor;
+    const skip = tfl.layers.dense({ units: 2 }).apply(x) as tfl.SymbolicTensor;
+    const model = tfl.model({ name: 'outer', inputs: x, outputs: tfl.layers.multiply().apply([y, skip]) as tfl.SymbolicTensor });
+    const imported = await expectSameModel(model);
+    expect(imported.graph.nodes.filter((n) => n.type === 'Input')).toHaveLength(1);
+    expect(imported.graph.nodes.filter((n) => n.type === 'Dense')).toHaveLength(4);
+    model.dispose();
+  });
+});
+
+describe('refusals name the layer, its position and the reason', () => {
+  const small = (): tfl.LayersModel =>
+    tfl.sequential({
+      name: 'small',
+      layers: [tfl.layers.dense({ inputShape: [4], units: 3 }), tfl.layers.dense({ units: 2 })],
+    });
+
+  async function refusal(edit: (json: { modelTopology: { config: { layers: Record<string, unknown>[] } } }) => void, model = small()): Promise<string> {
+    patternWeights(model);
+    const { json, files } = await modelFiles(model);
+    edit(json as never);
+    model.dispose();
+    const error = await importLayersModel(asModelFiles(json, files), { name: 'x', backend: 'cpu' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ImportError);
+    return (error as Error).message;
+  }
+
+  it('a Lambda layer', async () => {
+    const message = await refusal((json) => {
+      const layers = json.modelTopology.config.layers;
+      layers.splice(1, 0, { class_name: 'Lambda', config: { name: 'lambda_1', function: 'lambda x: x * 2' } });
+    });
+    // Input (synthesised from the first layer's shape) = 1, dense = 2, lambda = 3.
+    expect(message).toMatch(/^layer 3 'lambda_1' \(Lambda\): Lambda layers carry Python or JavaScript code/);
+  });
+
+  it('an option with no equivalent', async () => {
+    const message = await refusal((json) => {
+      (json.modelTopology.config.layers[1] as { config: Record<string, unknown> }).config.kernel_regularizer = { class_name: 'L1L2', config: { l1: 0, l2: 0.01 } };
+    });
+    expect(message).toMatch(/^layer 3 '.+' \(Dense\): option kernel_regularizer = .*no regularizers/);
+  });
+
+  it('an unknown option that is set', async () => {
+    const message = await refusal((json) => {
+      (json.modelTopology.config.layers[0] as { config: Record<string, unknown> }).config.lora_rank = 4;
+    });
+    expect(message).toMatch(/^layer 2 '.+' \(Dense\): option lora_rank = 4 is not known/);
+  });
+
+  it('weights that do not fit the mapped node', async () => {
+    const message = await refusal((json) => {
+      (json.modelTopology.config.layers[1] as { config: Record<string, unknown> }).config.units = 3;
+    });
+    expect(message).toMatch(/^layer 3 '.+' \(Dense\): its weights in the file \(kernel \[3, 2\], bias \[2\]\) don't fit the mapped node, which has kernel \[3, 3\], bias \[3\]/);
+  });
+
+  it('a shared layer (applied twice)', async () => {
+    const x = tfl.input({ shape: [3], name: 'x' });
+    const shared = tfl.layers.dense({ units: 3, name: 'shared' });
+    const y = shared.apply(shared.apply(x) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const message = await refusal(() => undefined, tfl.model({ inputs: x, outputs: y }));
+    expect(message).toMatch(/^layer 2 'shared' \(Dense\): it is applied 2 times \(shared weights\)/);
+  });
+
+  it('shapes the catalogue refuses are reported on the layer', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4, 4, 2], units: 3 })] });
+    const message = await refusal(() => undefined, model);
+    expect(message).toMatch(/^layer 2 '.+' \(Dense\): Dense expects rank 2\.\.3/);
+  });
+});
