@@ -6,7 +6,8 @@ import type { TfjsWeight } from './rules';
 
 export { buildPytorchProject, zipProject, type PytorchProject, type PytorchExportOptions, type DatasetArrays } from './project';
 export { buildModelPy, LOSS_TYPES, type ModelPy, type NodeWeights, type ExportedInput, type ExportedOutput } from './model-py';
-export { LAYER_RULES, ExportRefusal, samePadding, transposeArray } from './rules';
+export { ExportRefusal, samePadding, transposeArray } from './rules';
+export { LAYER_RULES } from './all-rules';
 export { npzBytes, npyBytes, type NpyArray } from './npz';
 
 /**

@@ -7,7 +7,8 @@ import type { GraphAnalysis } from '../../graph/analyze';
 import type { GraphDocument, GraphNode } from '../../graph/document';
 import { nodeDisplayName } from '../../graph/summary';
 import type { Shape } from '../../shapes/shape';
-import { ExportRefusal, HELPERS, LAYER_RULES, asChannelsLast, pyFloat, type Emitted, type StateEntry, type TfjsWeight, type TorchValue } from './rules';
+import { ExportRefusal, asChannelsLast, pyFloat, type Emitted, type StateEntry, type TfjsWeight, type TorchValue } from './rules';
+import { HELPERS, LAYER_RULES } from './all-rules';
 
 /** Losses the export writes in PyTorch, each exactly as the catalogue's `compute()`. */
 export const LOSS_TYPES = [
@@ -22,7 +23,7 @@ export const LOSS_TYPES = [
 ] as const;
 
 /** Layers that read a Keras mask; a mask reaching any other node is refused. */
-const MASK_AWARE = new Set(['LSTM', 'Dropout']);
+const MASK_AWARE = new Set(['LSTM', 'GRU', 'Dropout']);
 
 const PY_RESERVED = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
@@ -385,7 +386,7 @@ export function buildModelPy(graph: GraphDocument, analysis: GraphAnalysis, weig
   py.push(`# Parameters Netwright counts (Keras' convention: recurrent layers have one bias per gate).`);
   py.push(`NETWRIGHT_PARAMETERS = {"trainable": ${trainable}, "non_trainable": ${nonTrainable}}`);
   py.push('');
-  for (const h of [...helpers].sort()) {
+  for (const h of Object.keys(HELPERS).filter((k) => helpers.has(k))) {
     py.push('');
     py.push(HELPERS[h] as string);
     py.push('');

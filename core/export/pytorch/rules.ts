@@ -629,7 +629,7 @@ export const HELPERS: Readonly<Record<string, string>> = {
 const refuse = (reason: string): LayerRule => ({ kind: 'refuse', reason });
 
 /** The rule of each catalogue type (layers and inputs; losses are in model-py.ts). */
-export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
+export const BASIC_RULES: Readonly<Record<string, LayerRule>> = {
   Dense: dense,
   Activation: activation,
   Dropout: dropout,
@@ -657,20 +657,11 @@ export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
   Sampling: sampling,
   Permute: refuse('not exported yet: Permute is not covered by the PyTorch export rules in this version'),
   RepeatVector: refuse('not exported yet: RepeatVector is not covered by the PyTorch export rules in this version'),
-  Split: refuse('not exported yet: Split is not covered by the PyTorch export rules in this version'),
   SeparableConv2D: refuse('not exported yet: SeparableConv2D (depthwise + pointwise kernels) is not covered by the PyTorch export rules in this version'),
   Cropping2D: refuse('not exported yet: Cropping2D is not covered by the PyTorch export rules in this version'),
   UpSampling2D: refuse('not exported yet: UpSampling2D is not covered by the PyTorch export rules in this version'),
   ZeroPadding2D: refuse('not exported yet: ZeroPadding2D is not covered by the PyTorch export rules in this version'),
-  BatchNorm: refuse('not exported yet: BatchNorm is not covered by the PyTorch export rules in this version'),
-  LayerNorm: refuse('not exported yet: LayerNorm is not covered by the PyTorch export rules in this version'),
   SimpleRNN: refuse('not exported yet: SimpleRNN is not covered by the PyTorch export rules in this version'),
   GRU: refuse('not exported yet: GRU is not covered by the PyTorch export rules in this version'),
   Bidirectional: refuse('not exported yet: Bidirectional is not covered by the PyTorch export rules in this version'),
-  Attention: refuse('not exported yet: Attention is not covered by the PyTorch export rules in this version'),
-  MultiHeadAttention: refuse('not exported yet: MultiHeadAttention is not covered by the PyTorch export rules in this version'),
-  PositionalEncoding: refuse('not exported yet: PositionalEncoding is not covered by the PyTorch export rules in this version'),
-  PositionEmbedding: refuse('not exported yet: PositionEmbedding is not covered by the PyTorch export rules in this version'),
-  TransformerEncoderBlock: refuse('not exported yet: TransformerEncoderBlock is not covered by the PyTorch export rules in this version'),
-  AffineCoupling: refuse('not exported yet: AffineCoupling is not covered by the PyTorch export rules in this version'),
 };
