@@ -1,11 +1,12 @@
 /** The PyTorch export's pieces that need no Python: rule coverage, .npy bytes, layouts, padding, the CLI. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { allDecls } from '../../../core/catalogue/registry';
 import { LAYER_RULES, LOSS_TYPES, npyBytes, npzBytes, samePadding, transposeArray } from '../../../core/export/pytorch';
+import { GraphBuilder, serializeGraph } from '../../../core/graph';
 import { runCli } from '../cli/run-cli';
 
 describe('PyTorch export rules', () => {
@@ -76,11 +77,19 @@ describe('netwright export --format pytorch', () => {
   });
 
   it('refuses a graph naming the node and the reason', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'netwright-pt-cli-'));
-    const r = await runCli(['export', join(examples, 'flow-moons.json'), '--format', 'pytorch', '--out', out]);
+    const g = new GraphBuilder('hard gates');
+    const tokens = g.add('Input', { shape: [6], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+    const embedded = g.add('Embedding', { inputDim: 10, outputDim: 4 }, tokens, 'embedding');
+    const recurrent = g.add('LSTM', { units: 3, recurrentActivation: 'hardSigmoid' }, embedded, 'encoder');
+    const label = g.add('Input', { shape: [3] }, undefined, 'target');
+    g.add('MeanSquaredError', {}, { prediction: recurrent, target: label });
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-pt-cli-'));
+    const file = join(dir, 'graph.json');
+    writeFileSync(file, serializeGraph(g.build()));
+    const r = await runCli(['export', file, '--format', 'pytorch', '--out', join(dir, 'out')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/node "coupling1" \(AffineCoupling\)/);
-    expect(existsSync(join(out, 'model.py'))).toBe(false);
+    expect(r.stderr).toMatch(/node "encoder" \(LSTM\): gate activation "hardSigmoid": nn.LSTM's gates are sigmoid only/);
+    expect(existsSync(join(dir, 'out', 'model.py'))).toBe(false);
   });
 
   it('names the formats when asked for an unknown one', async () => {
