@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CompileError } from '../../core/engine/compile';
 import { exportLayersModel, WEIGHTS_FILE } from '../../core/engine/export';
@@ -14,6 +14,7 @@ import type { SetExitCode } from './index';
 import { loadDataset, type DatasetOptions } from '../../core/data';
 import { nodeFileSource } from '../../core/data/node-source';
 import { analyzeGraph, type GraphDocument } from '../../core/graph';
+import { exportOnnx, onnxRefusals, OnnxExportError } from '../../core/export/onnx';
 import { buildPytorchProject, ExportRefusal, weightsByNode, type DatasetArrays, type NpyArray } from '../../core/export/pytorch';
 
 /** A kept run by id, by 1-based position, or the last one. */
@@ -45,6 +46,7 @@ interface ExportRequest {
 const EXPORT_FORMATS: Readonly<Record<string, { describe: string; run: (request: ExportRequest) => Promise<void> }>> = {
   layers: { describe: 'TensorFlow.js layers model (model.json + weights.bin + manifest.json) of a kept run', run: exportLayers },
   pytorch: { describe: 'PyTorch project (model.py, train.py for torchrun/DDP, weights.npz of a kept run, README.md)', run: exportPytorch },
+  onnx: { describe: 'one ONNX file at --out (opset 17, dynamic batch) with a kept run\'s weights, or the initial ones when none is kept', run: exportOnnxFile },
 };
 
 /** The run to export: the asked one, else the last; a missing asked run fails with the list. */
@@ -178,12 +180,58 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
   process.stdout.write(`exported ${from} as a PyTorch project to ${opts.out}: ${[...project.files.keys()].join(', ')}\n`);
 }
 
+async function exportOnnxFile(request: ExportRequest): Promise<void> {
+  const { file, opts, fail } = request;
+  const run = chooseRun(request, false);
+  if (run === 'failed') return;
+  if (run && !run.weights) {
+    fail(1, `run ${run.id} (${run.name}) was kept without weights`);
+    return;
+  }
+  const graph = run ? runGraph(request.graph, run) : request.graph;
+  const refused = onnxRefusals(graph);
+  if (refused.length > 0) {
+    fail(1, `${file} cannot be exported to ONNX:\n${refused.map((r) => `  node "${r.nodeName}" (${r.type}): ${r.reason}`).join('\n')}`);
+    return;
+  }
+  await selectNodeBackend(undefined);
+  let compiled;
+  try {
+    compiled = compileSeeded(graph);
+  } catch (err) {
+    if (err instanceof CompileError) {
+      fail(1, `the graph${run ? ` of run ${run.id}` : ''} cannot be compiled:\n${listProblems(err.issues)}`);
+      return;
+    }
+    throw err;
+  }
+  const from = run ? `run ${run.id} (${run.name})` : `the initial weights (seed ${graph.training.seed})`;
+  try {
+    if (run?.weights) applyWeights(compiled, graph, run.weights);
+    const exported = exportOnnx(compiled, graph, { description: `${graph.metadata.name || 'model'}: ${from}`, attentionWeights: true });
+    await mkdir(dirname(opts.out), { recursive: true });
+    await writeFileAtomic(opts.out, exported.bytes);
+    const ports = (list: typeof exported.inputs) => list.map((p) => `${p.name} [${p.dims.join(', ')}]`).join(', ');
+    process.stdout.write(
+      `exported ${from} to ${opts.out}: ONNX opset ${exported.opset}, ${exported.parameterCount} parameters; inputs ${ports(exported.inputs)}; outputs ${ports(exported.outputs)}\n`,
+    );
+  } catch (err) {
+    if (err instanceof WeightsError || err instanceof OnnxExportError) {
+      fail(1, `${run ? `run ${run.id}: ` : ''}${boundedLine(err.message)}`);
+      return;
+    }
+    throw err;
+  } finally {
+    compiled.model.dispose();
+  }
+}
+
 export function registerExport(program: Command, setExitCode: SetExitCode): void {
   program
     .command('export')
-    .description('Export a graph: a kept run as a TensorFlow.js layers model, or the graph as a PyTorch project (--format).')
+    .description('Export a graph: a kept run as a TensorFlow.js layers model, the graph as a PyTorch project or as an ONNX model (--format).')
     .argument('<graph>', 'graph file (.json)')
-    .requiredOption('--out <dir>', 'directory to write to')
+    .requiredOption('--out <path>', 'where to write: a directory (layers, pytorch) or a file (onnx)')
     .option('--format <format>', `${Object.entries(EXPORT_FORMATS).map(([k, f]) => `${k}: ${f.describe}`).join('; ')}`, 'layers')
     .option('--run <id|n>', 'the kept run: its id or its position (1 = first); default: the last')
     .option('--with-data', "pytorch: also write the graph's dataset to data/*.npz")
