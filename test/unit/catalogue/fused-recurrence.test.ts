@@ -29,6 +29,8 @@ interface Case {
   useBias: boolean;
   activation: string;
   recurrentActivation: string;
+  /** A Keras mask [batch, time] with skipped steps (as Embedding maskZero gives for padding). */
+  masked?: boolean;
 }
 
 /** Deterministic values in [-scale, scale] (no randomness: a failure reproduces). */
@@ -61,13 +63,16 @@ interface Run {
 }
 
 /** Outputs and the gradient of Σ outputs·probes with respect to x, initial states and every weight. */
-function runLayer(layer: tfl.RNN, c: Case, x: tf.Variable, states: tf.Variable[]): Run {
+function runLayer(layer: tfl.RNN, c: Case, x: tf.Variable, states: tf.Variable[], mask: tf.Tensor | null): Run {
   const probes: tf.Tensor[] = [];
   let outputs: Float32Array[] = [];
   const weights = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const targets = [x, ...states, ...weights];
   const { value, grads } = tf.variableGrads(() => {
-    const result = layer.apply(x, c.withInitialState ? { initialState: states } : undefined) as tf.Tensor | tf.Tensor[];
+    const kwargs: Record<string, unknown> = {};
+    if (c.withInitialState) kwargs['initialState'] = states;
+    if (mask) kwargs['mask'] = mask;
+    const result = layer.apply(x, kwargs) as tf.Tensor | tf.Tensor[];
     const list = Array.isArray(result) ? result : [result];
     outputs = list.map((t) => t.dataSync() as Float32Array).map((v) => v.slice());
     while (probes.length < list.length) probes.push(tf.keep(patterned(list[probes.length]!.shape, 100 + probes.length)));
@@ -94,13 +99,24 @@ function compareFusedWithStock(c: Case, batch = 3, time = 4, features = 5): void
   const x = tf.variable(patterned([batch, time, features], 1));
   const stateCount = c.kind === 'LSTM' ? 2 : 1;
   const states = Array.from({ length: stateCount }, (_, i) => tf.variable(patterned([batch, c.units], 10 + i, 0.8)));
+  // Sample 0 skips its first and last steps, sample 1 the middle ones, the others none.
+  const mask = c.masked
+    ? tf.tensor2d(
+        Array.from({ length: batch * time }, (_, i) => {
+          const [b, t] = [Math.floor(i / time), i % time];
+          return b === 0 ? (t === 0 || t === time - 1 ? 0 : 1) : b === 1 ? (t === 0 || t === time - 1 ? 1 : 0) : 1;
+        }),
+        [batch, time],
+        'bool',
+      )
+    : null;
   // Built first, so both runs see the same trainable weights.
   useStockRecurrence(true);
   tf.dispose(layer.apply(x) as tf.Tensor | tf.Tensor[]);
-  const stock = runLayer(layer, c, x, states);
+  const stock = runLayer(layer, c, x, states, mask);
   useStockRecurrence(false);
   const before = tf.memory().numTensors;
-  const fused = runLayer(layer, c, x, states);
+  const fused = runLayer(layer, c, x, states, mask);
   const label = JSON.stringify(c);
   expect(tf.memory().numTensors, `tensors left behind: ${label}`).toBe(before);
   expect(fused.outputs.length, label).toBe(stock.outputs.length);
@@ -110,7 +126,7 @@ function compareFusedWithStock(c: Case, batch = 3, time = 4, features = 5): void
   expect(fused.grads.size, label).toBe(1 + (c.withInitialState ? stateCount : 0) + (c.useBias ? 3 : 2));
   for (const [name, g] of stock.grads) expectClose(fused.grads.get(name)!, g, `d/d${name} of ${label}`);
   layer.dispose();
-  tf.dispose([x, ...states]);
+  tf.dispose([x, ...states, ...(mask ? [mask] : [])]);
 }
 
 const BASE: Omit<Case, 'kind'> = {
@@ -138,6 +154,8 @@ function cases(kind: Kind): Case[] {
     { activation: 'relu' },
     { activation: 'softsign', recurrentActivation: 'hardSigmoid' },
     { activation: 'linear', units: 1 },
+    { masked: true },
+    { masked: true, goBackwards: true, returnSequences: false, withInitialState: false },
   ];
   return variants.map((v) => ({ ...BASE, kind, ...v }));
 }

@@ -80,6 +80,7 @@ export function fusedRecurrence(
   recurrentKernel: tf.Tensor,
   bias: tf.Tensor | null,
   initialState: readonly tf.Tensor[] | null,
+  mask: tf.Tensor | null = null,
 ): FusedRecurrenceResult {
   const [batch, time, features] = x.shape as [number, number, number];
   const { kind, units } = spec;
@@ -101,6 +102,14 @@ export function fusedRecurrence(
     initialState.forEach((s, i) => expect(s, [batch, units], `initial state ${i}`));
   }
   const extra = kind === 'LSTM' ? 1 : 0;
+  // Keras masking: a masked step (0) keeps the previous states and repeats the previous h as output.
+  let keep: Uint8Array | null = null;
+  if (mask) {
+    expect(mask, [batch, time], 'mask');
+    const values = mask.dataSync();
+    keep = new Uint8Array(batch * time);
+    for (let i = 0; i < keep.length; i++) keep[i] = values[i] ? 1 : 0;
+  }
   const inputs: tf.Tensor[] = [x, kernel, recurrentKernel];
   if (bias) inputs.push(bias);
   if (initialState) inputs.push(...initialState);
@@ -111,7 +120,7 @@ export function fusedRecurrence(
     const [xIn, kernelIn, recurrentIn] = t as [tf.Tensor, tf.Tensor, tf.Tensor];
     // Kept by the engine for the backward pass (the layer's tidy would free them otherwise).
     save([xIn, kernelIn, recurrentIn]);
-    const run = new SequenceRun(spec, batch, time, features, extra);
+    const run = new SequenceRun(spec, batch, time, features, extra, keep);
     const value = run.forward(xIn, kernelIn, recurrentIn, bias ? t[3]! : null, initialState ? t.slice(firstState) : null);
     return {
       value,
@@ -168,6 +177,8 @@ class SequenceRun {
     private readonly time: number,
     private readonly features: number,
     private readonly extra: number,
+    /** 1 where step t of sample b (row b·time + t) runs, 0 where the mask skips it; null: all run. */
+    private readonly keep: Uint8Array | null,
   ) {
     this.units = spec.units;
     this.width = GATES[spec.kind] * spec.units;
@@ -222,6 +233,7 @@ class SequenceRun {
         if (this.spec.kind === 'LSTM') this.lstmStep(t, c!, next);
         else if (this.spec.kind === 'SimpleRNN') this.simpleStep(t, next);
         else this.gruStep(t, h, next, recurrentParts[1]!);
+        if (this.keep) this.applyMask(t, h, next);
         h = next;
         if (this.spec.kind === 'LSTM') {
           c = new Float32Array(batch * units);
@@ -234,6 +246,17 @@ class SequenceRun {
     }
     if (c) for (let b = 0; b < batch; b++) out.set(c.subarray(b * units, (b + 1) * units), (b * (time + extra) + time) * units);
     return tf.tensor3d(out, [batch, time + extra, units]);
+  }
+
+  /** Masked rows keep the states they had: h (in `next`) and, for the LSTM, c. */
+  private applyMask(t: number, h: Float32Array, next: Float32Array): void {
+    const { batch, time, units } = this;
+    for (let b = 0; b < batch; b++) {
+      const row = b * time + t;
+      if (this.keep![row]) continue;
+      next.set(h.subarray(b * units, (b + 1) * units), b * units);
+      if (this.spec.kind === 'LSTM') this.nextC.set(this.previousC.subarray(row * units, (row + 1) * units), row * units);
+    }
   }
 
   private lstmStep(t: number, c: Float32Array, next: Float32Array): void {
@@ -298,6 +321,8 @@ class SequenceRun {
     const dc = new Float32Array(batch * units);
     if (kind === 'LSTM') for (let b = 0; b < batch; b++) dc.set(dOut.subarray((b * (time + extra) + time) * units, (b * (time + extra) + time + 1) * units), b * units);
     const stepGrad = new Float32Array(batch * width);
+    // The gradient that skips a masked step unchanged (h was passed through).
+    const passThrough = this.keep ? new Float32Array(batch * units) : null;
     // Transposed once so every step's product is an untransposed one (the fast path on wasm).
     let recurrentT: tf.Tensor | null = null;
     let gateKernelT: tf.Tensor | null = null;
@@ -312,10 +337,18 @@ class SequenceRun {
     try {
       for (let s = time - 1; s >= 0; s--) {
         const t = this.stepAt(s);
+        passThrough?.fill(0);
         for (let b = 0; b < batch; b++) {
           const row = b * time + t;
           const z = row * width;
           const o = (b * (time + extra) + s) * units;
+          if (this.keep && !this.keep[row]) {
+            // dPre stays 0 for this row; dh and dc go to the previous step as they are.
+            for (let j = 0; j < units; j++) passThrough![b * units + j] = dh[b * units + j]! + dOut[o + j]!;
+            stepGrad.fill(0, b * width, (b + 1) * width);
+            if (kind === 'GRU') dh.fill(0, b * units, (b + 1) * units);
+            continue;
+          }
           for (let j = 0; j < units; j++) {
             const k = b * units + j;
             const dhk = dh[k]! + dOut[o + j]!;
@@ -359,6 +392,7 @@ class SequenceRun {
           dh = product(g, recurrentT!);
           g.dispose();
         }
+        if (passThrough) for (let k = 0; k < dh.length; k++) dh[k] = dh[k]! + passThrough[k]!;
       }
     } finally {
       tf.dispose([recurrentT, gateKernelT, candidateKernelT].filter((v): v is tf.Tensor => v !== null));

@@ -24,7 +24,7 @@
  *    usable.)
  * 3. Speed: on the cpu and wasm backends the subclasses run the whole sequence as one fused op
  *    (fused-recurrence.ts) instead of tfjs' unrolled steps, whenever the call needs nothing the
- *    fused op lacks (masking, stateful layers, dropout while training, other activations); webgl
+ *    fused op lacks (stateful layers, dropout while training, other activations); webgl
  *    and webgpu keep tfjs' path. `useStockRecurrence(true)` or the environment variable
  *    NETWRIGHT_STOCK_RECURRENT=1 turns the fused op off (the bench compares both in one run).
  */
@@ -92,7 +92,9 @@ type CallResult = ReturnType<tfl.RNN['call']>;
 /** The layer's call as one fused op, or null when the call needs something only tfjs' path does. */
 function fusedCall(layer: tfl.RNN, kind: FusedCellKind, inputs: CallInputs, kwargs: CallKwargs): CallResult | null {
   if (stockRecurrence || !FUSED_BACKENDS.has(tf.getBackend())) return null;
-  if (layer.stateful || kwargs?.['mask'] != null) return null;
+  if (layer.stateful) return null;
+  const maskArg = kwargs?.['mask'] as tf.Tensor | (tf.Tensor | null)[] | null | undefined;
+  const mask = (Array.isArray(maskArg) ? maskArg[0] : maskArg) ?? null;
   const cell = layer.cell as unknown as CellInternals;
   if (kwargs?.['training'] === true && (cell.dropout > 0 || cell.recurrentDropout > 0)) return null;
   const activation = cell.activation.getClassName();
@@ -100,6 +102,7 @@ function fusedCall(layer: tfl.RNN, kind: FusedCellKind, inputs: CallInputs, kwar
   if (!isFusedActivation(activation) || !isFusedActivation(recurrentActivation)) return null;
   const x = Array.isArray(inputs) ? inputs[0] : inputs;
   if (!x || x.rank !== 3 || x.dtype !== 'float32' || (x.shape[1] ?? 0) < 1) return null;
+  if (mask && !tf.util.arraysEqual(mask.shape, x.shape.slice(0, 2))) return null;
   const initialState = kwargs?.['initialState'] as tf.Tensor[] | null | undefined;
   return tf.tidy(() => {
     const { sequence, states } = fusedRecurrence(
@@ -109,6 +112,7 @@ function fusedCall(layer: tfl.RNN, kind: FusedCellKind, inputs: CallInputs, kwar
       cell.recurrentKernel.read(),
       cell.bias ? cell.bias.read() : null,
       initialState ?? null,
+      mask,
     );
     const output = layer.returnSequences ? sequence : states[0]!;
     return layer.returnState ? [output, ...states] : output;
