@@ -11,20 +11,12 @@ import { readGraphFile } from '../read-graph';
 import { boundedLine, listProblems } from '../report';
 import { writeFileAtomic } from '../../node/atomic-write';
 import type { SetExitCode } from './index';
+import { noRunMessage, pickRun } from '../pick-run';
 import { loadDataset, type DatasetOptions } from '../../core/data';
 import { nodeFileSource } from '../../core/data/node-source';
 import { analyzeGraph, type GraphDocument } from '../../core/graph';
 import { exportOnnx, onnxRefusals, OnnxExportError } from '../../core/export/onnx';
 import { buildPytorchProject, ExportRefusal, weightsByNode, type DatasetArrays, type NpyArray } from '../../core/export/pytorch';
-
-/** A kept run by id, by 1-based position, or the last one. */
-function pickRun(runs: readonly SavedRun[], which: string | undefined): SavedRun | null {
-  if (which === undefined) return runs[runs.length - 1] ?? null;
-  const byId = runs.find((r) => r.id === which);
-  if (byId) return byId;
-  const n = Number(which);
-  return Number.isInteger(n) && n >= 1 ? (runs[n - 1] ?? null) : null;
-}
 
 interface ExportOptions {
   out: string;
@@ -55,8 +47,7 @@ function chooseRun({ file, graph, opts, fail }: ExportRequest, required: boolean
   const run = pickRun(runs, opts.run);
   if (run) return run;
   if (opts.run === undefined && !required) return null;
-  const known = runs.map((r, i) => `  ${i + 1}. ${r.id}  ${r.name}`).join('\n');
-  fail(1, runs.length === 0 ? `${file} keeps no runs (train with --keep, or Keep a run in the app)` : `${file} has no run "${opts.run}"; its runs:\n${known}`);
+  fail(1, noRunMessage(file, runs, opts.run));
   return 'failed';
 }
 

@@ -4,6 +4,7 @@ import { registerTrain } from './train';
 import { registerDatasets } from './datasets';
 import { registerExport } from './export';
 import { registerImport } from './import';
+import { registerInspect } from './inspect';
 
 /** Sets the process exit code of the running command. */
 export type SetExitCode = (code: number) => void;
@@ -14,4 +15,5 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerDatasets(program, setExitCode);
   registerExport(program, setExitCode);
   registerImport(program, setExitCode);
+  registerInspect(program, setExitCode);
 }

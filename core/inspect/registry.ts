@@ -3,6 +3,7 @@
  * `inspect` command and the dock's tabs all come from this list: a new view is one file in
  * views/ plus its line here (and its request/result types in types.ts).
  */
+import { renderPicture, type Raster } from './picture';
 import type { InspectionSession } from './session';
 import type { InspectKind, InspectRequest, InspectResult, RequestOf, ResultOf } from './types';
 import type { InspectionView, ViewOptions } from './view';
@@ -65,4 +66,10 @@ export function defaultRequest<K extends InspectKind>(session: InspectionSession
 export function viewTransferables(result: InspectResult): ArrayBufferLike[] {
   const view = viewOf(result.kind) as InspectionView<InspectKind>;
   return [...new Set(view.transfers(result as never))];
+}
+
+/** The result drawn as one picture (RGBA pixels), e.g. for a PNG. */
+export function viewPicture(result: InspectResult): Raster {
+  const view = viewOf(result.kind) as InspectionView<InspectKind>;
+  return renderPicture(view.picture(result as never));
 }

@@ -3,6 +3,7 @@
  * it computes its result from a trained session (tensors in, plain typed arrays out, every tensor
  * freed) and which buffers a worker transfers instead of copying. `registry.ts` lists them.
  */
+import type { Tile } from './picture';
 import type { InspectionSession } from './session';
 import type { InspectKind, RequestOf, ResultOf } from './types';
 
@@ -26,6 +27,8 @@ export interface InspectionView<K extends InspectKind> {
   compute(session: InspectionSession, request: RequestOf<K>): ResultOf<K>;
   /** The result's typed arrays' buffers (to transfer, not copy). */
   transfers(result: ResultOf<K>): ArrayBufferLike[];
+  /** The result as rows of tiles (images, heat maps, bars) for a PNG. */
+  picture(result: ResultOf<K>): Tile[][];
 }
 
 /** Declares a view with its kind's request and result types checked. */

@@ -1,6 +1,7 @@
 /** A node's outputs for one sample, with statistics of that sample and of a population. */
 import { nodeOutputs } from '../../engine/inspect';
 import { rowsOf } from '../session';
+import { bars, heatmap, type Tile } from '../picture';
 import { defineView } from '../view';
 
 /** Dead units are judged over this many samples (a unit is dead when it is 0 for all of them). */
@@ -44,4 +45,14 @@ export const activationsView = defineView({
     }
   },
   transfers: (result) => result.ports.map((p) => p.values.buffer),
+  // Per port: feature maps ([1, h, w, c]: one heat map per channel) or the values as one heat map row.
+  picture: (result) =>
+    result.ports.map((p): Tile[] => {
+      const [, h, w, c] = p.shape as [number, number, number, number];
+      if (p.shape.length === 4) {
+        return Array.from({ length: c }, (_, k) => heatmap(Array.from({ length: h * w }, (_, i) => p.values[i * c + k] as number), h, w));
+      }
+      const cols = p.values.length;
+      return [heatmap(p.values, 1, cols), bars(p.summary.histogram.counts)];
+    }),
 });

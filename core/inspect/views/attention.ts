@@ -8,6 +8,7 @@ import { greedyDecode } from '../../engine/decode';
 import { attentionNodes, attentionWeights } from '../../engine/inspect';
 import type { InspectionSession } from '../session';
 import type { AttentionView } from '../types';
+import { heatmap } from '../picture';
 import { defineView } from '../view';
 
 /** Token labels for an axis of length `length`: a token feature of that length, if any. */
@@ -76,4 +77,6 @@ export const attentionView = defineView({
     }
   },
   transfers: (result) => result.maps.flatMap((m) => m.heads.map((h) => h.buffer)),
+  // One row per attention node, one heat map per head (weights in [0, 1]).
+  picture: (result) => result.maps.map((m) => m.heads.map((h) => heatmap(h, m.rows, m.cols, true))),
 });

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { classificationHead, classNamesOf } from '../roles';
 import { rowsOf } from '../session';
+import { heatmap } from '../picture';
 import { defineView } from '../view';
 
 /** Samples per forward pass. */
@@ -43,4 +44,5 @@ export const confusionView = defineView({
     return { kind: 'confusion', classes: Array.from({ length: head.classes }, (_, i) => names[i] ?? String(i)), counts, samples: total };
   },
   transfers: (result) => [result.counts.buffer],
+  picture: (result) => [[heatmap(result.counts, result.classes.length, result.classes.length, true)]],
 });

@@ -3,6 +3,7 @@ import type { VocabularySpec } from '../../data/types';
 import { decodeIds, encodeText } from '../../data/vocab';
 import { beamSearchDecode, greedyDecode, seq2seqIO } from '../../engine/decode';
 import type { AttentionView } from '../types';
+import { heatmap } from '../picture';
 import { defineView } from '../view';
 
 export const decodeView = defineView({
@@ -48,4 +49,5 @@ export const decodeView = defineView({
     return { kind: 'decode', input: text, output: decodeIds(tgtVocab, result.tokens), hypotheses, attention: view };
   },
   transfers: (result) => result.attention?.heads.map((h) => h.buffer) ?? [],
+  picture: (result) => [result.attention ? result.attention.heads.map((h) => heatmap(h, result.attention?.rows ?? 0, result.attention?.cols ?? 0, true)) : []],
 });

@@ -2,6 +2,7 @@
 import { compileSeededWithGradientProbes, copyWeightsByLayerName, gradientFlow } from '../../engine/gradient-flow';
 import { bindFeeds } from '../../engine/run';
 import { rowsOf } from '../session';
+import { bars } from '../picture';
 import { defineView } from '../view';
 
 export const gradientFlowView = defineView({
@@ -23,4 +24,10 @@ export const gradientFlowView = defineView({
     }
   },
   transfers: () => [],
+  // One bar per edge: log10 of its norm above the smallest (norms span decades).
+  picture(result) {
+    const logs = result.edges.map((e) => (e.norm !== null && e.norm > 0 ? Math.log10(e.norm) : Number.NaN));
+    const floor = Math.min(...logs.filter(Number.isFinite));
+    return [[bars(logs.map((l) => (Number.isFinite(l) ? l - floor + 0.1 : 0)), 48)]];
+  },
 });

@@ -5,6 +5,7 @@
 import { fullGradients } from '../../engine/inspect';
 import { rowsOf } from '../session';
 import type { BinnedHistogram } from '../types';
+import { bars } from '../picture';
 import { defineView } from '../view';
 
 export const HISTOGRAM_BINS = 30;
@@ -66,4 +67,6 @@ export const histogramsView = defineView({
     }
   },
   transfers: () => [],
+  // One row per node: its weights' histogram, then its gradients'.
+  picture: (result) => result.layers.map((l) => [bars(l.weights.counts), bars(l.gradients.counts)]),
 });

@@ -10,6 +10,7 @@ import { nodeOutputs } from '../../engine/inspect';
 import { conditionalLabel, samplingNode } from '../roles';
 import { rowsOf, toImages, type InspectionSession } from '../session';
 import type { ImageBatch } from '../types';
+import { imageTiles, squareRows } from '../picture';
 import { defineView } from '../view';
 
 /** Fixed latent samples per run. */
@@ -125,6 +126,8 @@ export const vaeView = defineView({
     }
   },
   transfers: (r) => [r.inputs.values, r.reconstructions.values, r.prior.values, r.scatter.x, r.scatter.y, r.scatter.labels].map((a) => a.buffer),
+  // Inputs over their reconstructions, then the samples decoded from the fixed z.
+  picture: (r) => [imageTiles(r.inputs), imageTiles(r.reconstructions), imageTiles(r.prior)],
 });
 
 export const decodeLatentView = defineView({
@@ -134,6 +137,7 @@ export const decodeLatentView = defineView({
   request: (s) => ({ kind: 'decode-latent', z: latentGrid(latentSize(s), 8) }),
   compute: (s, { z, label }) => ({ kind: 'decode-latent', images: decodeImages(s, samplingOf(s), z, label ?? null) }),
   transfers: (r) => [r.images.values.buffer],
+  picture: (r) => squareRows(imageTiles(r.images)),
 });
 
 export const generateView = defineView({
@@ -143,4 +147,5 @@ export const generateView = defineView({
   request: (_s, options) => ({ kind: 'generate', label: options.sample ?? 0 }),
   compute: (s, { label }) => ({ kind: 'generate', label, images: decodeImages(s, samplingOf(s), fixedLatents(s, latentSize(s)), label) }),
   transfers: (r) => [r.images.values.buffer],
+  picture: (r) => squareRows(imageTiles(r.images)),
 });

@@ -1,4 +1,5 @@
 /** One sample of the inspection split as the dataset holds it: its image, text and label. */
+import { imageTiles } from '../picture';
 import { defineView } from '../view';
 import { toImages } from '../session';
 
@@ -26,4 +27,5 @@ export const sampleView = defineView({
     };
   },
   transfers: (result) => (result.image ? [result.image.values.buffer] : []),
+  picture: (result) => [result.image ? imageTiles(result.image) : []],
 });
