@@ -7,7 +7,8 @@ One thread (torch.set_num_threads(1)), as the tfjs wasm backend runs in Node.
 
 Protocol, one command per line, one JSON answer per line:
   setup <model> <batch>   -> {"ok": true, "params": n}
-  round <steps>           -> {"seconds": s}   (steps optimizer steps, each reading the loss back)
+  round <steps>           -> {"seconds": s, "cpu_seconds": c}   (steps optimizer steps, each reading
+                             the loss back; wall time and this process's CPU time)
 """
 import json
 import sys
@@ -119,6 +120,7 @@ def main():
                 model, feeds, loss_fn, clip, optimizer = state
                 steps = int(words[1])
                 start = time.perf_counter()
+                cpu_start = time.process_time()
                 for _ in range(steps):
                     optimizer.zero_grad()
                     loss = loss_fn(model(*feeds))
@@ -127,7 +129,7 @@ def main():
                         torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
                     optimizer.step()
                     loss.item()
-                print(json.dumps({'seconds': time.perf_counter() - start}), flush=True)
+                print(json.dumps({'seconds': time.perf_counter() - start, 'cpu_seconds': time.process_time() - cpu_start}), flush=True)
             else:
                 raise ValueError(f'unknown command {words[0]}')
         except Exception as err:  # answer, so the bench names the failure instead of hanging

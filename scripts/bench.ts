@@ -11,8 +11,8 @@
  *    rate, renderer/engine/training-session.ts).
  * Also per model: achieved GFLOP/s, kernels dispatched per step and the kernels taking the most
  * time (three profiled steps; composite kernels include the time of the kernels they call).
- * Every row carries the load average: the machine is shared, timings are noisy, ratios measured
- * in one interleaved run are the figures to read. Not part of `npm test` (CI has no torch).
+ * Times are CPU time of the measuring process (see timeSteps), and every row carries the load
+ * average: the machine is shared, ratios measured in one interleaved run are the figures to read. Not part of `npm test` (CI has no torch).
  * Usage: npm run bench [-- template ...]
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -125,9 +125,9 @@ class TorchPeer {
     await this.ask(`setup ${template} ${batchSize}`);
   }
 
-  /** Seconds for `steps` optimizer steps. */
+  /** CPU seconds of the peer's process for `steps` optimizer steps (see timeSteps). */
   async round(steps: number): Promise<number> {
-    return (await this.ask(`round ${steps}`))['seconds'] as number;
+    return (await this.ask(`round ${steps}`))['cpu_seconds'] as number;
   }
 
   close(): void {
@@ -267,10 +267,17 @@ async function profileStep(trainer: Trainer, feeds: Feeds): Promise<{ count: num
 
 const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
+/**
+ * CPU seconds this process spends on `steps` steps (user + system, all its threads). On a
+ * machine shared with other jobs, wall time also counts the time slices the scheduler gives to
+ * them (load 20 on 2 cores stretched rounds by 2-10x, unevenly); CPU time measures the work.
+ * The PyTorch peer reports its own process's CPU time the same way.
+ */
 async function timeSteps(steps: number, run: () => unknown): Promise<number> {
-  const start = performance.now();
+  const start = process.cpuUsage();
   for (let i = 0; i < steps; i++) await run();
-  return (performance.now() - start) / 1000;
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null): Promise<Row> {
@@ -372,7 +379,7 @@ async function main(): Promise<void> {
   const missing = torchMissing();
   console.log(missing ? `PyTorch column: none (${missing})` : `PyTorch column: ${PYTHON} with torch, 1 thread`);
   const torch = missing ? null : new TorchPeer();
-  console.log(`load average at start: ${loadAverage()} (${os.cpus().length} CPUs)`);
+  console.log(`load average at start: ${loadAverage()} (${os.cpus().length} CPUs); samples/s from process CPU time`);
   const rows: Row[] = [];
   for (const c of CASES) {
     if (only.length > 0 && !only.includes(c.template)) continue;
