@@ -58,6 +58,12 @@ export const BACKEND_CHECK_CASES: Record<string, GradientCase[]> = {
   Add: [{ params: {}, inputs: { in: [{ shape: [4] }, { shape: [4] }, { shape: [4] }] } }],
   Subtract: [{ params: {}, inputs: { a: one([4]), b: one([4]) } }],
   Multiply: [{ params: {}, inputs: { in: [{ shape: [4] }, { shape: [4] }] } }],
+  Dot: [
+    { params: { axes: [2] }, inputs: { a: one([3, 4]), b: one([5, 4]) } },
+    { params: { axes: [2, 1], normalize: true }, inputs: { a: one([3, 5]), b: one([5, 4]) } },
+    { params: { axes: [-1], normalize: true }, inputs: { a: one([4]), b: one([4]) } },
+  ],
+  ReverseTime: [{ params: {}, inputs: { in: one([4, 3]) } }],
   Average: [{ params: {}, inputs: { in: [{ shape: [2, 3] }, { shape: [2, 3] }] } }],
   Conv1D: [
     { params: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, inputs: { in: one([7, 3]) } },

@@ -15,6 +15,8 @@ export interface MappedLayer {
   inputPorts: (count: number) => string[];
   /** The node's output port of each of the layer's output tensors (by index). */
   outputPorts: string[];
+  /** A wrapper's weights are named after the layer it wraps. */
+  weightsOf?: string;
 }
 
 type Config = Record<string, unknown>;
@@ -303,7 +305,18 @@ const MAPPERS: Record<string, Mapper> = {
   Add: () => simple('Add', {}),
   Multiply: () => simple('Multiply', {}),
   Average: () => simple('Average', {}),
-  Subtract: () => simple('Subtract', {}),
+  Subtract: () => ({ type: 'Subtract', params: {}, inputPorts: () => ['a', 'b'], outputPorts: ['out'] }),
+  TimeDistributed: (o) => {
+    const inner = o.raw('layer');
+    const spec = typeof inner === 'object' && inner !== null ? (inner as { class_name?: unknown; config?: unknown }) : {};
+    const config = typeof spec.config === 'object' && spec.config !== null ? (spec.config as Config) : {};
+    // Dense already works per time step on [batch, time, features]: the same weights, the same outputs.
+    if (spec.class_name === 'Dense') return { ...mapKerasLayer('Dense', config), weightsOf: typeof config.name === 'string' ? config.name : undefined };
+    throw new LayerRefusal(`TimeDistributed(${describeValue(spec.class_name)}) has no equivalent yet (TimeDistributed(Dense) maps to Dense)`);
+  },
+  NetwrightSubtract: () => ({ type: 'Subtract', params: {}, inputPorts: () => ['a', 'b'], outputPorts: ['out'] }),
+  NetwrightReverseTime: () => simple('ReverseTime', {}),
+  Dot: (o) => ({ type: 'Dot', params: { axes: o.ints('axes'), normalize: o.bool('normalize', false) }, inputPorts: () => ['a', 'b'], outputPorts: ['out'] }),
   ZeroPadding2D: (o) => {
     channelsLast(o);
     return simple('ZeroPadding2D', { padding: sides(o, 'padding') });

@@ -65,6 +65,8 @@ interface MappedGraph {
   graph: GraphDocument;
   /** Flat layer name -> node id. */
   nodeOf: Map<string, string>;
+  /** Flat layer name -> the layer name its weights carry, when not its own (a wrapper's inner layer). */
+  weightsOf: Map<string, string>;
   layers: FlatLayer[];
 }
 
@@ -74,6 +76,7 @@ function mapLayers(topology: unknown, name: string): MappedGraph {
   const taken = new Set<string>();
   const nodeOf = new Map<string, string>();
   const outputPortsOf = new Map<string, string[]>();
+  const weightsOf = new Map<string, string>();
   let edgeCount = 0;
   for (const layer of flat.layers) {
     const label = layerLabel(layer);
@@ -91,6 +94,7 @@ function mapLayers(topology: unknown, name: string): MappedGraph {
         params = mapped.params;
         inputPorts = mapped.inputPorts(layer.inputs.length);
         outputPortsOf.set(layer.name, mapped.outputPorts);
+        if (mapped.weightsOf) weightsOf.set(layer.name, mapped.weightsOf);
         if (inputPorts.length < layer.inputs.length) throw new LayerRefusal(`it reads ${layer.inputs.length} tensors, more than its node takes`);
       }
     } catch (err) {
@@ -126,7 +130,7 @@ function mapLayers(topology: unknown, name: string): MappedGraph {
     const layer = Number.isInteger(index) ? flat.layers[index] : undefined;
     throw new ImportError(`${layer ? `${layerLabel(layer)}: ` : ''}${first?.path ?? ''}: ${first?.message ?? 'invalid'}`);
   }
-  return { graph: parsed.graph, nodeOf, layers: flat.layers };
+  return { graph: parsed.graph, nodeOf, weightsOf, layers: flat.layers };
 }
 
 /** Shape inference refuses what the catalogue can't compute; name the layer. */
@@ -139,10 +143,14 @@ function checkAnalysis(graph: GraphDocument, layerOfNode: (nodeId: string) => Fl
 }
 
 /** The manifest's tensors of one layer, in order: "<layer>/..." or, in nested models, ".../<layer>/...". */
-function tensorsOfLayer(all: readonly ManifestTensor[], fileName: string, used: Set<string>): ManifestTensor[] {
-  const exact = all.filter((t) => !used.has(t.name) && t.name.startsWith(`${fileName}/`));
-  if (exact.length > 0) return exact;
-  return all.filter((t) => !used.has(t.name) && t.name.includes(`/${fileName}/`));
+function tensorsOfLayer(all: readonly ManifestTensor[], names: readonly string[], used: Set<string>): ManifestTensor[] {
+  for (const name of names) {
+    const exact = all.filter((t) => !used.has(t.name) && t.name.startsWith(`${name}/`));
+    if (exact.length > 0) return exact;
+    const nested = all.filter((t) => !used.has(t.name) && t.name.includes(`/${name}/`));
+    if (nested.length > 0) return nested;
+  }
+  return [];
 }
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
@@ -156,7 +164,7 @@ function writeMappedWeights(model: tfl.LayersModel, mapped: MappedGraph, tensors
       const id = mapped.nodeOf.get(layer.name) as string;
       const target = model.layers.find((l) => l.name === layerName(id));
       const expected = target?.weights ?? [];
-      const found = expected.length === 0 && layer.className === 'InputLayer' ? [] : tensorsOfLayer(tensors, layer.fileName, used);
+      const found = expected.length === 0 && layer.className === 'InputLayer' ? [] : tensorsOfLayer(tensors, [layer.fileName, ...(mapped.weightsOf.has(layer.name) ? [mapped.weightsOf.get(layer.name) as string] : [])], used);
       const describe = (list: readonly { name: string; shape: readonly (number | null)[] }[]) =>
         list.length === 0 ? 'none' : list.map((w) => `${w.name.split('/').pop()} ${shapeText(w.shape)}`).join(', ');
       if (found.length !== expected.length || found.some((t, i) => shapeText(t.shape) !== shapeText(expected[i]?.shape ?? []))) {

@@ -655,6 +655,8 @@ export const BASIC_RULES: Readonly<Record<string, LayerRule>> = {
   Embedding: embedding,
   LSTM: lstm,
   Sampling: sampling,
+  Dot: refuse('not exported yet: Dot is not covered by the PyTorch export rules in this version'),
+  ReverseTime: refuse('not exported yet: ReverseTime is not covered by the PyTorch export rules in this version'),
   Permute: refuse('not exported yet: Permute is not covered by the PyTorch export rules in this version'),
   RepeatVector: refuse('not exported yet: RepeatVector is not covered by the PyTorch export rules in this version'),
   SeparableConv2D: refuse('not exported yet: SeparableConv2D (depthwise + pointwise kernels) is not covered by the PyTorch export rules in this version'),
