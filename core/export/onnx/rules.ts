@@ -185,6 +185,11 @@ function batchNorm(ctx: RuleContext): OnnxValue[] {
   const rank = x.shape.length;
   const axisValue = Array.isArray(config['axis']) ? (config['axis'] as number[])[0] : config['axis'];
   const axis = ((Number(axisValue ?? -1) % rank) + rank) % rank;
+  if (axis !== rank - 1) {
+    // tfjs' cpu batch-norm kernel reads the statistics at (flat index mod channels), right only
+    // for the last axis: on another axis tfjs does not compute BatchNorm, so no export matches it.
+    throw new OnnxExportError(`BatchNorm on axis ${axis} of a rank-${rank} input: TensorFlow.js computes it as if the channels were the last axis (its kernel's indexing), so the ONNX model could not match; use axis -1`);
+  }
   const epsilon = Number(config['epsilon'] ?? 1e-3);
   const mean = ctx.weight('moving_mean');
   const variance = ctx.weight('moving_variance');
@@ -222,9 +227,16 @@ function layerNorm(ctx: RuleContext): OnnxValue[] {
 }
 
 function reshape(ctx: RuleContext): OnnxValue[] {
-  const target = (ctx.config['targetShape'] as number[]).map(Number);
-  // 0 copies the batch dimension of the input.
-  return one(ctx, ctx.b.op('Reshape', [input(ctx).name, ctx.b.constant([0, ...target])]));
+  const x = input(ctx);
+  // tfjs keeps the dimension to infer as -1 or (once built) null.
+  const target = (ctx.config['targetShape'] as (number | null)[]).map((d) => (d === null ? -1 : Number(d)));
+  const known = x.shape.slice(1);
+  if (known.some((d) => d === null)) throw new OnnxExportError(`${ctx.layer.name}: Reshape of an input with an unknown size has no ONNX rule here`);
+  // The one -1 resolved here, so that the batch can be the inferred axis.
+  const total = (known as number[]).reduce((a, d) => a * d, 1);
+  const fixed = target.filter((d) => d !== -1).reduce((a, d) => a * d, 1);
+  const resolved = target.map((d) => (d === -1 ? total / fixed : d));
+  return one(ctx, ctx.b.op('Reshape', [x.name, ctx.b.constant([-1, ...resolved])]));
 }
 
 function recurrent(ctx: RuleContext): OnnxValue[] {

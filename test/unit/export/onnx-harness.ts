@@ -57,6 +57,8 @@ export interface Comparison {
   /** Per output name: max |ort - tfjs| / max |tfjs|. */
   relative: Record<string, number>;
   tfjsParams: number;
+  /** ONNX Runtime's outputs by name. */
+  ortOutputs: Record<string, Float32Array>;
   numTensorsBefore: number;
   numTensorsAfter: number;
 }
@@ -116,7 +118,8 @@ export async function compareWithOrt(
     });
     const tfjsParams = compiled.model.countParams();
     compiled.model.dispose();
-    return { exported, relative, tfjsParams, numTensorsBefore: before, numTensorsAfter: tf.memory().numTensors };
+    const ortOutputs = Object.fromEntries(exported.outputs.map((p) => [p.name, results[p.name]?.data as Float32Array]));
+    return { exported, relative, tfjsParams, ortOutputs, numTensorsBefore: before, numTensorsAfter: tf.memory().numTensors };
   } catch (err) {
     compiled.model.dispose();
     throw err;

@@ -63,6 +63,7 @@ export const reshape = defineLayer({
   },
   countParams: () => NO_PARAMS,
   build: ({ params, name, inputs }) => ({
-    out: tfl.layers.reshape({ targetShape: params.targetShape, name }).apply(inputTensor({ params, name, inputs })) as SymbolicTensor,
+    // A copy: tfjs writes null over the -1 of the array it is given (it would edit the document).
+    out: tfl.layers.reshape({ targetShape: [...params.targetShape], name }).apply(inputTensor({ params, name, inputs })) as SymbolicTensor,
   }),
 });
