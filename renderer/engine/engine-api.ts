@@ -161,6 +161,8 @@ export interface EngineApi {
   openRun(request: OpenRunRequest): Promise<OpenedRun>;
   /** The inspected model in the TensorFlow.js layers format. */
   exportModel(): Promise<ExportedModel>;
+  /** The inspected model as a zipped PyTorch project (model.py, train.py, weights.npz, README.md). */
+  exportPytorch(runName: string): Promise<Uint8Array>;
   /** Live tfjs tensors in the worker (leak checks). */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** Releases the last run's model and inspection caches. */

@@ -18,7 +18,8 @@ import { checkActiveBackend } from '../../core/engine/backends';
 import type { VariableStats } from '../../core/engine/trainer';
 import { exportLayersModel, type ExportedModel } from '../../core/engine/export';
 import { applyWeights, captureWeights } from '../../core/engine/weights';
-import { parseGraphText, type SavedWeights } from '../../core/graph';
+import { analyzeGraph, parseGraphText, type SavedWeights } from '../../core/graph';
+import { buildPytorchProject, pytorchFolderName, weightsByNode, zipProject } from '../../core/export/pytorch';
 import type {
   AttentionResult,
   ControlAck,
@@ -206,6 +207,19 @@ export async function openRun(request: OpenRunRequest): Promise<OpenedRun> {
 export async function exportModel(): Promise<ExportedModel> {
   if (running) throw new Error('the run is still training: export when it has ended');
   return exportLayersModel(current().compiled.model, current().graph);
+}
+
+/**
+ * The inspected model as a PyTorch project, zipped: model.py, train.py (torchrun/DDP), its weights
+ * as weights.npz in PyTorch's layouts, README.md. A node the export cannot express exactly is
+ * refused with its name and the reason.
+ */
+export function exportPytorch(runName: string): Uint8Array {
+  if (running) throw new Error('the run is still training: export when it has ended');
+  const { compiled, graph } = current();
+  const weights = weightsByNode(compiled.layerNames, captureWeights(compiled.model));
+  const project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: runName });
+  return zipProject(project, pytorchFolderName(graph.metadata.name));
 }
 
 /** Per graph node: the norms of all its variables together. */

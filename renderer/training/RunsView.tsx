@@ -1,10 +1,11 @@
 /**
  * The runs: this session's and those kept with the document. Overlay their curves, read their
  * manifests, keep a run with the document (saved with it, undoable), open its weights for the
- * views, export its model in the TensorFlow.js layers format.
+ * views, export its model (TensorFlow.js layers format, or a PyTorch project).
  */
+import { useState } from 'react';
 import { Empty } from './views';
-import { cannotKeep, exportRunModel, forgetRun, keepRun } from './kept-runs';
+import { cannotKeep, exportRunModel, exportRunPytorch, forgetRun, keepRun } from './kept-runs';
 import { isBusy, runColour, selectRun, setRunVisible, useTraining, type Run } from './training-store';
 
 const fmt = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(4) : '–');
@@ -38,6 +39,50 @@ function KeepCell({ run }: { run: Run }) {
     >
       Keep
     </button>
+  );
+}
+
+/** Export… : a run's model in one of the export formats. */
+function ExportMenu({ run, disabled }: { run: Run; disabled: boolean }) {
+  const [open, setOpen] = useState(false);
+  const choose = (action: (id: number) => Promise<void>) => {
+    setOpen(false);
+    void action(run.id);
+  };
+  return (
+    <span
+      className="run-export"
+      onClick={(e) => e.stopPropagation()}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') setOpen(false);
+      }}
+    >
+      <button
+        data-testid={`run-export-${run.index}`}
+        disabled={disabled}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        title={run.weights ? 'Export the trained model' : 'This run has no weights'}
+        onClick={() => setOpen((o) => !o)}
+      >
+        Export…
+      </button>
+      {open ? (
+        <span className="run-export-menu" role="menu">
+          <button role="menuitem" data-testid={`run-export-tfjs-${run.index}`} title="model.json + weights.bin (TensorFlow.js layers format, tf.loadLayersModel)" onClick={() => choose(exportRunModel)}>
+            TensorFlow.js model…
+          </button>
+          <button
+            role="menuitem"
+            data-testid={`run-export-pytorch-${run.index}`}
+            title="A zip: model.py (nn.Module), train.py (one process or torchrun + DistributedDataParallel), weights.npz, README.md"
+            onClick={() => choose(exportRunPytorch)}
+          >
+            PyTorch project…
+          </button>
+        </span>
+      ) : null}
+    </span>
   );
 }
 
@@ -106,17 +151,7 @@ export function RunsView() {
                   <KeepCell run={r} />
                 </td>
                 <td>
-                  <button
-                    data-testid={`run-export-${r.index}`}
-                    disabled={!r.weights || anyBusy}
-                    title={r.weights ? 'Export the trained model (model.json + weights.bin, TensorFlow.js layers format)' : 'This run has no weights'}
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      void exportRunModel(r.id);
-                    }}
-                  >
-                    Export…
-                  </button>
+                  <ExportMenu run={r} disabled={!r.weights || anyBusy} />
                 </td>
                 <td>
                   {r.manifest ? (

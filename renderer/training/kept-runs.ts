@@ -6,6 +6,8 @@
  */
 import { emptyGraph, keepRun as keepRunEdit, removeRun, runGraph, serializeGraph, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
 import { WEIGHTS_FILE } from '../../core/engine/layers-format';
+// project.ts, not the package index: the index reaches tfjs, which stays off the UI thread.
+import { pytorchFolderName } from '../../core/export/pytorch/project';
 import type { RunStatus } from '../../core/engine/run';
 import { platform } from '../platform';
 import { editorStore } from '../state/editor';
@@ -207,5 +209,28 @@ export async function exportRunModel(runId: number): Promise<void> {
     showToast(`Exported ${modelFile.name} and ${weightsFile.name} of ${run.name}: keep both in one folder for tf.loadLayersModel`);
   } catch (err) {
     showToast(`Export of ${run.name} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 8000);
+  }
+}
+
+/**
+ * Exports a run's model as a PyTorch project: one zip with model.py, train.py (one process or
+ * torchrun with DistributedDataParallel), weights.npz (the run's weights in PyTorch's layouts)
+ * and README.md. A node PyTorch cannot express exactly is refused by name in the toast.
+ */
+export async function exportRunPytorch(runId: number): Promise<void> {
+  const run = trainingStore.getState().runs.find((r) => r.id === runId);
+  if (!run) return;
+  try {
+    if (!run.weights) throw new Error('the run has no weights');
+    if (trainingStore.getState().loadedRunId !== run.id) await openRunWeights(run);
+    const opening = trainingStore.getState().opening;
+    if (opening?.runId === run.id && opening.error) throw new Error(opening.error);
+    const zip = await getEngine().exportPytorch(run.name);
+    const name = `${pytorchFolderName(editorStore.getState().document.metadata.name)}.zip`;
+    const file = await platform.exportFile(name, new Uint8Array(zip), [{ name: 'Zip archive', extensions: ['zip'] }]);
+    if (!file) return;
+    showToast(`Exported ${file.name}: ${run.name} as a PyTorch project (python3 train.py, or torchrun --nproc_per_node=N train.py)`);
+  } catch (err) {
+    showToast(`PyTorch export of ${run.name} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 12000);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { load, shot, template } from './training-helpers';
 
 const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
@@ -34,6 +35,8 @@ async function openFile(page: Page, file: { name: string; buffer: Buffer }): Pro
 test.use({ viewport: { width: 1440, height: 1100 } });
 
 test('a kept run is saved with the document, reopens with its curves and weights, and exports its model', async ({ page }) => {
+  // Trains, reopens and exports twice (TensorFlow.js, PyTorch): more than the default budget on a loaded machine.
+  test.setTimeout(240_000);
   // The download / <input type=file> paths of the web platform (no native pickers headless).
   await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
   page.on('dialog', (d) => void d.accept());
@@ -103,6 +106,7 @@ test('a kept run is saved with the document, reopens with its curves and weights
     });
   });
   await page.getByTestId('run-export-1').click();
+  await page.getByTestId('run-export-tfjs-1').click();
   await done;
   const modelJson = JSON.parse(files['model.json']!.toString('utf8')) as { format: string; weightsManifest: { paths: string[]; weights: { shape: number[] }[] }[] };
   expect(modelJson.format).toBe('layers-model');
@@ -110,6 +114,28 @@ test('a kept run is saved with the document, reopens with its curves and weights
   const manifestBytes = modelJson.weightsManifest[0]!.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
   expect(files['weights.bin']!.byteLength).toBe(manifestBytes);
   expect(manifestBytes).toBe(101_770 * 4);
+
+  // Export… -> PyTorch project…: one zip with model.py, train.py, README.md and the run's weights.
+  await page.getByTestId('run-export-1').click();
+  await expect(page.getByTestId('run-export-pytorch-1')).toBeVisible();
+  await shot(page, 'runs-export-menu');
+  const zipDownload = page.waitForEvent('download');
+  await page.getByTestId('run-export-pytorch-1').click();
+  const zipFile = await zipDownload;
+  expect(zipFile.suggestedFilename()).toBe('mlp-classifier-mnist-pytorch.zip');
+  const zipPath = test.info().outputPath(zipFile.suggestedFilename());
+  await zipFile.saveAs(zipPath);
+  const project = unzipSync(readFileSync(zipPath));
+  expect(Object.keys(project).sort()).toEqual(
+    ['README.md', 'model.py', 'train.py', 'weights.npz'].map((f) => `mlp-classifier-mnist-pytorch/${f}`),
+  );
+  const modelPy = new TextDecoder().decode(project['mlp-classifier-mnist-pytorch/model.py']);
+  expect(modelPy).toContain('self.hidden = nn.Linear(784, 128)');
+  // weights.npz: the four weights in PyTorch's layouts (nn.Linear keeps [out, in]).
+  const weights = unzipSync(project['mlp-classifier-mnist-pytorch/weights.npz']!);
+  expect(Object.keys(weights).sort()).toEqual(['hidden.bias.npy', 'hidden.weight.npy', 'logits.bias.npy', 'logits.weight.npy']);
+  expect(new TextDecoder().decode(weights['hidden.weight.npy']!.slice(10, 80))).toContain("'shape': (128, 784)");
+  await expect(page.getByText(/Exported mlp-classifier-mnist-pytorch\.zip/)).toBeVisible();
 });
 
 test("weights that do not fit the run's graph are refused with the node named", async ({ page }) => {

@@ -4,7 +4,7 @@ import { decodeWeights } from '../../engine/weights';
 import type { NodeWeights } from './model-py';
 import type { TfjsWeight } from './rules';
 
-export { buildPytorchProject, zipProject, type PytorchProject, type PytorchExportOptions, type DatasetArrays } from './project';
+export { buildPytorchProject, pytorchFolderName, zipProject, type PytorchProject, type PytorchExportOptions, type DatasetArrays } from './project';
 export { buildModelPy, LOSS_TYPES, type ModelPy, type NodeWeights, type ExportedInput, type ExportedOutput } from './model-py';
 export { ExportRefusal, samePadding, transposeArray } from './rules';
 export { LAYER_RULES } from './all-rules';

@@ -322,6 +322,12 @@ export function buildPytorchProject(options: PytorchExportOptions): PytorchProje
   return { files, model };
 }
 
+/** A folder (and zip) name for a graph's project: "LeNet (MNIST)" -> "lenet-mnist-pytorch". */
+export function pytorchFolderName(graphName: string): string {
+  const slug = graphName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
+  return `${slug || 'model'}-pytorch`;
+}
+
 /** The project as one zip (the app's download), its files under `folder/`. */
 export function zipProject(project: PytorchProject, folder: string): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
