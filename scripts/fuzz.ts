@@ -4,12 +4,20 @@
  * document in twenty, a big hostile splice (millions of keys or elements, a huge key or string,
  * deep nesting, oversize weights, a non-object top level) of up to 16 MB. Prints how many were
  * tried, thrown, over the time or memory budget, refused with a path, and accepted.
+ * Then hostile model files (test/support/hostile-models.ts: truncated or padded shards, huge shapes,
+ * cyclic references, deep nesting, hostile values) through the importer, one in ten as many: each
+ * must import or fail with an ImportError within its budget (3 s: a valid one is compiled).
  * Run with --expose-gc (the npm script does) so memory is measured from a collected heap.
  */
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
 import { analyzeGraph, formatSummary, parseGraphText, summarize } from '../core/graph';
 import { mutate, mutationArb, templates, type Mutation } from '../test/support/hostile-documents';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { ImportError } from '../core/import/errors';
+import { importLayersModel } from '../core/import/layers-model';
+import { baseModels, cloneModelCase, modelMutationArb, mutateModel, type ModelCase } from '../test/support/hostile-models';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' } } });
 const count = Number(values.count);
@@ -137,4 +145,48 @@ console.log(`  refused without a path     ${tally.refusedWithoutPath}`);
 console.log(`  accepted                   ${tally.accepted}`);
 console.log(`  slowest: ${worst.ms.toFixed(0)} ms (${worst.msCase}); most heap: ${(worst.bytes / 1024 / 1024).toFixed(1)} MB (${worst.bytesCase})`);
 for (const p of problems.slice(0, 30)) console.log(`  ! ${p}`);
-process.exitCode = tally.thrown + tally.overTime + tally.overMemory + tally.refusedWithoutPath > 0 ? 1 : 0;
+
+// Model files through the importer.
+const MODEL_TIME_BUDGET_MS = 3_000;
+await tf.setBackend('cpu');
+const modelBases = baseModels();
+const modelCount = Math.max(1, Math.floor(count / 10));
+const modelCases = fc.sample(fc.record({ base: fc.nat(modelBases.length - 1), mutations: fc.array(modelMutationArb, { minLength: 1, maxLength: 3 }) }), { numRuns: modelCount, seed });
+const models = { tried: 0, imported: 0, refused: 0, thrown: 0, overTime: 0, overMemory: 0 };
+const modelProblems: string[] = [];
+const importCase = (c: ModelCase) => importLayersModel({ modelJson: JSON.stringify(c.json), shard: (p) => c.shards.get(p) }, { name: 'fuzz', backend: 'cpu' });
+// The first import compiles tfjs' code paths; it is not a finding about a file.
+await importCase(cloneModelCase(modelBases[0] as ModelCase));
+const tensorsBefore = tf.memory().numTensors;
+let slowestModel = 0;
+for (const [index, mc] of modelCases.entries()) {
+  const c = cloneModelCase(modelBases[mc.base] as ModelCase);
+  for (const m of mc.mutations) mutateModel(c, m);
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  models.tried++;
+  try {
+    await importCase(c);
+    models.imported++;
+  } catch (err) {
+    if (err instanceof ImportError) models.refused++;
+    else {
+      models.thrown++;
+      modelProblems.push(`model case ${index}: threw ${(err as Error).name}: ${String((err as Error).message).slice(0, 200)}`);
+    }
+  }
+  const ms = performance.now() - t0;
+  slowestModel = Math.max(slowestModel, ms);
+  if (ms > MODEL_TIME_BUDGET_MS) {
+    models.overTime++;
+    modelProblems.push(`model case ${index}: ${ms.toFixed(0)} ms`);
+  }
+  if (process.memoryUsage().heapUsed - heapBefore > MEMORY_BUDGET_BYTES) {
+    models.overMemory++;
+    modelProblems.push(`model case ${index}: over ${MEMORY_BUDGET_BYTES / 1024 / 1024} MB`);
+  }
+}
+const leaked = tf.memory().numTensors - tensorsBefore;
+console.log(`fuzz: ${modelCount} model files (seed ${seed}): ${models.imported} imported, ${models.refused} refused with an ImportError, ${models.thrown} other exceptions, ${models.overTime} over ${MODEL_TIME_BUDGET_MS} ms, ${models.overMemory} over memory, ${leaked} tensors left; slowest ${slowestModel.toFixed(0)} ms`);
+for (const p of modelProblems.slice(0, 30)) console.log(`  ! ${p}`);
+process.exitCode = tally.thrown + tally.overTime + tally.overMemory + tally.refusedWithoutPath + models.thrown + models.overTime + models.overMemory + Math.abs(leaked) > 0 ? 1 : 0;

@@ -104,6 +104,14 @@ class Flattener {
         inputs.push(...current);
         return;
       }
+      if (current === null && MODEL_CLASSES.has(spec.className)) {
+        // A nested model as the first layer brings its own input.
+        this.nextPosition();
+        const inner = this.model(spec.className, spec.config, null, depth + 1, spec.name);
+        inputs.push(...inner.inputs);
+        current = inner.outputs;
+        return;
+      }
       if (current === null) {
         // A first layer that declares its input shape: the Input Keras creates for it.
         const shape = spec.config.batch_input_shape ?? spec.config.batch_shape;
