@@ -18,7 +18,12 @@ export interface NodeHandle extends OutputRef {
 
 type Wiring = OutputRef | Record<string, OutputRef | OutputRef[]>;
 
-const COLUMN = 260;
+/**
+ * Grid of a built graph. A column holds cards up to ~260 units wide (the transformer block, a loss
+ * with its weights): 340 leaves a gap of at least 80 between columns, where a wire's shape label
+ * fits (at 260 such cards touched the next column and the label had nowhere to go).
+ */
+const COLUMN = 340;
 const ROW = 140;
 
 export class GraphBuilder {

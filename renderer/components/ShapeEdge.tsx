@@ -15,26 +15,43 @@ export interface ShapeEdgeData extends Record<string, unknown> {
 
 export type ShapeEdgeType = Edge<ShapeEdgeData, 'shape'>;
 
-const cardsOf = (s: ReactFlowState) => s.nodeLookup;
+/**
+ * The cards' boxes, as a fresh list compared by value: React Flow updates measured sizes inside
+ * the same node lookup, so selecting the lookup itself kept labels placed with stale sizes (a
+ * card measured after a template loaded could cover a label placed with its old size).
+ */
+function cardsOf(s: ReactFlowState): Rect[] {
+  const cards: Rect[] = [];
+  for (const node of s.nodeLookup.values()) {
+    const width = node.measured.width;
+    const height = node.measured.height;
+    if (width === undefined || height === undefined) continue;
+    cards.push({ x: node.internals.positionAbsolute.x, y: node.internals.positionAbsolute.y, width, height });
+  }
+  return cards;
+}
+
+function sameCards(a: readonly Rect[], b: readonly Rect[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i] as Rect;
+    const q = b[i] as Rect;
+    if (p.x !== q.x || p.y !== q.y || p.width !== q.width || p.height !== q.height) return false;
+  }
+  return true;
+}
 
 export const ShapeEdge = memo(function ShapeEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, style, markerEnd, interactionWidth }: EdgeProps<ShapeEdgeType>) {
   const [path] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
-  const lookup = useStore(cardsOf);
+  const cards = useStore(cardsOf, sameCards);
   const labels = data?.labels;
   const at = useMemo(() => {
-    const cards: Rect[] = [];
-    for (const node of lookup.values()) {
-      const width = node.measured.width;
-      const height = node.measured.height;
-      if (width === undefined || height === undefined) continue;
-      cards.push({ x: node.internals.positionAbsolute.x, y: node.internals.positionAbsolute.y, width, height });
-    }
     const curve = parseCubic(path);
     if (!labels || labels.length === 0) return null;
     if (curve) return fitLabel(curve, labels, cards);
     const text = labels[0] as string;
     return { text, centre: { x: (sourceX + targetX) / 2, y: (sourceY + targetY) / 2 }, size: labelSize(text) };
-  }, [lookup, path, labels, sourceX, sourceY, targetX, targetY]);
+  }, [cards, path, labels, sourceX, sourceY, targetX, targetY]);
   return (
     <>
       <BaseEdge id={id} path={path} style={style} markerEnd={markerEnd} interactionWidth={interactionWidth} />

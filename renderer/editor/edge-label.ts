@@ -77,8 +77,30 @@ function overlapArea(a: Rect, b: Rect): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-// From the middle of the wire outwards, in small steps (long wires pass under other cards).
-const ALONG = [0.5, ...Array.from({ length: 12 }, (_, i) => [0.5 - (i + 1) * 0.037, 0.5 + (i + 1) * 0.037]).flat()];
+/** Candidate spots are this far apart along the wire (flow units): finer than any gap a label fits in. */
+const STEP = 8;
+/** At most this many spots per side of the middle (a wire 6,400 units long keeps the 8-unit step). */
+const MAX_STEPS = 400;
+
+/**
+ * Parameters along the wire from the middle outwards, one every STEP units of its length (a long
+ * wire passes under other cards, and the gap between two of them may be the only visible part; a
+ * fixed number of steps skipped such gaps on long wires).
+ */
+function alongFromMiddle(curve: readonly [Point, Point, Point, Point]): number[] {
+  let length = 0;
+  let previous = curve[0];
+  for (let i = 1; i <= 32; i++) {
+    const p = pointAt(curve, i / 32);
+    length += Math.hypot(p.x - previous.x, p.y - previous.y);
+    previous = p;
+  }
+  const steps = Math.min(MAX_STEPS, Math.max(12, Math.ceil(length / 2 / STEP)));
+  const dt = 0.46 / steps; // out to 4% from either end: the ends sit on the cards' ports
+  const out = [0.5];
+  for (let i = 1; i <= steps; i++) out.push(0.5 - i * dt, 0.5 + i * dt);
+  return out;
+}
 /** Cards and labels keep this gap. */
 const MARGIN = 3;
 
@@ -106,13 +128,20 @@ export function fitLabel(curve: readonly [Point, Point, Point, Point], texts: re
 
 function placeLabelWithCost(curve: readonly [Point, Point, Point, Point], size: { width: number; height: number }, cards: readonly Rect[]): { centre: Point; cost: number } {
   const boxAt = (p: Point): Rect => ({ x: p.x - size.width / 2 - MARGIN, y: p.y - size.height / 2 - MARGIN, width: size.width + 2 * MARGIN, height: size.height + 2 * MARGIN });
+  // Only cards near the wire can cover a spot: its control points bound it, widened by the label
+  // and the offsets beside it (long wires have hundreds of spots).
+  const reach = { x: size.width / 2 + MARGIN, y: 1.5 * size.height + 4 + MARGIN };
+  const xs = curve.map((p) => p.x);
+  const ys = curve.map((p) => p.y);
+  const near: Rect = { x: Math.min(...xs) - reach.x, y: Math.min(...ys) - reach.y, width: Math.max(...xs) - Math.min(...xs) + 2 * reach.x, height: Math.max(...ys) - Math.min(...ys) + 2 * reach.y };
+  const nearCards = cards.filter((card) => overlapArea(near, card) > 0);
   const cost = (p: Point) => {
     const box = boxAt(p);
     let total = 0;
-    for (const card of cards) total += overlapArea(box, card);
+    for (const card of nearCards) total += overlapArea(box, card);
     return total;
   };
-  const onWire = ALONG.map((t) => pointAt(curve, t));
+  const onWire = alongFromMiddle(curve).map((t) => pointAt(curve, t));
   const beside = [-1, 1, -2, 2].flatMap((k) => onWire.map((p) => ({ x: p.x, y: p.y + k * (size.height / 2 + 2) })));
   let best = onWire[0] as Point;
   let bestCost = Infinity;

@@ -3,22 +3,11 @@
  * on a taken input replaces the old one, refusals at the cursor, and a wire dropped on empty
  * canvas opens a layer search filtered to what accepts it.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { documentOf, openTemplate, startWire, wire } from './editor-helpers';
 
 test.use({ viewport: { width: 1600, height: 1000 } });
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-function intersects(a: Box, b: Box): boolean {
-  return Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.5 && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.5;
-}
 
 async function undoDepth(page: Page): Promise<number> {
   return page.evaluate(() => window.__netwright?.store.temporal.getState().pastStates.length ?? -1);
@@ -30,27 +19,60 @@ async function handleCentre(page: Page, nodeId: string, kind: 'source' | 'target
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-for (const id of ['mlp-mnist', 'lenet-mnist', 'vae-mlp-mnist']) {
-  test(`${id}: every wire's shape label is clear of every node card`, async ({ page }) => {
-    await page.goto('/');
-    await openTemplate(page, id);
-    const count = (await documentOf(page)).edges.length;
-    expect(count).toBeGreaterThan(3);
-    await expect(page.locator('.react-flow__edge')).toHaveCount(count);
-    await page.getByTestId('canvas').click({ position: { x: 12, y: 12 } });
-    // Far out the labels are hidden on purpose: zoom in until they are drawn.
-    for (let i = 0; i < 6 && (await page.locator('.canvas.zoomed-out').count()) > 0; i++) await page.keyboard.press('Control+=');
-    // Today's labels (.react-flow__edge-textwrapper) and the new ones, so the test judges both.
-    const labels = page.locator('.shape-label, .react-flow__edge-textwrapper');
-    await expect(labels).toHaveCount(count);
-    const cards = await Promise.all((await page.locator('.react-flow__node').all()).map((n) => n.boundingBox()));
+/** Every template in the gallery (examples/ holds one file per template, kept equal by a unit test). */
+const TEMPLATE_IDS = readdirSync('examples')
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.slice(0, -'.json'.length))
+  .sort();
+
+/** The texts of the labels that overlap a node card, as drawn now. */
+async function labelsUnderCards(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const cards = [...document.querySelectorAll('.react-flow__node')].map((n) => n.getBoundingClientRect());
     const hidden: string[] = [];
-    for (const label of await labels.all()) {
-      const box = await label.boundingBox();
-      if (!box) throw new Error('label without a box');
-      if (cards.some((card) => card && intersects(box, card))) hidden.push((await label.textContent()) ?? '');
+    for (const label of document.querySelectorAll('.shape-label, .react-flow__edge-textwrapper')) {
+      const box = label.getBoundingClientRect();
+      const under = cards.some(
+        (card) => Math.min(box.right, card.right) - Math.max(box.left, card.left) > 0.5 && Math.min(box.bottom, card.bottom) - Math.max(box.top, card.top) > 0.5,
+      );
+      if (under) hidden.push(label.textContent ?? '');
     }
-    expect(hidden, 'labels under a node card').toEqual([]);
+    return hidden;
+  });
+}
+
+for (const viewport of [
+  { width: 1024, height: 700 },
+  { width: 1600, height: 1000 },
+]) {
+  test.describe(`at ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport });
+    test("every template: every wire's shape label is clear of every node card", async ({ page }) => {
+      test.setTimeout(240_000);
+      // "Discard the unsaved changes?" when the next template replaces this one: yes.
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto('/');
+      const hidden: Record<string, string[]> = {};
+      for (const id of TEMPLATE_IDS) {
+        await openTemplate(page, id);
+        const count = (await documentOf(page)).edges.length;
+        expect(count).toBeGreaterThan(3);
+        await expect(page.locator('.react-flow__edge')).toHaveCount(count);
+        await page.getByTestId('canvas').click({ position: { x: 12, y: 12 } });
+        // Far out the labels are hidden on purpose: zoom in until they are drawn.
+        for (let i = 0; i < 8 && (await page.locator('.canvas.zoomed-out').count()) > 0; i++) await page.keyboard.press('Control+=');
+        // Today's labels (.react-flow__edge-textwrapper) and the new ones, so the test judges both.
+        await expect(page.locator('.shape-label, .react-flow__edge-textwrapper')).toHaveCount(count);
+        // Placement follows measured card sizes: give a re-measure its frame before judging.
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        const under = await labelsUnderCards(page);
+        if (under.length > 0) {
+          hidden[id] = under;
+          await page.screenshot({ path: `test-results/labels-${id}-${viewport.width}.png` });
+        }
+      }
+      expect(hidden, 'labels under a node card, per template').toEqual({});
+    });
   });
 }
 

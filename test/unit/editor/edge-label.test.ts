@@ -50,4 +50,16 @@ describe('shape labels on wires', () => {
     const box = { x: fitted.centre.x - fitted.size.width / 2, y: fitted.centre.y - fitted.size.height / 2, ...fitted.size };
     expect(cards.some((c) => overlaps(box, c))).toBe(false);
   });
+
+  it('finds the one gap between cards along a long wire that passes under a row of cards', () => {
+    // A wire 2,000 units long under six cards 250 wide with 80-unit gaps: only the gaps are visible.
+    const curve = parseCubic('M0,0 C700,0 1300,0 2000,0');
+    if (!curve) throw new Error('no curve');
+    const cards: Rect[] = Array.from({ length: 6 }, (_, i) => ({ x: 40 + i * 330, y: -120, width: 250, height: 240 }));
+    const fitted = fitLabel(curve, ['[batch]'], cards);
+    const box = { x: fitted.centre.x - fitted.size.width / 2, y: fitted.centre.y - fitted.size.height / 2, ...fitted.size };
+    expect(cards.some((c) => overlaps(box, c))).toBe(false);
+    // The gap nearest the middle of the wire (x 950..1030).
+    expect(Math.abs(fitted.centre.x - 990)).toBeLessThan(45);
+  });
 });
