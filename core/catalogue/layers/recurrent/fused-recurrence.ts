@@ -194,7 +194,10 @@ class SequenceRun {
   forward(x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor | null, initial: tf.Tensor[] | null): tf.Tensor {
     const { batch, time, units, width, features, extra } = this;
     const rows = batch * time;
-    const projected = tf.tidy(() => product(tf.reshape(x, [rows, features]), kernel));
+    // Not inside tf.tidy: tidy walks a returned typed array element by element (seconds here).
+    const rowsOfX = tf.reshape(x, [rows, features]);
+    const projected = product(rowsOfX, kernel);
+    rowsOfX.dispose();
     const biasValues = bias ? (bias.dataSync() as Float32Array) : new Float32Array(width);
     this.preActivations = new Float32Array(rows * width);
     this.previousH = new Float32Array(rows * units);
