@@ -32,6 +32,7 @@ import { getTemplate } from '../core/templates';
 import { selectNodeBackend } from '../cli/node-backend';
 import { registerWasmKernelGaps, unregisterWasmFastMatMul } from '../core/engine/kernels';
 import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
+import { useStockRecurrence } from '../core/catalogue/layers/recurrent/tfjs-rnn';
 
 type Feeds = tf.Tensor[];
 
@@ -235,10 +236,13 @@ interface Row {
   netwrightNoStats: number;
   /** No statistics, with the stock tfjs kernels instead of Netwright's fast ones (wasm only). */
   netwrightStock: number | null;
+  /** No statistics, recurrent layers on tfjs' unrolled steps instead of the fused op (models with one). */
+  netwrightStockRecurrent: number | null;
   hand: number | null;
   torch: number | null;
   gflops: number;
   kernelsPerStep: number;
+  kernelsPerStepStockRecurrent: number | null;
   /** The kernels taking the most time in one profiled step: name and share of the kernel time. */
   topKernels: string;
   loadAverage: string;
@@ -300,6 +304,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const noStats = new Trainer(compiled, graph.training, { trackStats: false });
   const hand = c.handWritten?.() ?? null;
   const stockSideBySide = backend === 'wasm';
+  const recurrent = graph.nodes.some((n) => ['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional'].includes(n.type));
   const peer = c.torchPeer && backend === 'wasm' ? torch : null;
   if (peer) await peer.setup(c.template, c.batchSize);
   let i = 0;
@@ -319,7 +324,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   if (peer) await peer.round(3);
   const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
   const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
-  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, hand: 0, torch: 0 };
+  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, hand: 0, torch: 0 };
   // Interleaved rounds, so drifts in machine load hit every variant alike; the order rotates
   // from round to round, because the variant that runs first after another one (after the
   // kernel swap of the stock round, say) pays for its garbage and re-optimised code. The
@@ -340,11 +345,24 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
       }
     });
   }
+  if (recurrent) {
+    variants.push(async () => {
+      useStockRecurrence(true);
+      try {
+        totals.stockRecurrent += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
+      } finally {
+        useStockRecurrence(false);
+      }
+    });
+  }
   if (peer) variants.push(async () => void (totals.torch += await peer.round(steps)));
   for (let round = 0; round < ROUNDS; round++) {
     for (let v = 0; v < variants.length; v++) await (variants[(v + round) % variants.length] as () => Promise<void>)();
   }
   const profile = await profileStep(noStats, next().feeds);
+  useStockRecurrence(true);
+  const profileStockRecurrent = recurrent ? await profileStep(noStats, next().feeds) : null;
+  useStockRecurrence(false);
   const samples = ROUNDS * steps * c.batchSize;
   const flops = summarize(graph, analyzeGraph(graph)).totals.flops;
   const row: Row = {
@@ -354,11 +372,13 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     netwrightStatsEvery5: samples / totals.stats5,
     netwrightNoStats: samples / totals.noStats,
     netwrightStock: stockSideBySide ? samples / totals.stock : null,
+    netwrightStockRecurrent: recurrent ? samples / totals.stockRecurrent : null,
     hand: hand ? samples / totals.hand : null,
     torch: peer ? samples / totals.torch : null,
     // Forward + backward is about 3x the forward pass.
     gflops: (3 * flops * (samples / totals.noStats)) / 1e9,
     kernelsPerStep: profile.count,
+    kernelsPerStepStockRecurrent: profileStockRecurrent?.count ?? null,
     topKernels: profile.top,
     loadAverage: loadAverage(),
   };
@@ -401,6 +421,8 @@ async function main(): Promise<void> {
     'samples/s',
     'stock kernels',
     'speed-up',
+    'stock recurrent',
+    'fused speed-up',
     'hand tfjs',
     'ratio /hand',
     'PyTorch 1T',
@@ -417,12 +439,14 @@ async function main(): Promise<void> {
     num(r.netwrightNoStats),
     num(r.netwrightStock),
     r.netwrightStock === null ? '-' : (r.netwrightNoStats / r.netwrightStock).toFixed(2) + 'x',
+    num(r.netwrightStockRecurrent),
+    r.netwrightStockRecurrent === null ? '-' : (r.netwrightNoStats / r.netwrightStockRecurrent).toFixed(2) + 'x',
     num(r.hand),
     r.hand === null ? '-' : (r.netwrightNoStats / r.hand).toFixed(3),
     num(r.torch),
     r.torch === null ? '-' : (r.netwrightNoStats / r.torch).toFixed(3),
     r.gflops.toFixed(2),
-    String(r.kernelsPerStep),
+    r.kernelsPerStepStockRecurrent === null ? String(r.kernelsPerStep) : `${r.kernelsPerStep} (stock recurrent ${r.kernelsPerStepStockRecurrent})`,
     `${((1 - r.netwright / r.netwrightNoStats) * 100).toFixed(1)}%`,
     `${((1 - r.netwrightStatsEvery5 / r.netwrightNoStats) * 100).toFixed(1)}%`,
     r.loadAverage,
