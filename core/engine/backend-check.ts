@@ -28,6 +28,8 @@ export interface GradientCase {
    * both (so the test notices when the layer is changed to avoid it, and the case can move).
    */
   tfjsGap?: RegExp;
+  /** The output does not depend on the inputs' values (Noise): only the outputs are compared. */
+  noGradient?: true;
 }
 
 const BATCH = 3;
@@ -146,6 +148,10 @@ export const BACKEND_CHECK_CASES: Record<string, GradientCase[]> = {
   ],
   Sampling: [{ params: {}, inputs: { mu: one([3]), logvar: one([3]) } }],
   AffineCoupling: [{ params: { hiddenUnits: 4, hiddenActivation: 'tanh' }, inputs: { in: one([5]) } }],
+  Noise: [
+    { params: { size: 3, distribution: 'normal' }, inputs: { batch: one([2]) }, noGradient: true },
+    { params: { size: 2, distribution: 'uniform' }, inputs: { batch: one([4, 3]) }, noGradient: true },
+  ],
 };
 
 /** Deterministic uniform values in [0, 1) (a linear congruential generator). */
@@ -230,7 +236,7 @@ export async function outputsAndGradients(decl: LayerDecl, testCase: GradientCas
     };
     let grads: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {
-      const variables = differentiate ? [...weightVariables, ...inputVariables] : [];
+      const variables = differentiate && !testCase.noGradient ? [...weightVariables, ...inputVariables] : [];
       // Nothing to differentiate (e.g. OneHot of ids): the outputs are still compared.
       grads = variables.length > 0 ? tf.variableGrads(loss, variables) : { value: tf.tidy(loss), grads: {} };
     } catch (err) {
@@ -244,7 +250,7 @@ export async function outputsAndGradients(decl: LayerDecl, testCase: GradientCas
     const read = async (t: tf.Tensor | undefined) => (t ? ((await t.data()) as Float32Array) : new Float32Array());
     try {
       for (const [i, o] of outputs.entries()) arrays.push({ name: `output ${ports[i]}`, values: await read(o) });
-      if (differentiate) {
+      if (differentiate && !testCase.noGradient) {
         for (const [i, v] of weightVariables.entries()) arrays.push({ name: `d/d ${model.trainableWeights[i]?.originalName}`, values: await read(grads.grads[v.name]) });
         for (const [i, v] of inputVariables.entries()) arrays.push({ name: `d/d input ${i}`, values: await read(grads.grads[v.name]) });
       }

@@ -111,6 +111,40 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
   const feedIndex = new Map<string, number>();
   const losses: LossBinding[] = [];
   const lossNodes: GraphNode[] = [];
+  // Shared weights: the owner is built once as a sub-model, applied wherever the owner or a node
+  // sharing its weights stands, so all of them use one set of variables.
+  const ownersWithMembers = new Set<string>();
+  for (const r of analysis.nodes.values()) if (r.sharedFrom !== undefined) ownersWithMembers.add(r.sharedFrom);
+  const sharedModels = new Map<string, { model: tfl.LayersModel; ports: string[]; uses: number }>();
+
+  /** Applies the owner's sub-model (built at its first use, on that use's input shapes and dtypes). */
+  function applyShared(ownerId: string, portNames: readonly string[], inputs: Readonly<Record<string, SymbolicTensor[]>>): Record<string, SymbolicTensor> {
+    let shared = sharedModels.get(ownerId);
+    if (!shared) {
+      const ownerNode = byId.get(ownerId) as GraphNode;
+      const ownerDecl = analysis.nodes.get(ownerId)?.decl;
+      if (!ownerDecl || ownerDecl.kind === 'loss') throw new CompileError([{ severity: 'error', nodeId: ownerId, message: `${nodeDisplayName(ownerNode)} has no weights to share` }]);
+      const name = names.get(ownerId) as string;
+      const placeholders: Record<string, SymbolicTensor[]> = {};
+      const flat: SymbolicTensor[] = [];
+      for (const port of portNames) {
+        placeholders[port] = (inputs[port] ?? []).map((t, k) => {
+          const p = tfl.input({ shape: t.shape.slice(1), dtype: t.dtype, name: `${name}_shared_in_${port}_${k}` });
+          flat.push(p);
+          return p;
+        });
+      }
+      const built = ownerDecl.build({ params: ownerNode.params as never, name, inputs: placeholders });
+      const ports = Object.keys(built);
+      shared = { model: tfl.model({ inputs: flat, outputs: ports.map((p) => built[p] as SymbolicTensor), name: `${name}_shared` }), ports, uses: 0 };
+      sharedModels.set(ownerId, shared);
+    }
+    const flatInputs = portNames.flatMap((p) => inputs[p] ?? []);
+    const out = shared.model.apply(flatInputs.length === 1 ? (flatInputs[0] as SymbolicTensor) : flatInputs);
+    shared.uses++;
+    const list = (Array.isArray(out) ? out : [out]) as SymbolicTensor[];
+    return Object.fromEntries(shared.ports.map((p, i) => [p, list[i] as SymbolicTensor]));
+  }
 
   for (const id of analysis.order) {
     const node = byId.get(id) as GraphNode;
@@ -141,7 +175,11 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
         dtype: params.dtype === 'int32' ? 'int32' : 'float32',
       });
     }
-    const built = decl.build({ params: params as never, name: names.get(id) as string, inputs });
+    const owner = result.sharedFrom ?? (ownersWithMembers.has(id) ? id : undefined);
+    const built =
+      owner !== undefined && decl.kind === 'layer'
+        ? applyShared(owner, result.inputPorts.map((p) => p.name), inputs)
+        : decl.build({ params: params as never, name: names.get(id) as string, inputs });
     const wrap = options.wrapOutput;
     if (wrap && decl.kind === 'layer') {
       for (const port of Object.keys(built)) {
@@ -198,6 +236,12 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
     outputs: outputs.map((o) => (nodeTensors.get(o.nodeId) as Record<string, SymbolicTensor>)[o.port] as SymbolicTensor),
     name: (graph.metadata.name || 'model').replace(/[^A-Za-z0-9_]/g, '_'),
   });
+  // tfjs counts each application of a nested model and frees its weights when the count reaches
+  // 0, but the outer model's dispose() takes off two (as for a model applied once): the other
+  // applications are listed again so that disposing the model frees the shared weights too.
+  for (const shared of sharedModels.values()) {
+    for (let i = 1; i < shared.uses; i++) (model as unknown as tfl.LayersModel & { internalContainerRefs: unknown[] }).internalContainerRefs.push(shared.model);
+  }
   return { model, feeds, modelInputs, outputs, losses, nodeTensors, layerNames: names, analysis };
 }
 

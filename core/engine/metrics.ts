@@ -3,6 +3,7 @@
  * (accuracy for classification, token accuracy and exact match for sequences).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { meanVerdict, type GanFormulation } from '../catalogue/layers/losses/gan';
 
 export type MetricFn = (tensors: Readonly<Record<string, tf.Tensor | undefined>>, params: Readonly<Record<string, unknown>>) => Record<string, tf.Scalar>;
 
@@ -23,7 +24,19 @@ function sequenceMask(target: tf.Tensor, mask: tf.Tensor | undefined, padId: num
 
 const NONE: Record<string, tf.Scalar> = {};
 
+function ganFormulation(params: Readonly<Record<string, unknown>>): GanFormulation {
+  return (params.formulation ?? 'non-saturating') as GanFormulation;
+}
+
+/** The names of the GAN metrics: unprefixed even with several losses (both GAN losses report D(G(z))). */
+export const GAN_METRIC_NAMES = { real: 'D(x)', fake: 'D(G(z))' } as const;
+
 export const METRICS: Readonly<Record<string, MetricFn>> = {
+  GANDiscriminatorLoss: ({ real, fake }, params) =>
+    real && fake
+      ? { [GAN_METRIC_NAMES.real]: meanVerdict(real, ganFormulation(params)), [GAN_METRIC_NAMES.fake]: meanVerdict(fake, ganFormulation(params)) }
+      : NONE,
+  GANGeneratorLoss: ({ fake }, params) => (fake ? { [GAN_METRIC_NAMES.fake]: meanVerdict(fake, ganFormulation(params)) } : NONE),
   CategoricalCrossentropy: ({ prediction, target }) =>
     prediction && target ? { accuracy: mean(tf.equal(tf.argMax(prediction, -1), targetIds(target, prediction))) } : NONE,
   SparseCategoricalCrossentropy: ({ prediction, target }) =>

@@ -8,6 +8,7 @@ import { batchToTensors } from '../data/tensors';
 import { permutation, mixSeed } from '../data/random';
 import { PAD_ID, START_ID, type Batch, type Dataset, type DatasetSplit } from '../data/types';
 import type { GraphDocument, RunManifest } from '../graph/document';
+import { effectivePhases, isPhased } from '../graph/phases';
 import { serializeGraph } from '../graph/serialize';
 import { nodeDisplayName } from '../graph/summary';
 import { compileGraph, inspectionModel, type CompiledGraph } from './compile';
@@ -34,11 +35,15 @@ export interface StepEvent {
   batches: number;
   step: StepResult;
   samplesPerSecond: number;
+  /** The training phase this step trained (a phased run, e.g. a GAN's "discriminator"). */
+  phase?: string;
 }
 
 export interface EpochEvent {
   epoch: number;
+  /** Mean loss; for a phased run the sum of the loss nodes' weighted means over their phases' steps. */
   loss: number;
+  /** Mean of each loss node (by id) over the steps that computed it. */
   losses: Record<string, number>;
   metrics: Record<string, number>;
   validation: EvaluationResult | null;
@@ -220,11 +225,27 @@ export async function runTraining(
     startedAt: new Date().toISOString(),
   };
   const teacherForcing = teacherForcingFor(compiled, dataset);
-  const trainer = new Trainer(compiled, setup, {
+  const trainerOptions = {
     trackStats: options.trackStats ?? true,
     statsEvery: options.statsEvery ?? 1,
     ...(teacherForcing ? { teacherForcing } : {}),
-  });
+  };
+  // The run's trainer: trains a plain run, evaluates every loss of a phased one (and is returned).
+  const trainer = new Trainer(compiled, setup, trainerOptions);
+  // A phased run (a GAN) cycles its phases batch by batch, each with its own trainer and so its
+  // own optimizer state; the cycle lists each phase `steps` times.
+  const phased = isPhased(setup);
+  const phaseTrainers: Trainer[] = [];
+  try {
+    if (phased) for (const phase of effectivePhases(setup)) phaseTrainers.push(new Trainer(compiled, setup, { ...trainerOptions, phase }));
+  } catch (err) {
+    phaseTrainers.forEach((t) => t.dispose());
+    trainer.dispose();
+    throw new RunError((err as Error).message);
+  }
+  const stepping = phased ? phaseTrainers : [trainer];
+  const cycle = stepping.flatMap((t, i) => Array.from({ length: t.phase?.steps ?? 1 }, () => i));
+  let globalStep = 0;
   const random = new SeededScope(mixSeed(setup.seed, 0x5eed));
   const yieldNow = options.yieldToEventLoop ?? defaultYield;
   const yieldEvery = options.yieldEveryMs ?? 50;
@@ -242,23 +263,28 @@ export async function runTraining(
   try {
     outer: for (let epoch = 0; epoch < setup.epochs; epoch++) {
       trainer.beginEpoch(epoch);
+      for (const t of phaseTrainers) t.beginEpoch(epoch);
       const started = performance.now();
       let samples = 0;
       let lossSum = 0;
       const lossSums: Record<string, number> = {};
+      const lossSamples: Record<string, number> = {};
       const metricSums: Record<string, number> = {};
+      const metricSamples: Record<string, number> = {};
       let batch = 0;
       for (const data of epochBatches(dataset.train, setup.batchSize, setup.seed, epoch, true, limit)) {
         const feeds = toFeeds(data, featureNames);
+        const stepper = stepping[cycle[globalStep % cycle.length] as number] as Trainer;
+        globalStep++;
         let step: StepResult;
         try {
           // Reads are asynchronous: no GPU stall per step; the forward pass runs in the seeded scope.
-          step = await trainer.trainStepAsync(feeds, (fn) => random.run(fn));
+          step = await stepper.trainStepAsync(feeds, (fn) => random.run(fn));
           if (step.nonFinite) {
             const report = step.nonFinite;
             const nodeId = report.nodeId ?? random.run(() => firstNonFiniteNode(compiled, graph, feeds)) ?? report.lossNodeId ?? null;
             // Back to the weights that gave the last finite loss.
-            trainer.undoLastUpdate();
+            stepper.undoLastUpdate();
             nonFinite = { report, nodeId, message: nonFiniteStepMessage(report, nodeId, graph, epoch, batch) };
           }
         } finally {
@@ -270,9 +296,16 @@ export async function runTraining(
         }
         samples += data.size;
         lossSum += step.loss * data.size;
-        for (const [k, v] of Object.entries(step.losses)) lossSums[k] = (lossSums[k] ?? 0) + v * data.size;
-        for (const [k, v] of Object.entries(step.metrics)) metricSums[k] = (metricSums[k] ?? 0) + v * data.size;
-        options.onStep?.({ epoch, batch, batches, step, samplesPerSecond: samples / Math.max(1e-9, (performance.now() - started) / 1000) });
+        for (const [k, v] of Object.entries(step.losses)) {
+          lossSums[k] = (lossSums[k] ?? 0) + v * data.size;
+          lossSamples[k] = (lossSamples[k] ?? 0) + data.size;
+        }
+        for (const [k, v] of Object.entries(step.metrics)) {
+          metricSums[k] = (metricSums[k] ?? 0) + v * data.size;
+          metricSamples[k] = (metricSamples[k] ?? 0) + data.size;
+        }
+        const samplesPerSecond = samples / Math.max(1e-9, (performance.now() - started) / 1000);
+        options.onStep?.({ epoch, batch, batches, step, samplesPerSecond, ...(stepper.phase && phased ? { phase: stepper.phase.name } : {}) });
         batch++;
         if (performance.now() - lastYield >= yieldEvery) {
           await yieldNow();
@@ -287,7 +320,11 @@ export async function runTraining(
         }
       }
       // The last update of the epoch is checked before the weights are evaluated or kept.
-      const broken = await trainer.restoreIfNonFiniteAsync();
+      let broken: NonFiniteReport | null = null;
+      for (const t of stepping) {
+        broken = await t.restoreIfNonFiniteAsync();
+        if (broken) break;
+      }
       if (broken) {
         const node = graph.nodes.find((n) => n.id === broken.nodeId);
         nonFinite = {
@@ -303,20 +340,25 @@ export async function runTraining(
         dataset.validation.size > 0 && setup.validationSplit >= 0
           ? await evaluateSplit(trainer, dataset.validation, featureNames, Math.max(setup.batchSize, 256), limit, setup.seed)
           : null;
-      const avg = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / Math.max(samples, 1)]));
+      // Each loss and metric is a mean over the steps that computed it (a phase computes only its own).
+      const avg = (sums: Record<string, number>, counts: Record<string, number>) =>
+        Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(counts[k] ?? 0, 1)]));
+      const losses = avg(lossSums, lossSamples);
       const event: EpochEvent = {
         epoch,
-        loss: lossSum / Math.max(samples, 1),
-        losses: avg(lossSums),
-        metrics: avg(metricSums),
+        loss: phased ? compiled.losses.reduce((sum, l) => sum + (losses[l.nodeId] ?? 0) * l.weight, 0) : lossSum / Math.max(samples, 1),
+        losses,
+        metrics: avg(metricSums, metricSamples),
         validation,
-        learningRate: trainer.currentLearningRate,
+        learningRate: (stepping[0] as Trainer).currentLearningRate,
         seconds,
         samplesPerSecond: samples / Math.max(seconds, 1e-9),
       };
       epochs.push(event);
       options.onEpoch?.(event);
       const monitored = validation?.loss ?? event.loss;
+      // A GAN's losses measure a game, not quality: a phased run keeps its last weights.
+      if (phased) continue;
       if (best === null || monitored < best.loss) {
         if (best) tf.dispose(best.weights);
         best = { loss: monitored, epoch, weights: trainer.snapshotWeights() };
@@ -342,5 +384,8 @@ export async function runTraining(
     if (best) tf.dispose(best.weights);
     trainer.dispose();
     throw err;
+  } finally {
+    // Phase trainers hold only optimizer state and undo copies; the returned trainer evaluates.
+    phaseTrainers.forEach((t) => t.dispose());
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingSetup } from '../graph/document';
+import type { EffectivePhase } from '../graph/phases';
 import type { CompiledGraph, LossBinding } from './compile';
 import { l2Norms } from './kernels/norms';
 import { METRICS } from './metrics';
@@ -116,6 +117,12 @@ export interface TrainerOptions {
    * update made non-finite (cheap; off only to measure what they cost).
    */
   trackStats?: boolean;
+  /**
+   * Train one phase of alternating training: only its losses are minimised, only the weights of
+   * the nodes it updates change (the others are held fixed), with its own optimizer and learning
+   * rate; `clipWeights` clips the updated weights after each step (a WGAN critic).
+   */
+  phase?: EffectivePhase;
 }
 
 interface TrackedVariable {
@@ -149,6 +156,10 @@ export class Trainer {
   /** Copies of the weights from before the last update, until that update is known finite. */
   private previous: tf.Tensor[] | null = null;
   private disposed = false;
+  /** The phase trained (null: every loss, every weight). */
+  readonly phase: EffectivePhase | null;
+  /** The losses this trainer minimises, in `compiled.losses` order. */
+  private readonly trainedLosses: readonly LossBinding[];
 
   constructor(
     readonly compiled: CompiledGraph,
@@ -159,11 +170,30 @@ export class Trainer {
     this.trackStats = options.trackStats ?? true;
     this.statsEvery = Math.max(1, Math.floor(options.statsEvery ?? 1));
     this.teacherForcing = options.teacherForcing ?? null;
-    this.optimizer = createOptimizer(setup);
-    this.learningRate = setup.learningRate;
-    this.variables = compiled.model.layers.flatMap((layer) =>
+    this.phase = options.phase ?? null;
+    this.optimizer = createOptimizer(this.optimizerSetup());
+    this.learningRate = this.optimizerSetup().learningRate;
+    const all = compiled.model.layers.flatMap((layer) =>
       layer.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, nodeId: nodeOfLayer(layer.name, compiled) })),
     );
+    const updates = this.phase?.updates ? new Set(this.phase.updates) : null;
+    this.variables = updates ? all.filter((v) => updates.has(v.nodeId)) : all;
+    const trained = this.phase?.losses ? new Set(this.phase.losses) : null;
+    this.trainedLosses = trained ? compiled.losses.filter((l) => trained.has(l.nodeId)) : compiled.losses;
+    const phaseName = this.phase?.name ?? '';
+    if (this.trainedLosses.length === 0) throw new Error(`training phase "${phaseName}" minimises no loss node of the graph`);
+    if (this.variables.length === 0) throw new Error(`training phase "${phaseName}" updates no trainable weights`);
+  }
+
+  /** The setup with the phase's optimizer settings (the schedule and clipping stay the setup's). */
+  private optimizerSetup(): TrainingSetup {
+    const p = this.phase;
+    return p ? { ...this.setup, optimizer: p.optimizer, learningRate: p.learningRate, momentum: p.momentum } : this.setup;
+  }
+
+  /** The variables this trainer updates (all trainable ones without a phase). */
+  get trainedVariables(): readonly tf.Variable[] {
+    return this.variables.map((v) => v.variable);
   }
 
   get currentLearningRate(): number {
@@ -172,7 +202,7 @@ export class Trainer {
 
   /** Sets the learning rate of the schedule for this (0-based) epoch. */
   beginEpoch(epoch: number): void {
-    this.learningRate = learningRateAt(this.setup, epoch);
+    this.learningRate = learningRateAt(this.optimizerSetup(), epoch);
     setLearningRate(this.optimizer, this.learningRate);
   }
 
@@ -191,14 +221,14 @@ export class Trainer {
     return tensors;
   }
 
-  /** Each loss node's value, unweighted, in `compiled.losses` order. */
-  lossTerms(feeds: FeedTensors, outputs: readonly tf.Tensor[]): tf.Scalar[] {
-    return this.compiled.losses.map((loss) => loss.decl.compute(this.lossInputs(loss, feeds, outputs), loss.params as never));
+  /** Each loss node's value, unweighted, in `compiled.losses` order (or of the given losses). */
+  lossTerms(feeds: FeedTensors, outputs: readonly tf.Tensor[], losses: readonly LossBinding[] = this.compiled.losses): tf.Scalar[] {
+    return losses.map((loss) => loss.decl.compute(this.lossInputs(loss, feeds, outputs), loss.params as never));
   }
 
-  private metricTensors(feeds: FeedTensors, outputs: readonly tf.Tensor[], terms: readonly tf.Scalar[]): Record<string, tf.Scalar> {
+  /** Metrics of the given losses, whose values are `terms` (in the same order). */
+  private metricTensors(feeds: FeedTensors, outputs: readonly tf.Tensor[], terms: readonly tf.Scalar[], losses: readonly LossBinding[] = this.compiled.losses): Record<string, tf.Scalar> {
     const out: Record<string, tf.Scalar> = {};
-    const losses = this.compiled.losses;
     // A VAE's headline numbers are its loss terms (reconstruction and KL, unweighted), not the
     // per-pixel "accuracy" its reconstruction loss would report.
     if (losses.some((l) => l.decl.type === 'GaussianKL')) {
@@ -211,12 +241,16 @@ export class Trainer {
       });
       return out;
     }
-    const prefix = losses.length > 1;
-    for (const loss of this.compiled.losses) {
+    const prefix = this.compiled.losses.length > 1;
+    for (const loss of losses) {
       const fn = METRICS[loss.decl.type];
       if (!fn) continue;
+      // D(x) and D(G(z)) are the GAN's own names: the generator's loss reports the same D(G(z)).
+      const gan = loss.decl.type === 'GANDiscriminatorLoss' || loss.decl.type === 'GANGeneratorLoss';
       for (const [name, value] of Object.entries(fn(this.lossInputs(loss, feeds, outputs), loss.params))) {
-        out[prefix ? `${loss.name}.${name}` : name] = value;
+        const key = prefix && !gan ? `${loss.name}.${name}` : name;
+        if (key in out) value.dispose();
+        else out[key] = value;
       }
     }
     return out;
@@ -272,13 +306,13 @@ export class Trainer {
 
   private *step(feeds: FeedTensors): Reads<StepResult> {
     const vars = this.variables.map((v) => v.variable);
-    const losses = this.compiled.losses;
+    const losses = this.trainedLosses;
     let terms: tf.Scalar[] = [];
     let outputs: tf.Tensor[] = [];
     const { value, grads } = freeingTapeOnThrow(() =>
       tf.variableGrads(() => {
         outputs = this.forward(feeds, true);
-        terms = this.lossTerms(feeds, outputs);
+        terms = this.lossTerms(feeds, outputs, losses);
         outputs.forEach((t) => tf.keep(t));
         terms.forEach((t) => tf.keep(t));
         return tf.addN(terms.map((t, i) => tf.mul(t, (losses[i] as LossBinding).weight))) as tf.Scalar;
@@ -288,7 +322,7 @@ export class Trainer {
     const metricNames: string[] = [];
     // One read for everything the step needs to decide: losses, metrics, gradient norms.
     const summary = tf.tidy(() => {
-      const metrics = this.metricTensors(feeds, outputs, terms);
+      const metrics = this.metricTensors(feeds, outputs, terms, losses);
       metricNames.push(...Object.keys(metrics));
       return tf.concat([tf.stack([value, ...terms, ...Object.values(metrics)]), l2Norms(gradList)]);
     });
@@ -329,6 +363,7 @@ export class Trainer {
     vars.forEach((v, i) => (named[v.name] = scale === 1 ? (gradList[i] as tf.Tensor) : tf.mul(gradList[i] as tf.Tensor, scale)));
     if (!this.trackStats) {
       this.optimizer.applyGradients(named);
+      this.clipUpdatedWeights();
       tf.dispose(gradList);
       if (scale !== 1) tf.dispose(Object.values(named));
       return { ...base, stats: null, nonFinite: null };
@@ -339,6 +374,7 @@ export class Trainer {
     const before = vars.map((v) => tf.keep(tf.clone(v)));
     this.previous = before;
     this.optimizer.applyGradients(named);
+    this.clipUpdatedWeights();
     tf.dispose(gradList);
     if (scale !== 1) tf.dispose(Object.values(named));
 
@@ -387,6 +423,15 @@ export class Trainer {
       updateRatio: (norms[n + i] as number) / Math.max(norms[i] as number, 1e-12),
     }));
     return { ...base, stats, nonFinite: null };
+  }
+
+  /** A WGAN critic's constraint: every weight this phase updates clipped to [-c, c]. */
+  private clipUpdatedWeights(): void {
+    const c = this.phase?.clipWeights ?? null;
+    if (c === null) return;
+    tf.tidy(() => {
+      for (const { variable } of this.variables) variable.assign(tf.clipByValue(variable, -c, c));
+    });
   }
 
   /**

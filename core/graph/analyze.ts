@@ -8,6 +8,8 @@ import { getDecl } from '../catalogue/registry';
 import { formatShape, ShapeError, shapesEqual, type Shape } from '../shapes/shape';
 import type { GraphDocument, GraphEdge, GraphNode } from './document';
 import { datasetFeatureResolver, datasetOptionIssues } from './dataset-binding';
+import { phaseIssues } from './phases';
+import { applyWeightSharing } from './sharing';
 
 export interface GraphIssue {
   severity: 'error' | 'warning';
@@ -35,6 +37,8 @@ export interface NodeAnalysis {
   params: ParamCount;
   flops: number;
   issues: readonly GraphIssue[];
+  /** The node whose weights this node applies (`shares`, when valid); its own count is then 0. */
+  sharedFrom?: string;
 }
 
 export interface GraphAnalysis {
@@ -413,6 +417,8 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
     const shape = results.get(edge.source.node)?.outputs[edge.source.port];
     if (shape) edgeShapes.set(edge.id, shape);
   }
+  applyWeightSharing(graph, results);
+  issues.push(...phaseIssues(graph, results));
 
   const overBudget = memoryIssue(graph, results, options.memoryBudgetBytes ?? TRAINING_MEMORY_BUDGET_BYTES);
   if (overBudget?.nodeId) {

@@ -76,6 +76,14 @@ export class GraphBuilder {
     });
   }
 
+  /** `node` applies the weights of `owner` (same type, parameters and input shapes). */
+  share(node: OutputRef, owner: OutputRef): this {
+    const target = this.graph.nodes.find((n) => n.id === node.node);
+    if (!target) throw new Error(`GraphBuilder: unknown node "${node.node}"`);
+    target.shares = owner.node;
+    return this;
+  }
+
   training(setup: Partial<TrainingSetup>): this {
     Object.assign(this.graph.training, setup);
     return this;

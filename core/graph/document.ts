@@ -4,17 +4,18 @@
  */
 import { z } from 'zod';
 import { defaultParams, paramsShape } from '../catalogue/params';
-import { TRAINING_PARAMS } from './training-params';
+import { PHASE_PARAMS, TRAINING_PARAMS } from './training-params';
 import { WEIGHTS_CHECKSUM_PATTERN, weightsChecksumOfBase64 } from './weights-checksum';
 
-export { OPTIMIZERS, TRAINING_PARAMS, type TrainingParamKey } from './training-params';
+export { OPTIMIZERS, PHASE_PARAMS, TRAINING_PARAMS, type PhaseParamKey, type TrainingParamKey } from './training-params';
 
 export const GRAPH_FORMAT = 'netwright.graph';
 /**
  * Version 2 added `runs`: trained runs (curves, manifest, weights) kept with the graph. Version 3
- * added `runs[].weights.checksum`.
+ * added `runs[].weights.checksum`. Version 4 added `nodes[].shares` (shared weights) and
+ * `training.phases` (alternating updates, e.g. a GAN's discriminator and generator), both optional.
  */
-export const GRAPH_VERSION = 3;
+export const GRAPH_VERSION = 4;
 
 /** Limits that keep a hostile or broken file from exhausting memory or time. */
 export const LIMITS = {
@@ -70,6 +71,11 @@ export const nodeSchema = z.strictObject({
   name: z.string().max(80).optional(),
   params: z.record(z.string().max(64), paramValue),
   position: z.strictObject({ x: finite, y: finite }),
+  /**
+   * This node applies the weights of that node (same type, parameters and input shapes) instead of
+   * its own: a GAN's discriminator on real and generated samples, the twin of a siamese network.
+   */
+  shares: id.optional(),
 });
 
 export const edgeSchema = z.strictObject({
@@ -88,6 +94,23 @@ const scheduleSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cosine'), minLearningRate: z.number().min(0).max(10) }),
 ]);
 
+/** Limits of the phases of one training setup. */
+export const PHASE_LIMITS = { phases: 8, nameLength: 64, ids: 256 } as const;
+
+/**
+ * One phase of alternating training: it minimises the weighted sum of its loss nodes by updating
+ * only the weights of the nodes it lists (the rest are held fixed), with its own optimizer state.
+ */
+export const phaseSchema = z.strictObject({
+  name: z.string().min(1).max(PHASE_LIMITS.nameLength),
+  /** Ids of the loss nodes this phase minimises. */
+  losses: z.array(id).min(1).max(PHASE_LIMITS.ids),
+  /** Ids of the nodes whose weights this phase updates. */
+  updates: z.array(id).min(1).max(PHASE_LIMITS.ids),
+  // Steps per cycle, optimizer, learning rate, momentum, weight clipping: from their declaration.
+  ...paramsShape(PHASE_PARAMS),
+});
+
 export const trainingSchema = z.strictObject({
   dataset: z
     .strictObject({
@@ -98,6 +121,11 @@ export const trainingSchema = z.strictObject({
   schedule: scheduleSchema,
   // Optimizer, learning rate, batch size, epochs, seed...: from their declaration.
   ...paramsShape(TRAINING_PARAMS),
+  /**
+   * Alternating phases, cycled batch by batch (each phase takes `steps` batches in turn). Absent:
+   * one phase that minimises every loss with every weight, with the setup's own optimizer.
+   */
+  phases: z.array(phaseSchema).min(1).max(PHASE_LIMITS.phases).optional(),
 });
 
 export const metadataSchema = z.strictObject({
@@ -222,6 +250,7 @@ export type PortRef = z.infer<typeof portRefSchema>;
 export type GraphNode = z.infer<typeof nodeSchema>;
 export type GraphEdge = z.infer<typeof edgeSchema>;
 export type TrainingSetup = z.infer<typeof trainingSchema>;
+export type TrainingPhase = z.infer<typeof phaseSchema>;
 export type GraphDocument = z.infer<typeof graphSchema>;
 export type RunManifest = z.infer<typeof runManifestSchema>;
 export type WeightSpec = z.infer<typeof weightSpecSchema>;

@@ -21,6 +21,12 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: 'a checksum with kept weights (null for runs from version 2: only their layout is checked)',
     up: (doc) => ({ ...doc, runs: Array.isArray(doc.runs) ? doc.runs.map(withNullChecksum) : doc.runs }),
   },
+  {
+    from: 3,
+    // Both additions are optional: a version 3 graph is a version 4 graph with one phase and no sharing.
+    describe: 'optional shared weights (nodes[].shares) and training phases (training.phases)',
+    up: (doc) => doc,
+  },
 ];
 
 /**

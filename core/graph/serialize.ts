@@ -2,7 +2,7 @@
  * Canonical serialization: a fixed key order (documents first, parameters sorted), two-space
  * indentation and a final newline, so save -> load -> save is byte-identical and diffs stay small.
  */
-import type { GraphDocument, GraphEdge, GraphNode, SavedRun, TrainingSetup } from './document';
+import type { GraphDocument, GraphEdge, GraphNode, SavedRun, TrainingPhase, TrainingSetup } from './document';
 
 function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   const out: Record<string, T> = {};
@@ -17,6 +17,20 @@ function canonicalNode(node: GraphNode): GraphNode {
     ...(node.name !== undefined ? { name: node.name } : {}),
     params: sortedRecord(node.params),
     position: { x: node.position.x, y: node.position.y },
+    ...(node.shares !== undefined ? { shares: node.shares } : {}),
+  };
+}
+
+function canonicalPhase(phase: TrainingPhase): TrainingPhase {
+  return {
+    name: phase.name,
+    losses: [...phase.losses],
+    updates: [...phase.updates],
+    steps: phase.steps,
+    optimizer: phase.optimizer,
+    learningRate: phase.learningRate,
+    momentum: phase.momentum,
+    clipWeights: phase.clipWeights,
   };
 }
 
@@ -42,6 +56,7 @@ function canonicalTraining(t: TrainingSetup): TrainingSetup {
     gradientClipNorm: t.gradientClipNorm,
     earlyStoppingPatience: t.earlyStoppingPatience,
     teacherForcingRatio: t.teacherForcingRatio,
+    ...(t.phases !== undefined ? { phases: t.phases.map(canonicalPhase) } : {}),
   };
 }
 

@@ -70,3 +70,30 @@ export const TRAINING_PARAMS = {
 } as const satisfies ParamSpecs;
 
 export type TrainingParamKey = keyof typeof TRAINING_PARAMS;
+
+/**
+ * The settings of one training phase (a GAN's discriminator or generator phase), declared like the
+ * setup's own; a phase's name, losses and updated nodes are lists of ids (document.ts).
+ */
+export const PHASE_PARAMS = {
+  steps: param.int({
+    label: 'Steps per cycle',
+    help: 'Batches this phase trains on before the next phase takes over (e.g. a discriminator trained k steps per generator step).',
+    default: 1,
+    min: 1,
+    max: 1_000,
+  }),
+  optimizer: TRAINING_PARAMS.optimizer,
+  learningRate: TRAINING_PARAMS.learningRate,
+  momentum: TRAINING_PARAMS.momentum,
+  clipWeights: param.optionalFloat({
+    label: 'Clip weights',
+    help: "After each update, clip every weight this phase updates to [-c, c] (the WGAN critic's Lipschitz constraint). Empty: no clipping.",
+    default: null,
+    min: 0,
+    exclusiveMin: true,
+    max: 1_000,
+  }),
+} as const satisfies ParamSpecs;
+
+export type PhaseParamKey = keyof typeof PHASE_PARAMS;

@@ -149,6 +149,49 @@ function autoencoderMnist(): GraphDocument {
   return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
 }
 
+/**
+ * GAN Lab's setting: a small generator maps noise to points in the plane, a discriminator
+ * tells them from the two moons. The discriminator is applied twice with ONE set of weights (the
+ * `shares` of its second copy); the phases alternate a discriminator step and a generator step.
+ */
+function gan2d(): GraphDocument {
+  const g = new GraphBuilder(
+    'GAN (2-D, two moons)',
+    'A generator (noise 8 -> 64 -> 64 -> 2) learns to place points on the two moons while a discriminator (2 -> 64 -> 64 -> 1) ' +
+      'tells its points from real ones; the discriminator copy on generated points shares the weights of the one on real points. ' +
+      'Phases alternate: one discriminator step, one generator step (non-saturating loss, Adam).',
+  );
+  const point = g.add('Input', { shape: [2], feature: 'point' }, undefined, 'real');
+  const z = g.add('Noise', { size: 8, distribution: 'normal' }, { batch: point }, 'noise');
+  let h = g.add('Dense', { units: 64, activation: 'leakyRelu' }, z, 'g_hidden1');
+  h = g.add('Dense', { units: 64, activation: 'leakyRelu' }, h, 'g_hidden2');
+  const generated = g.add('Dense', { units: 2 }, h, 'generated');
+  const discriminator = (input: OutputRef, suffix: string) => {
+    const d1 = g.add('Dense', { units: 64, activation: 'leakyRelu' }, input, `d_hidden1${suffix}`);
+    const d2 = g.add('Dense', { units: 64, activation: 'leakyRelu' }, d1, `d_hidden2${suffix}`);
+    const score = g.add('Dense', { units: 1 }, d2, `d_score${suffix}`);
+    return [d1, d2, score] as const;
+  };
+  const onReal = discriminator(point, '');
+  const onFake = discriminator(generated, '_fake');
+  onFake.forEach((node, i) => g.share(node, onReal[i] as NodeHandle));
+  const dLoss = g.add('GANDiscriminatorLoss', { formulation: 'non-saturating' }, { real: onReal[2], fake: onFake[2] }, 'd_loss');
+  const gLoss = g.add('GANGeneratorLoss', { formulation: 'non-saturating' }, { fake: onFake[2] }, 'g_loss');
+  const phase = { steps: 1, optimizer: 'adam' as const, learningRate: 0.0005, momentum: 0.9, clipWeights: null };
+  return g
+    .training({
+      dataset: { id: 'moons', options: { size: 2000, noise: 0.05 } },
+      epochs: 10,
+      batchSize: 64,
+      validationSplit: 0,
+      phases: [
+        { name: 'discriminator', losses: [dLoss.node], updates: onReal.map((n) => n.node), ...phase },
+        { name: 'generator', losses: [gLoss.node], updates: ['g_hidden1', 'g_hidden2', generated.node], ...phase },
+      ],
+    })
+    .build();
+}
+
 function vaeMlp(): GraphDocument {
   const g = new GraphBuilder(
     'VAE (MLP, MNIST)',
@@ -254,6 +297,7 @@ export const TEMPLATES: readonly Template[] = [
   { id: 'vae-conv-mnist', title: 'VAE (convolutional)', family: 'VAE', description: 'MNIST, 2-D latent', build: vaeConv },
   { id: 'cvae-mnist', title: 'Conditional VAE', family: 'VAE', description: 'MNIST, generate a chosen digit', build: vaeConditional },
   { id: 'flow-moons', title: 'Coupling flow', family: 'Flow', description: 'Affine coupling on two moons', build: couplingFlow },
+  { id: 'gan-2d', title: 'GAN (2-D)', family: 'GAN', description: 'Generator vs discriminator on two moons', build: gan2d },
 ];
 
 export function getTemplate(id: string): Template | undefined {

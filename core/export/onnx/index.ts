@@ -67,6 +67,11 @@ export function onnxRefusals(graph: GraphDocument): OnnxRefusal[] {
     if (support && support.reason.startsWith('a loss')) continue;
     out.push({ nodeId: node.id, nodeName: nodeDisplayName(node), type: node.type, reason: support ? support.reason : `the ONNX export has no rule for ${node.type} nodes yet` });
   }
+  for (const node of graph.nodes) {
+    if (node.shares === undefined || !ONNX_SUPPORT[node.type]?.export) continue;
+    // The compiler applies the owner as a nested tfjs model, which the export's per-layer rules do not walk yet.
+    out.push({ nodeId: node.id, nodeName: nodeDisplayName(node), type: node.type, reason: `shares the weights of "${node.shares}": the ONNX export does not take shared weights yet` });
+  }
   return out;
 }
 

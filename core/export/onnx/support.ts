@@ -62,4 +62,11 @@ export const ONNX_SUPPORT: Readonly<Record<string, OnnxSupport>> = {
   MeanAbsoluteError: LOSS,
   GaussianKL: LOSS,
   FlowNLL: LOSS,
+  GANDiscriminatorLoss: LOSS,
+  GANGeneratorLoss: LOSS,
+  Noise: {
+    export: false,
+    reason:
+      "Noise draws tfjs' random numbers, which an ONNX runtime cannot repeat; export the generator alone with its noise as a graph input (replace the Noise node by an Input of its size)",
+  },
 };

@@ -20,6 +20,8 @@ export const LOSS_TYPES = [
   'GaussianKL',
   'SequenceCrossentropy',
   'FlowNLL',
+  'GANDiscriminatorLoss',
+  'GANGeneratorLoss',
 ] as const;
 
 /** Layers that read a Keras mask; a mask reaching any other node is refused. */
@@ -182,6 +184,31 @@ function lossLines(type: string, v: (port: string) => string, params: Readonly<R
         `(per_token * keep).sum() / keep.sum().clamp(min=1)`,
       ];
     }
+    case 'GANDiscriminatorLoss': {
+      const r = `${v('real')}.float()`;
+      const f = `${v('fake')}.float()`;
+      switch (params['formulation']) {
+        case 'least-squares':
+          return [`0.5 * ((${r} - 1).square().mean() + ${f}.square().mean())`];
+        case 'wasserstein':
+          return [`${f}.mean() - ${r}.mean()`];
+        default:
+          return [`F.softplus(-${r}).mean() + F.softplus(${f}).mean()`];
+      }
+    }
+    case 'GANGeneratorLoss': {
+      const f = `${v('fake')}.float()`;
+      switch (params['formulation']) {
+        case 'minimax':
+          return [`-F.softplus(${f}).mean()`];
+        case 'least-squares':
+          return [`0.5 * (${f} - 1).square().mean()`];
+        case 'wasserstein':
+          return [`-${f}.mean()`];
+        default:
+          return [`F.softplus(-${f}).mean()`];
+      }
+    }
     case 'FlowNLL': {
       const z = v('z');
       return [`(0.5 * ${z}.square().sum(-1) + 0.5 * ${z}.shape[1] * math.log(2 * math.pi) - ${v('logDet')}.reshape(-1)).mean()`];
@@ -214,6 +241,10 @@ export function buildModelPy(graph: GraphDocument, analysis: GraphAnalysis, weig
       continue;
     }
     if (type === 'Input') continue;
+    if (a?.node.shares !== undefined) {
+      refusals.push(`node "${label(id)}" (${type}): shares the weights of "${a.node.shares}"; the PyTorch export does not write shared modules yet`);
+      continue;
+    }
     const rule = LAYER_RULES[type];
     if (!rule) refusals.push(`node "${label(id)}" (${type}): no PyTorch export rule for this type`);
     else if (rule.kind === 'refuse') refusals.push(`node "${label(id)}" (${type}): ${rule.reason}`);

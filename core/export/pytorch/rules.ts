@@ -630,6 +630,9 @@ const refuse = (reason: string): LayerRule => ({ kind: 'refuse', reason });
 
 /** The rule of each catalogue type (layers and inputs; losses are in model-py.ts). */
 export const BASIC_RULES: Readonly<Record<string, LayerRule>> = {
+  Noise: refuse(
+    "a GAN's noise comes from tfjs' random generator, which PyTorch cannot repeat; export the generator with its noise as an input (replace the Noise node by an Input of its size)",
+  ),
   Dense: dense,
   Activation: activation,
   Dropout: dropout,

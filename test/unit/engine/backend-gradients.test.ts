@@ -83,7 +83,7 @@ describe('the noise of training mode is real, and fixed only by the Math.random 
     if (!decl || !testCase) throw new Error(`no case for ${type}`);
     return Array.from((await outputsAndGradients(decl, testCase, `noise_${type}_${seed}`, seed)).arrays[0]?.values ?? []);
   };
-  it.each(['Dropout', 'Sampling', 'TransformerEncoderBlock'])('%s: same seed, same output; another seed, another output', async (type) => {
+  it.each(['Dropout', 'Sampling', 'TransformerEncoderBlock', 'Noise'])('%s: same seed, same output; another seed, another output', async (type) => {
     expect(await tf.setBackend('cpu')).toBe(true);
     expect(await outputOf(type, 7)).toEqual(await outputOf(type, 7));
     expect(await outputOf(type, 7)).not.toEqual(await outputOf(type, 8));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphBuilder, parseGraph, parseGraphText, serializeGraph, toSavedRun, type GraphDocument, type SavedWeights } from '../../../core/graph';
+import { GRAPH_VERSION, GraphBuilder, parseGraph, parseGraphText, serializeGraph, toSavedRun, type GraphDocument, type SavedWeights } from '../../../core/graph';
 import type { CompiledGraph } from '../../../core/engine/compile';
 import { compileSeeded } from '../../../core/engine/run';
 import { applyWeights, captureWeights, decodeWeights, WeightsError } from '../../../core/engine/weights';
@@ -112,7 +112,7 @@ describe('the checksum of kept weights', () => {
     const reread = parseGraph(fileWith(graph, weights));
     expect(reread.ok).toBe(true);
     if (!reread.ok) return;
-    expect(reread.graph.version).toBe(3);
+    expect(reread.graph.version).toBe(GRAPH_VERSION);
     expect(reread.graph.runs[0]?.weights?.checksum).toBe(weights.checksum);
     const fresh = compileSeeded(graph);
     applyWeights(fresh, graph, reread.graph.runs[0]!.weights!);

@@ -146,7 +146,7 @@ describe('canonical serialization', () => {
     expect(r.ok).toBe(true);
     if (r.ok) {
       expect(serializeGraph(r.graph)).toBe(serializeGraph(doc));
-      expect(serializeGraph(r.graph).startsWith('{\n  "format": "netwright.graph",\n  "version": 3,')).toBe(true);
+      expect(serializeGraph(r.graph).startsWith('{\n  "format": "netwright.graph",\n  "version": 4,')).toBe(true);
     }
   });
 

@@ -1,4 +1,5 @@
 import { affineCoupling } from './affine-coupling';
+import { noise } from './noise';
 import { sampling } from './sampling';
 
-export const generativeLayers = [sampling, affineCoupling];
+export const generativeLayers = [sampling, affineCoupling, noise];

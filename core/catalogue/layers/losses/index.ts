@@ -1,6 +1,7 @@
 import { binaryCrossentropy } from './binary-crossentropy';
 import { categoricalCrossentropy } from './categorical-crossentropy';
 import { flowNll } from './flow-nll';
+import { ganDiscriminatorLossDecl, ganGeneratorLossDecl } from './gan';
 import { gaussianKl } from './gaussian-kl';
 import { meanAbsoluteError, meanSquaredError } from './mean-errors';
 import { sequenceCrossentropy } from './sequence-crossentropy';
@@ -15,4 +16,6 @@ export const lossLayers = [
   gaussianKl,
   sequenceCrossentropy,
   flowNll,
+  ganDiscriminatorLossDecl,
+  ganGeneratorLossDecl,
 ];
