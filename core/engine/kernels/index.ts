@@ -39,10 +39,12 @@ import { identitySharingBuffer, maxPoolGradOnHeap } from './heap';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
 import { registerWasmFastMatMul } from './matmul';
 import { unsortedSegmentSum } from './segment-sum';
+import { registerFastGradients } from './tile-grad';
 
 export { dilateFilter } from './dilated-filter';
 export { registerWasmFastMatMul, unregisterWasmFastMatMul } from './matmul';
 export { registerWebGpuKernelFixes } from './webgpu-transpose';
+export { registerFastGradients } from './tile-grad';
 
 const WASM = 'wasm';
 const CPU = 'cpu';
@@ -100,6 +102,8 @@ export function registerWasmKernelGaps(): void {
   replaceKernels(WASM, REPLACED_WASM_KERNELS);
   replaceKernels(WASM, FASTER_WASM_KERNELS);
   registerWasmFastMatMul();
+  // Backend-independent, registered here and below because every entry point calls one of them.
+  registerFastGradients();
 }
 
 /**
@@ -108,4 +112,5 @@ export function registerWasmKernelGaps(): void {
  */
 export function registerCpuKernelFixes(): void {
   replaceKernels(CPU, REPLACED_CPU_KERNELS);
+  registerFastGradients();
 }

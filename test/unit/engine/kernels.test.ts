@@ -19,8 +19,10 @@ import {
   REPLACED_CPU_KERNELS,
   REPLACED_WASM_KERNELS,
   registerCpuKernelFixes,
+  registerFastGradients,
   registerWasmKernelGaps,
 } from '../../../core/engine/kernels';
+import { tileGradConfig as stockTileGrad } from '@tensorflow/tfjs-core/dist/gradients/Tile_grad';
 import { IM2COL_MAX_PATCH } from '../../../core/engine/kernels/conv-filter-im2col';
 
 const require = createRequire(import.meta.url);
@@ -440,6 +442,46 @@ describe('Identity on wasm (replaced: shares the buffer instead of copying it)',
     tf.dispose([initial, update, v, kept, at, g]);
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers);
+  });
+});
+
+describe('Tile gradient (replaced: a reshape and a sum instead of a slice and an add per repetition)', () => {
+  it("equals tfjs-core's own gradient on wasm and cpu for ranks 1-4, also works at rank 5, in a few dispatches", async () => {
+    const cases: [number[], number[]][] = [
+      [[3], [4]],
+      [[2, 3], [3, 1]],
+      [[1, 1, 4], [5, 3, 1]],
+      [[2, 1, 3], [1, 4, 2]],
+      [[1, 2, 1, 3], [2, 1, 3, 2]],
+    ];
+    for (const backend of ['wasm', 'cpu']) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      for (const [shape, reps] of cases) {
+        const x = tf.tensor(randomData(shape, shape.length).values, shape);
+        const tiledShape = shape.map((d, i) => d * (reps[i] as number));
+        const weights = tf.tensor(randomData(tiledShape, 7).values, tiledShape);
+        const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.tile(t, reps), weights));
+        tf.registerGradient(stockTileGrad);
+        const want = tf.grad(f)(x);
+        const stockKernels = (await tf.profile(() => tf.grad(f)(x).dispose())).kernels.length;
+        registerFastGradients();
+        const before = tf.memory().numTensors;
+        const profile = await tf.profile(() => tf.grad(f)(x).dispose());
+        expect(tf.memory().numTensors, `${backend} ${shape}: tensors leaked`).toBe(before);
+        const got = tf.grad(f)(x);
+        expectClose({ values: Array.from(await got.data()), shape: got.shape }, { values: Array.from(await want.data()), shape: want.shape }, `${backend} tile ${shape} x ${reps}`);
+        // tfjs-core's takes a slice and an add per repetition; this one a fixed few.
+        expect(profile.kernels.length, `${backend} ${shape} x ${reps}`).toBeLessThanOrEqual(16);
+        if (reps.reduce((p, r) => p * r, 1) >= 12) expect(profile.kernels.length, `${backend} ${shape} x ${reps}`).toBeLessThan(stockKernels);
+        tf.dispose([x, weights, want, got]);
+      }
+      // Rank 5, which tfjs-core's gradient refuses: the sum of dy over the repetitions.
+      const x5 = tf.ones([1, 2, 1, 1, 2]);
+      const g5 = tf.grad((t: tf.Tensor) => tf.sum(tf.tile(t, [2, 1, 3, 1, 2])))(x5);
+      expect(Array.from(await g5.data())).toEqual([12, 12, 12, 12]);
+      tf.dispose([x5, g5]);
+    }
+    await tf.setBackend('wasm');
   });
 });
 
