@@ -163,6 +163,8 @@ export interface EngineApi {
   exportModel(): Promise<ExportedModel>;
   /** The inspected model as a zipped PyTorch project (model.py, train.py, weights.npz, README.md). */
   exportPytorch(runName: string): Promise<Uint8Array>;
+  /** The inspected model as an ONNX file (opset 17, attention weights as extra outputs). */
+  exportOnnx(): Promise<ExportedOnnx>;
   /** Live tfjs tensors in the worker (leak checks). */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** Releases the last run's model and inspection caches. */
@@ -175,4 +177,12 @@ export interface EngineApi {
    * only while no run is training (it switches the global tfjs backend).
    */
   checkBackendGradients(candidate: string): Promise<BackendCheckResult[]>;
+}
+
+/** An ONNX export made in the worker: the file's bytes and what it holds. */
+export interface ExportedOnnx {
+  bytes: Uint8Array<ArrayBuffer>;
+  inputs: string[];
+  outputs: string[];
+  parameterCount: number;
 }

@@ -13,7 +13,7 @@ import { compareBackends } from '../../core/engine/backend-check';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps, registerWebGpuKernelFixes } from '../../core/engine/kernels';
 import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
-import { exportModel, exportPytorch, inspect, openRun, pauseRun, previewDataset, release, resumeRunNow, setInteractive, stopRun, train, trainedWeights, transferables } from './training-session';
+import { exportModel, exportOnnxModel, exportPytorch, inspect, openRun, pauseRun, previewDataset, release, resumeRunNow, setInteractive, stopRun, train, trainedWeights, transferables } from './training-session';
 import { previewTransferables } from '../../core/inspect/dataset-preview';
 import type { DatasetPreviewRequest } from '../../core/inspect/dataset-preview-types';
 
@@ -117,6 +117,10 @@ const api: EngineApi = {
   async exportPytorch(runName: string) {
     const zip = exportPytorch(runName);
     return Comlink.transfer(zip, [zip.buffer]);
+  },
+  async exportOnnx() {
+    const exported = exportOnnxModel();
+    return Comlink.transfer(exported, [exported.bytes.buffer]);
   },
   async memory() {
     const { numTensors, numBytes } = tf.memory();

@@ -19,11 +19,13 @@ import type { VariableStats } from '../../core/engine/trainer';
 import { exportLayersModel, type ExportedModel } from '../../core/engine/export';
 import { applyWeights, captureWeights } from '../../core/engine/weights';
 import { analyzeGraph, parseGraphText, type SavedWeights } from '../../core/graph';
+import { exportOnnx } from '../../core/export/onnx';
 import { buildPytorchProject, pytorchFolderName, weightsByNode, zipProject } from '../../core/export/pytorch';
 import type {
   AttentionResult,
   ControlAck,
   DatasetInfo,
+  ExportedOnnx,
   InspectRequest,
   InspectResult,
   LayerGradientStat,
@@ -220,6 +222,18 @@ export function exportPytorch(runName: string): Uint8Array {
   const weights = weightsByNode(compiled.layerNames, captureWeights(compiled.model));
   const project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: runName });
   return zipProject(project, pytorchFolderName(graph.metadata.name));
+}
+
+/** The inspected model as an ONNX file. */
+export function exportOnnxModel(): ExportedOnnx {
+  if (running) throw new Error('the run is still training: export when it has ended');
+  const exported = exportOnnx(current().compiled, current().graph, { attentionWeights: true });
+  return {
+    bytes: new Uint8Array(exported.bytes),
+    inputs: exported.inputs.map((p) => p.name),
+    outputs: exported.outputs.map((p) => p.name),
+    parameterCount: exported.parameterCount,
+  };
 }
 
 /** Per graph node: the norms of all its variables together. */

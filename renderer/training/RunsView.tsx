@@ -1,11 +1,11 @@
 /**
  * The runs: this session's and those kept with the document. Overlay their curves, read their
  * manifests, keep a run with the document (saved with it, undoable), open its weights for the
- * views, export its model (TensorFlow.js layers format, or a PyTorch project).
+ * views, export its model (TensorFlow.js layers format, a PyTorch project, or ONNX).
  */
 import { useState } from 'react';
 import { Empty } from './views';
-import { cannotKeep, exportRunModel, exportRunPytorch, forgetRun, keepRun } from './kept-runs';
+import { cannotKeep, exportRunModel, exportRunOnnx, exportRunPytorch, forgetRun, keepRun } from './kept-runs';
 import { isBusy, runColour, selectRun, setRunVisible, useTraining, type Run } from './training-store';
 
 const fmt = (v: number | null | undefined): string => (typeof v === 'number' && Number.isFinite(v) ? v.toPrecision(4) : '–');
@@ -79,6 +79,14 @@ function ExportMenu({ run, disabled }: { run: Run; disabled: boolean }) {
             onClick={() => choose(exportRunPytorch)}
           >
             PyTorch project…
+          </button>
+          <button
+            role="menuitem"
+            data-testid={`run-export-onnx-${run.index}`}
+            title="One .onnx file (opset 17, dynamic batch) for ONNX Runtime or Netron"
+            onClick={() => choose(exportRunOnnx)}
+          >
+            ONNX model…
           </button>
         </span>
       ) : null}

@@ -1,90 +1,10 @@
 /**
- * The part of the ONNX protobuf schema (onnx/onnx.proto, IR version 8) a model file needs,
- * declared for protobufjs by field number. Only writing is done here; ONNX Runtime reads the files
- * back in the tests, which checks the field numbers and types.
+ * The part of the ONNX protobuf schema (onnx/onnx.proto, IR version 8) a model file needs, written
+ * field by field with protobufjs' Writer. Not protobufjs' reflection: it generates its encoders
+ * with `new Function`, which the app's Content-Security-Policy (no 'unsafe-eval') forbids in the
+ * worker. Field numbers below are onnx.proto's; ONNX Runtime reads the files back in the tests.
  */
-import protobuf from 'protobufjs';
-
-const SCHEMA = {
-  nested: {
-    onnx: {
-      nested: {
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            type: { type: 'int32', id: 20 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            g: { type: 'GraphProto', id: 6 },
-            floats: { rule: 'repeated', type: 'float', id: 7 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-          },
-        },
-        ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 }, docString: { type: 'string', id: 3 } } },
-        NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            domain: { type: 'string', id: 7 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            docString: { type: 'string', id: 6 },
-          },
-        },
-        StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
-        OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
-        ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
-          },
-        },
-        GraphProto: {
-          fields: {
-            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-            name: { type: 'string', id: 2 },
-            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            docString: { type: 'string', id: 10 },
-            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-          },
-        },
-        TensorShapeProto: {
-          fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } },
-          nested: {
-            Dimension: {
-              oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
-              fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } },
-            },
-          },
-        },
-        TypeProto: {
-          fields: { tensorType: { type: 'Tensor', id: 1 } },
-          nested: { Tensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } } },
-        },
-      },
-    },
-  },
-};
+import protobuf from 'protobufjs/minimal.js';
 
 /** TensorProto.DataType values used here. */
 export const DATA_TYPE = { float: 1, int32: 6, int64: 7, bool: 9 } as const;
@@ -92,13 +12,6 @@ export type OnnxDataType = keyof typeof DATA_TYPE;
 
 /** AttributeProto.AttributeType values used here. */
 export const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7 } as const;
-
-let root: protobuf.Root | undefined;
-
-function modelType(): protobuf.Type {
-  root ??= protobuf.Root.fromJSON(SCHEMA);
-  return root.lookupType('onnx.ModelProto');
-}
 
 /** Plain objects in the shape of the messages above (camelCase field names). */
 export interface TensorMessage {
@@ -149,9 +62,95 @@ export interface ModelMessage {
   metadataProps: { key: string; value: string }[];
 }
 
+type Writer = protobuf.Writer;
+
+/** Wire types: 0 varint, 2 length-delimited, 5 32-bit. */
+const tag = (field: number, wire: 0 | 2 | 5): number => (field << 3) | wire;
+
+function str(w: Writer, field: number, value: string | undefined): void {
+  if (value) w.uint32(tag(field, 2)).string(value);
+}
+
+function message(w: Writer, field: number, write: (w: Writer) => void): void {
+  w.uint32(tag(field, 2)).fork();
+  write(w);
+  w.ldelim();
+}
+
+function tensor(w: Writer, t: TensorMessage): void {
+  for (const d of t.dims) w.uint32(tag(1, 0)).int64(d);
+  w.uint32(tag(2, 0)).int32(t.dataType);
+  str(w, 8, t.name);
+  w.uint32(tag(9, 2)).bytes(t.rawData);
+}
+
+function attribute(w: Writer, a: AttributeMessage): void {
+  str(w, 1, a.name);
+  if (a.f !== undefined) w.uint32(tag(2, 5)).float(a.f);
+  if (a.i !== undefined) w.uint32(tag(3, 0)).int64(a.i);
+  if (a.s !== undefined) w.uint32(tag(4, 2)).bytes(a.s);
+  if (a.t !== undefined) message(w, 5, (m) => tensor(m, a.t as TensorMessage));
+  if (a.g !== undefined) message(w, 6, (m) => graph(m, a.g as GraphMessage));
+  for (const f of a.floats ?? []) w.uint32(tag(7, 5)).float(f);
+  for (const i of a.ints ?? []) w.uint32(tag(8, 0)).int64(i);
+  w.uint32(tag(20, 0)).int32(a.type);
+}
+
+function node(w: Writer, n: NodeMessage): void {
+  for (const i of n.input) w.uint32(tag(1, 2)).string(i);
+  for (const o of n.output) w.uint32(tag(2, 2)).string(o);
+  str(w, 3, n.name);
+  str(w, 4, n.opType);
+  for (const a of n.attribute) message(w, 5, (m) => attribute(m, a));
+  str(w, 7, n.domain);
+}
+
+function valueInfo(w: Writer, v: ValueInfoMessage): void {
+  str(w, 1, v.name);
+  // TypeProto { tensor_type = 1: Tensor { elem_type = 1, shape = 2: { dim = 1: { dim_value = 1 | dim_param = 2 } } } }
+  message(w, 2, (type) =>
+    message(type, 1, (t) => {
+      t.uint32(tag(1, 0)).int32(v.type.tensorType.elemType);
+      message(t, 2, (shape) => {
+        for (const d of v.type.tensorType.shape.dim) {
+          message(shape, 1, (dim) => {
+            if ('dimValue' in d) dim.uint32(tag(1, 0)).int64(d.dimValue);
+            else str(dim, 2, d.dimParam);
+          });
+        }
+      });
+    }),
+  );
+  str(w, 3, v.docString);
+}
+
+function graph(w: Writer, g: GraphMessage): void {
+  for (const n of g.node) message(w, 1, (m) => node(m, n));
+  str(w, 2, g.name);
+  for (const t of g.initializer) message(w, 5, (m) => tensor(m, t));
+  str(w, 10, g.docString);
+  for (const v of g.input) message(w, 11, (m) => valueInfo(m, v));
+  for (const v of g.output) message(w, 12, (m) => valueInfo(m, v));
+}
+
 export function encodeModel(model: ModelMessage): Uint8Array {
-  const type = modelType();
-  const problem = type.verify(model);
-  if (problem) throw new Error(`ONNX model message is malformed: ${problem}`);
-  return type.encode(type.fromObject(model)).finish();
+  const w = protobuf.Writer.create();
+  w.uint32(tag(1, 0)).int64(model.irVersion);
+  str(w, 2, model.producerName);
+  str(w, 3, model.producerVersion);
+  str(w, 6, model.docString);
+  message(w, 7, (m) => graph(m, model.graph));
+  for (const o of model.opsetImport) {
+    message(w, 8, (m) => {
+      str(m, 1, o.domain);
+      m.uint32(tag(2, 0)).int64(o.version);
+    });
+  }
+  for (const p of model.metadataProps) {
+    message(w, 14, (m) => {
+      str(m, 1, p.key);
+      str(m, 2, p.value);
+    });
+  }
+  return w.finish();
 }
