@@ -163,6 +163,8 @@ export function activationExpr(name: string, x: string, leakyAlpha = 0.3): strin
       return `F.elu(${x})`;
     case 'selu':
       return `F.selu(${x})`;
+    case 'gelu':
+      return `F.gelu(${x})`;
     case 'sigmoid':
       return `torch.sigmoid(${x})`;
     case 'tanh':
@@ -180,7 +182,7 @@ export function activationExpr(name: string, x: string, leakyAlpha = 0.3): strin
 
 function activationRefusal(p: Readonly<Record<string, unknown>>): string | null {
   const a = p['activation'] as string;
-  return activationExpr(a, 'x') === null ? `activation "${a}" differs between TensorFlow.js and PyTorch (tfjs' gelu is its tanh approximation on some backends); choose another activation` : null;
+  return activationExpr(a, 'x') === null ? `activation "${a}" has no exact PyTorch equivalent; choose another activation` : null;
 }
 
 function empty(): Emitted {
@@ -474,7 +476,8 @@ function mergeRule(op: 'add' | 'subtract' | 'multiply' | 'average'): LayerRule {
     kind: 'export',
     emit(ctx) {
       const e = empty();
-      const xs = Object.values(ctx.inputs).flat();
+      // Subtract reads ports a and b; the others one multi-wire port, in wire order.
+      const xs = op === 'subtract' ? [one(ctx, 'a'), one(ctx, 'b')] : [...(ctx.inputs['in'] ?? [])];
       const first = xs.every((v) => v.channelsFirst);
       const terms = xs.map((v) => (first ? v.expr : asChannelsLast(v)));
       const y = ctx.out('out');
@@ -561,6 +564,8 @@ const lstm: LayerRule = {
     const out = ctx.out('out');
     e.forward.push(`${out} = ${returnSequences ? seq : h}`);
     e.outputs['out'] = { expr: out, channelsFirst: false, shape: ctx.outputShapes['out'] as Shape };
+    // Keras passes the input's mask on with the sequence (not reversed by go_backwards).
+    if (x.mask && returnSequences) e.outputs['out'].mask = x.mask;
     if (ctx.params['returnState']) {
       e.outputs['h'] = { expr: h, channelsFirst: false, shape: ctx.outputShapes['h'] as Shape };
       e.outputs['c'] = { expr: c, channelsFirst: false, shape: ctx.outputShapes['c'] as Shape };

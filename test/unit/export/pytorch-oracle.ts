@@ -62,10 +62,33 @@ function intLimit(graph: GraphDocument, nodeId: string): number {
 }
 
 /** Compiles with tfjs, exports with the compiled weights and writes the check data for Python. */
-export function prepareCase(name: string, graph: GraphDocument, root: string, batch = 5): Prepared {
+/**
+ * Replaces every weight with seeded values in [-0.5, 0.5) (kernels / sqrt(fan-in); variances in [0.5, 1.5)): Keras starts
+ * some weights at zero or one (biases, coupling outputs, norms), where a wrong layout or a missing
+ * term would go unnoticed.
+ */
+function randomize(compiled: ReturnType<typeof compileSeeded>, random: SeededRandom): void {
+  for (const layer of compiled.model.layers) {
+    for (const w of layer.weights) {
+      const dims = w.shape.map((d) => d ?? 1);
+      const size = dims.reduce((a, b) => a * b, 1);
+      // Kernels scaled by 1/sqrt(fan-in) keep activations in a realistic range.
+      const scale = dims.length >= 2 ? 1 / Math.sqrt(size / (dims[dims.length - 1] as number)) : 1;
+      const values = Float32Array.from({ length: size }, () =>
+        w.originalName.includes('variance') ? 0.5 + random.next() : (random.next() - 0.5) * scale,
+      );
+      const t = tf.tensor(values, w.shape.map((d) => d ?? 1));
+      w.write(t);
+      t.dispose();
+    }
+  }
+}
+
+export function prepareCase(name: string, graph: GraphDocument, root: string, batch = 5, randomWeights = true): Prepared {
   const analysis = analyzeGraph(graph);
   const compiled = compileSeeded(graph);
   try {
+    if (randomWeights) randomize(compiled, new SeededRandom(name.length * 104_729 + 3));
     const saved = captureWeights(compiled.model);
     let project;
     try {

@@ -1,0 +1,157 @@
+/**
+ * The conventions PyTorch and Keras differ on, each in a small graph checked by the real PyTorch
+ * (random weights, same inputs): 'same' padding incl. asymmetric, pooling borders, transposed
+ * convolution sizes, BatchNorm statistics and epsilon, LayerNorm, LSTM without bias / backwards /
+ * masked, every attention score, MultiHeadAttention with key, mask and causality, pre-LN blocks
+ * with gelu, activations, merges, Split, PositionEmbedding.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GraphBuilder, type GraphDocument, type OutputRef } from '../../../core/graph';
+import { prepareCase, runPython, skipReason, type CaseResult, type Prepared } from './pytorch-oracle';
+
+/** Closes a graph with an MSE loss on `out` against a target Input shaped like it. */
+function finish(g: GraphBuilder, out: OutputRef, shape: number[]): GraphDocument {
+  const target = g.add('Input', { shape, feature: 'target' }, undefined, 'target');
+  g.add('MeanSquaredError', {}, { prediction: out, target });
+  return g.build();
+}
+
+function image(g: GraphBuilder, h: number, w: number, c: number) {
+  return g.add('Input', { shape: [h, w, c], feature: 'image' }, undefined, 'image');
+}
+
+const CASES: Record<string, () => GraphDocument> = {
+  'conv-same-asymmetric': () => {
+    const g = new GraphBuilder('conv');
+    const x = image(g, 7, 9, 2);
+    const a = g.add('Conv2D', { filters: 3, kernelSize: [3, 4], strides: [2, 2], padding: 'same' }, x, 'a');
+    const b = g.add('Conv2D', { filters: 2, kernelSize: [4], padding: 'same', activation: 'tanh' }, a, 'b');
+    const c = g.add('Conv2D', { filters: 2, kernelSize: [3], dilationRate: [2, 2], padding: 'same', useBias: false }, b, 'c');
+    const f = g.add('Flatten', {}, c, 'flat');
+    return finish(g, f, [4 * 5 * 2]);
+  },
+  'pool-same': () => {
+    const g = new GraphBuilder('pool');
+    const x = image(g, 7, 7, 2);
+    const a = g.add('MaxPool2D', { poolSize: [3], strides: [2], padding: 'same' }, x, 'a');
+    const b = g.add('AvgPool2D', { poolSize: [3], strides: [1], padding: 'same' }, a, 'b');
+    const c = g.add('GlobalMaxPool2D', {}, b, 'c');
+    return finish(g, c, [2]);
+  },
+  'conv1d-pools': () => {
+    const g = new GraphBuilder('conv1d');
+    const x = g.add('Input', { shape: [9, 3], feature: 'sequence' }, undefined, 'sequence');
+    const a = g.add('Conv1D', { filters: 4, kernelSize: 4, padding: 'same', activation: 'elu' }, x, 'a');
+    const b = g.add('MaxPool1D', { poolSize: 2 }, a, 'b');
+    const c = g.add('GlobalAvgPool1D', {}, b, 'c');
+    return finish(g, c, [4]);
+  },
+  'conv-transpose-sizes': () => {
+    const g = new GraphBuilder('deconv');
+    const x = image(g, 3, 4, 2);
+    const a = g.add('Conv2DTranspose', { filters: 3, kernelSize: [2], strides: [3], padding: 'valid' }, x, 'a');
+    const b = g.add('Conv2DTranspose', { filters: 2, kernelSize: [4], strides: [2], padding: 'same', activation: 'relu' }, a, 'b');
+    const c = g.add('Conv2DTranspose', { filters: 1, kernelSize: [3], strides: [2], padding: 'same' }, b, 'c');
+    const f = g.add('Flatten', {}, c, 'flat');
+    return finish(g, f, [36 * 48]);
+  },
+  'norms': () => {
+    const g = new GraphBuilder('norms');
+    const x = image(g, 4, 4, 3);
+    const a = g.add('Conv2D', { filters: 4, kernelSize: [3] }, x, 'a');
+    const b = g.add('BatchNorm', { momentum: 0.9, epsilon: 0.01 }, a, 'bn2d');
+    const f = g.add('Flatten', {}, b, 'flat');
+    const d = g.add('Dense', { units: 5, activation: 'selu' }, f, 'dense');
+    const e = g.add('BatchNorm', {}, d, 'bn1d');
+    const l = g.add('LayerNorm', { epsilon: 1e-5 }, e, 'ln');
+    return finish(g, l, [5]);
+  },
+  'lstm-variants': () => {
+    const g = new GraphBuilder('lstm');
+    const tokens = g.add('Input', { shape: [7], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+    const emb = g.add('Embedding', { inputDim: 6, outputDim: 4, maskZero: true }, tokens, 'embedding');
+    const back = g.add('LSTM', { units: 5, goBackwards: true, returnSequences: true }, emb, 'backwards');
+    const plain = g.add('LSTM', { units: 3, useBias: false, unitForgetBias: false }, back, 'no_bias');
+    return finish(g, plain, [3]);
+  },
+  'attention-scores': () => {
+    const g = new GraphBuilder('attention');
+    const q = g.add('Input', { shape: [4, 6], feature: 'query' }, undefined, 'query');
+    const v = g.add('Input', { shape: [5, 6], feature: 'values' }, undefined, 'values');
+    const m = g.add('Input', { shape: [5], feature: 'mask' }, undefined, 'mask');
+    const dot = g.add('Attention', { score: 'dot' }, { query: q, values: v, mask: m }, 'dot');
+    const general = g.add('Attention', { score: 'general' }, { query: q, values: v }, 'general');
+    const scaled = g.add('Attention', { score: 'scaledDot', causal: true }, { query: q, values: v }, 'scaled');
+    const sum = g.add('Add', {}, { in: [dot.out('context'), general.out('context'), scaled.out('context')] }, 'sum');
+    return finish(g, sum, [4, 6]);
+  },
+  'multi-head-attention': () => {
+    const g = new GraphBuilder('mha');
+    const q = g.add('Input', { shape: [4, 6], feature: 'query' }, undefined, 'query');
+    const v = g.add('Input', { shape: [5, 8], feature: 'values' }, undefined, 'values');
+    const k = g.add('Input', { shape: [5, 3], feature: 'keys' }, undefined, 'keys');
+    const m = g.add('Input', { shape: [5], feature: 'mask' }, undefined, 'mask');
+    const a = g.add('MultiHeadAttention', { numHeads: 3, keyDim: 2, valueDim: 4, outputDim: 7, causal: true }, { query: q, value: v, key: k, mask: m }, 'mha');
+    return finish(g, a, [4, 7]);
+  },
+  'transformer-pre-ln-gelu': () => {
+    const g = new GraphBuilder('block');
+    const x = g.add('Input', { shape: [6, 8], feature: 'sequence' }, undefined, 'sequence');
+    const m = g.add('Input', { shape: [6], feature: 'mask' }, undefined, 'mask');
+    const p = g.add('PositionEmbedding', { maxLength: 10 }, x, 'positions');
+    const b = g.add('TransformerEncoderBlock', { numHeads: 2, keyDim: 4, ffDim: 12, activation: 'gelu', normPlacement: 'pre', causal: true }, { in: p, mask: m }, 'block');
+    return finish(g, b, [6, 8]);
+  },
+  'activations-merges': () => {
+    const g = new GraphBuilder('activations');
+    const x = g.add('Input', { shape: [6], feature: 'x' }, undefined, 'x');
+    const parts = g.add('Split', { parts: 2, sizes: [2, 4] }, x, 'split');
+    const a = g.add('Dense', { units: 5, activation: 'softplus' }, parts.out('out1'), 'a');
+    const b = g.add('Dense', { units: 5, activation: 'swish' }, parts.out('out2'), 'b');
+    const c = g.add('Dense', { units: 5, activation: 'leakyRelu' }, x, 'c');
+    const d = g.add('Dense', { units: 5, activation: 'gelu' }, x, 'd');
+    const s = g.add('Subtract', {}, { b, a }, 'difference');
+    const p = g.add('Multiply', {}, { in: [s, c] }, 'product');
+    const avg = g.add('Average', {}, { in: [p, d] }, 'average');
+    const act = g.add('Activation', { activation: 'leakyRelu', alpha: 0.1 }, avg, 'leaky');
+    const r = g.add('Reshape', { targetShape: [5, 1] }, act, 'column');
+    const f = g.add('Flatten', {}, r, 'flat');
+    const soft = g.add('Activation', { activation: 'softmax' }, f, 'softmax');
+    return finish(g, soft, [5]);
+  },
+};
+
+const why = skipReason();
+if (why) console.log(`PyTorch convention checks skipped: ${why}`);
+
+describe.skipIf(why !== null)('PyTorch export conventions, checked by PyTorch', () => {
+  const prepared: Prepared[] = [];
+  let results = new Map<string, CaseResult>();
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const root = mkdtempSync(join(tmpdir(), 'netwright-torch-conventions-'));
+    for (const [name, build] of Object.entries(CASES)) prepared.push(prepareCase(name, build(), root));
+    results = runPython(prepared.flatMap((p) => (p.ok ? [p.case] : [])));
+  }, 300_000);
+
+  for (const name of Object.keys(CASES)) {
+    it(name, () => {
+      const p = prepared.find((x) => (x.ok ? x.case.name : x.name) === name);
+      expect(p, name).toBeDefined();
+      if (!p?.ok) throw new Error(`${name} was refused: ${p?.ok === false ? p.refusal : ''}`);
+      const r = results.get(name);
+      expect(r?.error, `${name}: ${r?.error}`).toBeUndefined();
+      expect(r?.trainable).toBe(p.case.trainable);
+      expect(r?.nonTrainable).toBe(p.case.nonTrainable);
+      expect(Object.keys(r?.outputs ?? {}).length).toBeGreaterThan(0);
+      for (const [key, rel] of Object.entries(r?.outputs ?? {})) expect(rel, `${name} output ${key}`).toBeLessThan(1e-5);
+      for (const [key, rel] of Object.entries(r?.losses ?? {})) expect(rel, `${name} loss ${key}`).toBeLessThan(1e-5);
+    });
+  }
+});
