@@ -77,6 +77,7 @@ export const BACKEND_CHECK_CASES: Record<string, GradientCase[]> = {
     { params: { filters: 2, kernelSize: [3], strides: [2, 3], padding: 'same', activation: 'elu' }, inputs: { in: one([5, 7, 2]) } },
     { params: { filters: 3, kernelSize: [2, 3], dilationRate: [2, 1], padding: 'valid' }, inputs: { in: one([6, 5, 2]) } },
     { params: { filters: 2, kernelSize: [3, 2], dilationRate: [2, 3], padding: 'same', activation: 'relu' }, inputs: { in: one([5, 6, 2]) } },
+    { params: { filters: 2, kernelSize: [2, 2], strides: [2, 1], activation: 'tanh', timeDistributed: true }, inputs: { in: one([3, 5, 4, 2]) } },
   ],
   Conv2DTranspose: [
     { params: { filters: 2, kernelSize: [3], strides: [2], padding: 'same' }, inputs: { in: one([3, 4, 2]) } },

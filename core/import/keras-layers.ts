@@ -311,8 +311,13 @@ const MAPPERS: Record<string, Mapper> = {
     const spec = typeof inner === 'object' && inner !== null ? (inner as { class_name?: unknown; config?: unknown }) : {};
     const config = typeof spec.config === 'object' && spec.config !== null ? (spec.config as Config) : {};
     // Dense already works per time step on [batch, time, features]: the same weights, the same outputs.
-    if (spec.class_name === 'Dense') return { ...mapKerasLayer('Dense', config), weightsOf: typeof config.name === 'string' ? config.name : undefined };
-    throw new LayerRefusal(`TimeDistributed(${describeValue(spec.class_name)}) has no equivalent yet (TimeDistributed(Dense) maps to Dense)`);
+    const weightsOf = typeof config.name === 'string' ? config.name : undefined;
+    if (spec.class_name === 'Dense') return { ...mapKerasLayer('Dense', config), weightsOf };
+    if (spec.class_name === 'Conv2D') {
+      const conv = mapKerasLayer('Conv2D', config);
+      return { ...conv, params: { ...conv.params, timeDistributed: true }, weightsOf };
+    }
+    throw new LayerRefusal(`TimeDistributed(${describeValue(spec.class_name)}) has no equivalent yet (TimeDistributed(Dense) and TimeDistributed(Conv2D) have)`);
   },
   NetwrightSubtract: () => ({ type: 'Subtract', params: {}, inputPorts: () => ['a', 'b'], outputPorts: ['out'] }),
   NetwrightReverseTime: () => simple('ReverseTime', {}),

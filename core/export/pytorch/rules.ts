@@ -645,7 +645,7 @@ export const BASIC_RULES: Readonly<Record<string, LayerRule>> = {
   Reshape: reshape,
   OneHot: oneHot,
   Conv1D: convRule(1),
-  Conv2D: convRule(2),
+  Conv2D: { ...convRule(2), refuse: (p) => (p['timeDistributed'] === true ? 'not exported yet: Conv2D per time step (TimeDistributed) is not covered by the PyTorch export rules in this version' : activationRefusal(p)) } as LayerRule,
   Conv2DTranspose: conv2dTranspose,
   MaxPool1D: poolRule(1, 'max'),
   AvgPool1D: poolRule(1, 'avg'),

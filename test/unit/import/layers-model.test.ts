@@ -115,6 +115,27 @@ describe('tfjs-examples models', () => {
   });
 });
 
+describe('TimeDistributed(Conv2D)', () => {
+  it('a video classifier: TimeDistributed(Conv2D) -> per-step Dense -> LSTM imports exactly, with the conv per time step', async () => {
+    const frames = tfl.input({ shape: [4, 6, 6, 1], name: 'frames' });
+    const conv = tfl.layers.timeDistributed({ layer: tfl.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, activation: 'relu', padding: 'same' }) }).apply(frames) as tfl.SymbolicTensor;
+    const perStep = tfl.layers.reshape({ targetShape: [4, 27] }).apply(conv) as tfl.SymbolicTensor;
+    const seq = tfl.layers.lstm({ units: 5 }).apply(tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: 6 }) }).apply(perStep) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: frames, outputs: tfl.layers.dense({ units: 2, activation: 'softmax' }).apply(seq) as tfl.SymbolicTensor });
+    const imported = await expectSameModel(model);
+    expect(imported.graph.nodes.find((n) => n.type === 'Conv2D')?.params).toMatchObject({ filters: 3, kernelSize: [3, 3], strides: [2, 2], timeDistributed: true });
+    model.dispose();
+  });
+
+  it('other wrapped layers are refused by name', async () => {
+    const x = tfl.input({ shape: [3, 4, 4, 1], name: 'x' });
+    const model = tfl.model({ inputs: x, outputs: tfl.layers.timeDistributed({ layer: tfl.layers.maxPooling2d({ poolSize: 2 }) }).apply(x) as tfl.SymbolicTensor });
+    const { json, files } = await modelFiles(model);
+    model.dispose();
+    await expect(importLayersModel(asModelFiles(json, files), { name: 'x', backend: 'cpu' })).rejects.toThrow(/^layer 2 '.+' \(TimeDistributed\): TimeDistributed\("MaxPooling2D"\) has no equivalent yet/);
+  });
+});
+
 describe('refusals name the layer, its position and the reason', () => {
   const small = (): tfl.LayersModel =>
     tfl.sequential({

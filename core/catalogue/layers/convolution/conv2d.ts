@@ -1,8 +1,21 @@
+import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
-import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type ShapeContext, type SymbolicTensor } from '../../decl';
+import { param } from '../../params';
+import { formatShape, ShapeError, type Shape } from '../../../shapes/shape';
 import { conv2dLayer } from './dilated';
 import { filtersParam, useBiasParam, windowParam2d } from './common-params';
 import { convOutputLength, knownProduct, pair, paddingParam, requireImage, requireWindowFits, stridesDilationRule } from './spatial';
+
+/** The image one step sees: the input itself, or [batch, h, w, c] of a sequence of images. */
+function stepImage(ctx: ShapeContext<{ timeDistributed: boolean }>): { image: Shape; time: Shape[number] | undefined } {
+  const x = inputShape(ctx);
+  if (!ctx.params.timeDistributed) return { image: x, time: undefined };
+  if (x.length !== 5) {
+    throw new ShapeError(`Conv2D per time step needs a sequence of images [batch, time, height, width, channels] but got ${formatShape(x)}; turn "Per time step" off for single images`, 'in');
+  }
+  return { image: [null, ...x.slice(2)], time: x[1] };
+}
 
 export const conv2d = defineLayer({
   type: 'Conv2D',
@@ -21,12 +34,17 @@ export const conv2d = defineLayer({
     ),
     activation: activationParam('linear'),
     useBias: useBiasParam(),
+    timeDistributed: param.bool({
+      default: false,
+      label: 'Per time step',
+      help: "Apply the same convolution to every step of a sequence of images [batch, time, height, width, channels] (Keras' TimeDistributed(Conv2D)); the weights are shared across steps.",
+    }),
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => stridesDilationRule(p.strides, p.dilationRate),
   inferShapes(ctx) {
-    const x = inputShape(ctx);
+    const { image: x, time } = stepImage(ctx);
     requireImage(x, 'Conv2D');
     const { padding, filters } = ctx.params;
     const [kh, kw] = pair(ctx.params.kernelSize);
@@ -34,12 +52,11 @@ export const conv2d = defineLayer({
     const [dh, dw] = pair(ctx.params.dilationRate);
     requireWindowFits('Conv2D kernel', 'height', x[1] ?? null, kh, padding, dh);
     requireWindowFits('Conv2D kernel', 'width', x[2] ?? null, kw, padding, dw);
-    return {
-      out: [null, convOutputLength(x[1] ?? null, kh, sh, padding, dh), convOutputLength(x[2] ?? null, kw, sw, padding, dw), filters],
-    };
+    const out: Shape = [null, convOutputLength(x[1] ?? null, kh, sh, padding, dh), convOutputLength(x[2] ?? null, kw, sw, padding, dw), filters];
+    return { out: time === undefined ? out : [null, time, ...out.slice(1)] };
   },
   countParams(ctx) {
-    const x = inputShape(ctx);
+    const { image: x } = stepImage(ctx);
     requireImage(x, 'Conv2D');
     const [kh, kw] = pair(ctx.params.kernelSize);
     const { filters, useBias } = ctx.params;
@@ -47,9 +64,11 @@ export const conv2d = defineLayer({
   },
   flops(ctx) {
     const [kh, kw] = pair(ctx.params.kernelSize);
-    const channels = inputShape(ctx)[3] ?? 1;
+    const { image, time } = stepImage(ctx);
+    const channels = image[3] ?? 1;
     const out = ctx.outputs.out ?? [];
-    return 2 * kh * kw * channels * ctx.params.filters * knownProduct(out.slice(1, 3));
+    const spatial = time === undefined ? out.slice(1, 3) : out.slice(2, 4);
+    return 2 * kh * kw * channels * ctx.params.filters * knownProduct(spatial) * (time ?? 1);
   },
   build({ params, name, inputs }) {
     // Dilation > 1: a subclass whose gradients exist (tfjs 4.22 cannot differentiate dilated conv2d).
@@ -61,9 +80,11 @@ export const conv2d = defineLayer({
       dilationRate: pair(params.dilationRate),
       activation: fusedActivation(params.activation),
       useBias: params.useBias,
-      name,
+      name: params.timeDistributed ? `${name}_conv` : name,
     });
-    const out = layer.apply(inputTensor({ params, name, inputs })) as SymbolicTensor;
+    // Keras' TimeDistributed: the wrapper is the model's layer (named after the node), the weights its conv's.
+    const applied = params.timeDistributed ? tfl.layers.timeDistributed({ layer, name }) : layer;
+    const out = applied.apply(inputTensor({ params, name, inputs })) as SymbolicTensor;
     return { out: applyTrailingActivation(out, params.activation, name) };
   },
 });
