@@ -9,75 +9,14 @@
 import * as Comlink from 'comlink';
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { serializeGraph, type GraphDocument, type SavedWeights } from '../../core/graph';
-import type { RunManifest, RunStatus } from '../../core/engine/run';
-import type { AttentionResult, DatasetInfo, LayerGradientStat, LayerHistograms, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
+import { serializeGraph, type GraphDocument } from '../../core/graph';
+import type { TrainingEvent } from '../engine/engine-api';
 import { getEngine } from '../engine/engine-client';
 import { clearNonFiniteHighlight, highlightNode } from './editor-link';
 import { isCanvasMoving, onCanvasSettled } from '../editor/interaction';
+import { createRun, foldTrainingEvent, isBusy, pauseRun, resumeRun, secondsLeftAt, type Run } from './run-model';
 
-export type RunState = 'loading' | 'running' | 'paused' | RunStatus | 'error';
-
-export interface LayerSeries {
-  steps: number[];
-  gradNorm: number[];
-  updateRatio: number[];
-  last: LayerGradientStat;
-}
-
-export interface Run {
-  id: number;
-  /** Run number within this session (Run 1, Run 2...). */
-  index: number;
-  name: string;
-  state: RunState;
-  backend: string | null;
-  backendReason: string | null;
-  dataset: DatasetInfo | null;
-  capabilities: RunStartedEvent['capabilities'] | null;
-  batchesPerEpoch: number;
-  epochs: number;
-  epoch: number;
-  batch: number;
-  samplesPerSecond: number;
-  startedAtMs: number;
-  /** Wall-clock ms spent training (pauses excluded), for the time-left estimate. */
-  activeMs: number;
-  lastResumeMs: number;
-  /** Per batch: global step and loss. */
-  steps: number[];
-  losses: number[];
-  /** Per epoch: the global step it ended on, and losses/metrics. */
-  epochSteps: number[];
-  epochLoss: number[];
-  validationLoss: (number | null)[];
-  epochMetrics: Record<string, number[]>;
-  validationMetrics: Record<string, (number | null)[]>;
-  lastMetrics: Record<string, number>;
-  layers: Record<string, LayerSeries>;
-  /** Per finished epoch (1-based `epoch`): weight and gradient histograms per layer. */
-  histograms: { epoch: number; layers: LayerHistograms[] }[];
-  /** Per finished epoch: the attention maps of the sample the Attention view was showing. */
-  attentionHistory: { epoch: number; result: AttentionResult }[];
-  expectedInitialLoss: number | null;
-  warnings: string[];
-  error: string | null;
-  errorNodeId: string | null;
-  manifest: RunManifest | null;
-  test: { loss: number; metrics: Record<string, number> } | null;
-  /** Shown in the overlaid curves. */
-  visible: boolean;
-  /** The graph as trained (without kept runs): what the run's weights belong to. */
-  graph: GraphDocument;
-  /** All weights once the run has ended (null while it trains, or when it failed). */
-  weights: SavedWeights | null;
-  /** The id of this run in the document's kept runs, if it is kept. */
-  keptId: string | null;
-  /** Trained in this session, or read from the document's kept runs. */
-  origin: 'session' | 'document';
-  /** The loaded document (EditorState.documentKey) the run belongs to: views show only its runs. */
-  documentKey: number;
-}
+export { isBusy, RUN_COLOURS, runColour, type LayerSeries, type Run, type RunState } from './run-model';
 
 export interface TrainingState {
   runs: Run[];
@@ -126,52 +65,44 @@ export function activeRun(state: TrainingState = trainingStore.getState()): Run 
   return state.runs.find((r) => r.id === state.activeRunId) ?? null;
 }
 
-export const RUN_COLOURS = ['#58a6ff', '#f0883e', '#3fb950', '#d2a8ff', '#ff7b72', '#e3b341'];
-/** The colour of a run's curves wherever runs are overlaid. */
-export const runColour = (run: Run): string => RUN_COLOURS[(run.index - 1) % RUN_COLOURS.length] as string;
-
-export function isBusy(run: Run | null): boolean {
-  return run !== null && (run.state === 'loading' || run.state === 'running' || run.state === 'paused');
-}
-
 /** While the canvas moves, live training updates reach the views at most this often. */
 const MOVING_UPDATE_MS = 1000;
 /** Without animation frames (a hidden tab), pending updates still land this often. */
 const FRAMELESS_UPDATE_MS = 250;
-let touchPending = false;
-let touchTimer: ReturnType<typeof setTimeout> | null = null;
-let touchFrame: number | null = null;
-let lastTouch = 0;
-let inspectPending = false;
+let publishPending = false;
+let publishTimer: ReturnType<typeof setTimeout> | null = null;
+let publishFrame: number | null = null;
+let lastPublish = 0;
+let viewRefreshPending = false;
 
 /** Notifies subscribers now (and drops a pending coalesced notification). */
-function touch(extra: Partial<TrainingState> = {}): void {
-  touchPending = false;
-  if (touchTimer !== null) clearTimeout(touchTimer);
-  if (touchFrame !== null) cancelAnimationFrame(touchFrame);
-  touchTimer = null;
-  touchFrame = null;
-  lastTouch = performance.now();
+function publishRuns(extra: Partial<TrainingState> = {}): void {
+  publishPending = false;
+  if (publishTimer !== null) clearTimeout(publishTimer);
+  if (publishFrame !== null) cancelAnimationFrame(publishFrame);
+  publishTimer = null;
+  publishFrame = null;
+  lastPublish = performance.now();
   trainingStore.setState((s) => ({ version: s.version + 1, runs: [...s.runs], ...extra }));
 }
 
 /** Notifies subscribers soon: once per frame, or once a second while the canvas moves. */
-function touchSoon(): void {
-  if (touchPending) return;
-  touchPending = true;
+function publishRunsSoon(): void {
+  if (publishPending) return;
+  publishPending = true;
   const flush = () => {
-    if (touchPending) touch();
+    if (publishPending) publishRuns();
   };
   if (isCanvasMoving()) {
-    touchTimer = setTimeout(flush, Math.max(0, MOVING_UPDATE_MS - (performance.now() - lastTouch)));
+    publishTimer = setTimeout(flush, Math.max(0, MOVING_UPDATE_MS - (performance.now() - lastPublish)));
   } else {
-    if (typeof requestAnimationFrame === 'function') touchFrame = requestAnimationFrame(flush);
-    touchTimer = setTimeout(flush, FRAMELESS_UPDATE_MS);
+    if (typeof requestAnimationFrame === 'function') publishFrame = requestAnimationFrame(flush);
+    publishTimer = setTimeout(flush, FRAMELESS_UPDATE_MS);
   }
 }
 
-function bumpInspect(): void {
-  inspectPending = false;
+function refreshViews(): void {
+  viewRefreshPending = false;
   trainingStore.setState((s) => ({ inspectTick: s.inspectTick + 1 }));
 }
 
@@ -183,154 +114,39 @@ export function nextRunId(): number {
 }
 
 /** Inspection refreshes during training (new requests to the worker, redrawn views) wait for the canvas to settle. */
-function bumpInspectSoon(): void {
-  if (isCanvasMoving()) inspectPending = true;
-  else bumpInspect();
+function refreshViewsSoon(): void {
+  if (isCanvasMoving()) viewRefreshPending = true;
+  else refreshViews();
 }
 
 onCanvasSettled(() => {
-  if (touchPending) touch();
-  if (inspectPending) bumpInspect();
+  if (publishPending) publishRuns();
+  if (viewRefreshPending) refreshViews();
 });
 
+/** When training steps last refreshed the views (they do at most every 2 s). */
+let lastStepsRefresh = 0;
+
+/** A new run of the document, numbered `index`. */
 export function newRun(graph: GraphDocument, index: number, documentKey: number = trainingStore.getState().documentKey): Run {
-  const now = performance.now();
-  return {
-    id: nextRunId(),
-    index,
-    name: `Run ${index}: ${graph.metadata.name}`,
-    state: 'loading',
-    backend: null,
-    backendReason: null,
-    dataset: null,
-    capabilities: null,
-    batchesPerEpoch: 0,
-    epochs: graph.training.epochs,
-    epoch: 0,
-    batch: 0,
-    samplesPerSecond: 0,
-    startedAtMs: now,
-    activeMs: 0,
-    lastResumeMs: now,
-    steps: [],
-    losses: [],
-    epochSteps: [],
-    epochLoss: [],
-    validationLoss: [],
-    epochMetrics: {},
-    validationMetrics: {},
-    lastMetrics: {},
-    layers: {},
-    histograms: [],
-    attentionHistory: [],
-    expectedInitialLoss: null,
-    warnings: [],
-    error: null,
-    errorNodeId: null,
-    manifest: null,
-    test: null,
-    visible: true,
-    graph: { ...graph, runs: [] },
-    weights: null,
-    keptId: null,
-    origin: 'session',
-    documentKey,
-  };
+  return createRun(graph, index, documentKey, nextRunId(), performance.now());
 }
 
-let lastInspectBump = 0;
-
-/** Diagnostics users are taught: the initial loss of a softmax classifier, exploding losses. */
-function diagnose(run: Run): void {
-  const first = run.losses[0];
-  if (first === undefined) return;
-  if (run.losses.length <= 3 && run.expectedInitialLoss !== null && !run.warnings.some((w) => w.startsWith('Initial loss'))) {
-    const expected = run.expectedInitialLoss;
-    if (first > expected * 1.5 || first < expected * 0.5) {
-      run.warnings.push(
-        `Initial loss ${first.toFixed(3)} is far from ln(classes) = ${expected.toFixed(3)}: check the output layer's initialisation, that the loss takes logits, and the labels.`,
-      );
-    }
-  }
-  const start = run.losses.slice(0, 5).reduce((a, b) => a + b, 0) / Math.min(5, run.losses.length);
-  const last = run.losses[run.losses.length - 1] as number;
-  if (run.losses.length > 5 && Number.isFinite(last) && start > 0 && last > 3 * start && !run.warnings.some((w) => w.startsWith('Loss exploded'))) {
-    run.warnings.push(`Loss exploded: ${last.toPrecision(3)} is more than 3x its start (${start.toPrecision(3)}). Lower the learning rate or clip gradients.`);
-  }
-}
-
-/** Folds one worker event into a run (exported for tests). */
+/** Folds a worker event into a run (run-model.ts), then points at a named node and refreshes the views. */
 export function applyTrainingEvent(run: Run, event: TrainingEvent): void {
   const now = performance.now();
-  switch (event.kind) {
-    case 'started':
-      run.state = 'running';
-      run.backend = event.backend;
-      run.backendReason = event.backendReason;
-      run.dataset = event.dataset;
-      run.capabilities = event.capabilities;
-      run.batchesPerEpoch = event.batchesPerEpoch;
-      run.epochs = event.epochs;
-      run.expectedInitialLoss = event.expectedInitialLoss;
-      run.lastResumeMs = now;
-      break;
-    case 'steps': {
-      run.epoch = event.epoch;
-      run.batch = event.batch + 1;
-      run.samplesPerSecond = event.samplesPerSecond;
-      run.lastMetrics = event.metrics;
-      for (let i = 0; i < event.steps.length; i++) {
-        run.steps.push(event.steps[i] as number);
-        run.losses.push(event.losses[i] as number);
-      }
-      for (const { step, layers } of event.layerSteps) {
-        for (const layer of layers) {
-          const series = (run.layers[layer.nodeId] ??= { steps: [], gradNorm: [], updateRatio: [], last: layer });
-          series.steps.push(step);
-          series.gradNorm.push(layer.gradNorm);
-          series.updateRatio.push(layer.updateRatio);
-          series.last = layer;
-        }
-      }
-      diagnose(run);
-      if (now - lastInspectBump > 2000) {
-        lastInspectBump = now;
-        bumpInspectSoon();
-      }
-      break;
-    }
-    case 'epoch':
-      run.epochSteps.push(event.step);
-      run.epochLoss.push(event.loss);
-      run.validationLoss.push(event.validation?.loss ?? null);
-      for (const [k, v] of Object.entries(event.metrics)) (run.epochMetrics[k] ??= []).push(v);
-      for (const k of Object.keys(event.metrics)) (run.validationMetrics[k] ??= []).push(event.validation?.metrics[k] ?? null);
-      if (event.histograms.length > 0) run.histograms.push({ epoch: run.epochLoss.length, layers: event.histograms });
-      if (event.attention) run.attentionHistory.push({ epoch: run.epochLoss.length, result: event.attention });
-      bumpInspectSoon();
-      break;
-    case 'finished':
-      run.state = event.status;
-      run.manifest = event.manifest;
-      run.test = event.test;
-      if (event.nonFinite) {
-        run.error = event.nonFinite.message;
-        run.errorNodeId = event.nonFinite.nodeId;
-        if (event.nonFinite.nodeId) highlightNode(event.nonFinite.nodeId, event.nonFinite.message);
-      }
-      break;
-    case 'error':
-      run.state = 'error';
-      run.error = event.message;
-      run.errorNodeId = event.nodeId;
-      if (event.nodeId) highlightNode(event.nodeId, event.message);
-      break;
-  }
-  if (event.kind === 'finished' || event.kind === 'error') {
-    run.activeMs += now - run.lastResumeMs;
-    bumpInspect();
+  const alert = foldTrainingEvent(run, event, now);
+  if (alert) highlightNode(alert.nodeId, alert.message);
+  if (event.kind === 'steps' && now - lastStepsRefresh > 2000) {
+    lastStepsRefresh = now;
+    refreshViewsSoon();
+  } else if (event.kind === 'epoch') {
+    refreshViewsSoon();
+  } else if (event.kind === 'finished' || event.kind === 'error') {
+    refreshViews();
   }
 }
+
 
 /** Starts a run of the document; resolves when it ends. */
 export async function startTraining(graph: GraphDocument): Promise<void> {
@@ -343,8 +159,8 @@ export async function startTraining(graph: GraphDocument): Promise<void> {
   const listener = Comlink.proxy((event: TrainingEvent) => {
     applyTrainingEvent(run, event);
     // Progress (many a second) is coalesced; state changes show at once.
-    if (event.kind === 'steps' || event.kind === 'epoch') touchSoon();
-    else touch();
+    if (event.kind === 'steps' || event.kind === 'epoch') publishRunsSoon();
+    else publishRuns();
   });
   try {
     const end = await getEngine().train(
@@ -363,7 +179,7 @@ export async function startTraining(graph: GraphDocument): Promise<void> {
   } catch (err) {
     applyTrainingEvent(run, { kind: 'error', message: err instanceof Error ? err.message : String(err), nodeId: null });
   } finally {
-    touch();
+    publishRuns();
   }
 }
 
@@ -372,10 +188,9 @@ export async function pauseTraining(): Promise<void> {
   if (!run || run.state !== 'running') return;
   const ack = await getEngine().pause();
   if (ack.state === 'paused' && run.state === 'running') {
-    run.state = 'paused';
-    run.activeMs += performance.now() - run.lastResumeMs;
-    touch();
-    bumpInspect();
+    pauseRun(run, performance.now());
+    publishRuns();
+    refreshViews();
   }
 }
 
@@ -384,9 +199,8 @@ export async function resumeTraining(): Promise<void> {
   if (!run || run.state !== 'paused') return;
   const ack = await getEngine().resume();
   if (ack.state === 'running' && run.state === 'paused') {
-    run.state = 'running';
-    run.lastResumeMs = performance.now();
-    touch();
+    resumeRun(run, performance.now());
+    publishRuns();
   }
 }
 
@@ -397,7 +211,7 @@ export async function stopTraining(): Promise<boolean> {
   const ack = await getEngine().stop();
   if (ack.state === 'stopping') {
     run.warnings = run.warnings.filter((w) => w !== 'Stopping…');
-    touch();
+    publishRuns();
     return true;
   }
   return false;
@@ -407,7 +221,7 @@ export function setRunVisible(id: number, visible: boolean): void {
   const run = trainingStore.getState().runs.find((r) => r.id === id);
   if (!run) return;
   run.visible = visible;
-  touch();
+  publishRuns();
 }
 
 /**
@@ -420,9 +234,9 @@ export function switchDocument(documentKey: number): void {
   if (state.documentKey === documentKey) return;
   if (isBusy(activeRun(state))) void stopTraining();
   for (const run of state.runs) run.visible = false;
-  lastInspectBump = 0;
+  lastStepsRefresh = 0;
   clearNonFiniteHighlight();
-  touch({ documentKey, activeRunId: null, opening: null });
+  publishRuns({ documentKey, activeRunId: null, opening: null });
 }
 
 /** Makes a run the active one; its weights are loaded into the worker when they are not there. */
@@ -432,7 +246,7 @@ export async function selectRun(id: number): Promise<void> {
   // Another document's run would show node names this graph doesn't have: compare its curves only.
   if (!run || run.documentKey !== state.documentKey) return;
   trainingStore.setState({ activeRunId: id });
-  bumpInspect();
+  refreshViews();
   if (state.loadedRunId === id || !run.weights || state.runs.some(isBusy)) return;
   await openRunWeights(run);
 }
@@ -451,17 +265,13 @@ export async function openRunWeights(run: Run): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     trainingStore.setState({ loadedRunId: null, opening: { runId: run.id, error: message } });
   }
-  touch();
-  bumpInspect();
+  publishRuns();
+  refreshViews();
 }
 
-/** Seconds left in the run, from the speed so far. */
+/** Seconds left in the run now, from its speed so far. */
 export function secondsLeft(run: Run): number | null {
-  const done = run.steps.length;
-  const total = run.batchesPerEpoch * run.epochs;
-  if (done === 0 || total === 0 || !isBusy(run)) return null;
-  const elapsed = run.activeMs + (run.state === 'running' ? performance.now() - run.lastResumeMs : 0);
-  return (elapsed / done) * Math.max(0, total - done) / 1000;
+  return secondsLeftAt(run, performance.now());
 }
 
 declare global {
