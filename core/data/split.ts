@@ -10,7 +10,6 @@ import type {
   BatchOptions,
   DatasetSplit,
   FeatureDType,
-  FeatureSpec,
   SplitName,
 } from './types';
 
@@ -26,20 +25,6 @@ export interface Column {
   /** float32 output = stored * scale + offset (lets images stay uint8 until the batch). */
   readonly scale?: number;
   readonly offset?: number;
-}
-
-export function columnFromSpec(
-  spec: FeatureSpec,
-  values: ColumnValues,
-  transform?: { scale: number; offset?: number },
-): Column {
-  return {
-    name: spec.name,
-    values,
-    shape: spec.shape,
-    dtype: spec.dtype,
-    ...(transform ? { scale: transform.scale, offset: transform.offset ?? 0 } : {}),
-  };
 }
 
 export function rowLength(shape: readonly number[]): number {

@@ -98,6 +98,22 @@ export interface CompileOptions extends AnalyzeOptions {
   wrapOutput?: (tensor: SymbolicTensor, at: { nodeId: string; port: string; layerName: string }) => SymbolicTensor;
 }
 
+/**
+ * The graph node a tfjs layer (or one of its weights' layer names) was built for: the compiler
+ * names layers after nodes, and tfjs may add a `_n` suffix; the longest matching base wins.
+ */
+export function nodeOfLayer(compiled: Pick<CompiledGraph, 'layerNames'>, layerName: string): string | null {
+  let best: string | null = null;
+  let bestLength = -1;
+  for (const [nodeId, base] of compiled.layerNames) {
+    if ((layerName === base || layerName.startsWith(`${base}_`)) && base.length > bestLength) {
+      best = nodeId;
+      bestLength = base.length;
+    }
+  }
+  return best;
+}
+
 export function compileGraph(graph: GraphDocument, options: CompileOptions = {}): CompiledGraph {
   const analysis = analyzeGraph(graph, options);
   const errors = analysis.issues.filter((i) => i.severity === 'error');

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GraphDocument, GraphNode } from '../graph/document';
-import { inspectionModel, type CompiledGraph } from './compile';
+import { inspectionModel, nodeOfLayer, type CompiledGraph } from './compile';
 import { weightedTotalLoss } from './gradient-flow';
 import { freeingTapeOnThrow } from './tape';
 import type { FeedTensors } from './trainer';
@@ -273,18 +273,6 @@ export interface FullGradients {
   gradients: VariableGradient[];
 }
 
-function nodeOfLayer(layerName: string, compiled: CompiledGraph): string {
-  let best = '';
-  let bestId = '';
-  for (const [nodeId, name] of compiled.layerNames) {
-    if ((layerName === name || layerName.startsWith(`${name}_`)) && name.length > best.length) {
-      best = name;
-      bestId = nodeId;
-    }
-  }
-  return bestId;
-}
-
 function isLossSource(source: LossSource | CompiledGraph): source is LossSource {
   return typeof (source as Partial<LossSource>).lossTerms === 'function';
 }
@@ -296,7 +284,7 @@ function isLossSource(source: LossSource | CompiledGraph): source is LossSource 
 export function fullGradients(source: LossSource | CompiledGraph, feeds: FeedTensors): FullGradients {
   const compiled = isLossSource(source) ? source.compiled : source;
   if (compiled.losses.length === 0) throw new Error('fullGradients: the graph has no loss');
-  const owners = compiled.model.layers.flatMap((layer) => layer.trainableWeights.map(() => nodeOfLayer(layer.name, compiled)));
+  const owners = compiled.model.layers.flatMap((layer) => layer.trainableWeights.map(() => nodeOfLayer(compiled, layer.name) ?? ''));
   const variables = compiled.model.layers.flatMap((layer) => layer.trainableWeights.map((w) => w.read() as tf.Variable));
   const total = (): tf.Scalar =>
     isLossSource(source)

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingSetup } from '../graph/document';
 import type { EffectivePhase } from '../graph/phases';
-import type { CompiledGraph, LossBinding } from './compile';
+import { nodeOfLayer, type CompiledGraph, type LossBinding } from './compile';
 import { l2Norms } from './kernels/norms';
 import { METRICS } from './metrics';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
@@ -130,19 +130,6 @@ interface TrackedVariable {
   nodeId: string;
 }
 
-function nodeOfLayer(layerName: string, compiled: CompiledGraph): string {
-  let best = '';
-  let bestId = '';
-  for (const [nodeId, name] of compiled.layerNames) {
-    const matches = layerName === name || layerName.startsWith(`${name}_`);
-    if (matches && name.length > best.length) {
-      best = name;
-      bestId = nodeId;
-    }
-  }
-  return bestId;
-}
-
 export class Trainer {
   readonly optimizer: tf.Optimizer;
   private readonly variables: TrackedVariable[];
@@ -174,7 +161,7 @@ export class Trainer {
     this.optimizer = createOptimizer(this.optimizerSetup());
     this.learningRate = this.optimizerSetup().learningRate;
     const all = compiled.model.layers.flatMap((layer) =>
-      layer.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, nodeId: nodeOfLayer(layer.name, compiled) })),
+      layer.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, nodeId: nodeOfLayer(compiled, layer.name) ?? '' })),
     );
     const updates = this.phase?.updates ? new Set(this.phase.updates) : null;
     this.variables = updates ? all.filter((v) => updates.has(v.nodeId)) : all;

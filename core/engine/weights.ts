@@ -9,7 +9,7 @@ import { fromByteArray, toByteArray } from 'base64-js';
 import type { GraphDocument, SavedWeights, WeightSpec } from '../graph/document';
 import { weightsChecksum } from '../graph/weights-checksum';
 import { nodeDisplayName } from '../graph/summary';
-import type { CompiledGraph } from './compile';
+import { nodeOfLayer, type CompiledGraph } from './compile';
 
 export class WeightsError extends Error {
   constructor(
@@ -93,19 +93,6 @@ export function decodeWeights(saved: SavedWeights): Map<string, { spec: WeightSp
   }
   if (at !== all.length) throw new WeightsError(`the saved weights hold ${all.length - at} values more than their specs describe`);
   return out;
-}
-
-/** The graph node a tfjs layer was built for (the compiler names layers after nodes). */
-function nodeOfLayer(compiled: CompiledGraph, layer: string): string | null {
-  let best: string | null = null;
-  let bestLength = -1;
-  for (const [nodeId, base] of compiled.layerNames) {
-    if ((layer === base || layer.startsWith(`${base}_`)) && base.length > bestLength) {
-      best = nodeId;
-      bestLength = base.length;
-    }
-  }
-  return best;
 }
 
 /**

@@ -205,9 +205,3 @@ export function removeRun(graph: GraphDocument, runId: string): GraphDocument {
   return { ...graph, runs: graph.runs.filter((r) => r.id !== runId) };
 }
 
-export function renameRun(graph: GraphDocument, runId: string, name: string): GraphDocument {
-  const trimmed = name.trim().slice(0, 200);
-  const run = graph.runs.find((r) => r.id === runId);
-  if (!run || run.name === trimmed || trimmed === '') return graph;
-  return { ...graph, runs: graph.runs.map((r) => (r.id === runId ? { ...r, name: trimmed } : r)) };
-}

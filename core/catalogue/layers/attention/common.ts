@@ -8,7 +8,6 @@ import { dimsCompatible, formatShape, lastDim, ShapeError, type Dim, type Shape 
 
 /** The constructor options every tfjs layer takes (name, trainable, ...). */
 export type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
-export type WeightInitializer = ReturnType<typeof tfl.initializers.glorotUniform>;
 
 /**
  * Added to the score of a masked position. exp(-1e9) underflows to exactly 0 in float32, so a

@@ -38,10 +38,6 @@ export function pair(values: readonly number[]): [number, number] {
   return [first, values[1] ?? first];
 }
 
-export function pairText(values: readonly [number, number]): string {
-  return values[0] === values[1] ? String(values[0]) : `${values[0]}x${values[1]}`;
-}
-
 /**
  * With padding 'valid', a window longer than the axis leaves nothing to compute.
  * `what` is e.g. "Conv2D kernel" or "MaxPool2D pool".
