@@ -7,7 +7,7 @@ import { nodeFileSource } from '../../core/data/node-source';
 import { CompileError } from '../../core/engine/compile';
 import { exportLayersModel, WEIGHTS_FILE } from '../../core/engine/export';
 import { compileSeeded, RunError, runTraining, type EpochEvent, type StepEvent } from '../../core/engine/run';
-import { LIMITS, toSavedRun, type GraphDocument } from '../../core/graph';
+import { LIMITS, nodeDisplayName, toSavedRun, type GraphDocument } from '../../core/graph';
 import { captureWeights } from '../../core/engine/weights';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { keepRunInFile, type KeepOutcome } from '../keep-run';
@@ -45,6 +45,18 @@ function formatMetrics(values: Record<string, number>): string {
   return Object.entries(values)
     .map(([k, v]) => `${k} ${v.toFixed(4)}`)
     .join('  ');
+}
+
+/** Each phase's losses by node name, for a phased run (a GAN): "[discriminator: d_loss 1.2 | generator: g_loss 0.8]  ". */
+function phaseLosses(graph: GraphDocument, losses: Record<string, number>): string {
+  const phases = graph.training.phases;
+  if (!phases) return '';
+  const name = (id: string) => {
+    const node = graph.nodes.find((n) => n.id === id);
+    return node ? nodeDisplayName(node) : id;
+  };
+  const parts = phases.map((p) => `${p.name}: ${p.losses.map((id) => `${name(id)} ${losses[id]?.toFixed(4) ?? '-'}`).join(' ')}`);
+  return `[${parts.join(' | ')}]  `;
 }
 
 /** A one-line progress bar redrawn in place on a terminal; silent elsewhere. */
@@ -161,7 +173,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
               if (tty) process.stderr.write('\n');
               const val = event.validation ? `  | val loss ${event.validation.loss.toFixed(4)}  ${formatMetrics(event.validation.metrics)}` : '';
               process.stdout.write(
-                `epoch ${event.epoch + 1}: loss ${event.loss.toFixed(4)}  ${formatMetrics(event.metrics)}${val}  (${event.seconds.toFixed(1)} s, ${Math.round(event.samplesPerSecond)} samples/s)\n`,
+                `epoch ${event.epoch + 1}: loss ${event.loss.toFixed(4)}  ${phaseLosses(graph, event.losses)}${formatMetrics(event.metrics)}${val}  (${event.seconds.toFixed(1)} s, ${Math.round(event.samplesPerSecond)} samples/s)\n`,
               );
             }
           },

@@ -43,6 +43,13 @@ describe('netwright train', () => {
     model.dispose();
   });
 
+  it('trains a GAN (examples/gan-2d.json) and prints each phase\'s loss and D(x), D(G(z))', async () => {
+    const gan = join(__dirname, '../../../examples/gan-2d.json');
+    const r = await runCli(['train', gan, '--epochs', '1', '--backend', 'cpu', '--limit', '256']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/epoch 1: loss [0-9.]+ {2}\[discriminator: d_loss [0-9.]+ \| generator: g_loss [0-9.]+\] {2}D\(x\) [0-9.]+ {2}D\(G\(z\)\) [0-9.]+/);
+  });
+
   it('explains an unknown dataset, an unknown backend and a missing file', async () => {
     const bad = await runCli(['train', moonsGraph('nope')]);
     expect(bad.code).toBe(1);
