@@ -89,6 +89,29 @@ export default tseslint.config(
     files: ['renderer/engine/*.worker.ts'],
     languageOptions: { globals: { ...globals.worker } },
   },
+  // The worker side (the worker and the session it runs) has no UI: no React, no stores, no canvas.
+  {
+    files: ['renderer/engine/*.worker.ts', 'renderer/engine/training-session.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer talks to Electron only through renderer/platform/.' }],
+          patterns: [
+            { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'zustand', 'zustand/*', '@xyflow/*'], message: 'The engine worker has no UI (see ARCHITECTURE.md).' },
+            { group: ['**/node', '**/node/**', '**/electron/**'], message: 'The engine worker runs in a browser: core/, tfjs and comlink only.' },
+          ],
+        },
+      ],
+    },
+  },
+  // The command line: core/ and node/, never the app.
+  {
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/renderer', '**/renderer/**', '**/electron', '**/electron/**'], message: 'cli/ uses core/ and node/ only (see ARCHITECTURE.md).' }] }],
+    },
+  },
   {
     files: ['electron/**/*.ts'],
     rules: {
