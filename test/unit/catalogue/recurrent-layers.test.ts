@@ -94,6 +94,11 @@ describe('recurrent layers agree with tfjs', () => {
           units: tinyDim,
           returnSequences: fc.boolean(),
           mergeMode: fc.constantFrom('concat', 'sum', 'mul', 'ave'),
+          activation: fc.constantFrom(...RNN_ACTIVATIONS),
+          recurrentActivation: fc.constantFrom('sigmoid', 'hardSigmoid'),
+          returnState: fc.boolean(),
+          dropout: rate,
+          recurrentDropout: rate,
           time: tinyTime,
           features: tinyDim,
         })

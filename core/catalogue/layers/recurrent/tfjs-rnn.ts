@@ -246,6 +246,15 @@ function fixedBidirectional(): BidirectionalConstructor {
       if (x instanceof tfl.SymbolicTensor) this.inputCarriesMask = mayCarryMask(x);
       return super.apply(inputs, freshKwargs(inputs, kwargs, this.inputCarriesMask));
     }
+    override dispose(): ReturnType<BidirectionalLayer['dispose']> {
+      const result = super.dispose();
+      // tfjs' Bidirectional does not dispose its two inner layers, whose cells keep their last dropout masks.
+      if (result.refCountAfterDispose === 0) {
+        const inner = this as unknown as { forwardLayer: tfl.RNN; backwardLayer: tfl.RNN };
+        for (const layer of [inner.forwardLayer, inner.backwardLayer]) disposeDropoutMasks(layer.cell as unknown as DropoutMaskHolder);
+      }
+      return result;
+    }
   }
   tf.serialization.registerClass(FreshKwargsBidirectional as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
   return FreshKwargsBidirectional;
