@@ -256,7 +256,7 @@ describe('the 2-D GAN template', () => {
     const result = await runTraining(graph, compiled, dataset, { backend: 'cpu' });
     const after = distance();
     expect(result.status).toBe('completed');
-    // Measured on cpu with this seed: 0.48 -> 0.054.
+    console.log(`gan-2d MMD² to the moons: ${before.toFixed(4)} before, ${after.toFixed(4)} after ${graph.training.epochs} epochs (${(before / after).toFixed(1)}x)`);
     expect(before).toBeGreaterThan(0.3);
     expect(after).toBeLessThan(before / 4);
     result.trainer.dispose();
