@@ -110,30 +110,30 @@ export function transposeArray(values: Float32Array, shape: readonly number[], o
   return { shape: outShape, values: out };
 }
 
-function weight(ctx: RuleContext, key: string): TfjsWeight | null {
+export function weight(ctx: RuleContext, key: string): TfjsWeight | null {
   if (ctx.weights.size === 0) return null;
   const w = ctx.weights.get(key);
   if (!w) throw new ExportRefusal(`node "${ctx.label}": the run's weights have no ${key} for it`, null);
   return w;
 }
 
-function entry(key: string, w: { shape: readonly number[]; values: Float32Array }): StateEntry {
+export function entry(key: string, w: { shape: readonly number[]; values: Float32Array }): StateEntry {
   return { key, shape: [...w.shape], values: w.values };
 }
 
-function one(ctx: RuleContext, port = 'in'): TorchValue {
+export function one(ctx: RuleContext, port = 'in'): TorchValue {
   const v = ctx.inputs[port]?.[0];
   if (!v) throw new ExportRefusal(`node "${ctx.label}": input "${port}" is not connected`, null);
   return v;
 }
 
-function num(p: Readonly<Record<string, unknown>>, key: string): number {
+export function num(p: Readonly<Record<string, unknown>>, key: string): number {
   return p[key] as number;
 }
-function ints(p: Readonly<Record<string, unknown>>, key: string): number[] {
+export function ints(p: Readonly<Record<string, unknown>>, key: string): number[] {
   return p[key] as number[];
 }
-function pair(values: readonly number[]): [number, number] {
+export function pair(values: readonly number[]): [number, number] {
   const first = values[0] ?? 1;
   return [first, values[1] ?? first];
 }
@@ -144,7 +144,7 @@ export function pyFloat(x: number): string {
   const s = String(x);
   return /[.eE]/.test(s) ? s : `${s}.0`;
 }
-function pyTuple(values: readonly number[]): string {
+export function pyTuple(values: readonly number[]): string {
   return values.length === 1 ? `(${values[0]},)` : `(${values.join(', ')})`;
 }
 
@@ -180,12 +180,12 @@ export function activationExpr(name: string, x: string, leakyAlpha = 0.3): strin
   }
 }
 
-function activationRefusal(p: Readonly<Record<string, unknown>>): string | null {
+export function activationRefusal(p: Readonly<Record<string, unknown>>): string | null {
   const a = p['activation'] as string;
   return activationExpr(a, 'x') === null ? `activation "${a}" has no exact PyTorch equivalent; choose another activation` : null;
 }
 
-function empty(): Emitted {
+export function empty(): Emitted {
   return { modules: [], forward: [], outputs: {}, init: [], state: [], helpers: [] };
 }
 
@@ -210,7 +210,7 @@ function knownSize(ctx: RuleContext, v: TorchValue, axis: number, what: string):
  * Padding of a convolution/pool over spatial axes (1 or 2): either symmetric (passed to the
  * module) or an explicit F.pad for TensorFlow's asymmetric 'same'.
  */
-function spatialPadding(
+export function spatialPadding(
   ctx: RuleContext,
   v: TorchValue,
   padding: string,
@@ -665,12 +665,7 @@ export const BASIC_RULES: Readonly<Record<string, LayerRule>> = {
   Sampling: sampling,
   Dot: refuse('not exported yet: Dot is not covered by the PyTorch export rules in this version'),
   ReverseTime: refuse('not exported yet: ReverseTime is not covered by the PyTorch export rules in this version'),
-  Permute: refuse('not exported yet: Permute is not covered by the PyTorch export rules in this version'),
-  RepeatVector: refuse('not exported yet: RepeatVector is not covered by the PyTorch export rules in this version'),
   SeparableConv2D: refuse('not exported yet: SeparableConv2D (depthwise + pointwise kernels) is not covered by the PyTorch export rules in this version'),
-  Cropping2D: refuse('not exported yet: Cropping2D is not covered by the PyTorch export rules in this version'),
-  UpSampling2D: refuse('not exported yet: UpSampling2D is not covered by the PyTorch export rules in this version'),
-  ZeroPadding2D: refuse('not exported yet: ZeroPadding2D is not covered by the PyTorch export rules in this version'),
   SimpleRNN: refuse('not exported yet: SimpleRNN is not covered by the PyTorch export rules in this version'),
   GRU: refuse('not exported yet: GRU is not covered by the PyTorch export rules in this version'),
   Bidirectional: refuse('not exported yet: Bidirectional is not covered by the PyTorch export rules in this version'),
