@@ -208,6 +208,55 @@ function recurrent(type: 'LSTM' | 'GRU' | 'SimpleRNN', o: Options): MappedLayer 
   return { type, params, inputPorts: (n) => ['in', ...states].slice(0, n), outputPorts: outputs };
 }
 
+/**
+ * Keras Bidirectional(LSTM | GRU | SimpleRNN): the wrapped layer is mapped as on its own, then every
+ * option of it the Bidirectional node has no parameter for must be at the value the node computes with.
+ * Weights: the file's forward then backward layer (kernel, recurrent_kernel, bias each), as the node's.
+ */
+function bidirectional(o: Options): MappedLayer {
+  // merge_mode null (a list of both directions' outputs) must not fall back to the default.
+  if (o.raw('merge_mode') === null) throw new LayerRefusal("option merge_mode = null has no equivalent (the node merges both directions: 'concat', 'sum', 'mul' or 'ave')");
+  const mergeMode = o.oneOf('merge_mode', ['concat', 'sum', 'mul', 'ave'] as const, 'concat');
+  o.require('backward_layer', null, 'the backward layer is a copy of the forward one');
+  const spec = o.raw('layer');
+  const inner = typeof spec === 'object' && spec !== null ? (spec as { class_name?: unknown; config?: unknown }) : {};
+  const className = inner.class_name;
+  if (className !== 'LSTM' && className !== 'GRU' && className !== 'SimpleRNN') {
+    throw new LayerRefusal(`Bidirectional(${describeValue(className)}) has no equivalent (the node wraps LSTM, GRU or SimpleRNN)`);
+  }
+  const config = typeof inner.config === 'object' && inner.config !== null ? (inner.config as Config) : {};
+  const label = `wrapped ${className}${typeof config.name === 'string' ? ` '${config.name}'` : ''}`;
+  try {
+    const wrapped = mapKerasLayer(className, config);
+    const p = wrapped.params;
+    const why = {
+      useBias: ['use_bias', 'the Bidirectional node always has biases'],
+      goBackwards: ['go_backwards', 'the Bidirectional node runs its forward layer forwards'],
+    } as const;
+    for (const [key, [option, reason]] of Object.entries(why)) {
+      if (p[key] !== (key === 'useBias')) throw new LayerRefusal(`option ${option} = ${describeValue(p[key])} has no equivalent (${reason})`);
+    }
+    // unitForgetBias only initialises the forget gate's bias, which the imported weights replace.
+    const params: Record<string, unknown> = {
+      layer: className,
+      units: p.units,
+      returnSequences: p.returnSequences,
+      mergeMode,
+      activation: p.activation,
+      returnState: p.returnState,
+      dropout: p.dropout,
+      recurrentDropout: p.recurrentDropout,
+    };
+    if (p.recurrentActivation !== undefined) params.recurrentActivation = p.recurrentActivation;
+    const states = p.returnState ? (className === 'LSTM' ? ['h', 'c'] : ['h']) : [];
+    const outputPorts = ['out', ...states.map((s) => `${s}Forward`), ...states.map((s) => `${s}Backward`)];
+    return { type: 'Bidirectional', params, inputPorts: () => ['in'], outputPorts };
+  } catch (err) {
+    if (err instanceof LayerRefusal) throw new LayerRefusal(`${label}: ${err.message}`);
+    throw err;
+  }
+}
+
 type Mapper = (o: Options, config: Config) => MappedLayer;
 
 const simple = (type: string, params: Record<string, unknown>): MappedLayer => ({ type, params, inputPorts: IN, outputPorts: ['out'] });
@@ -288,6 +337,7 @@ const MAPPERS: Record<string, Mapper> = {
   LSTM: (o) => recurrent('LSTM', o),
   GRU: (o) => recurrent('GRU', o),
   SimpleRNN: (o) => recurrent('SimpleRNN', o),
+  Bidirectional: bidirectional,
   BatchNormalization: (o) => {
     const axis = o.ints('axis', [-1]);
     if (axis.length !== 1) throw new LayerRefusal(`option axis = ${describeValue(axis)}: one axis only`);

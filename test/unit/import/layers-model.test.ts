@@ -136,6 +136,61 @@ describe('TimeDistributed(Conv2D)', () => {
   });
 });
 
+describe('Bidirectional', () => {
+  it("tfjs-examples' sentiment model: Embedding -> Bidirectional(LSTM, hardSigmoid gates) -> Dense imports exactly", async () => {
+    const model = tfl.sequential({
+      name: 'sentiment_bidirectional',
+      layers: [
+        tfl.layers.embedding({ inputShape: [7], inputDim: 10, outputDim: 4 }),
+        tfl.layers.bidirectional({ layer: tfl.layers.lstm({ units: 5, recurrentActivation: 'hardSigmoid' }) as tfl.RNN, mergeMode: 'concat' }),
+        tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    const imported = await expectSameModel(model);
+    expect(imported.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Embedding', 'Bidirectional', 'Dense']);
+    expect(imported.graph.nodes.find((n) => n.type === 'Bidirectional')?.params).toMatchObject({ layer: 'LSTM', units: 5, mergeMode: 'concat', recurrentActivation: 'hardSigmoid', returnSequences: false });
+    model.dispose();
+  });
+
+  it('GRU and SimpleRNN with sequences, other merges, other activations and both directions\' final states', async () => {
+    const x = tfl.input({ shape: [6, 3], name: 'x' });
+    const [gru, hForward, hBackward] = tfl.layers
+      .bidirectional({ layer: tfl.layers.gru({ units: 4, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid', activation: 'relu' }) as tfl.RNN, mergeMode: 'ave' })
+      .apply(x) as tfl.SymbolicTensor[];
+    const rnn = tfl.layers.bidirectional({ layer: tfl.layers.simpleRNN({ units: 3, activation: 'sigmoid', dropout: 0.2 }) as tfl.RNN, mergeMode: 'mul' }).apply(gru as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    // The states feed a layer (a graph's outputs are its sink nodes).
+    const merged = tfl.layers.concatenate().apply([rnn, hForward as tfl.SymbolicTensor, hBackward as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: x, outputs: merged });
+    const imported = await expectSameModel(model);
+    const nodes = imported.graph.nodes.filter((n) => n.type === 'Bidirectional');
+    expect(nodes.map((n) => n.params)).toMatchObject([
+      { layer: 'GRU', units: 4, mergeMode: 'ave', returnSequences: true, returnState: true, activation: 'relu', recurrentActivation: 'sigmoid' },
+      { layer: 'SimpleRNN', units: 3, mergeMode: 'mul', activation: 'sigmoid', dropout: 0.2 },
+    ]);
+    expect(imported.graph.edges.filter((e) => e.source.node === nodes[0]?.id).map((e) => e.source.port).sort()).toEqual(['hBackward', 'hForward', 'out']);
+    model.dispose();
+  });
+
+  async function bidirectionalRefusal(edit: (config: { merge_mode: unknown; layer: { class_name: string; config: Record<string, unknown> } }) => void): Promise<string> {
+    const model = tfl.sequential({ layers: [tfl.layers.bidirectional({ inputShape: [4, 2], layer: tfl.layers.lstm({ units: 3 }) as tfl.RNN })] });
+    const { json, files } = await modelFiles(model);
+    model.dispose();
+    const layers = (json as { modelTopology: { config: { layers: { class_name: string; config: never }[] } } }).modelTopology.config.layers;
+    edit((layers.find((l) => l.class_name === 'Bidirectional') as { config: never }).config);
+    const error = await importLayersModel(asModelFiles(json, files), { name: 'x', backend: 'cpu' }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportError);
+    return (error as Error).message;
+  }
+
+  it('options the node lacks are refused by name, on the layer and its position', async () => {
+    expect(await bidirectionalRefusal((c) => (c.merge_mode = null))).toMatch(/^layer 2 '.+' \(Bidirectional\): option merge_mode = null has no equivalent/);
+    expect(await bidirectionalRefusal((c) => (c.layer.config.use_bias = false))).toMatch(/^layer 2 '.+' \(Bidirectional\): wrapped LSTM '.+': option use_bias = false has no equivalent/);
+    expect(await bidirectionalRefusal((c) => (c.layer.config.go_backwards = true))).toMatch(/^layer 2 '.+' \(Bidirectional\): wrapped LSTM '.+': option go_backwards = true has no equivalent/);
+    expect(await bidirectionalRefusal((c) => (c.layer.config.kernel_regularizer = { class_name: 'L1L2', config: { l2: 0.1 } }))).toMatch(/wrapped LSTM '.+': option kernel_regularizer = .*no regularizers/);
+    expect(await bidirectionalRefusal((c) => (c.layer.class_name = 'Dense'))).toMatch(/^layer 2 '.+' \(Bidirectional\): Bidirectional\("Dense"\) has no equivalent \(the node wraps LSTM, GRU or SimpleRNN\)/);
+  });
+});
+
 describe('refusals name the layer, its position and the reason', () => {
   const small = (): tfl.LayersModel =>
     tfl.sequential({
