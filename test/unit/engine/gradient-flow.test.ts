@@ -197,8 +197,8 @@ describe('gradient flow on the templates', () => {
           const out = c.model.apply(c.modelInputs.map((i) => feeds[i] as tf.Tensor), { training: false });
           return (Array.isArray(out) ? out : [out]).map((t) => Array.from((t as tf.Tensor).dataSync()));
         });
-      // Sampling layers draw noise: compare models without one only.
-      if (clean && !graph.nodes.some((n) => n.type === 'Sampling')) expect(run(probed), template.id).toEqual(run(clean));
+      // Sampling and Noise layers draw noise: compare models without one only.
+      if (clean && !graph.nodes.some((n) => n.type === 'Sampling' || n.type === 'Noise')) expect(run(probed), template.id).toEqual(run(clean));
       tf.dispose(feeds);
       console.info(`${template.id}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
