@@ -357,6 +357,38 @@ function zeroPadding(ctx: RuleContext): OnnxValue[] {
 }
 
 /** Rules by tfjs class name (`layer.getClassName()`). */
+/** Wrapped classes whose rule works on one step [batch, ...] as on [batch·time, ...]. */
+const PER_STEP_RULES: Readonly<Record<string, LayerRule>> = { Conv2D: conv, NetwrightDilatedConv2D: conv };
+
+/**
+ * TimeDistributed (Conv2D per time step): batch and time merged into one axis, the wrapped
+ * layer's rule, then split back, with the sizes read at run time (batch and time may be dynamic).
+ * The wrapper's weights are the wrapped layer's, so ctx.weight/init serve both.
+ */
+function timeDistributed(ctx: RuleContext): OnnxValue[] {
+  const { b } = ctx;
+  const inner = (ctx.layer as unknown as { layer: RuleContext['layer'] }).layer;
+  const rule = PER_STEP_RULES[inner.getClassName()];
+  if (!rule) throw new OnnxExportError(`${ctx.layer.name}: TimeDistributed(${inner.getClassName()}) has no ONNX rule here`);
+  const x = input(ctx);
+  const shape = b.op('Shape', [x.name]);
+  const batchTime = b.op('Slice', [shape, b.constant([0]), b.constant([2])]);
+  const stepShape = b.op('Slice', [shape, b.constant([2]), b.constant([INT64_MAX])]);
+  const merged = b.op('Reshape', [x.name, b.op('Concat', [b.constant([-1]), stepShape], { axis: attr.int(0) })]);
+  const out = ctx.outputShapes[0] ?? [];
+  const [y] = rule({
+    ...ctx,
+    layer: inner,
+    config: inner.getConfig() as Record<string, unknown>,
+    inputs: [{ name: merged, shape: [null, ...x.shape.slice(2)], dtype: x.dtype }],
+    outputShapes: [[null, ...out.slice(2)]],
+  });
+  if (!y) throw new OnnxExportError(`${ctx.layer.name}: the wrapped layer's rule gave no output`);
+  const outStep = b.op('Slice', [b.op('Shape', [y.name]), b.constant([1]), b.constant([INT64_MAX])]);
+  const split = b.op('Reshape', [y.name, b.op('Concat', [batchTime, outStep], { axis: attr.int(0) })]);
+  return [{ name: split, shape: out, dtype: 'float' }];
+}
+
 export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
   Dense: dense,
   Flatten: (ctx) => one(ctx, ctx.b.op('Flatten', [input(ctx).name], { axis: attr.int(1) })),
@@ -411,4 +443,5 @@ export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
   NetwrightPositionEmbedding: positionEmbedding,
   NetwrightSampling: sampling,
   NetwrightAffineCoupling: affineCoupling,
+  TimeDistributed: timeDistributed,
 };

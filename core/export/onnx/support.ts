@@ -26,7 +26,7 @@ export const ONNX_SUPPORT: Readonly<Record<string, OnnxSupport>> = {
   ReverseTime: { export: false, reason: 'not exported yet: ReverseTime has no ONNX rule in this version' },
   Concatenate: { export: true },
   Conv1D: { export: true },
-  Conv2D: { export: true },
+  Conv2D: { export: true, note: 'per time step: batch and time merged into one axis around the Conv' },
   Conv2DTranspose: { export: true },
   SeparableConv2D: { export: true },
   MaxPool1D: { export: true },

@@ -64,6 +64,10 @@ const CASES: Record<string, Build> = {
   'Conv1D dilated': (g) => g.add('Conv1D', { filters: 3, kernelSize: 3, dilationRate: 2 }, input(g, [11, 2])),
   "Conv2D 'same' stride 2, even and odd sizes": (g) =>
     g.add('Conv2D', { filters: 4, kernelSize: [3, 4], strides: [2, 2], padding: 'same', activation: 'tanh' }, input(g, [8, 7, 3])),
+  "Conv2D per time step (TimeDistributed) 'same' stride 2 on frames of any count": (g) =>
+    g.add('Conv2D', { filters: 3, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu', timeDistributed: true }, input(g, [4, 7, 6, 2])),
+  'Conv2D per time step on a sequence of unknown length, no bias': (g) =>
+    g.add('Conv2D', { filters: 2, kernelSize: [2, 2], dilationRate: [1, 2], useBias: false, timeDistributed: true }, input(g, [null, 5, 6, 1])),
   'Conv2D dilated, no bias': (g) => g.add('Conv2D', { filters: 2, kernelSize: [3, 3], dilationRate: [2, 1], useBias: false }, input(g, [9, 8, 2])),
   "Conv2DTranspose 'same' stride 2": (g) => g.add('Conv2DTranspose', { filters: 3, kernelSize: [3, 3], strides: [2, 2], padding: 'same' }, input(g, [4, 5, 2])),
   "Conv2DTranspose 'valid' stride 2, kernel smaller than stride": (g) =>
