@@ -25,7 +25,7 @@ export const LOSS_TYPES = [
 ] as const;
 
 /** Layers that read a Keras mask; a mask reaching any other node is refused. */
-const MASK_AWARE = new Set(['LSTM', 'GRU', 'Dropout']);
+const MASK_AWARE = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Dropout']);
 
 const PY_RESERVED = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
@@ -303,7 +303,7 @@ export function buildModelPy(graph: GraphDocument, analysis: GraphAnalysis, weig
       if (!v) throw new ExportRefusal(`node "${label(id)}": its input "${e.target.port}" comes from a node the export did not write`, id);
       if (v.mask && !MASK_AWARE.has(node.type)) {
         throw new ExportRefusal(
-          `node "${label(id)}" (${node.type}) receives the padding mask of an Embedding with maskZero, which only recurrent layers read exactly in the export; turn maskZero off or feed an LSTM`,
+          `node "${label(id)}" (${node.type}) receives the padding mask of an Embedding with maskZero, which only recurrent layers read exactly in the export; turn maskZero off or feed a recurrent layer (LSTM, GRU, SimpleRNN)`,
           id,
         );
       }

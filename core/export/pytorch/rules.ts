@@ -666,7 +666,5 @@ export const BASIC_RULES: Readonly<Record<string, LayerRule>> = {
   Dot: refuse('not exported yet: Dot is not covered by the PyTorch export rules in this version'),
   ReverseTime: refuse('not exported yet: ReverseTime is not covered by the PyTorch export rules in this version'),
   SeparableConv2D: refuse('not exported yet: SeparableConv2D (depthwise + pointwise kernels) is not covered by the PyTorch export rules in this version'),
-  SimpleRNN: refuse('not exported yet: SimpleRNN is not covered by the PyTorch export rules in this version'),
-  GRU: refuse('not exported yet: GRU is not covered by the PyTorch export rules in this version'),
   Bidirectional: refuse('not exported yet: Bidirectional is not covered by the PyTorch export rules in this version'),
 };

@@ -79,6 +79,23 @@ const CASES: Record<string, () => GraphDocument> = {
     const plain = g.add('LSTM', { units: 3, useBias: false, unitForgetBias: false }, back, 'no_bias');
     return finish(g, plain, [3]);
   },
+  'gru-reset-before': () => {
+    const g = new GraphBuilder('gru');
+    const tokens = g.add('Input', { shape: [7], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+    const emb = g.add('Embedding', { inputDim: 6, outputDim: 4, maskZero: true }, tokens, 'embedding');
+    const first = g.add('GRU', { units: 5, goBackwards: true, returnSequences: true, returnState: true }, emb, 'backwards');
+    const second = g.add('GRU', { units: 5, useBias: false, activation: 'relu', recurrentActivation: 'hardSigmoid' }, { in: first.out('out'), initialH: first.out('h') }, 'no_bias');
+    return finish(g, second, [5]);
+  },
+  'simple-rnn-variants': () => {
+    const g = new GraphBuilder('rnn');
+    const tokens = g.add('Input', { shape: [6], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+    const emb = g.add('Embedding', { inputDim: 5, outputDim: 3, maskZero: true }, tokens, 'embedding');
+    const masked = g.add('SimpleRNN', { units: 4, returnSequences: true }, emb, 'masked');
+    const states = g.add('SimpleRNN', { units: 4, goBackwards: true, returnState: true, activation: 'softsign' }, masked, 'states');
+    const last = g.add('SimpleRNN', { units: 4, useBias: false, activation: 'relu' }, { in: masked, initialH: states.out('h') }, 'from_state');
+    return finish(g, last, [4]);
+  },
   'attention-scores': () => {
     const g = new GraphBuilder('attention');
     const q = g.add('Input', { shape: [4, 6], feature: 'query' }, undefined, 'query');
