@@ -335,6 +335,56 @@ const conv2dTranspose: LayerRule = {
   },
 };
 
+const separableConv2d: LayerRule = {
+  kind: 'export',
+  refuse: activationRefusal,
+  emit(ctx) {
+    const e = empty();
+    const x = one(ctx);
+    const filters = num(ctx.params, 'filters');
+    const multiplier = num(ctx.params, 'depthMultiplier');
+    const useBias = ctx.params['useBias'] as boolean;
+    const kernels = pair(ints(ctx.params, 'kernelSize'));
+    const strides = pair(ints(ctx.params, 'strides'));
+    const dilations = pair(ints(ctx.params, 'dilationRate'));
+    const channels = x.shape[3] as number;
+    const depthwise = channels * multiplier;
+    const { symmetric, pad } = spatialPadding(ctx, x, ctx.params['padding'] as string, kernels, strides, dilations);
+    // Depthwise: one group per input channel, output channel c·multiplier + m as in TensorFlow; then a 1x1 convolution.
+    const args = [`${channels}`, `${depthwise}`, `kernel_size=${pyTuple(kernels)}`, `groups=${channels}`];
+    if (strides.some((s) => s !== 1)) args.push(`stride=${pyTuple(strides)}`);
+    if (symmetric.some((p) => p !== 0)) args.push(`padding=${pyTuple(symmetric)}`);
+    if (dilations.some((d) => d !== 1)) args.push(`dilation=${pyTuple(dilations)}`);
+    args.push('bias=False');
+    e.modules.push(`${ctx.attr} = nn.Sequential(nn.Conv2d(${args.join(', ')}), nn.Conv2d(${depthwise}, ${filters}, kernel_size=1${useBias ? '' : ', bias=False'}))`);
+    let input = asChannelsFirst(x);
+    if (pad) {
+      e.forward.push(`# TensorFlow's 'same' padding puts the extra pixel after (bottom/right); PyTorch's would be symmetric.`);
+      input = `F.pad(${input}, ${pyTuple(pad)})`;
+    }
+    const y = ctx.out('out');
+    e.forward.push(`${y} = ${activationExpr(ctx.params['activation'] as string, `self.${ctx.attr}(${input})`)}`);
+    e.outputs['out'] = { expr: y, channelsFirst: true, shape: ctx.outputShapes['out'] as Shape };
+    // Keras' glorot fans of the depthwise kernel [kh, kw, in, m] differ from PyTorch's [in·m, 1, kh, kw].
+    const receptive = kernels[0] * kernels[1];
+    const limit = Math.sqrt(6 / (receptive * channels + receptive * multiplier));
+    e.init.push(`nn.init.uniform_(model.${ctx.attr}[0].weight, -${pyFloat(limit)}, ${pyFloat(limit)})  # Keras' glorot_uniform fans`);
+    e.init.push(`nn.init.xavier_uniform_(model.${ctx.attr}[1].weight)`);
+    if (useBias) e.init.push(`nn.init.zeros_(model.${ctx.attr}[1].bias)`);
+    const dk = weight(ctx, 'depthwise_kernel');
+    const pk = weight(ctx, 'pointwise_kernel');
+    if (dk) {
+      // [kh, kw, in, m] -> [in, m, kh, kw], read as [in·m, 1, kh, kw].
+      const t = transposeArray(dk.values, dk.shape, [2, 3, 0, 1]);
+      e.state.push({ key: `${ctx.attr}.0.weight`, shape: [depthwise, 1, kernels[0], kernels[1]], values: t.values });
+    }
+    if (pk) e.state.push(entry(`${ctx.attr}.1.weight`, transposeArray(pk.values, pk.shape, [3, 2, 0, 1])));
+    const b = useBias ? weight(ctx, 'bias') : null;
+    if (b) e.state.push(entry(`${ctx.attr}.1.bias`, b));
+    return e;
+  },
+};
+
 function poolRule(rank: 1 | 2, reduction: 'max' | 'avg'): LayerRule {
   return {
     kind: 'export',
@@ -665,6 +715,6 @@ export const BASIC_RULES: Readonly<Record<string, LayerRule>> = {
   Sampling: sampling,
   Dot: refuse('not exported yet: Dot is not covered by the PyTorch export rules in this version'),
   ReverseTime: refuse('not exported yet: ReverseTime is not covered by the PyTorch export rules in this version'),
-  SeparableConv2D: refuse('not exported yet: SeparableConv2D (depthwise + pointwise kernels) is not covered by the PyTorch export rules in this version'),
+  SeparableConv2D: separableConv2d,
   Bidirectional: refuse('not exported yet: Bidirectional is not covered by the PyTorch export rules in this version'),
 };

@@ -35,6 +35,15 @@ const CASES: Record<string, () => GraphDocument> = {
     const f = g.add('Flatten', {}, c, 'flat');
     return finish(g, f, [4 * 5 * 2]);
   },
+  'separable-conv': () => {
+    const g = new GraphBuilder('separable');
+    const x = image(g, 7, 8, 3);
+    const a = g.add('SeparableConv2D', { filters: 4, kernelSize: [4, 3], strides: [2, 2], padding: 'same', depthMultiplier: 2, activation: 'relu' }, x, 'a');
+    const b = g.add('SeparableConv2D', { filters: 3, kernelSize: [3], dilationRate: [2, 2], padding: 'same', useBias: false }, a, 'b');
+    const c = g.add('SeparableConv2D', { filters: 2, kernelSize: [2], depthMultiplier: 3 }, b, 'c');
+    const f = g.add('Flatten', {}, c, 'flat');
+    return finish(g, f, [3 * 3 * 2]);
+  },
   'pool-same': () => {
     const g = new GraphBuilder('pool');
     const x = image(g, 7, 7, 2);
