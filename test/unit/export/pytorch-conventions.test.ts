@@ -2,7 +2,9 @@
  * The conventions PyTorch and Keras differ on, each in a small graph checked by the real PyTorch
  * (random weights, same inputs): 'same' padding incl. asymmetric, pooling borders, transposed
  * convolution sizes, BatchNorm statistics and epsilon, LayerNorm, LSTM without bias / backwards /
- * masked, every attention score, MultiHeadAttention with key, mask and causality, pre-LN blocks
+ * masked, GRU (reset before the product) and SimpleRNN with masks and states, SeparableConv2D,
+ * Permute, RepeatVector, ZeroPadding2D, Cropping2D, UpSampling2D (nearest and tfjs' bilinear),
+ * every attention score, MultiHeadAttention with key, mask and causality, pre-LN blocks
  * with gelu, activations, merges, Split, PositionEmbedding.
  */
 import { mkdtempSync } from 'node:fs';
