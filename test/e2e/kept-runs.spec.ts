@@ -6,6 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import { GRAPH_VERSION } from '../../core/graph';
 import { load, shot, template } from './training-helpers';
 
 const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
@@ -65,7 +66,7 @@ test('a kept run is saved with the document, reopens with its curves and weights
   await download.saveAs(path);
   const text = readFileSync(path, 'utf8');
   const saved = JSON.parse(text) as Record<string, unknown> & { runs: { weights: { specs: { shape: number[] }[]; data: string; checksum: string }; curves: { epochLoss: number[]; steps: number[] }; status: string }[] };
-  expect(saved.version).toBe(3);
+  expect(saved.version).toBe(GRAPH_VERSION);
   expect(saved.runs).toHaveLength(1);
   const run = saved.runs[0]!;
   expect(run.status).toBe('completed');
