@@ -25,7 +25,7 @@ export const LOSS_TYPES = [
 ] as const;
 
 /** Layers that read a Keras mask; a mask reaching any other node is refused. */
-const MASK_AWARE = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Dropout']);
+const MASK_AWARE = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Dropout']);
 
 const PY_RESERVED = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',

@@ -558,6 +558,23 @@ const concatenate: LayerRule = {
   },
 };
 
+const dot: LayerRule = {
+  kind: 'export',
+  emit(ctx) {
+    const e = empty();
+    const a = one(ctx, 'a');
+    const b = one(ctx, 'b');
+    const [first = -1, second = first] = ints(ctx.params, 'axes');
+    const resolve = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
+    e.helpers.push('keras_dot');
+    const y = ctx.out('out');
+    const normalize = ctx.params['normalize'] ? 'True' : 'False';
+    e.forward.push(`${y} = keras_dot(${asChannelsLast(a)}, ${asChannelsLast(b)}, ${resolve(first, a.shape.length)}, ${resolve(second, b.shape.length)}, normalize=${normalize})`);
+    e.outputs['out'] = { expr: y, channelsFirst: false, shape: ctx.outputShapes['out'] as Shape };
+    return e;
+  },
+};
+
 const sampling: LayerRule = {
   kind: 'export',
   emit(ctx) {
@@ -571,14 +588,14 @@ const sampling: LayerRule = {
   },
 };
 
-const lstm: LayerRule = {
+/** nn.LSTM computes Keras' LSTM exactly only with tanh, sigmoid gates and no dropout inside the cell. */
+export function nnLstmComputes(p: Readonly<Record<string, unknown>>): boolean {
+  return p['activation'] === 'tanh' && p['recurrentActivation'] === 'sigmoid' && (p['dropout'] as number) === 0 && (p['recurrentDropout'] as number) === 0;
+}
+
+/** LSTM as nn.LSTM (its fused kernels); rules-recurrent.ts takes the other LSTMs. */
+export const nnLstm: LayerRule = {
   kind: 'export',
-  refuse(p) {
-    if (p['activation'] !== 'tanh') return `activation "${p['activation'] as string}": nn.LSTM computes tanh only`;
-    if (p['recurrentActivation'] !== 'sigmoid') return `gate activation "${p['recurrentActivation'] as string}": nn.LSTM's gates are sigmoid only`;
-    if ((p['dropout'] as number) > 0 || (p['recurrentDropout'] as number) > 0) return "input/recurrent dropout inside the cell (Keras draws one mask per sequence); nn.LSTM has no such dropout; set them to 0 and add a Dropout node";
-    return null;
-  },
   emit(ctx) {
     const e = empty();
     const x = one(ctx);
@@ -673,6 +690,20 @@ export const HELPERS: Readonly<Record<string, string>> = {
         out = torch.where(keep[0], step[:, 0], out)
         outputs.append(out)
     return torch.stack(outputs, dim=1), (h, c)`,
+  keras_dot: `def keras_dot(a, b, axis_a, axis_b, normalize=False):
+    """Keras' Dot per sample: a's axis_a times b's axis_b (batch = axis 0); the output is a without its
+    axis, then b without batch and axis ([batch, 1] when nothing is left). normalize: L2 along the axes
+    first, dividing by sqrt(max(sum of squares, 1e-7)) as tfjs."""
+    if normalize:
+        a = a / a.square().sum(axis_a, keepdim=True).clamp(min=1e-7).sqrt()
+        b = b / b.square().sum(axis_b, keepdim=True).clamp(min=1e-7).sqrt()
+    a_rest = [a.shape[i] for i in range(1, a.dim()) if i != axis_a]
+    b_rest = [b.shape[i] for i in range(1, b.dim()) if i != axis_b]
+    size = a.shape[axis_a]
+    left = a.movedim(axis_a, -1).reshape(a.shape[0], -1, size)
+    right = b.movedim(axis_b, 1).reshape(b.shape[0], size, -1)
+    out = (left @ right).reshape(a.shape[0], *a_rest, *b_rest)
+    return out.unsqueeze(1) if out.dim() == 1 else out`,
   orthogonal_blocks_: `def orthogonal_blocks_(weight, gates):
     """Keras' orthogonal recurrent kernel [units, gates*units] as PyTorch's [gates*units, units]."""
     with torch.no_grad():
@@ -711,10 +742,7 @@ export const BASIC_RULES: Readonly<Record<string, LayerRule>> = {
   Average: mergeRule('average'),
   Concatenate: concatenate,
   Embedding: embedding,
-  LSTM: lstm,
   Sampling: sampling,
-  Dot: refuse('not exported yet: Dot is not covered by the PyTorch export rules in this version'),
-  ReverseTime: refuse('not exported yet: ReverseTime is not covered by the PyTorch export rules in this version'),
+  Dot: dot,
   SeparableConv2D: separableConv2d,
-  Bidirectional: refuse('not exported yet: Bidirectional is not covered by the PyTorch export rules in this version'),
 };

@@ -3,7 +3,8 @@
  * (random weights, same inputs): 'same' padding incl. asymmetric, pooling borders, transposed
  * convolution sizes, BatchNorm statistics and epsilon, LayerNorm, LSTM without bias / backwards /
  * masked, GRU (reset before the product) and SimpleRNN with masks and states, SeparableConv2D,
- * Permute, RepeatVector, ZeroPadding2D, Cropping2D, UpSampling2D (nearest and tfjs' bilinear),
+ * Bidirectional (each wrapped layer, merge modes, states, masks), ReverseTime, Dot (axes,
+ * normalize), LSTM beyond nn.LSTM (gate activation, cell dropout), Permute, RepeatVector, ZeroPadding2D, Cropping2D, UpSampling2D (nearest and tfjs' bilinear),
  * every attention score, MultiHeadAttention with key, mask and causality, pre-LN blocks
  * with gelu, activations, merges, Split, PositionEmbedding.
  */
@@ -106,6 +107,46 @@ const CASES: Record<string, () => GraphDocument> = {
     const states = g.add('SimpleRNN', { units: 4, goBackwards: true, returnState: true, activation: 'softsign' }, masked, 'states');
     const last = g.add('SimpleRNN', { units: 4, useBias: false, activation: 'relu' }, { in: masked, initialH: states.out('h') }, 'from_state');
     return finish(g, last, [4]);
+  },
+  'bidirectional': () => {
+    const g = new GraphBuilder('bidirectional');
+    const tokens = g.add('Input', { shape: [7], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+    const emb = g.add('Embedding', { inputDim: 6, outputDim: 4, maskZero: true }, tokens, 'embedding');
+    // hardSigmoid gates and dropout inside the cell: beyond nn.LSTM (dropout has no effect in eval mode).
+    const lstm = g.add('Bidirectional', { layer: 'LSTM', units: 3, returnSequences: true, returnState: true, recurrentActivation: 'hardSigmoid', dropout: 0.2, recurrentDropout: 0.3 }, emb, 'bi_lstm');
+    const gru = g.add('Bidirectional', { layer: 'GRU', units: 3, mergeMode: 'ave', activation: 'relu' }, lstm.out('out'), 'bi_gru');
+    const rnn = g.add('Bidirectional', { layer: 'SimpleRNN', units: 3, mergeMode: 'mul', activation: 'softsign' }, lstm.out('out'), 'bi_rnn');
+    const states = [lstm.out('hForward'), lstm.out('cForward'), lstm.out('hBackward'), lstm.out('cBackward')];
+    const all = g.add('Concatenate', { axis: 1 }, { in: [gru, rnn, ...states] }, 'all');
+    return finish(g, all, [18]);
+  },
+  'bidirectional-sum-reverse-time': () => {
+    const g = new GraphBuilder('bidirectional sum');
+    const x = g.add('Input', { shape: [5, 3], feature: 'sequence' }, undefined, 'sequence');
+    const sum = g.add('Bidirectional', { layer: 'SimpleRNN', units: 4, returnSequences: true, mergeMode: 'sum' }, x, 'bi_sum');
+    const reversed = g.add('ReverseTime', {}, sum, 'reversed');
+    const gru = g.add('Bidirectional', { layer: 'GRU', units: 2, returnSequences: true, returnState: true, recurrentActivation: 'hardSigmoid' }, reversed, 'bi_gru');
+    const lstm = g.add('LSTM', { units: 3, activation: 'softsign', returnSequences: true, recurrentDropout: 0.25 }, reversed, 'keras_lstm');
+    const back = g.add('ReverseTime', {}, lstm, 'back');
+    const both = g.add('Concatenate', { axis: -1 }, { in: [gru.out('out'), back] }, 'both');
+    const f = g.add('Flatten', {}, both, 'flat');
+    const all = g.add('Concatenate', { axis: 1 }, { in: [f, gru.out('hBackward')] }, 'all');
+    return finish(g, all, [5 * 7 + 2]);
+  },
+  'dot-axes-normalize': () => {
+    const g = new GraphBuilder('dot');
+    const a = g.add('Input', { shape: [4, 3], feature: 'a' }, undefined, 'a');
+    const b = g.add('Input', { shape: [5, 3], feature: 'b' }, undefined, 'b');
+    const c = g.add('Input', { shape: [6, 4], feature: 'c' }, undefined, 'c');
+    const v = g.add('Input', { shape: [3], feature: 'v' }, undefined, 'v');
+    const scores = g.add('Dot', { axes: [2] }, { a, b }, 'scores');
+    const context = g.add('Dot', { axes: [2, 1] }, { a: scores, b }, 'context');
+    const cosine = g.add('Dot', { axes: [1, 2], normalize: true }, { a, b: c }, 'cosine');
+    const mixed = g.add('Dot', { axes: [1, 2] }, { a: v, b }, 'mixed');
+    const vector = g.add('Dot', { axes: [-1], normalize: true }, { a: v, b: v }, 'vector');
+    const flat = [context, cosine].map((n, i) => g.add('Flatten', {}, n, `flat${i}`));
+    const all = g.add('Concatenate', { axis: 1 }, { in: [...flat, mixed, vector] }, 'all');
+    return finish(g, all, [12 + 18 + 5 + 1]);
   },
   'attention-scores': () => {
     const g = new GraphBuilder('attention');

@@ -77,18 +77,18 @@ describe('netwright export --format pytorch', () => {
   });
 
   it('refuses a graph naming the node and the reason', async () => {
-    const g = new GraphBuilder('hard gates');
-    const tokens = g.add('Input', { shape: [6], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
-    const embedded = g.add('Embedding', { inputDim: 10, outputDim: 4 }, tokens, 'embedding');
-    const recurrent = g.add('LSTM', { units: 3, recurrentActivation: 'hardSigmoid' }, embedded, 'encoder');
-    const label = g.add('Input', { shape: [3] }, undefined, 'target');
-    g.add('MeanSquaredError', {}, { prediction: recurrent, target: label });
+    const g = new GraphBuilder('border pools');
+    const image = g.add('Input', { shape: [7, 7, 1], feature: 'image' }, undefined, 'image');
+    const pooled = g.add('AvgPool2D', { poolSize: [2], strides: [2], padding: 'same' }, image, 'pool');
+    const flat = g.add('Flatten', {}, pooled, 'flat');
+    const label = g.add('Input', { shape: [16] }, undefined, 'target');
+    g.add('MeanSquaredError', {}, { prediction: flat, target: label });
     const dir = mkdtempSync(join(tmpdir(), 'netwright-pt-cli-'));
     const file = join(dir, 'graph.json');
     writeFileSync(file, serializeGraph(g.build()));
     const r = await runCli(['export', file, '--format', 'pytorch', '--out', join(dir, 'out')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/node "encoder" \(LSTM\): gate activation "hardSigmoid": nn.LSTM's gates are sigmoid only/);
+    expect(r.stderr).toMatch(/node "pool": average pooling with TensorFlow's asymmetric 'same' padding/);
     expect(existsSync(join(dir, 'out', 'model.py'))).toBe(false);
   });
 
