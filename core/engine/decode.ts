@@ -21,6 +21,7 @@ import { END_ID, PAD_ID, START_ID } from '../data/types';
 import type { GraphDocument } from '../graph/document';
 import type { CompiledGraph } from './compile';
 import { attentionNodes, runInspection, type PortRef } from './inspect';
+import { rerouteModel } from './reroute';
 import type { FeedTensors } from './trainer';
 
 /** Where a seq2seq graph's pieces are. */
@@ -304,10 +305,6 @@ interface LatentDecoder {
 
 const latentDecoders = new WeakMap<CompiledGraph, Map<string, LatentDecoder>>();
 
-function isInputLayer(layer: tfl.layers.Layer): boolean {
-  return layer.getClassName() === 'InputLayer';
-}
-
 function descendants(graph: GraphDocument, nodeId: string): Set<string> {
   const seen = new Set<string>();
   const stack = [nodeId];
@@ -332,54 +329,7 @@ function buildLatentDecoder(compiled: CompiledGraph, graph: GraphDocument, sampl
   if (!loss || source?.kind !== 'output') throw new Error(`no loss reads a prediction computed from ${samplingNodeId}'s z`);
   const output = compiled.outputs[source.output] as PortRef;
   const target = compiled.nodeTensors.get(output.nodeId)?.[output.port] as SymbolicTensor;
-
-  const dependsMemo = new Map<number, boolean>();
-  const dependsOnZ = (t: SymbolicTensor): boolean => {
-    if (t.id === z.id) return true;
-    const known = dependsMemo.get(t.id);
-    if (known !== undefined) return known;
-    const layer = t.sourceLayer;
-    const node = layer.inboundNodes[t.nodeIndex];
-    const result = !isInputLayer(layer) && !!node && node.inputTensors.some(dependsOnZ);
-    dependsMemo.set(t.id, result);
-    return result;
-  };
-  const newZ = tfl.input({ shape: z.shape.slice(1) as number[], dtype: 'float32', name: `${samplingNodeId}_latent_in` });
-  const leaves = new Map<number, SymbolicTensor>();
-  const collectLeaves = (t: SymbolicTensor): void => {
-    if (isInputLayer(t.sourceLayer)) leaves.set(t.id, t);
-    else t.sourceLayer.inboundNodes[t.nodeIndex]?.inputTensors.forEach(collectLeaves);
-  };
-  const rebuilt = new Map<number, SymbolicTensor>();
-  const reapplied: tfl.layers.Layer[] = [];
-  const rebuild = (t: SymbolicTensor): SymbolicTensor => {
-    if (t.id === z.id) return newZ;
-    if (!dependsOnZ(t)) {
-      collectLeaves(t); // reused as is: its model inputs become extra inputs
-      return t;
-    }
-    const done = rebuilt.get(t.id);
-    if (done) return done;
-    const layer = t.sourceLayer;
-    const node = layer.inboundNodes[t.nodeIndex];
-    if (!node) throw new Error(`decodeLatent: layer ${layer.name} has no call ${t.nodeIndex}`);
-    const inputs = node.inputTensors.map(rebuild);
-    // A symbolic mask in the old call's kwargs belongs to the old graph: apply recomputes it.
-    const kwargs: Record<string, unknown> = { ...(node.callArgs as Record<string, unknown>) };
-    delete kwargs['mask'];
-    const out = layer.apply(inputs.length === 1 ? (inputs[0] as SymbolicTensor) : inputs, kwargs) as SymbolicTensor | SymbolicTensor[];
-    reapplied.push(layer);
-    const result = Array.isArray(out) ? (out[t.tensorIndex] as SymbolicTensor) : out;
-    rebuilt.set(t.id, result);
-    return result;
-  };
-  const outputTensor = rebuild(target);
-  const extraFeeds = [...leaves.values()].map((leaf) => {
-    const i = compiled.feeds.findIndex((f) => compiled.nodeTensors.get(f.nodeId)?.['out']?.id === leaf.id);
-    if (i < 0) throw new Error('decodeLatent: the decoder reads a model input that is not a graph Input');
-    return i;
-  });
-  const model = tfl.model({ inputs: [newZ, ...extraFeeds.map((i) => compiled.nodeTensors.get((compiled.feeds[i] as { nodeId: string }).nodeId)?.['out'] as SymbolicTensor)], outputs: outputTensor });
+  const { model, extraFeeds, reapplied } = rerouteModel(compiled, z, target, `${samplingNodeId}_latent_in`);
   const sigmoid = loss.decl.type === 'BinaryCrossentropy' && loss.params.fromLogits === true;
   return { model, extraFeeds, output, sigmoid, reapplied };
 }

@@ -1,11 +1,153 @@
 /**
- * What a GAN's views and tests read from a compiled graph: generated samples for given feeds, and
- * a distance between generated and real samples (the squared maximum mean discrepancy).
+ * What a GAN's views and tests read from a compiled graph: its parts (found in the graph: the
+ * Noise node, the generator's output, the discriminator's score of generated samples), the
+ * generator and the discriminator as models of their own (the compiled model's layers and weights),
+ * generated samples for given feeds, and a distance between generated and real samples (the
+ * squared maximum mean discrepancy).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GraphDocument } from '../graph/document';
+import type { SymbolicTensor } from '../catalogue/decl';
+import type { NoiseDistribution } from '../catalogue/layers/generative/noise';
+import type { GanFormulation } from '../catalogue/layers/losses/gan';
+import type { GraphDocument, GraphNode } from '../graph/document';
 import { inspectionModel, type CompiledGraph } from './compile';
+import type { PortRef } from './inspect';
+import { releaseRerouted, rerouteModel, type ReroutedModel } from './reroute';
 import type { FeedTensors } from './trainer';
+
+export interface GanRoles {
+  noiseNodeId: string;
+  noiseSize: number;
+  distribution: NoiseDistribution;
+  /** The generator's output: what the discriminator judges in place of real samples. */
+  generated: PortRef;
+  /** The Input node of the real samples. */
+  realInput: string;
+  /** The discriminator's scores of generated samples, as the generator's loss reads them. */
+  fakeScore: PortRef;
+  /** The formulation of the generator's loss (of the discriminator's when there is none). */
+  formulation: GanFormulation;
+  /** One generated sample's shape (without the batch), e.g. [2] or [28, 28, 1]. */
+  sampleShape: number[];
+}
+
+function sourceOf(graph: GraphDocument, nodeId: string, port: string): PortRef | null {
+  const edge = graph.edges.find((e) => e.target.node === nodeId && e.target.port === port);
+  return edge ? { nodeId: edge.source.node, port: edge.source.port } : null;
+}
+
+function reach(graph: GraphDocument, from: string, direction: 'up' | 'down'): Set<string> {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const e of graph.edges) {
+      if (direction === 'up' && e.target.node === id) stack.push(e.source.node);
+      if (direction === 'down' && e.source.node === id) stack.push(e.target.node);
+    }
+  }
+  return seen;
+}
+
+export const sizeOf = (shape: readonly (number | null)[]): number => shape.reduce<number>((n, d) => n * (d ?? 1), 1);
+
+/**
+ * The GAN in a compiled graph, or null: a Noise node and a GAN loss reading the discriminator's
+ * scores of generated samples. The generator's output is the last node computed from the noise,
+ * before the discriminator (no node sharing weights upstream of it), whose samples have the real
+ * samples' shape.
+ */
+export function ganRoles(graph: GraphDocument, compiled: CompiledGraph): GanRoles | null {
+  const noise = graph.nodes.find((n) => n.type === 'Noise');
+  if (!noise) return null;
+  const gLoss = graph.nodes.find((n) => n.type === 'GANGeneratorLoss');
+  const dLoss = graph.nodes.find((n) => n.type === 'GANDiscriminatorLoss');
+  const fakeScore = (gLoss && sourceOf(graph, gLoss.id, 'fake')) ?? (dLoss && sourceOf(graph, dLoss.id, 'fake')) ?? null;
+  if (!fakeScore) return null;
+  const realScore = dLoss ? sourceOf(graph, dLoss.id, 'real') : null;
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  // The real samples: the largest float Input the discriminator reads on real data (else the one
+  // the noise takes its batch size from).
+  const feedOf = (id: string) => compiled.feeds.find((f) => f.nodeId === id);
+  const realCandidates = realScore ? [...reach(graph, realScore.nodeId, 'up')].filter((id) => byId.get(id)?.type === 'Input' && feedOf(id)?.dtype === 'float32') : [];
+  const batchSource = sourceOf(graph, noise.id, 'batch')?.nodeId;
+  if (realCandidates.length === 0 && batchSource && byId.get(batchSource)?.type === 'Input') realCandidates.push(batchSource);
+  const realInput = realCandidates.sort((a, b) => sizeOf(feedOf(b)?.shape ?? []) - sizeOf(feedOf(a)?.shape ?? []))[0];
+  const realShape = realInput ? feedOf(realInput)?.shape.slice(1) : undefined;
+  if (!realInput || !realShape) return null;
+
+  const fromNoise = reach(graph, noise.id, 'down');
+  const intoScore = reach(graph, fakeScore.nodeId, 'up');
+  const sharers = new Set(graph.nodes.filter((n) => n.shares !== undefined).map((n) => n.id));
+  const sameShape = (t: SymbolicTensor | undefined) => !!t && t.shape.length === realShape.length + 1 && t.shape.slice(1).every((d, i) => d === realShape[i]);
+  let generated: PortRef | null = null;
+  for (const id of compiled.analysis.order) {
+    if (id === noise.id || !fromNoise.has(id) || !intoScore.has(id) || sharers.has(id)) continue;
+    if ([...reach(graph, id, 'up')].some((up) => sharers.has(up))) continue;
+    const ports = compiled.nodeTensors.get(id) ?? {};
+    const port = Object.keys(ports).find((p) => sameShape(ports[p]));
+    if (port) generated = { nodeId: id, port };
+  }
+  if (!generated) return null;
+  const lossNode = (gLoss ?? dLoss) as GraphNode;
+  return {
+    noiseNodeId: noise.id,
+    noiseSize: Number(noise.params['size']),
+    distribution: noise.params['distribution'] === 'uniform' ? 'uniform' : 'normal',
+    generated,
+    realInput,
+    fakeScore,
+    formulation: lossNode.params['formulation'] as GanFormulation,
+    sampleShape: realShape.map((d) => d ?? 1),
+  };
+}
+
+/** Whether the discriminator's verdicts are probabilities (the logit formulations) or raw scores. */
+export function verdictIsProbability(formulation: GanFormulation): boolean {
+  return formulation === 'minimax' || formulation === 'non-saturating';
+}
+
+export interface GanParts {
+  generator: ReroutedModel;
+  discriminator: ReroutedModel;
+}
+
+const partsCache = new WeakMap<CompiledGraph, GanParts>();
+
+export function ganParts(compiled: CompiledGraph, roles: GanRoles): GanParts {
+  let parts = partsCache.get(compiled);
+  if (!parts) {
+    const tensor = (ref: PortRef) => {
+      const t = compiled.nodeTensors.get(ref.nodeId)?.[ref.port];
+      if (!t) throw new Error(`node ${ref.nodeId} has no output "${ref.port}"`);
+      return t;
+    };
+    const noise = tensor({ nodeId: roles.noiseNodeId, port: 'out' });
+    const generated = tensor(roles.generated);
+    const generator = rerouteModel(compiled, noise, generated, `${roles.noiseNodeId}_fixed_noise`);
+    try {
+      parts = { generator, discriminator: rerouteModel(compiled, generated, tensor(roles.fakeScore), `${roles.generated.nodeId}_points`) };
+    } catch (err) {
+      releaseRerouted(generator);
+      throw err;
+    }
+    partsCache.set(compiled, parts);
+  }
+  return parts;
+}
+
+/** Drops the cached generator and discriminator parts (their references on the model's layers). */
+export function disposeGanParts(compiled: CompiledGraph): void {
+  const parts = partsCache.get(compiled);
+  if (parts) {
+    releaseRerouted(parts.generator);
+    releaseRerouted(parts.discriminator);
+  }
+  partsCache.delete(compiled);
+}
+
 
 /** The outputs of `nodeId` (port `port`) for these feeds, in inference mode, as rows. */
 export function nodeOutputRows(compiled: CompiledGraph, graph: GraphDocument, feeds: FeedTensors, nodeId: string, port = 'out'): number[][] {

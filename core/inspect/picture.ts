@@ -99,3 +99,51 @@ export function renderPicture(rows: readonly (readonly Tile[])[], minTileSide = 
   }
   return { width, height, rgba };
 }
+
+/** Points (x, y per row) of one colour (RGB in [0, 1]) on a plane tile; `pull` draws a segment from each. */
+export interface PlaneLayer {
+  points: Float32Array;
+  n: number;
+  colour: readonly [number, number, number];
+  /** Per point: a vector drawn as a line from it (scaled by `pullScale` plane units per unit). */
+  pull?: Float32Array;
+  pullScale?: number;
+}
+
+/**
+ * A size x size RGB picture of a square of the plane: `surface` (grid x grid values in [0, 1], row 0
+ * at the top) as a purple (0) to green (1) background, then each layer's points and segments.
+ */
+export function planeTile(size: number, bounds: { xMin: number; xMax: number; yMin: number; yMax: number }, surface: { values: ArrayLike<number>; grid: number } | null, layers: readonly PlaneLayer[]): Tile {
+  const values = new Float32Array(size * size * 3).fill(0.1);
+  const px = (x: number) => Math.round(((x - bounds.xMin) / (bounds.xMax - bounds.xMin || 1)) * (size - 1));
+  const py = (y: number) => Math.round(((bounds.yMax - y) / (bounds.yMax - bounds.yMin || 1)) * (size - 1));
+  const put = (x: number, y: number, c: readonly number[]) => {
+    if (x < 0 || y < 0 || x >= size || y >= size) return;
+    values.set(c, (y * size + x) * 3);
+  };
+  if (surface) {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const g = surface.grid;
+        const v = Math.min(1, Math.max(0, Number(surface.values[Math.min(g - 1, Math.floor((y / size) * g)) * g + Math.min(g - 1, Math.floor((x / size) * g))]) || 0));
+        put(x, y, [0.32 - 0.17 * v, 0.2 + 0.25 * v, 0.4 - 0.2 * v]);
+      }
+    }
+  }
+  for (const layer of layers) {
+    for (let i = 0; i < layer.n; i++) {
+      const x = layer.points[i * 2] as number;
+      const y = layer.points[i * 2 + 1] as number;
+      if (layer.pull) {
+        const scale = layer.pullScale ?? 1;
+        const x1 = x + (layer.pull[i * 2] as number) * scale;
+        const y1 = y + (layer.pull[i * 2 + 1] as number) * scale;
+        const steps = Math.max(1, Math.ceil(Math.hypot(px(x1) - px(x), py(y1) - py(y))));
+        for (let k = 1; k <= steps; k++) put(px(x + ((x1 - x) * k) / steps), py(y + ((y1 - y) * k) / steps), [0.85, 0.85, 0.85]);
+      }
+      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) put(px(x) + dx, py(y) + dy, layer.colour);
+    }
+  }
+  return { width: size, height: size, channels: 3, values };
+}

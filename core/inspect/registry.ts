@@ -11,6 +11,7 @@ import { activationsView } from './views/activations';
 import { attentionView } from './views/attention';
 import { confusionView } from './views/confusion';
 import { decodeView } from './views/decode';
+import { ganFieldView, ganGameView, ganInterpolateView, ganSamplesView } from './views/gan';
 import { gradientFlowView } from './views/gradient-flow';
 import { histogramsView } from './views/histograms';
 import { decodeLatentView, generateView, vaeView } from './views/latent';
@@ -29,6 +30,10 @@ const VIEWS: ViewTable = {
   vae: vaeView,
   'decode-latent': decodeLatentView,
   generate: generateView,
+  'gan-samples': ganSamplesView,
+  'gan-field': ganFieldView,
+  'gan-game': ganGameView,
+  'gan-interpolate': ganInterpolateView,
 };
 
 /** Every view's kind, in display order. */

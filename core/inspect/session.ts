@@ -13,6 +13,7 @@ import { batchToTensors } from '../data/tensors';
 import type { Batch, Dataset, DatasetSplit, FeatureSpec, VocabularySpec } from '../data/types';
 import type { CompiledGraph } from '../engine/compile';
 import { disposeDecoders } from '../engine/decode';
+import { disposeGanParts } from '../engine/gan';
 import { disposeInspection } from '../engine/inspect';
 import { bindFeeds } from '../engine/run';
 import type { GraphDocument } from '../graph/document';
@@ -31,6 +32,8 @@ export class InspectionSession {
   probed: CompiledGraph | null = null;
   /** The run's fixed latent samples (same z at every epoch), drawn on first use. */
   fixedZ: number[][] | null = null;
+  /** A GAN run's fixed noise batch (same noise at every epoch), drawn on first use. */
+  fixedNoise: number[][] | null = null;
 
   /** Binds the compiled model's Inputs to the dataset's features (a RunError names a bad one). */
   constructor(
@@ -80,6 +83,7 @@ export class InspectionSession {
   dispose(): void {
     disposeInspection(this.compiled);
     disposeDecoders(this.compiled);
+    disposeGanParts(this.compiled);
     this.compiled.model.dispose();
     if (this.probed) this.probed.model.dispose();
     this.probed = null;

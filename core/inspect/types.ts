@@ -15,6 +15,8 @@ export interface InspectionCapabilities {
   classification: boolean;
   /** A conditional VAE: the label Input feeding a OneHot node, and the dataset's class names. */
   conditionalLabel: { inputNodeId: string; classNames: string[] } | null;
+  /** A GAN (Noise node, generator, GAN losses): its samples' shape and its losses' formulation. */
+  gan: { sampleShape: number[]; formulation: string; verdict: 'probability' | 'score' } | null;
 }
 
 /** Fixed-bin histogram: `counts.length` equal bins between min and max. */
@@ -43,7 +45,15 @@ export type InspectRequest =
   | { kind: 'confusion'; samples: number }
   /** Weight and gradient histograms per node, the gradients of the first `samples` training rows. */
   | { kind: 'histograms'; samples: number }
-  | { kind: 'sample'; sample: number };
+  | { kind: 'sample'; sample: number }
+  /** A GAN's generated samples from the first `samples` rows of the run's fixed noise. */
+  | { kind: 'gan-samples'; samples: number }
+  /** A 2-D GAN: real and generated points, D's verdict on a grid x grid, the generator's pull. */
+  | { kind: 'gan-field'; samples: number; grid: number }
+  /** D(x), D(G(z)), both losses and the diversity of generated samples, on `samples` of each. */
+  | { kind: 'gan-game'; samples: number }
+  /** Samples from `steps` noise vectors on the line between fixed noise rows `from` and `to`. */
+  | { kind: 'gan-interpolate'; from: number; to: number; steps: number };
 
 export interface ActivationPort {
   port: string;
@@ -152,6 +162,69 @@ export interface HistogramsResult {
   layers: LayerHistograms[];
 }
 
+/** n generated samples, as the generator gives them and (for image samples) as images. */
+export interface GeneratedSamples {
+  n: number;
+  /** One sample's shape, e.g. [2] or [28, 28, 1]. */
+  shape: number[];
+  values: Float32Array;
+  /** [h, w, c] samples scaled to [0, 1] by the real images' value range; else null. */
+  images: ImageBatch | null;
+}
+
+export interface GanSamplesResult {
+  kind: 'gan-samples';
+  samples: GeneratedSamples;
+}
+
+/** The square of the plane a 2-D GAN view shows. */
+export interface PlaneBounds {
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+}
+
+export interface GanFieldResult {
+  kind: 'gan-field';
+  /** Real points (x, y per row) and their count. */
+  real: Float32Array;
+  realCount: number;
+  /** Generated points from the fixed noise. */
+  generated: Float32Array;
+  generatedCount: number;
+  /** Per generated point: minus the gradient of the generator's loss (where its next update pushes it). */
+  pull: Float32Array;
+  /** D's verdict on grid x grid points, row 0 at yMax, column 0 at xMin. */
+  surface: Float32Array;
+  grid: number;
+  bounds: PlaneBounds;
+  /** The verdicts are probabilities (D(x) in [0, 1]) or raw critic / least-squares scores. */
+  verdict: 'probability' | 'score';
+}
+
+export interface GanGameResult {
+  kind: 'gan-game';
+  samples: number;
+  /** Mean verdicts on real and on generated samples. */
+  dReal: number;
+  dFake: number;
+  verdict: 'probability' | 'score';
+  /** Each GAN loss node's value on these samples, by node id. */
+  losses: Record<string, number>;
+  /** Mean pairwise distance of the generated samples, of as many real ones, and their ratio. */
+  diversity: { generated: number; real: number; ratio: number };
+  /** ratio below MODE_COLLAPSE_RATIO (core/inspect/gan.ts). */
+  modeCollapse: boolean;
+}
+
+export interface GanInterpolateResult {
+  kind: 'gan-interpolate';
+  from: number;
+  to: number;
+  samples: GeneratedSamples;
+}
+
 export type InspectResult =
   | ActivationsResult
   | AttentionResult
@@ -162,7 +235,11 @@ export type InspectResult =
   | GenerateResult
   | ConfusionResult
   | SampleResult
-  | HistogramsResult;
+  | HistogramsResult
+  | GanSamplesResult
+  | GanFieldResult
+  | GanGameResult
+  | GanInterpolateResult;
 
 export type InspectKind = InspectRequest['kind'];
 export type RequestOf<K extends InspectKind> = Extract<InspectRequest, { kind: K }>;

@@ -30,6 +30,7 @@ const EXPECTED: Record<string, string[]> = {
   'transformer-sentiment': ['attention', 'confusion'],
   'vae-mlp-mnist': ['vae', 'decode-latent'],
   'cvae-mnist': ['vae', 'decode-latent', 'generate'],
+  'gan-2d': ['gan-samples', 'gan-field', 'gan-game', 'gan-interpolate'],
 };
 
 describe('netwright inspect', () => {

@@ -247,6 +247,6 @@ describe('gradient flow and histograms', () => {
 describe('the registry', () => {
   it('lists every request kind once', () => {
     expect(new Set(VIEW_KINDS).size).toBe(VIEW_KINDS.length);
-    expect([...VIEW_KINDS].sort()).toEqual(['activations', 'attention', 'confusion', 'decode', 'decode-latent', 'generate', 'gradient-flow', 'histograms', 'sample', 'vae']);
+    expect([...VIEW_KINDS].sort()).toEqual(['activations', 'attention', 'confusion', 'decode', 'decode-latent', 'gan-field', 'gan-game', 'gan-interpolate', 'gan-samples', 'generate', 'gradient-flow', 'histograms', 'sample', 'vae']);
   });
 });

@@ -25,7 +25,7 @@ const started: RunStartedEvent = {
   batchesPerEpoch: 10,
   epochs: 2,
   expectedInitialLoss: Math.log(10),
-  capabilities: { attention: [], seq2seq: false, vae: null, classification: true, conditionalLabel: null },
+  capabilities: { attention: [], seq2seq: false, vae: null, classification: true, conditionalLabel: null, gan: null },
 };
 
 function steps(from: number, losses: number[], epoch = 0): StepsEvent {
