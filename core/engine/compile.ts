@@ -96,6 +96,8 @@ export interface CompileOptions extends AnalyzeOptions {
    * Default: no wrapping, the model is exactly the graph's layers.
    */
   wrapOutput?: (tensor: SymbolicTensor, at: { nodeId: string; port: string; layerName: string }) => SymbolicTensor;
+  /** The model's outputs, in order (a sub-model's); default: what the losses read, else the sinks. */
+  outputs?: readonly { nodeId: string; port: string }[];
 }
 
 /**
@@ -233,6 +235,10 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
       weight: Number(node.params.weight ?? 1),
       sources,
     });
+  }
+  for (const o of options.outputs ?? []) {
+    if (!nodeTensors.get(o.nodeId)?.[o.port]) throw new CompileError([{ severity: 'error', nodeId: o.nodeId, message: `node "${o.nodeId}" has no output "${o.port}" to return` }]);
+    addOutput(o.nodeId, o.port);
   }
   if (outputs.length === 0) {
     const fed = new Set(graph.edges.map((e) => e.source.node));

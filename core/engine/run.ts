@@ -11,7 +11,7 @@ import type { GraphDocument, RunManifest } from '../graph/document';
 import { effectivePhases, isPhased } from '../graph/phases';
 import { serializeGraph } from '../graph/serialize';
 import { nodeDisplayName } from '../graph/summary';
-import { compileGraph, inspectionModel, type CompiledGraph } from './compile';
+import { compileGraph, inspectionModel, type CompileOptions, type CompiledGraph } from './compile';
 import { SeededScope } from './seeded';
 import { Trainer, type EvaluationResult, type FeedTensors, type NonFiniteReport, type StepResult, type TeacherForcing } from './trainer';
 
@@ -193,8 +193,8 @@ function nonFiniteStepMessage(report: NonFiniteReport, nodeId: string | null, gr
 }
 
 /** Compiles with seeded weight initialization, so the same seed starts from the same weights. */
-export function compileSeeded(graph: GraphDocument): CompiledGraph {
-  return new SeededScope(mixSeed(graph.training.seed, 0x1417)).run(() => compileGraph(graph));
+export function compileSeeded(graph: GraphDocument, options: CompileOptions = {}): CompiledGraph {
+  return new SeededScope(mixSeed(graph.training.seed, 0x1417)).run(() => compileGraph(graph, options));
 }
 
 /** SHA-256 of the canonical graph without its kept runs (a run never changes the hash). */

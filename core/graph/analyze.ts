@@ -10,6 +10,7 @@ import type { GraphDocument, GraphEdge, GraphNode } from './document';
 import { datasetFeatureResolver, datasetOptionIssues } from './dataset-binding';
 import { phaseIssues } from './phases';
 import { applyWeightSharing } from './sharing';
+import { submodelIssues } from './submodels';
 
 export interface GraphIssue {
   severity: 'error' | 'warning';
@@ -419,6 +420,7 @@ function analyzeWith(graph: GraphDocument, options: AnalyzeOptions, cache: WeakM
   }
   applyWeightSharing(graph, results);
   issues.push(...phaseIssues(graph, results));
+  issues.push(...submodelIssues(graph, results));
 
   const overBudget = memoryIssue(graph, results, options.memoryBudgetBytes ?? TRAINING_MEMORY_BUDGET_BYTES);
   if (overBudget?.nodeId) {

@@ -84,6 +84,12 @@ export class GraphBuilder {
     return this;
   }
 
+  /** Declares a named sub-model of these nodes (its inputs and outputs follow from the wires). */
+  submodel(name: string, nodes: readonly OutputRef[]): this {
+    this.graph.submodels = [...(this.graph.submodels ?? []), { name, nodes: nodes.map((n) => n.node) }];
+    return this;
+  }
+
   training(setup: Partial<TrainingSetup>): this {
     Object.assign(this.graph.training, setup);
     return this;

@@ -14,8 +14,9 @@ export const GRAPH_FORMAT = 'netwright.graph';
  * Version 2 added `runs`: trained runs (curves, manifest, weights) kept with the graph. Version 3
  * added `runs[].weights.checksum`. Version 4 added `nodes[].shares` (shared weights) and
  * `training.phases` (alternating updates, e.g. a GAN's discriminator and generator), both optional.
+ * Version 5 added `submodels` (named parts of the graph run, inspected and exported alone), optional.
  */
-export const GRAPH_VERSION = 4;
+export const GRAPH_VERSION = 5;
 
 /** Limits that keep a hostile or broken file from exhausting memory or time. */
 export const LIMITS = {
@@ -236,6 +237,22 @@ export const savedRunSchema = z
     }
   });
 
+/** Limits of the sub-models of one document. */
+export const SUBMODEL_LIMITS = { submodels: 32, nameLength: 64 } as const;
+
+/** A sub-model's name: used as a CLI argument and in file names, so letters, digits, "_" and "-". */
+export const SUBMODEL_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * A named part of the graph that runs, is inspected and exported on its own (a VAE's decoder, a
+ * GAN's generator). Only its nodes are stored: its inputs are the wires entering the set and its
+ * outputs the wires leaving it (and its nodes' unread outputs), derived by `core/graph/submodels.ts`.
+ */
+export const submodelSchema = z.strictObject({
+  name: z.string().regex(SUBMODEL_NAME_PATTERN, 'a name of 1-64 letters, digits, "_" or "-", starting with a letter'),
+  nodes: z.array(id).min(1).max(LIMITS.nodes),
+});
+
 export const graphSchema = z.strictObject({
   format: z.literal(GRAPH_FORMAT),
   version: z.literal(GRAPH_VERSION),
@@ -243,6 +260,8 @@ export const graphSchema = z.strictObject({
   nodes: z.array(nodeSchema).max(LIMITS.nodes),
   edges: z.array(edgeSchema).max(LIMITS.edges),
   training: trainingSchema,
+  /** Absent in documents without sub-models (so their files stay as they were). */
+  submodels: z.array(submodelSchema).max(SUBMODEL_LIMITS.submodels).optional(),
   runs: z.array(savedRunSchema).max(LIMITS.runs),
 });
 
@@ -251,6 +270,7 @@ export type GraphNode = z.infer<typeof nodeSchema>;
 export type GraphEdge = z.infer<typeof edgeSchema>;
 export type TrainingSetup = z.infer<typeof trainingSchema>;
 export type TrainingPhase = z.infer<typeof phaseSchema>;
+export type Submodel = z.infer<typeof submodelSchema>;
 export type GraphDocument = z.infer<typeof graphSchema>;
 export type RunManifest = z.infer<typeof runManifestSchema>;
 export type WeightSpec = z.infer<typeof weightSpecSchema>;

@@ -6,7 +6,8 @@
 import { portsOf } from '../catalogue/decl';
 import { defaultParams } from '../catalogue/params';
 import { getDecl } from '../catalogue/registry';
-import { LIMITS, type GraphDocument, type GraphEdge, type GraphNode, type ParamValueJson, type SavedRun, type TrainingSetup } from './document';
+import { submodelNameProblem } from './submodels';
+import { LIMITS, SUBMODEL_LIMITS, type GraphDocument, type GraphEdge, type GraphNode, type ParamValueJson, type SavedRun, type TrainingSetup } from './document';
 
 export interface Position {
   x: number;
@@ -50,11 +51,52 @@ export function removeElements(graph: GraphDocument, nodeIds: Iterable<string>, 
   const nodes = new Set(nodeIds);
   const edges = new Set(edgeIds);
   if (nodes.size === 0 && edges.size === 0) return graph;
+  const { submodels: _submodels, ...rest } = graph;
   return {
-    ...graph,
+    ...rest,
     nodes: graph.nodes.filter((n) => !nodes.has(n.id)),
     edges: graph.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source.node) && !nodes.has(e.target.node)),
+    ...withoutSubmodelNodes(graph, nodes),
   };
+}
+
+/** Sub-models without the removed nodes; a sub-model left with none goes too. */
+function withoutSubmodelNodes(graph: GraphDocument, removed: ReadonlySet<string>): Pick<GraphDocument, 'submodels'> {
+  if (graph.submodels === undefined) return {};
+  if (!graph.submodels.some((s) => s.nodes.some((id) => removed.has(id)))) return { submodels: graph.submodels };
+  const submodels = graph.submodels.map((s) => ({ ...s, nodes: s.nodes.filter((id) => !removed.has(id)) })).filter((s) => s.nodes.length > 0);
+  return submodels.length > 0 ? { submodels } : {};
+}
+
+/**
+ * Declares a sub-model of these nodes (in the graph's order). Throws when the name is taken or
+ * malformed, or no node is given; loss nodes are left out (a sub-model computes values).
+ */
+export function addSubmodel(graph: GraphDocument, name: string, nodeIds: Iterable<string>): GraphDocument {
+  const problem = submodelNameProblem(graph, name);
+  if (problem) throw new Error(problem);
+  const ids = new Set(nodeIds);
+  const nodes = graph.nodes.filter((n) => ids.has(n.id) && getDecl(n.type)?.kind !== 'loss').map((n) => n.id);
+  if (nodes.length === 0) throw new Error('select the layers of the sub-model first (losses are not part of one)');
+  if ((graph.submodels?.length ?? 0) >= SUBMODEL_LIMITS.submodels) throw new Error(`a document has at most ${SUBMODEL_LIMITS.submodels} sub-models: remove one first`);
+  return { ...graph, submodels: [...(graph.submodels ?? []), { name, nodes }] };
+}
+
+/** Renames a sub-model; throws when the new name is taken or malformed. */
+export function renameSubmodel(graph: GraphDocument, name: string, next: string): GraphDocument {
+  if (name === next) return graph;
+  if (!graph.submodels?.some((s) => s.name === name)) throw new Error(`the graph has no sub-model "${name}"`);
+  const problem = submodelNameProblem(graph, next, name);
+  if (problem) throw new Error(problem);
+  return { ...graph, submodels: graph.submodels.map((s) => (s.name === name ? { ...s, name: next } : s)) };
+}
+
+/** Removes a sub-model's declaration (its nodes stay in the graph). */
+export function removeSubmodel(graph: GraphDocument, name: string): GraphDocument {
+  if (!graph.submodels?.some((s) => s.name === name)) return graph;
+  const { submodels: _all, ...rest } = graph;
+  const submodels = graph.submodels.filter((s) => s.name !== name);
+  return submodels.length > 0 ? { ...rest, submodels } : rest;
 }
 
 export function connect(graph: GraphDocument, edge: Omit<GraphEdge, 'id'>): { graph: GraphDocument; id: string } {

@@ -9,3 +9,15 @@ export * from './edit';
 export * from './saved-runs';
 export * from './weights-checksum';
 export { bindableFeatures, bindInputToFeature, bindInputsByName, inputsMatchingByName, type BindableFeatures } from './dataset-binding';
+export {
+  extractSubmodel,
+  findSubmodel,
+  submodelInterface,
+  submodelIssues,
+  submodelNameProblem,
+  SubmodelError,
+  type ExtractedSubmodel,
+  type SubmodelInput,
+  type SubmodelInterface,
+  type SubmodelPort,
+} from './submodels';

@@ -27,6 +27,12 @@ export const MIGRATIONS: readonly Migration[] = [
     describe: 'optional shared weights (nodes[].shares) and training phases (training.phases)',
     up: (doc) => doc,
   },
+  {
+    from: 4,
+    // Optional too: a version 4 graph is a version 5 graph without sub-models.
+    describe: 'optional named sub-models (submodels)',
+    up: (doc) => doc,
+  },
 ];
 
 /**

@@ -101,6 +101,7 @@ export function canonicalGraph(graph: GraphDocument): GraphDocument {
     nodes: graph.nodes.map(canonicalNode),
     edges: graph.edges.map(canonicalEdge),
     training: canonicalTraining(graph.training),
+    ...(graph.submodels !== undefined ? { submodels: graph.submodels.map((s) => ({ name: s.name, nodes: [...s.nodes] })) } : {}),
     runs: graph.runs.map(canonicalRun),
   };
 }

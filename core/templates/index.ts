@@ -163,9 +163,9 @@ function gan2d(): GraphDocument {
   );
   const point = g.add('Input', { shape: [2], feature: 'point' }, undefined, 'real');
   const z = g.add('Noise', { size: 8, distribution: 'normal' }, { batch: point }, 'noise');
-  let h = g.add('Dense', { units: 64, activation: 'leakyRelu' }, z, 'g_hidden1');
-  h = g.add('Dense', { units: 64, activation: 'leakyRelu' }, h, 'g_hidden2');
-  const generated = g.add('Dense', { units: 2 }, h, 'generated');
+  const g1 = g.add('Dense', { units: 64, activation: 'leakyRelu' }, z, 'g_hidden1');
+  const g2 = g.add('Dense', { units: 64, activation: 'leakyRelu' }, g1, 'g_hidden2');
+  const generated = g.add('Dense', { units: 2 }, g2, 'generated');
   const discriminator = (input: OutputRef, suffix: string) => {
     const d1 = g.add('Dense', { units: 64, activation: 'leakyRelu' }, input, `d_hidden1${suffix}`);
     const d2 = g.add('Dense', { units: 64, activation: 'leakyRelu' }, d1, `d_hidden2${suffix}`);
@@ -179,6 +179,8 @@ function gan2d(): GraphDocument {
   const gLoss = g.add('GANGeneratorLoss', { formulation: 'non-saturating' }, { fake: onFake[2] }, 'g_loss');
   const phase = { steps: 1, optimizer: 'adam' as const, learningRate: 0.0005, momentum: 0.9, clipWeights: null };
   return g
+    .submodel('generator', [g1, g2, generated])
+    .submodel('discriminator', [...onReal])
     .training({
       dataset: { id: 'moons', options: { size: 2000, noise: 0.05 } },
       epochs: 10,
@@ -186,7 +188,7 @@ function gan2d(): GraphDocument {
       validationSplit: 0,
       phases: [
         { name: 'discriminator', losses: [dLoss.node], updates: onReal.map((n) => n.node), ...phase },
-        { name: 'generator', losses: [gLoss.node], updates: ['g_hidden1', 'g_hidden2', generated.node], ...phase },
+        { name: 'generator', losses: [gLoss.node], updates: [g1.node, g2.node, generated.node], ...phase },
       ],
     })
     .build();
@@ -207,7 +209,7 @@ function vaeMlp(): GraphDocument {
   const logits = g.add('Dense', { units: 784 }, d, 'reconstruction');
   g.add('BinaryCrossentropy', { fromLogits: true, reduction: 'sum' }, { prediction: logits, target: flat }, 'reconstruction_loss');
   g.add('GaussianKL', { weight: 1 }, { mu, logvar }, 'kl');
-  return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 20 }).build();
+  return g.submodel('decoder', [d, logits]).training({ dataset: { id: 'mnist', options: {} }, epochs: 20 }).build();
 }
 
 function vaeConv(): GraphDocument {
@@ -220,14 +222,15 @@ function vaeConv(): GraphDocument {
   const mu = g.add('Dense', { units: 2 }, x, 'mu');
   const logvar = g.add('Dense', { units: 2 }, x, 'logvar');
   const z = g.add('Sampling', {}, { mu, logvar }, 'z');
-  let y = g.add('Dense', { units: 7 * 7 * 64, activation: 'relu' }, z.out('z'), 'decoder');
-  y = g.add('Reshape', { targetShape: [7, 7, 64] }, y, 'reshape');
-  y = g.add('Conv2DTranspose', { filters: 64, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu' }, y, 'upconv1');
-  y = g.add('Conv2DTranspose', { filters: 32, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu' }, y, 'upconv2');
-  const logits = g.add('Conv2DTranspose', { filters: 1, kernelSize: [3, 3], padding: 'same' }, y, 'reconstruction');
+  const decoder: NodeHandle[] = [g.add('Dense', { units: 7 * 7 * 64, activation: 'relu' }, z.out('z'), 'decoder')];
+  decoder.push(g.add('Reshape', { targetShape: [7, 7, 64] }, decoder.at(-1), 'reshape'));
+  decoder.push(g.add('Conv2DTranspose', { filters: 64, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu' }, decoder.at(-1), 'upconv1'));
+  decoder.push(g.add('Conv2DTranspose', { filters: 32, kernelSize: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu' }, decoder.at(-1), 'upconv2'));
+  const logits = g.add('Conv2DTranspose', { filters: 1, kernelSize: [3, 3], padding: 'same' }, decoder.at(-1), 'reconstruction');
+  decoder.push(logits);
   g.add('BinaryCrossentropy', { fromLogits: true, reduction: 'sum' }, { prediction: logits, target: image }, 'reconstruction_loss');
   g.add('GaussianKL', { weight: 1 }, { mu, logvar }, 'kl');
-  return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
+  return g.submodel('decoder', decoder).training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
 }
 
 function vaeConditional(): GraphDocument {
@@ -246,7 +249,7 @@ function vaeConditional(): GraphDocument {
   const logits = g.add('Dense', { units: 784 }, d, 'reconstruction');
   g.add('BinaryCrossentropy', { fromLogits: true, reduction: 'sum' }, { prediction: logits, target: flat }, 'reconstruction_loss');
   g.add('GaussianKL', { weight: 1 }, { mu, logvar }, 'kl');
-  return g.training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
+  return g.submodel('decoder', [dec, d, logits]).training({ dataset: { id: 'mnist', options: {} }, epochs: 10 }).build();
 }
 
 function couplingFlow(): GraphDocument {
