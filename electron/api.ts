@@ -79,13 +79,19 @@ export interface OpenedGraph extends FileInfo {
   contents: string;
 }
 
+/** A model file chosen in Open… (model.json with the weight files its manifest names beside it, or a Keras file): imported by the page. */
+export interface OpenedModelFiles extends FileInfo {
+  files: { name: string; bytes: Uint8Array<ArrayBuffer> }[];
+}
+
 /** What a save wrote: the app's document, or it merged with runs the file gained on disk. */
 export interface SavedGraph extends FileInfo {
   contents: string;
 }
 
 export interface ApiResults {
-  openGraph: OpenedGraph | null;
+  /** A graph's text, or a model's files to import; null when the dialog was cancelled. */
+  openGraph: OpenedGraph | OpenedModelFiles | null;
   /** Null when the file changed on disk and the user chose Cancel. */
   saveGraph: SavedGraph | null;
   saveGraphAs: FileInfo | null;

@@ -8,12 +8,17 @@
  * runs it gained, overwrite, or cancel; nothing is lost silently.
  * The recent list holds only files that opened as graphs: one that cannot be read, or reads but
  * is not a valid graph document, leaves it (the page still gets the text to show why).
+ * A model chosen in Open… (a TensorFlow.js model.json, a Keras .keras or .h5 file) comes back as
+ * its files' bytes for the page to import: a model.json with the weight files its manifest names,
+ * read from its own folder only (by file name, so a manifest cannot point elsewhere).
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { LIMITS } from '../core/graph/document';
 import type { ApiHandlers } from './ipc';
-import type { FileInfo, SavedGraph } from './api';
+import type { FileInfo, OpenedModelFiles, SavedGraph } from './api';
+import { isModelJsonText, MODEL_JSON_MAX_BYTES } from '../core/import/model-json';
+import { manifestShardPaths, shardFileName, WEIGHT_LIMITS } from '../core/import/weights-manifest';
 import { mergeGainedRuns } from '../core/graph/merge-runs';
 import { parseGraphText } from '../core/graph/parse';
 import type { RecentFilesStore } from './recent-files';
@@ -23,9 +28,19 @@ export const MAX_GRAPH_FILE_BYTES = LIMITS.fileBytes;
 
 export const GRAPH_FILTERS = [{ name: 'Netwright graph', extensions: ['json'] }];
 
+/** Open… shows graphs and the models it imports. */
+export const OPEN_FILTERS = [
+  { name: 'Netwright graph or model', extensions: ['json', 'keras', 'h5'] },
+  ...GRAPH_FILTERS,
+  { name: 'Keras or TensorFlow.js model', extensions: ['json', 'keras', 'h5', 'hdf5'] },
+];
+
+/** The largest Keras file read (the importer keeps at most WEIGHT_LIMITS.values float32 weights). */
+export const MAX_KERAS_FILE_BYTES = WEIGHT_LIMITS.values * 4 + 16 * 1024 * 1024;
+
 /** The dialog calls used, shaped like Electron's `dialog` module (window argument bound). */
 export interface Dialogs {
-  showOpen(options: { filters: typeof GRAPH_FILTERS }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showOpen(options: { filters: typeof OPEN_FILTERS }): Promise<{ canceled: boolean; filePaths: string[] }>;
   showSave(options: {
     defaultPath?: string;
     filters?: { name: string; extensions: string[] }[];
@@ -52,6 +67,7 @@ export interface FileServiceDeps {
   /** Size in bytes; rejects when the file does not exist. */
   fileSize: (file: string) => Promise<number>;
   readText: (file: string) => Promise<string>;
+  readBytes: (file: string) => Promise<Uint8Array<ArrayBuffer>>;
   writeAtomic: (file: string, data: string | Uint8Array) => Promise<void>;
   appVersion: string;
   /** Tells the OS about the file (recent documents menu); optional. */
@@ -106,6 +122,45 @@ export function createFileService(deps: FileServiceDeps): FileHandlers {
     }
   }
 
+  /** Reads a file after checking its size against `max`. */
+  async function readBytesBounded(file: string, max: number, what: string): Promise<Uint8Array<ArrayBuffer>> {
+    const size = await deps.fileSize(file);
+    if (size > max) throw new FileAccessError(`open refused: ${what} "${file}" is ${megabytes(size)}, larger than the ${megabytes(max)} limit`);
+    return deps.readBytes(file);
+  }
+
+  /**
+   * A model.json and the weight files its manifest names, from the model's folder. A missing or
+   * malformed manifest, or a missing weight file, is left for the importer to name in the page.
+   */
+  async function modelJsonFiles(file: string, contents: string): Promise<OpenedModelFiles> {
+    const files: OpenedModelFiles['files'] = [{ name: path.basename(file), bytes: new TextEncoder().encode(contents) }];
+    let shards: string[];
+    try {
+      shards = manifestShardPaths((JSON.parse(contents) as { weightsManifest?: unknown }).weightsManifest);
+    } catch {
+      shards = []; // the importer names what is wrong with the manifest
+    }
+    let total = 0;
+    const folder = path.dirname(file);
+    for (const shard of new Set(shards.map(shardFileName))) {
+      const local = path.join(folder, path.basename(shard));
+      if (local === file) continue;
+      let size: number;
+      try {
+        size = await deps.fileSize(local);
+      } catch {
+        continue; // missing: the importer says which file it needs
+      }
+      total += size;
+      if (total > WEIGHT_LIMITS.values * 4) {
+        throw new FileAccessError(`open refused: the weight files of "${file}" hold more than ${megabytes(WEIGHT_LIMITS.values * 4)}, more than Netwright keeps`);
+      }
+      files.push({ name: path.basename(shard), bytes: await deps.readBytes(local) });
+    }
+    return { ...info(file), files };
+  }
+
   async function ask(message: string, detail: string, buttons: string[], cancelId: number): Promise<number> {
     return (await deps.dialogs.showMessage({ type: 'question', message, detail, buttons, defaultId: 0, cancelId })).response;
   }
@@ -127,10 +182,14 @@ export function createFileService(deps: FileServiceDeps): FileHandlers {
         }
         file = requested;
       } else {
-        const result = await deps.dialogs.showOpen({ filters: GRAPH_FILTERS });
+        const result = await deps.dialogs.showOpen({ filters: OPEN_FILTERS });
         const chosen = result.filePaths[0];
         if (result.canceled || !chosen) return null;
         file = chosen;
+        // A Keras file is imported into a new document: it is never saved over.
+        if (/\.(keras|h5|hdf5)$/i.test(file)) {
+          return { ...info(file), files: [{ name: path.basename(file), bytes: await readBytesBounded(file, MAX_KERAS_FILE_BYTES, 'the Keras file') }] };
+        }
         writable.add(file); // chosen in a dialog: the user may save over it
       }
       let contents: string;
@@ -140,6 +199,10 @@ export function createFileService(deps: FileServiceDeps): FileHandlers {
         // A recent file that cannot be read (moved, deleted, too large) leaves the list.
         if (payload?.path) await deps.recent.remove(file);
         throw err;
+      }
+      if (!payload?.path && contents.length <= MODEL_JSON_MAX_BYTES && isModelJsonText(contents)) {
+        writable.delete(file); // a model.json is imported into a new document, never saved over
+        return modelJsonFiles(file, contents);
       }
       lastSeen.set(file, sha256(contents));
       // Not a graph (any more): the page shows the problems, and the file is not (or no longer) recent.

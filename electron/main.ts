@@ -104,6 +104,7 @@ async function start(): Promise<void> {
     recent: createRecentFilesStore({ file: path.join(app.getPath('userData'), 'recent-files.json') }),
     fileSize: async (file) => (await stat(file)).size,
     readText: (file) => readFile(file, 'utf8'),
+    readBytes: async (file) => new Uint8Array(await readFile(file)),
     writeAtomic: (file, data) => writeFileAtomic(file, data),
     appVersion: app.getVersion(),
     noteRecentDocument: (file) => app.addRecentDocument(file),

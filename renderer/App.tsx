@@ -8,7 +8,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { formatSummary, serializeGraph, summarize } from '../core/graph';
 import { moveNodes } from '../core/graph/edit';
 import { Canvas, measuredSizes } from './components/Canvas';
-import { FileErrorDialog, HelpOverlay, RecoveryBanner, TemplatesDialog, Toasts } from './components/Dialogs';
+import { FileErrorDialog, HelpOverlay, ImportProgress, RecoveryBanner, TemplatesDialog, Toasts } from './components/Dialogs';
 import { EngineAlert } from './components/EngineAlert';
 import { Header } from './components/Header';
 import { Inspector } from './components/Inspector';
@@ -34,10 +34,12 @@ import {
   undo,
 } from './editor/actions';
 import { createAutosaveScheduler, findRecovery, writeWorking } from './editor/autosave';
+import { importModel } from './editor/import-model';
 import { layoutPositions } from './editor/layout';
 import { checkEngine, killEngineForTest } from './engine/engine-client';
 import { useBackend } from './engine/useBackend';
 import { platform } from './platform';
+import { graphOrModel } from './platform/picked-files';
 import { isTextEditingCommand } from './platform/shortcuts';
 import { analysisOf } from './state/analysis';
 import { editorStore, useEditor } from './state/editor';
@@ -201,19 +203,26 @@ function useAutosave(): void {
   }, []);
 }
 
-/** Drop a graph .json file anywhere on the window to open it. */
+/**
+ * Drop a graph .json file anywhere on the window to open it, or a model to import it (a model.json
+ * with its weight files dropped together, a .keras or .h5 file).
+ */
 function useFileDrop(): void {
   useEffect(() => {
     const onDragOver = (event: DragEvent) => {
       if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
     };
     const onDrop = (event: DragEvent) => {
-      const file = event.dataTransfer?.files[0];
-      if (!file) return;
+      const files = [...(event.dataTransfer?.files ?? [])];
+      if (files.length === 0) return;
       event.preventDefault();
-      file.text().then(
-        (text) => openText(text, { name: file.name, handle: null }),
-        (err: unknown) => showToast(`Could not read ${file.name}: ${String(err)}`, 'error'),
+      graphOrModel(files).then(
+        (opened) => {
+          if (!opened) return;
+          if ('model' in opened) void importModel(opened.model);
+          else openText(opened.graph.text, { name: opened.graph.file.name, handle: null });
+        },
+        (err: unknown) => showToast(`Could not read ${files.map((f) => f.name).join(', ')}: ${String(err)}`, 'error'),
       );
     };
     window.addEventListener('dragover', onDragOver);
@@ -315,6 +324,7 @@ function Shell() {
       <HelpOverlay />
       <PortPicker />
       <FileErrorDialog />
+      <ImportProgress />
       <Toasts />
     </div>
   );

@@ -21,6 +21,7 @@ import { flattenTopology, type FlatLayer } from './topology';
 import { readManifestWeights, type ManifestTensor } from './weights-manifest';
 
 import { GRAPH_METADATA_KEY } from './graph-metadata';
+import { MODEL_JSON_MAX_BYTES } from './model-json';
 
 export { GRAPH_METADATA_KEY };
 
@@ -213,8 +214,7 @@ function writeNamedWeights(model: tfl.LayersModel, tensors: readonly ManifestTen
   return true;
 }
 
-/** Model files are bounded like graph files (the weights come separately). */
-export const MODEL_JSON_MAX_BYTES = 32 * 1024 * 1024;
+export { MODEL_JSON_MAX_BYTES };
 
 export async function importLayersModel(files: ModelFiles, options: ImportOptions): Promise<ImportedModel> {
   const progress = options.onProgress ?? (() => undefined);

@@ -111,7 +111,7 @@ export function FileErrorDialog() {
   if (!report) return null;
   return (
     <Modal title={report.title} onClose={() => uiStore.setState({ fileError: null })} testId="file-error-dialog">
-      <p>The file was not opened; your current graph is unchanged.</p>
+      <p>{report.title.endsWith('could not be imported') ? 'The model was not imported' : 'The file was not opened'}; your current graph is unchanged.</p>
       <ul className="file-errors">
         {report.errors.map((e, i) => (
           <li key={i}>
@@ -120,6 +120,22 @@ export function FileErrorDialog() {
         ))}
       </ul>
     </Modal>
+  );
+}
+
+/** The progress of a model import running in the worker. */
+export function ImportProgress() {
+  const importing = useUi((s) => s.importing);
+  if (!importing) return null;
+  const percent = Math.round(importing.fraction * 100);
+  return (
+    <div className="import-progress" role="status" aria-live="polite" data-testid="import-progress">
+      <span>
+        Importing {importing.name}: {importing.stage}
+      </span>
+      <progress max={100} value={percent} aria-label={`Import of ${importing.name}`} />
+      <span className="mono">{percent}%</span>
+    </div>
   );
 }
 

@@ -8,10 +8,11 @@ import { addNode, extractSubgraph, moveNodes, pasteSubgraph, removeElements, typ
 import { getTemplate } from '../../core/templates';
 import { platform, type FileRef } from '../platform';
 import { editorStore } from '../state/editor';
-import { isDirty } from '../state/store';
 import { requestFitView, showToast, uiStore } from '../state/ui';
 import { encodeLastSave } from './autosave';
 import { decodeClipboard, encodeClipboard, type Subgraph } from './clipboard';
+import { confirmDiscard } from './discard';
+import { importModel } from './import-model';
 
 const PASTE_STEP = 40;
 /** In-memory clipboard: used when the system clipboard is unavailable or holds something else. */
@@ -131,11 +132,6 @@ export function alignSelection(edge: 'left' | 'top'): void {
   edit((g) => moveNodes(g, positions));
 }
 
-/** Asks before replacing a document with unsaved changes. */
-function confirmDiscard(): boolean {
-  if (!isDirty(editorStore.getState())) return true;
-  return window.confirm('Discard the unsaved changes to the current graph?');
-}
 
 export function newDocument(): void {
   if (!confirmDiscard()) return;
@@ -175,6 +171,10 @@ export async function openFile(recent?: FileRef): Promise<void> {
   try {
     const opened = await platform.openGraph(recent);
     if (!opened) return;
+    if ('files' in opened) {
+      await importModel(opened);
+      return;
+    }
     // A recent file that is no graph (any more) leaves the recent list; its errors are shown.
     if (recent && !parseGraphText(opened.contents).ok) await platform.forgetRecent(recent);
     openText(opened.contents, { name: opened.name, handle: opened.key });

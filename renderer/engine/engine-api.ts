@@ -137,6 +137,18 @@ export interface OpenedRun {
   capabilities: RunStartedEvent['capabilities'];
 }
 
+export interface ImportModelRequest {
+  /** A model.json with its weight files, or a Keras file (bytes by file name; transferred). */
+  files: { name: string; bytes: Uint8Array<ArrayBuffer> }[];
+  /** The new document's name. */
+  name: string;
+}
+
+/** An imported model as a graph document whose kept run holds its weights, or why it was refused. */
+export type ImportModelResult =
+  | { ok: true; documentJson: string; layers: number; parameters: number; source: 'netwright-metadata' | 'layers' }
+  | { ok: false; message: string };
+
 export interface ControlAck {
   /** What the run is doing now. */
   state: 'running' | 'paused' | 'stopping' | 'idle';
@@ -165,6 +177,11 @@ export interface EngineApi {
   exportPytorch(runName: string): Promise<Uint8Array>;
   /** The inspected model as an ONNX file (opset 17, attention weights as extra outputs). */
   exportOnnx(): Promise<ExportedOnnx>;
+  /**
+   * Imports a model (core/import) off the UI thread; `onProgress` (a comlink proxy) hears the
+   * stages. A refusal (ImportError: the layer's position and name) is a result, not a throw.
+   */
+  importModel(request: ImportModelRequest, onProgress: (fraction: number, stage: string) => void): Promise<ImportModelResult>;
   /** Live tfjs tensors in the worker (leak checks). */
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** Releases the last run's model and inspection caches. */

@@ -12,7 +12,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { compareBackends } from '../../core/engine/backend-check';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps, registerWebGpuKernelFixes } from '../../core/engine/kernels';
-import type { BackendReport, BackendRequest, EngineApi, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
+import type { BackendReport, BackendRequest, EngineApi, ImportModelRequest, ImportModelResult, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
+import { serializeGraph } from '../../core/graph/serialize';
+import { ImportError } from '../../core/import/errors';
+import { importModelFiles } from '../../core/import/model-files';
 import { exportModel, exportOnnxModel, exportPytorch, inspect, openRun, pauseRun, previewDataset, release, resumeRunNow, setInteractive, stopRun, train, trainedWeights, transferables } from './training-session';
 import { previewTransferables } from '../../core/inspect/dataset-preview';
 import type { DatasetPreviewRequest } from '../../core/inspect/dataset-preview-types';
@@ -121,6 +124,19 @@ const api: EngineApi = {
   async exportOnnx() {
     const exported = exportOnnxModel();
     return Comlink.transfer(exported, [exported.bytes.buffer]);
+  },
+  async importModel(request: ImportModelRequest, onProgress: (fraction: number, stage: string) => void): Promise<ImportModelResult> {
+    try {
+      const imported = await importModelFiles(request.files, {
+        name: request.name,
+        backend: tf.getBackend(),
+        onProgress: (fraction, stage) => void onProgress(fraction, stage),
+      });
+      return { ok: true, documentJson: serializeGraph(imported.graph), layers: imported.layers, parameters: imported.parameters, source: imported.source };
+    } catch (err) {
+      if (err instanceof ImportError) return { ok: false, message: err.message };
+      throw err;
+    }
   },
   async memory() {
     const { numTensors, numBytes } = tf.memory();

@@ -16,7 +16,8 @@ export function createElectronPlatform(bridge: NetwrightBridge): Platform {
     kind: 'electron',
     async openGraph(recent) {
       const opened = await bridge.openGraph(recent ? { path: recent.key } : undefined);
-      return opened ? { ...toRef(opened), contents: opened.contents } : null;
+      if (!opened) return null;
+      return 'files' in opened ? { name: opened.name, files: opened.files } : { ...toRef(opened), contents: opened.contents };
     },
     async saveGraph(file, contents) {
       const saved = await bridge.saveGraph({ path: file.key, contents });

@@ -17,6 +17,12 @@ export interface OpenedFile extends FileRef {
   contents: string;
 }
 
+/** A model picked in Open… (model.json with its weight files, or a Keras file): the page imports it. */
+export interface OpenedModel {
+  name: string;
+  files: { name: string; bytes: Uint8Array<ArrayBuffer> }[];
+}
+
 /** What a save wrote: the document, or the document merged with runs the file gained on disk. */
 export interface SavedFile extends FileRef {
   contents: string;
@@ -40,8 +46,11 @@ export interface ExportFilter {
 
 export interface Platform {
   readonly kind: 'electron' | 'web';
-  /** Shows a picker, or reopens a recent file when given one. Null when the user cancels. */
-  openGraph(recent?: FileRef): Promise<OpenedFile | null>;
+  /**
+   * Shows a picker (graphs, and models to import: several files may be picked, a model.json with
+   * its weight files), or reopens a recent file when given one. Null when the user cancels.
+   */
+  openGraph(recent?: FileRef): Promise<OpenedFile | OpenedModel | null>;
   /**
    * Writes to a file opened or saved before (atomically in Electron). If the file changed on disk
    * since it was opened or last saved, the user chooses: merge the runs it gained (the result

@@ -8,7 +8,8 @@
  */
 import type { AutosaveSlot } from '../../electron/api';
 import { mergeGainedRuns, type MergedRuns } from '../../core/graph/merge-runs';
-import type { AutosaveSlots, ExportFilter, FileRef, OpenedFile, Platform, SavedFile } from './platform';
+import { graphOrModel } from './picked-files';
+import type { AutosaveSlots, ExportFilter, FileRef, OpenedFile, OpenedModel, Platform, SavedFile } from './platform';
 import { forgetRecentHandle, loadRecentHandle, storeRecentHandle } from './recent-handles';
 import { commandForKey, isTextEditingCommand } from './shortcuts';
 
@@ -74,11 +75,19 @@ interface PickerType {
   accept: Record<string, string[]>;
 }
 interface FileSystemAccess {
-  showOpenFilePicker(options: { types: PickerType[]; multiple: false }): Promise<FileHandle[]>;
+  showOpenFilePicker(options: { types: PickerType[]; multiple: boolean }): Promise<FileHandle[]>;
   showSaveFilePicker(options: { suggestedName: string; types?: PickerType[] }): Promise<FileHandle>;
 }
 
 const GRAPH_TYPES: PickerType[] = [{ description: 'Netwright graph', accept: { 'application/json': ['.json'] } }];
+/** Open… also takes models to import: a model.json with its weight files (pick them together), a .keras or .h5 file. */
+const OPEN_TYPES: PickerType[] = [
+  {
+    description: 'Netwright graph, or a model (model.json with its .bin weight files, .keras, .h5)',
+    accept: { 'application/json': ['.json'], 'application/octet-stream': ['.bin', '.keras', '.h5', '.hdf5'] },
+  },
+];
+
 const RECENT_KEY = 'netwright.recentFiles';
 const MAX_RECENT = 10;
 
@@ -111,13 +120,14 @@ function download(name: string, data: string | Uint8Array): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function pickWithInput(): Promise<File | null> {
+function pickWithInput(): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
-    input.accept = '.json,application/json';
-    input.addEventListener('change', () => resolve(input.files?.[0] ?? null), { once: true });
-    input.addEventListener('cancel', () => resolve(null), { once: true });
+    input.multiple = true;
+    input.accept = '.json,application/json,.bin,.keras,.h5,.hdf5';
+    input.addEventListener('change', () => resolve([...(input.files ?? [])]), { once: true });
+    input.addEventListener('cancel', () => resolve([]), { once: true });
     input.click();
   });
 }
@@ -196,7 +206,7 @@ export function createWebPlatform(options: { askChangedFile?: AskChangedFile } =
 
   return {
     kind: 'web',
-    async openGraph(recent): Promise<OpenedFile | null> {
+    async openGraph(recent): Promise<OpenedFile | OpenedModel | null> {
       const known = recent ? handles.get(recent.key) : undefined;
       if (known && recent) {
         return { ...recent, contents: await readTracked(recent.key, known) };
@@ -213,8 +223,11 @@ export function createWebPlatform(options: { askChangedFile?: AskChangedFile } =
       const fsa = fileSystemAccess();
       if (fsa) {
         try {
-          const [handle] = await fsa.showOpenFilePicker({ types: GRAPH_TYPES, multiple: false });
+          const picked = await fsa.showOpenFilePicker({ types: OPEN_TYPES, multiple: true });
+          const handle = picked[0];
           if (!handle) return null;
+          const opened = await graphOrModel(await Promise.all(picked.map((h) => h.getFile())));
+          if (!opened || 'model' in opened) return opened?.model ?? null;
           const ref = track(handle);
           return { ...ref, contents: await readTracked(ref.key, handle) };
         } catch (err) {
@@ -222,10 +235,12 @@ export function createWebPlatform(options: { askChangedFile?: AskChangedFile } =
           throw err;
         }
       }
-      const file = await pickWithInput();
-      if (!file) return null;
+      const opened = await graphOrModel(await pickWithInput());
+      if (!opened) return null;
+      if ('model' in opened) return opened.model;
+      const { file, text } = opened.graph;
       rememberRecent(file.name);
-      return { key: `upload:${file.name}`, name: file.name, contents: await file.text() };
+      return { key: `upload:${file.name}`, name: file.name, contents: text };
     },
     async saveGraph(file, contents): Promise<SavedFile | null> {
       const handle = handles.get(file.key);

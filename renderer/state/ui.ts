@@ -26,6 +26,8 @@ export interface UiState {
   autosaveError: string | null;
   /** Incremented to ask the canvas to fit the view (after open, template, layout). */
   fitViewRequest: number;
+  /** A model being imported in the worker: its file and how far the import got. */
+  importing: { name: string; fraction: number; stage: string } | null;
 }
 
 export const uiStore = createStore<UiState>()(() => ({
@@ -34,6 +36,7 @@ export const uiStore = createStore<UiState>()(() => ({
   recovery: null,
   autosaveError: null,
   fitViewRequest: 0,
+  importing: null,
 }));
 
 export function useUi<T>(selector: (state: UiState) => T): T {

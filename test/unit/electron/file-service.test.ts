@@ -59,6 +59,11 @@ function setup(
       return typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength;
     },
     readText,
+    readBytes: async (f) => {
+      const v = disk.get(f);
+      if (v === undefined) throw new Error(`ENOENT: ${f}`);
+      return typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(v);
+    },
     writeAtomic: async (f, d) => {
       disk.set(f, d);
     },
@@ -99,7 +104,7 @@ describe('file service', () => {
     const { service } = setup({ open: '/docs/a.json' });
     await expect(service.openGraph({ path: '/docs/a.json' })).rejects.toThrow('is not a file you opened before');
     await service.openGraph(undefined);
-    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe(A1);
+    expect(await service.openGraph({ path: '/docs/a.json' })).toMatchObject({ contents: A1 });
   });
 
   it('a recent file that cannot be read any more leaves the recent list', async () => {
@@ -115,7 +120,7 @@ describe('file service', () => {
     await service.openGraph(undefined);
     expect(await service.recentFiles(undefined)).toEqual([{ path: '/docs/a.json', name: 'a.json' }]);
     disk.set('/docs/a.json', '{"format":"netwright-graph","version":3,');
-    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe('{"format":"netwright-graph","version":3,');
+    expect(await service.openGraph({ path: '/docs/a.json' })).toMatchObject({ contents: '{"format":"netwright-graph","version":3,' });
     expect(await service.recentFiles(undefined)).toEqual([]);
     await expect(service.openGraph({ path: '/docs/a.json' })).resolves.not.toBeNull(); // still readable this session
   });
@@ -151,7 +156,7 @@ describe('file service', () => {
     const earlier = setup({ open: '/docs/a.json' });
     await earlier.service.openGraph(undefined);
     const { service, disk, dialogs } = setup({ message: ['Cancel', 'Save'] }, { disk: earlier.disk, recent: earlier.recent });
-    expect((await service.openGraph({ path: '/docs/a.json' }))?.contents).toBe(A1);
+    expect(await service.openGraph({ path: '/docs/a.json' })).toMatchObject({ contents: A1 });
 
     expect(await service.saveGraph({ path: '/docs/a.json', contents: '{"a":2}' })).toBeNull();
     expect(disk.get('/docs/a.json')).toBe(A1);
@@ -218,5 +223,57 @@ describe('saving a file that changed on disk', () => {
     expect(options?.buttons).toEqual(['Overwrite', 'Cancel']);
     expect(options?.detail).toContain('g.json on disk is no longer a valid graph ($: not valid JSON');
     expect(disk.get('/docs/g.json')).toBe(ours);
+  });
+});
+
+describe('file service: models chosen in Open…', () => {
+  const manifest = (paths: string[]) => JSON.stringify({ format: 'layers-model', modelTopology: { class_name: 'Sequential', config: { layers: [] } }, weightsManifest: [{ paths, weights: [] }] });
+
+  it('returns a model.json with the weight files its manifest names, read from its own folder only', async () => {
+    const shard1 = new Uint8Array([1, 2, 3, 4]);
+    const shard2 = new Uint8Array([5, 6, 7, 8]);
+    const elsewhere = new Uint8Array([9]);
+    const modelJson = manifest(['group1-shard1of2.bin', '../secret/group1-shard2of2.bin']);
+    const disk: Disk = new Map<string, string | Uint8Array>([
+      ['/models/cnn/model.json', modelJson],
+      ['/models/cnn/group1-shard1of2.bin', shard1],
+      ['/models/cnn/group1-shard2of2.bin', shard2],
+      ['/models/secret/group1-shard2of2.bin', elsewhere],
+    ]);
+    const { service, recent } = setup({ open: '/models/cnn/model.json' }, { disk });
+    const opened = await service.openGraph(undefined);
+    expect(opened).toEqual({
+      path: '/models/cnn/model.json',
+      name: 'model.json',
+      files: [
+        { name: 'model.json', bytes: new TextEncoder().encode(modelJson) },
+        { name: 'group1-shard1of2.bin', bytes: shard1 },
+        { name: 'group1-shard2of2.bin', bytes: shard2 },
+      ],
+    });
+    // Not a graph: not recent, and never saved over.
+    expect(await recent.list()).toEqual([]);
+    await expect(service.saveGraph({ path: '/models/cnn/model.json', contents: '{}' })).rejects.toThrow('was not opened or chosen in this session');
+  });
+
+  it('leaves a missing weight file for the importer to name, and refuses weights over the limit before reading them', async () => {
+    const disk: Disk = new Map<string, string | Uint8Array>([['/m/model.json', manifest(['w.bin'])]]);
+    const missing = await setup({ open: '/m/model.json' }, { disk }).service.openGraph(undefined);
+    expect(missing && 'files' in missing ? missing.files.map((f) => f.name) : null).toEqual(['model.json']);
+
+    const huge = new Uint8Array(8);
+    const big: Disk = new Map<string, string | Uint8Array>([['/m/model.json', manifest(['w.bin'])], ['/m/w.bin', huge]]);
+    const { service } = setup({ open: '/m/model.json' }, { disk: big });
+    Object.defineProperty(huge, 'byteLength', { value: 300 * 1024 * 1024 });
+    await expect(service.openGraph(undefined)).rejects.toThrow(/weight files of "\/m\/model\.json" hold more than 256\.0 MB/);
+  });
+
+  it('returns a Keras file as bytes, refusing one over the limit from its size', async () => {
+    const bytes = new Uint8Array([0x89, 0x48, 0x44, 0x46]);
+    const disk: Disk = new Map<string, string | Uint8Array>([['/k/mnist.keras', bytes]]);
+    expect(await setup({ open: '/k/mnist.keras' }, { disk }).service.openGraph(undefined)).toEqual({ path: '/k/mnist.keras', name: 'mnist.keras', files: [{ name: 'mnist.keras', bytes }] });
+    const huge = new Uint8Array(4);
+    Object.defineProperty(huge, 'byteLength', { value: 400 * 1024 * 1024 });
+    await expect(setup({ open: '/k/big.h5' }, { disk: new Map([['/k/big.h5', huge]]) }).service.openGraph(undefined)).rejects.toThrow(/the Keras file "\/k\/big\.h5" is 400\.0 MB, larger than the 272\.0 MB limit/);
   });
 });

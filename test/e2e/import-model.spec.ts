@@ -1,0 +1,150 @@
+/**
+ * Opening the models people have: a TensorFlow.js layers model (model.json + weight shards) picked
+ * in Open… or dropped on the window is imported in the engine worker and opens as a new document
+ * whose kept run "Imported weights" is selected; a model Netwright exported comes back as its graph
+ * and the views inspect its weights at once; a refused layer is named by position and name, and the
+ * current document stays.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { mkdirSync } from 'node:fs';
+import { compileSeeded } from '../../core/engine/run';
+import { exportLayersModel } from '../../core/engine/export';
+import { GraphBuilder } from '../../core/graph';
+
+interface FixtureFile {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+/** A foreign tfjs convnet (as tfjs-examples' mnist builds it), saved in memory as model.json + two shards. */
+async function foreignConvnet(lambda = false): Promise<FixtureFile[]> {
+  await tf.setBackend('cpu');
+  const model = tfl.sequential({
+    name: 'mnist_cnn',
+    layers: [
+      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv2d_1' }),
+      tfl.layers.maxPooling2d({ poolSize: 2, name: 'max_pooling2d_1' }),
+      tfl.layers.flatten({ name: 'flatten_1' }),
+      tfl.layers.dense({ units: 10, activation: 'softmax', name: 'dense_1' }),
+    ],
+  });
+  let saved: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    saved = artifacts;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  model.dispose();
+  const artifacts = saved as unknown as tf.io.ModelArtifacts;
+  const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+  const half = Math.floor(weights.byteLength / 8) * 4;
+  const topology = artifacts.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+  // A Lambda layer (Python code) in third place: must be refused by position and name.
+  if (lambda) topology.config.layers.splice(2, 0, { class_name: 'Lambda', config: { name: 'lambda_1', function: ['x * 2', null, null] } });
+  const modelJson = {
+    format: 'layers-model',
+    generatedBy: 'TensorFlow.js tfjs-layers',
+    modelTopology: topology,
+    weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: artifacts.weightSpecs }],
+  };
+  return [
+    { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(modelJson)) },
+    { name: 'group1-shard1of2.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(weights.slice(0, half)) },
+    { name: 'group1-shard2of2.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(weights.slice(half)) },
+  ];
+}
+
+/** An MLP on MNIST exported by Netwright (its graph rides in the metadata, with the dataset). */
+async function netwrightExport(): Promise<FixtureFile[]> {
+  await tf.setBackend('cpu');
+  const g = new GraphBuilder('exported-mlp');
+  const x = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'image');
+  const h = g.add('Dense', { units: 16, activation: 'relu' }, g.add('Flatten', {}, x, 'flat'), 'hidden');
+  const o = g.add('Dense', { units: 10 }, h, 'logits');
+  g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: o, target: g.add('Input', { shape: [], dtype: 'int32', feature: 'label' }, undefined, 'label') }, 'loss');
+  g.training({ dataset: { id: 'mnist', options: {} }, seed: 5 });
+  const graph = g.build();
+  const compiled = compileSeeded(graph);
+  const exported = await exportLayersModel(compiled.model, graph);
+  compiled.model.dispose();
+  return [
+    { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(exported.modelJson) },
+    { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(exported.weights) },
+  ];
+}
+
+async function open(page: Page): Promise<void> {
+  // Without the File System Access API, Open… uses <input type=file multiple>, which Playwright fills.
+  await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
+  await page.goto('/?trainLimit=256');
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
+}
+
+/** Drops files on the window as a file manager would. */
+async function drop(page: Page, files: FixtureFile[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, type: f.mimeType, data: f.buffer.toString('base64') }));
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    return dt;
+  }, payload);
+  await page.locator('.react-flow__pane').dispatchEvent('dragover', { dataTransfer: transfer });
+  await page.locator('.react-flow__pane').dispatchEvent('drop', { dataTransfer: transfer });
+}
+
+async function nodeTypes(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.__netwright?.store.getState().document.nodes.map((n) => n.type) ?? []);
+}
+
+test.use({ viewport: { width: 1440, height: 1000 } });
+// The machine may be loaded: the import, the worker's start and a screenshot each take seconds.
+test.setTimeout(240_000);
+
+test('Open… imports a tfjs model.json picked with its weight shards; the imported run is selected', async ({ page }) => {
+  await open(page);
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  const files = await foreignConvnet();
+  await (await chooser).setFiles(files);
+  await expect(page.locator('.react-flow__node')).toHaveCount(5, { timeout: 60_000 });
+  expect(await nodeTypes(page)).toEqual(['Input', 'Conv2D', 'MaxPool2D', 'Flatten', 'Dense']);
+  await expect(page.getByText(/Imported model\.json: 5 nodes, 6,810 parameters/)).toBeVisible();
+  // A new, unsaved document: no file name, so Save asks where.
+  await expect(page.getByTestId('file-name')).not.toHaveText('model.json');
+  await page.getByTestId('tab-runs').click();
+  await expect(page.getByTestId('run-row-1')).toContainText('Imported weights (model)');
+  await expect(page.getByTestId('run-row-1')).toHaveClass(/active/);
+  mkdirSync('docs/screenshots', { recursive: true });
+  await page.screenshot({ path: 'docs/screenshots/import-tfjs-model.png' });
+});
+
+test('a dropped Netwright export opens as its graph with the weights inspected at once', async ({ page }) => {
+  await open(page);
+  await drop(page, await netwrightExport());
+  await expect(page.locator('.react-flow__node')).toHaveCount(6, { timeout: 60_000 });
+  await page.getByTestId('tab-runs').click();
+  await expect(page.getByTestId('run-row-1')).toContainText('Imported weights (model)');
+  await expect(page.getByTestId('run-loaded')).toBeVisible({ timeout: 60_000 });
+  await page.locator('.react-flow__node[data-id="logits"]').click();
+  await page.getByTestId('tab-activations').click();
+  await expect(page.getByTestId('activations-view')).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: 'docs/screenshots/import-netwright-export.png' });
+});
+
+test('a dropped model with a Lambda layer is refused by position and name; the current document stays', async ({ page }) => {
+  await open(page);
+  await page.getByRole('button', { name: 'Templates' }).click();
+  await page.locator('[data-template-id="mlp-mnist"]').click();
+  const before = await nodeTypes(page);
+  await drop(page, await foreignConvnet(true));
+  const dialog = page.getByTestId('file-error-dialog');
+  await expect(dialog).toBeVisible({ timeout: 60_000 });
+  await expect(dialog).toContainText('model.json could not be imported');
+  await expect(dialog).toContainText("layer 4 'lambda_1' (Lambda): Lambda layers carry Python or JavaScript code and can't be imported");
+  await expect(dialog).toContainText('The model was not imported; your current graph is unchanged.');
+  await page.screenshot({ path: 'docs/screenshots/import-refused.png' });
+  expect(await nodeTypes(page)).toEqual(before);
+});
