@@ -33,6 +33,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 // Replaces tfjs' orthogonal initializer (seconds per LSTM(256)) before any layer is built.
 import './orthogonal';
 import { fusedRecurrence, isFusedActivation, type FusedCellKind } from './fused-recurrence';
+import { CallMemo } from '../call-memo';
 
 type ChainedMethods = Record<'flatten' | 'stridedSlice' | 'sign' | 'transpose' | 'reshape', unknown>;
 
@@ -203,8 +204,19 @@ function fixedClass(className: RecurrentClassName): RnnConstructor {
       if (x instanceof tfl.SymbolicTensor) this.inputCarriesMask = mayCarryMask(x);
       return super.apply(inputs, freshKwargs(inputs, kwargs, this.inputCarriesMask));
     }
+    /** tfjs' executor calls a layer once per output it uses (sequence, h, c): one computation serves all. */
+    private readonly memo = new CallMemo();
     override call(inputs: CallInputs, kwargs: CallKwargs): CallResult {
-      return fusedCall(this, className, inputs, kwargs) ?? super.call(inputs, kwargs);
+      // A stateful layer's result also depends on the states its previous call left.
+      if (this.stateful) return super.call(inputs, kwargs);
+      const given = [
+        ...(Array.isArray(inputs) ? inputs : [inputs]),
+        ...((kwargs?.['initialState'] as tf.Tensor[] | null | undefined) ?? []),
+        ...[kwargs?.['mask'] as tf.Tensor | (tf.Tensor | null)[] | null | undefined].flat(),
+      ];
+      return this.memo.run({ inputs: given, weights: this.weights, training: kwargs?.['training'] === true }, () =>
+        fusedCall(this, className, inputs, kwargs) ?? super.call(inputs, kwargs),
+      );
     }
     override build(inputShape: Parameters<tfl.RNN['build']>[0]): void {
       // The LSTM's unit-forget-bias initializer leaves its intermediate tensors behind.
