@@ -12,7 +12,7 @@
  *    enough to pay for the extra dispatches, else the stock loop (see BATCHED_MIN_FLOPS).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { input } from './util';
+import { asTensor, input } from './util';
 
 /** The stock wasm kernels these wrap, captured once before they are replaced. */
 interface StockKernels {
@@ -43,8 +43,29 @@ const batchOf = (shape: readonly number[]): number => shape.slice(0, -2).reduce(
 function as2d(x: tf.Tensor, transpose: boolean): tf.Tensor2D {
   const r = x.shape[x.rank - 2] as number;
   const c = x.shape[x.rank - 1] as number;
-  const m = tf.reshape(x, [r, c]) as tf.Tensor2D;
-  return transpose ? tf.transpose(m) : m;
+  if (!transpose) return tf.reshape(x, [r, c]) as tf.Tensor2D;
+  // A vector's transpose is a reshape (no copy).
+  return (r === 1 || c === 1 ? tf.reshape(x, [c, r]) : tf.transpose(tf.reshape(x, [r, c]))) as tf.Tensor2D;
+}
+
+/** Elements a physical transpose of an r x c matrix copies (none for a vector: a reshape). */
+const transposeCost = (r: number, c: number): number => (r === 1 || c === 1 ? 0 : r * c);
+
+/**
+ * A 2-D a·b (transposes applied) on the fast path, by the cheaper of two routes: transpose the
+ * transposed operands, or compute (bᵀ·aᵀ)ᵀ, where an operand stored transposed needs no copy and
+ * only the result is transposed. dV = hiddenᵀ·dScores of the additive attention ([22528, 64]ᵀ by
+ * [22528, 1]) copied 1.4M elements the first way and none the second.
+ */
+function product2d(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean, backend: tf.KernelBackend): tf.Tensor2D {
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = b.shape.slice(-2) as [number, number];
+  const m = transposeA ? ac : ar;
+  const n = transposeB ? br : bc;
+  const direct = (transposeA ? transposeCost(ar, ac) : 0) + (transposeB ? transposeCost(br, bc) : 0);
+  const swapped = (transposeA ? 0 : transposeCost(ar, ac)) + (transposeB ? 0 : transposeCost(br, bc)) + transposeCost(n, m);
+  if (direct <= swapped) return fastProduct(as2d(a, transposeA), as2d(b, transposeB), backend);
+  return as2d(fastProduct(as2d(b, !transposeB), as2d(a, !transposeA), backend), true);
 }
 
 /** [..., r, c] -> [batch, r, c], the last two axes swapped when `transpose`. */
@@ -55,10 +76,32 @@ function as3d(x: tf.Tensor, transpose: boolean): tf.Tensor3D {
   return transpose ? tf.transpose(m, [0, 2, 1]) : m;
 }
 
+/**
+ * The [rows, cols] each buffer was last multiplied as, as the right operand of an XNNPACK product.
+ * tfjs 4.22's wasm BatchMatMul caches XNNPACK's packed right operand by tensor id, not by shape:
+ * a reshape shares its input's id, so y [1, 2] used as b, then reshape(y, [2, 1]) used as b,
+ * reads the cached [1, 2] packing and gives a wrong product (it does on the stock kernel).
+ */
+const rightOperandShapes = new WeakMap<object, string>();
+
+/** b itself, or a copy of it (a new id) when its buffer was packed for another shape. */
+function rightOperand<T extends tf.TensorInfo>(b: T): T | tf.Tensor {
+  const key = b.shape.slice(-2).join(',');
+  const seen = rightOperandShapes.get(b.dataId);
+  if (seen === undefined || seen === key) {
+    rightOperandShapes.set(b.dataId, key);
+    return b;
+  }
+  // A multiply by one makes a new buffer (Identity shares it, heap.ts).
+  const copy = tf.mul(asTensor(b), 1);
+  rightOperandShapes.set(copy.dataId, key);
+  return copy;
+}
+
 /** The stock kernel on a 2-D, untransposed product: XNNPACK. */
 function fastProduct(a: tf.Tensor2D, b: tf.Tensor2D, backend: tf.KernelBackend): tf.Tensor2D {
   const out = stockKernels().batchMatMul.kernelFunc({
-    inputs: { a, b },
+    inputs: { a, b: rightOperand(b) },
     backend,
     attrs: { transposeA: false, transposeB: false },
   }) as tf.TensorInfo;
@@ -88,9 +131,7 @@ function product(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: bo
   const n = b.shape[b.rank - (transposeB ? 2 : 1)] as number;
   const outBatch = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const outShape = [...outBatch, m, n];
-  if (batchA === 1 && batchB === 1) {
-    return tf.reshape(fastProduct(as2d(a, transposeA), as2d(b, transposeB), backend), outShape);
-  }
+  if (batchA === 1 && batchB === 1) return tf.reshape(product2d(a, b, transposeA, transposeB, backend), outShape);
   if (batchB === 1) {
     // Rows of every batch item through the one right operand.
     const rows = tf.reshape(as3d(a, transposeA), [batchA * m, -1]) as tf.Tensor2D;
@@ -121,7 +162,12 @@ export const fastBatchMatMul: tf.KernelFunc = (args) => {
   const aInfo = inputs['a'] as tf.TensorInfo;
   const bInfo = inputs['b'] as tf.TensorInfo;
   if (aInfo.dtype !== 'float32' || bInfo.dtype !== 'float32' || !takesFastPath(aInfo.shape, bInfo.shape, transposeA, transposeB)) {
-    return stockKernels().batchMatMul.kernelFunc(args);
+    // Batch 1 untransposed goes to XNNPACK there: the right operand needs the same shape guard.
+    if (batchOf(aInfo.shape) !== 1 || batchOf(bInfo.shape) !== 1 || transposeA || transposeB) return stockKernels().batchMatMul.kernelFunc(args);
+    return tf.tidy(() => {
+      const out = stockKernels().batchMatMul.kernelFunc({ ...args, inputs: { a: aInfo, b: rightOperand(bInfo) } }) as tf.TensorInfo;
+      return tf.engine().makeTensorFromTensorInfo(out);
+    });
   }
   return tf.tidy(() =>
     product(input(inputs, 'a', 'BatchMatMul'), input(inputs, 'b', 'BatchMatMul'), transposeA, transposeB, backend as tf.KernelBackend),
@@ -139,15 +185,19 @@ export const fastFusedMatMul: tf.KernelFunc = (args) => {
   const aInfo = inputs['a'] as tf.TensorInfo;
   const bInfo = inputs['b'] as tf.TensorInfo;
   const transposed = fusedAttrs.transposeA || fusedAttrs.transposeB;
-  if (!transposed || batchOf(aInfo.shape) !== 1 || batchOf(bInfo.shape) !== 1) {
-    return stockKernels().fusedMatMul.kernelFunc(args);
+  if (batchOf(aInfo.shape) !== 1 || batchOf(bInfo.shape) !== 1) return stockKernels().fusedMatMul.kernelFunc(args);
+  if (!transposed) {
+    return tf.tidy(() => {
+      const out = stockKernels().fusedMatMul.kernelFunc({ ...args, inputs: { ...inputs, b: rightOperand(bInfo) } }) as tf.TensorInfo;
+      return tf.engine().makeTensorFromTensorInfo(out);
+    });
   }
   return tf.tidy(() => {
     const a = input(inputs, 'a', '_FusedMatMul');
     const b = input(inputs, 'b', '_FusedMatMul');
     // The stock kernel reads rank-3 operands.
     const a3 = tf.expandDims(as2d(a, fusedAttrs.transposeA), 0);
-    const b3 = tf.expandDims(as2d(b, fusedAttrs.transposeB), 0);
+    const b3 = rightOperand(tf.expandDims(as2d(b, fusedAttrs.transposeB), 0));
     const out = stockKernels().fusedMatMul.kernelFunc({
       inputs: { ...inputs, a: a3, b: b3 },
       backend,

@@ -172,6 +172,53 @@ describe('BatchMatMul on wasm (fast path)', () => {
   });
 });
 
+describe('BatchMatMul on wasm: the cheaper transposition', () => {
+  /** Kernels a product dispatches, by name. */
+  async function kernelsOf(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean): Promise<string[]> {
+    const a = tf.tensor(randomValues(aShape, 7), aShape);
+    const b = tf.tensor(randomValues(bShape, 8), bShape);
+    const info = await tf.profile(() => tf.matMul(a, b, transposeA, transposeB));
+    tf.dispose([a, b, info.result as tf.Tensor]);
+    return info.kernels.map((k) => k.name);
+  }
+
+  it('multiplies hᵀ·dy with a one-column dy as (dyᵀ·h)ᵀ: vectors are reshaped, nothing is copied', async () => {
+    // The additive attention's score-vector gradient: [B·Tq·Tv, units]ᵀ · [B·Tq·Tv, 1].
+    expect(await kernelsOf([300, 20], [300, 1], true, false)).not.toContain('Transpose');
+    expect(await kernelsOf([1, 300], [20, 300], false, true)).not.toContain('Transpose');
+    // A large transposed operand with a small other side still takes the direct route (one copy of the small one).
+    expect((await kernelsOf([300, 20], [20, 30], false, false)).filter((k) => k === 'Transpose')).toHaveLength(0);
+    expect((await kernelsOf([300, 20], [30, 20], false, true)).filter((k) => k === 'Transpose')).toHaveLength(1);
+  });
+
+  it("gives the right product when a buffer is multiplied as the right operand in two shapes (the stock kernel's packing cache does not)", async () => {
+    const y = tf.tensor2d([[2, 3]]);
+    const p = tf.tensor2d([[1, -1]]);
+    const first = tf.matMul(tf.tensor2d([[0.5]]), y);
+    const reshaped = tf.matMul(p, tf.reshape(y, [2, 1]));
+    const fused = tf.fused.matMul({ a: p, b: tf.reshape(y, [2, 1]), bias: tf.tensor1d([1]) });
+    expect(Array.from(first.dataSync())).toEqual([1, 1.5]);
+    expect(Array.from(reshaped.dataSync())).toEqual([-1]);
+    expect(Array.from(fused.dataSync())).toEqual([0]);
+    tf.dispose([y, p, first, reshaped, fused]);
+  });
+
+  it('equals the cpu kernel on both routes, with gradients', async () => {
+    let seed = 500;
+    for (const [m, k, n] of [
+      [20, 300, 1],
+      [1, 300, 20],
+      [20, 300, 2],
+      [64, 2, 64],
+      [3, 50, 1],
+    ] as const) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) await expectMatMulLikeCpu(shapesOf([], [], m, k, n, transposeA, transposeB), seed++);
+      }
+    }
+  });
+});
+
 describe('_FusedMatMul on wasm (fast path)', () => {
   it('equals the cpu kernel with bias and activation, for every transposition', async () => {
     let seed = 100;
