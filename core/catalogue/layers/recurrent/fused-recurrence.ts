@@ -149,6 +149,16 @@ function product(a: tf.Tensor, b: tf.Tensor): Float32Array {
   return copy;
 }
 
+/** Sums of the columns of a row-major [rows, cols] matrix (accumulated in float64). */
+function columnSums(values: Float32Array, rows: number, cols: number): Float32Array {
+  const sums = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) sums[c]! += values[base + c]!;
+  }
+  return Float32Array.from(sums);
+}
+
 function matrix(values: Float32Array, rows: number, cols: number): tf.Tensor2D {
   return tf.tensor2d(values, [rows, cols]);
 }
@@ -414,7 +424,8 @@ class SequenceRun {
       } else {
         grads.push(tf.matMul(hPrev, dPreT, true, false));
       }
-      if (hasBias) grads.push(tf.sum(dPreT, 0));
+      // Summed here: wasm's Sum over axis 0 transposes the whole [rows, width] matrix first.
+      if (hasBias) grads.push(tf.tensor1d(columnSums(dPre, rows, width)));
       if (hasInitial) {
         grads.push(tf.tensor2d(dh, [batch, units]));
         if (kind === 'LSTM') grads.push(tf.tensor2d(dc, [batch, units]));
