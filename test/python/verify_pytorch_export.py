@@ -2,8 +2,9 @@
 
 Usage: verify_pytorch_export.py cases.json -> prints one JSON line per case. Each case folder holds
 model.py, weights.npz (the tfjs weights converted by the export) and check.npz (the inputs and
-batch given to tfjs and its outputs `out.<key>`, losses `loss.<name>`). All cases run in one
-process (importing torch once is most of the cost).
+batch given to tfjs and its outputs `out.<key>`, losses `loss.<name>`; with `total_loss`, also the
+weighted total loss of one training step and the gradient of every weight, `grad.<state_dict key>`,
+in PyTorch's layouts). All cases run in one process (importing torch once is most of the cost).
 """
 import importlib.util
 import json
@@ -40,6 +41,7 @@ def check(case):
         "nonTrainable": sum(b.numel() for b in net.buffers() if b.is_floating_point()),
         "outputs": {},
         "losses": {},
+        "gradients": {},
     }
     for key, value in outputs.items():
         result["outputs"][key] = rel(value.detach().numpy(), data[f"out.{key}"])
@@ -47,6 +49,20 @@ def check(case):
     for name, value in losses.items():
         if f"loss.{name}" in data.files:
             result["losses"][name] = rel(value.detach().numpy(), data[f"loss.{name}"])
+    if "total_loss" in data.files:
+        # One training step from the same weights and batch: the weighted total loss and its gradients.
+        total = module.total_loss(losses)
+        net.zero_grad(set_to_none=True)
+        total.backward()
+        result["totalLoss"] = rel(total.detach().numpy(), data["total_loss"])
+        for key, parameter in net.named_parameters():
+            if not parameter.requires_grad:
+                continue
+            if f"grad.{key}" not in data.files:
+                result["gradients"][key] = float("inf")
+                continue
+            grad = parameter.grad if parameter.grad is not None else torch.zeros_like(parameter)
+            result["gradients"][key] = rel(grad.numpy(), data[f"grad.{key}"])
     return result
 
 

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../../../core/data';
+import { fullGradients } from '../../../core/engine/inspect';
 import { compileSeeded } from '../../../core/engine/run';
 import { captureWeights } from '../../../core/engine/weights';
-import { buildPytorchProject, ExportRefusal, npzBytes, weightsByNode, type NpyArray } from '../../../core/export/pytorch';
+import { buildModelPy, buildPytorchProject, ExportRefusal, npzBytes, weightsByNode, type NpyArray } from '../../../core/export/pytorch';
 import { analyzeGraph, type GraphDocument } from '../../../core/graph';
 
 export const PYTHON = process.env['NETWRIGHT_TORCH_PYTHON'] ?? '/usr/bin/python3';
@@ -39,6 +40,8 @@ export interface PreparedCase {
   nonTrainable: number;
   outputs: string[];
   losses: string[];
+  /** PyTorch parameters whose gradient tfjs computed (empty when gradients were not asked for). */
+  gradients: string[];
 }
 
 export type Prepared = { ok: true; case: PreparedCase } | { ok: false; name: string; refusal: string };
@@ -84,7 +87,39 @@ function randomize(compiled: ReturnType<typeof compileSeeded>, random: SeededRan
   }
 }
 
-export function prepareCase(name: string, graph: GraphDocument, root: string, batch = 5, randomWeights = true): Prepared {
+/**
+ * The gradient of the weighted total loss (inference mode, as the check's forward) for every
+ * trainable weight, converted to PyTorch's layouts by the export itself: the gradients are written
+ * into the weights for a moment and exported like weights (every conversion is a transpose or a
+ * reshape, so it maps gradients as it maps weights). Keys are state_dict keys.
+ */
+function gradientsByKey(compiled: ReturnType<typeof compileSeeded>, graph: GraphDocument, feeds: tf.Tensor[]): { loss: number; byKey: Map<string, NpyArray> } {
+  const full = fullGradients(compiled, feeds);
+  const trainables = compiled.model.layers.flatMap((layer) => layer.trainableWeights);
+  const originals = trainables.map((w) => w.read().clone());
+  try {
+    trainables.forEach((w, i) => {
+      const g = full.gradients[i];
+      if (!g) throw new Error(`no gradient for ${w.name}`);
+      const t = tf.tensor(g.values, g.shape);
+      w.write(t);
+      t.dispose();
+    });
+    const asWeights = weightsByNode(compiled.layerNames, captureWeights(compiled.model));
+    const model = buildModelPy(graph, analyzeGraph(graph), asWeights);
+    const byKey = new Map<string, NpyArray>(model.state.map((s) => [s.key, { dtype: 'float32', shape: s.shape, values: s.values }]));
+    return { loss: full.loss, byKey };
+  } finally {
+    trainables.forEach((w, i) => w.write(originals[i] as tf.Tensor));
+    tf.dispose(originals);
+  }
+}
+
+/**
+ * `gradients`: also one training step's loss and gradients (tfjs' fullGradients in inference
+ * mode), for verify_pytorch_export.py to compare with PyTorch's backward pass.
+ */
+export function prepareCase(name: string, graph: GraphDocument, root: string, batch = 5, randomWeights = true, gradients = false): Prepared {
   const analysis = analyzeGraph(graph);
   const compiled = compileSeeded(graph);
   try {
@@ -136,6 +171,15 @@ export function prepareCase(name: string, graph: GraphDocument, root: string, ba
       if (loss) arrays.set(`loss.${loss.name}`, { dtype: 'float32', shape: [], values: Float32Array.from(value.dataSync()) });
       value.dispose();
     }
+    const gradientKeys: string[] = [];
+    if (gradients) {
+      const { loss, byKey } = gradientsByKey(compiled, graph, feedTensors);
+      arrays.set('total_loss', { dtype: 'float32', shape: [], values: Float32Array.of(loss) });
+      for (const [key, array] of byKey) {
+        arrays.set(`grad.${key}`, array);
+        gradientKeys.push(key);
+      }
+    }
     tf.dispose([...feedTensors, ...outs]);
     writeFileSync(join(dir, 'check.npz'), npzBytes(arrays));
     return {
@@ -147,6 +191,7 @@ export function prepareCase(name: string, graph: GraphDocument, root: string, ba
         nonTrainable: project.model.parameterCount.nonTrainable,
         outputs: project.model.outputs.map((o) => o.key),
         losses: project.model.losses.map((l) => l.name),
+        gradients: gradientKeys,
       },
     };
   } finally {
@@ -161,6 +206,10 @@ export interface CaseResult {
   nonTrainable: number;
   outputs: Record<string, number>;
   losses: Record<string, number>;
+  /** The weighted total loss, relative to tfjs' (when gradients were compared). */
+  totalLoss?: number;
+  /** Per trainable PyTorch parameter: its gradient relative to tfjs' (max |difference| / max |tfjs|). */
+  gradients: Record<string, number>;
 }
 
 /** Runs every prepared case in one Python process. */

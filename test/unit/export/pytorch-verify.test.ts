@@ -1,6 +1,8 @@
 /**
  * Every example graph exported to PyTorch and run by the real PyTorch (Debian's python3-torch):
- * the same parameter count, and for the same weights and inputs the same outputs and losses.
+ * the same parameter count, and for the same weights and inputs the same outputs and losses, and
+ * one training step's weighted total loss and the gradient of every parameter (inference mode:
+ * dropout off, Sampling's mean, BatchNorm's moving statistics; so nothing random differs).
  * Skipped with the reason where /usr/bin/python3 has no torch; in CI a missing torch fails.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,17 +10,38 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDecl } from '../../../core/catalogue/registry';
+import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../../core/engine/kernels';
 import { parseGraphText, type GraphDocument } from '../../../core/graph';
 import { prepareCase, runPython, skipReason, type CaseResult, type Prepared } from './pytorch-oracle';
+
+const require = createRequire(import.meta.url);
+// In Node the wasm backend loads its .wasm from a folder path (with a trailing separator).
+setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
 
 const EXAMPLES = resolve(__dirname, '../../../examples');
 /** Examples the export refuses, with the node it names. */
 const REFUSED: Readonly<Record<string, RegExp>> = { 'gan-2d': /Noise/ };
 
-/** Sampling draws noise; the check compares its deterministic output (mu) instead. */
+/**
+ * Sampling draws noise; the check compares its deterministic output (mu) instead. Every example's
+ * loss weights are 1, so a graph with several losses gets distinct ones (KL 1.75 beside the VAE's
+ * reconstruction 1.25) for the total loss to show that they are applied.
+ */
 function deterministic(graph: GraphDocument): GraphDocument {
-  return { ...graph, nodes: graph.nodes.map((n) => (n.type === 'Sampling' ? { ...n, params: { ...n.params, deterministic: true } } : n)) };
+  const losses = graph.nodes.filter((n) => getDecl(n.type)?.kind === 'loss');
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n) => {
+      if (n.type === 'Sampling') return { ...n, params: { ...n.params, deterministic: true } };
+      if (losses.length > 1 && losses.includes(n)) return { ...n, params: { ...n.params, weight: 1 + 0.25 * (2 * losses.indexOf(n) + 1) } };
+      return n;
+    }),
+  };
 }
 
 const why = skipReason();
@@ -29,15 +52,26 @@ describe.skipIf(why !== null)('PyTorch export of the examples, checked by PyTorc
   let results = new Map<string, CaseResult>();
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    // wasm: the app's backend on machines without a GPU (and its convolution gradients take
+    // 0.4 s for vae-conv-mnist where the cpu backend's take 31-46 s).
+    registerWasmKernelGaps();
+    registerCpuKernelFixes();
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const started = performance.now();
     const root = mkdtempSync(join(tmpdir(), 'netwright-torch-examples-'));
     for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort()) {
       const parsed = parseGraphText(readFileSync(join(EXAMPLES, file), 'utf8'));
       if (!parsed.ok) throw new Error(`${file} does not parse`);
-      prepared.push(prepareCase(file.replace(/\.json$/, ''), deterministic(parsed.graph), root));
+      prepared.push(prepareCase(file.replace(/\.json$/, ''), deterministic(parsed.graph), root, 5, true, true));
     }
+    const prepareMs = performance.now() - started;
     results = runPython(prepared.flatMap((p) => (p.ok ? [p.case] : [])));
+    console.log(`prepared in ${(prepareMs / 1000).toFixed(1)} s (tfjs), checked in ${((performance.now() - started - prepareMs) / 1000).toFixed(1)} s (Python)`);
   }, 300_000);
+
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
 
   it('exports every example or refuses it naming the node', () => {
     for (const p of prepared) {
@@ -67,6 +101,23 @@ describe.skipIf(why !== null)('PyTorch export of the examples, checked by PyTorc
       for (const [key, rel] of Object.entries(r?.outputs ?? {})) expect(rel, `${p.case.name} output ${key}`).toBeLessThan(1e-5);
       for (const [key, rel] of Object.entries(r?.losses ?? {})) expect(rel, `${p.case.name} loss ${key}`).toBeLessThan(1e-5);
       table.push(`${p.case.name}: ${p.case.trainable} parameters, outputs ≤ ${worst.toExponential(1)} rel, losses ≤ ${worstLoss.toExponential(1)} rel`);
+    }
+    console.log(table.join('\n'));
+  });
+
+  it('gives the same total loss and gradients for one training step (every trainable parameter)', () => {
+    const table: string[] = [];
+    for (const p of prepared) {
+      if (!p.ok) continue;
+      const r = results.get(p.case.name);
+      expect(r?.error, `${p.case.name}: ${r?.error}`).toBeUndefined();
+      // Every trainable PyTorch parameter has a tfjs gradient and vice versa (frozen ones excluded by Python).
+      expect(Object.keys(r?.gradients ?? {}).length, `${p.case.name}: gradients compared`).toBeGreaterThan(0);
+      for (const key of Object.keys(r?.gradients ?? {})) expect(p.case.gradients, `${p.case.name}: tfjs has a gradient for ${key}`).toContain(key);
+      expect(r?.totalLoss, `${p.case.name} total loss`).toBeLessThan(1e-5);
+      const worst = Object.entries(r?.gradients ?? {}).reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+      for (const [key, rel] of Object.entries(r?.gradients ?? {})) expect(rel, `${p.case.name} gradient of ${key}`).toBeLessThan(1e-4);
+      table.push(`${p.case.name}: total loss ${(r?.totalLoss ?? NaN).toExponential(1)} rel, ${Object.keys(r?.gradients ?? {}).length} gradients ≤ ${worst[1].toExponential(1)} rel (${worst[0]})`);
     }
     console.log(table.join('\n'));
   });
