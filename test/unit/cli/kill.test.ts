@@ -6,17 +6,23 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, parseGraphText, serializeGraph } from '../../../core/graph';
+import { bundleChild, type BundledChild } from '../../support/node-child';
 
-const WRITER = resolve('test/unit/cli/fixtures/keep-writer.ts');
+/** The writer, bundled for plain node (see test/support/node-child.ts). */
+let writer: BundledChild;
+beforeAll(async () => {
+  writer = await bundleChild(resolve('test/unit/cli/fixtures/keep-writer.ts'));
+}, 60_000);
+afterAll(() => writer.dispose());
 /** Floats of weights per kept run: about 1.3 MB of base64, so a write takes a few milliseconds. */
 const FLOATS = 250_000;
 
 /** Starts the writer and SIGKILLs it `delayMs` after its temporary file appears. */
 function killMidWrite(dir: string, file: string, delayMs: number): Promise<void> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, file, String(FLOATS)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [writer.script, file, String(FLOATS)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
@@ -38,7 +44,7 @@ function killMidWrite(dir: string, file: string, delayMs: number): Promise<void>
 
 function runOnce(file: string): Promise<number | null> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, file, String(FLOATS), 'once'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [writer.script, file, String(FLOATS), 'once'], { stdio: 'ignore' });
     child.on('error', fail);
     child.on('close', (code) => done(code));
   });
@@ -64,6 +70,7 @@ describe('killing train --keep while it writes', () => {
       expect(temps.length, `after kill ${i + 1}: ${temps.join(', ')}`).toBeLessThanOrEqual(1);
       tempsSeen += temps.length;
     }
+    console.log(`${tempsSeen} of 20 kills left a temporary file (landed mid-write)`);
     // Some kills did land mid-write (else this test would prove nothing).
     expect(tempsSeen).toBeGreaterThan(0);
     // The next write (one more `--keep` write, run to its end) clears the last one.

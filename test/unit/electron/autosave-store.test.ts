@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { autosavePath, createAutosaveStore, removeStaleTemps } from '../../../electron/autosave-store';
+import { bundleChild, type BundledChild } from '../../support/node-child';
 
 let dir: string | null = null;
 afterEach(async () => {
@@ -70,13 +71,19 @@ describe('desktop autosave store', () => {
 });
 
 describe('desktop autosave writer killed mid-write', () => {
+  /** The writer, bundled for plain node (see test/support/node-child.ts). */
+  let child: BundledChild;
+  beforeAll(async () => {
+    child = await bundleChild(path.join(import.meta.dirname, 'autosave-writer-child.ts'));
+  }, 60_000);
+  afterAll(() => child.dispose());
+
   it('20 SIGKILLs during writes leave an intact autosave file and, once restarted, no temporary files', async () => {
     const folder = await tempDir();
-    const child = path.join(import.meta.dirname, 'autosave-writer-child.ts');
     let lastSeq = -1;
     let midWrite = 0;
     for (let kill = 0; kill < 20; kill++) {
-      const proc = spawn(process.execPath, ['--import', 'tsx', child, folder], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, [child.script, folder], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       await new Promise<void>((resolve, reject) => {
