@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { CompileError } from '../../core/engine/compile';
+import { CompileError, type CompiledGraph } from '../../core/engine/compile';
+import { compileSubmodel } from '../../core/engine/submodel';
 import { exportLayersModel, WEIGHTS_FILE } from '../../core/engine/export';
 import { compileSeeded } from '../../core/engine/run';
-import { applyWeights, WeightsError } from '../../core/engine/weights';
+import { applyWeights, captureWeights, WeightsError } from '../../core/engine/weights';
 import { runGraph, type SavedRun } from '../../core/graph';
 import { selectNodeBackend } from '../node-backend';
 import { readGraphFile } from '../read-graph';
@@ -14,7 +15,7 @@ import type { SetExitCode } from './index';
 import { noRunMessage, pickRun } from '../pick-run';
 import { loadDataset, type DatasetOptions } from '../../core/data';
 import { nodeFileSource } from '../../core/data/node-source';
-import { analyzeGraph, type GraphDocument } from '../../core/graph';
+import { analyzeGraph, extractSubmodel, SubmodelError, type GraphDocument, type SubmodelPort } from '../../core/graph';
 import { exportOnnx, onnxRefusals, OnnxExportError } from '../../core/export/onnx';
 import { buildPytorchProject, ExportRefusal, weightsByNode, type DatasetArrays, type NpyArray } from '../../core/export/pytorch';
 
@@ -23,6 +24,7 @@ interface ExportOptions {
   run?: string;
   format: string;
   withData?: boolean;
+  submodel?: string;
 }
 
 type Fail = (code: number, message: string) => void;
@@ -51,6 +53,52 @@ function chooseRun({ file, graph, opts, fail }: ExportRequest, required: boolean
   return 'failed';
 }
 
+/** What is exported: the whole graph, or the asked sub-model as a graph of its own (its outputs in order). */
+interface ExportTarget {
+  graph: GraphDocument;
+  compiled: CompiledGraph;
+  /** The sub-model's outputs; undefined for the whole graph. */
+  outputs?: SubmodelPort[];
+}
+
+/**
+ * Compiles what is exported with the run's weights (or the seeded initial ones): the whole graph,
+ * or with --submodel the sub-model alone, which takes the whole model's weights node by node.
+ * Reports a failure and returns null.
+ */
+function compileTarget({ opts, fail }: ExportRequest, graph: GraphDocument, run: SavedRun | null): ExportTarget | null {
+  const what = run ? `the graph of run ${run.id}` : 'the graph';
+  let compiled: CompiledGraph;
+  try {
+    compiled = compileSeeded(graph);
+  } catch (err) {
+    if (err instanceof CompileError) {
+      fail(1, `${what} cannot be compiled:\n${listProblems(err.issues)}`);
+      return null;
+    }
+    throw err;
+  }
+  try {
+    if (run?.weights) applyWeights(compiled, graph, run.weights);
+    if (opts.submodel === undefined) return { graph, compiled };
+    const part = compileSubmodel(graph, opts.submodel, compiled);
+    compiled.model.dispose();
+    return { graph: part.extracted.graph, compiled: part.compiled, outputs: part.extracted.interface.outputs };
+  } catch (err) {
+    compiled.model.dispose();
+    if (err instanceof WeightsError) fail(1, `${run ? `run ${run.id}: ` : ''}${boundedLine(err.message)}`);
+    else if (err instanceof SubmodelError) fail(1, boundedLine(err.message));
+    else if (err instanceof CompileError) fail(1, `sub-model "${opts.submodel}" cannot be compiled:\n${listProblems(err.issues)}`);
+    else throw err;
+    return null;
+  }
+}
+
+/** " (sub-model generator)" when one is exported. */
+function partLabel(opts: ExportOptions): string {
+  return opts.submodel === undefined ? '' : ` (sub-model ${opts.submodel})`;
+}
+
 async function exportLayers(request: ExportRequest): Promise<void> {
   const { opts, fail } = request;
   const run = chooseRun(request, true);
@@ -60,33 +108,18 @@ async function exportLayers(request: ExportRequest): Promise<void> {
     return;
   }
   await selectNodeBackend(undefined);
-  const graph = runGraph(request.graph, run);
-  let compiled;
+  const target = compileTarget(request, runGraph(request.graph, run), run);
+  if (!target) return;
   try {
-    compiled = compileSeeded(graph);
-  } catch (err) {
-    if (err instanceof CompileError) {
-      fail(1, `the graph of run ${run.id} cannot be compiled:\n${listProblems(err.issues)}`);
-      return;
-    }
-    throw err;
-  }
-  try {
-    applyWeights(compiled, graph, run.weights);
-    const exported = await exportLayersModel(compiled.model, graph);
+    const exported = await exportLayersModel(target.compiled.model, target.graph);
     await mkdir(opts.out, { recursive: true });
     await writeFileAtomic(join(opts.out, WEIGHTS_FILE), exported.weights);
     await writeFileAtomic(join(opts.out, 'model.json'), exported.modelJson);
-    await writeFileAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...run.manifest, run: { id: run.id, name: run.name, status: run.status, test: run.test } }, null, 2)}\n`);
-    process.stdout.write(`exported run ${run.id} (${run.name}) to ${opts.out}: model.json, ${WEIGHTS_FILE}, manifest.json\n`);
-  } catch (err) {
-    if (err instanceof WeightsError) {
-      fail(1, `run ${run.id}: ${boundedLine(err.message)}`);
-      return;
-    }
-    throw err;
+    const submodel = opts.submodel === undefined ? {} : { submodel: opts.submodel };
+    await writeFileAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify({ ...run.manifest, run: { id: run.id, name: run.name, status: run.status, test: run.test }, ...submodel }, null, 2)}\n`);
+    process.stdout.write(`exported run ${run.id} (${run.name})${partLabel(opts)} to ${opts.out}: model.json, ${WEIGHTS_FILE}, manifest.json\n`);
   } finally {
-    compiled.model.dispose();
+    target.compiled.model.dispose();
   }
 }
 
@@ -113,7 +146,8 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
   const { opts, fail } = request;
   const run = chooseRun(request, false);
   if (run === 'failed') return;
-  const graph = run ? runGraph(request.graph, run) : request.graph;
+  let graph = run ? runGraph(request.graph, run) : request.graph;
+  let outputs: SubmodelPort[] | undefined;
   let weights = null;
   if (run) {
     if (!run.weights) {
@@ -121,19 +155,12 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
       return;
     }
     await selectNodeBackend(undefined);
-    let compiled;
+    const target = compileTarget(request, graph, run);
+    if (!target) return;
     try {
-      compiled = compileSeeded(graph);
-    } catch (err) {
-      if (err instanceof CompileError) {
-        fail(1, `the graph of run ${run.id} cannot be compiled:\n${listProblems(err.issues)}`);
-        return;
-      }
-      throw err;
-    }
-    try {
-      applyWeights(compiled, graph, run.weights);
-      weights = weightsByNode(compiled.layerNames, run.weights);
+      // The sub-model's weights are the whole model's, copied into its own layers.
+      weights = weightsByNode(target.compiled.layerNames, opts.submodel === undefined ? run.weights : captureWeights(target.compiled.model));
+      ({ graph, outputs } = target);
     } catch (err) {
       if (err instanceof WeightsError) {
         fail(1, `run ${run.id}: ${boundedLine(err.message)}`);
@@ -141,7 +168,19 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
       }
       throw err;
     } finally {
-      compiled.model.dispose();
+      target.compiled.model.dispose();
+    }
+  } else if (opts.submodel !== undefined) {
+    try {
+      const extracted = extractSubmodel(graph, analyzeGraph(graph), opts.submodel);
+      graph = extracted.graph;
+      outputs = extracted.interface.outputs;
+    } catch (err) {
+      if (err instanceof SubmodelError) {
+        fail(1, boundedLine(err.message));
+        return;
+      }
+      throw err;
     }
   }
   let data: DatasetArrays | undefined;
@@ -155,7 +194,7 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
   }
   let project;
   try {
-    project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: run ? `run ${run.id} (${run.name})` : undefined, data });
+    project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: run ? `run ${run.id} (${run.name})` : undefined, data, outputs });
   } catch (err) {
     if (err instanceof ExportRefusal) {
       fail(1, err.message);
@@ -168,7 +207,7 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
     await writeFileAtomic(join(opts.out, path), bytes);
   }
   const from = run ? `run ${run.id} (${run.name})` : "the graph (no kept run: Keras' initialization)";
-  process.stdout.write(`exported ${from} as a PyTorch project to ${opts.out}: ${[...project.files.keys()].join(', ')}\n`);
+  process.stdout.write(`exported ${from}${partLabel(opts)} as a PyTorch project to ${opts.out}: ${[...project.files.keys()].join(', ')}\n`);
 }
 
 async function exportOnnxFile(request: ExportRequest): Promise<void> {
@@ -180,40 +219,43 @@ async function exportOnnxFile(request: ExportRequest): Promise<void> {
     return;
   }
   const graph = run ? runGraph(request.graph, run) : request.graph;
-  const refused = onnxRefusals(graph);
+  let exportedGraph = graph;
+  if (opts.submodel !== undefined) {
+    try {
+      exportedGraph = extractSubmodel(graph, analyzeGraph(graph), opts.submodel).graph;
+    } catch (err) {
+      if (err instanceof SubmodelError) {
+        fail(1, boundedLine(err.message));
+        return;
+      }
+      throw err;
+    }
+  }
+  const refused = onnxRefusals(exportedGraph);
   if (refused.length > 0) {
-    fail(1, `${file} cannot be exported to ONNX:\n${refused.map((r) => `  node "${r.nodeName}" (${r.type}): ${r.reason}`).join('\n')}`);
+    fail(1, `${file}${partLabel(opts)} cannot be exported to ONNX:\n${refused.map((r) => `  node "${r.nodeName}" (${r.type}): ${r.reason}`).join('\n')}`);
     return;
   }
   await selectNodeBackend(undefined);
-  let compiled;
-  try {
-    compiled = compileSeeded(graph);
-  } catch (err) {
-    if (err instanceof CompileError) {
-      fail(1, `the graph${run ? ` of run ${run.id}` : ''} cannot be compiled:\n${listProblems(err.issues)}`);
-      return;
-    }
-    throw err;
-  }
+  const target = compileTarget(request, graph, run);
+  if (!target) return;
   const from = run ? `run ${run.id} (${run.name})` : `the initial weights (seed ${graph.training.seed})`;
   try {
-    if (run?.weights) applyWeights(compiled, graph, run.weights);
-    const exported = exportOnnx(compiled, graph, { description: `${graph.metadata.name || 'model'}: ${from}`, attentionWeights: true });
+    const exported = exportOnnx(target.compiled, target.graph, { description: `${target.graph.metadata.name || 'model'}: ${from}`, attentionWeights: true });
     await mkdir(dirname(opts.out), { recursive: true });
     await writeFileAtomic(opts.out, exported.bytes);
     const ports = (list: typeof exported.inputs) => list.map((p) => `${p.name} [${p.dims.join(', ')}]`).join(', ');
     process.stdout.write(
-      `exported ${from} to ${opts.out}: ONNX opset ${exported.opset}, ${exported.parameterCount} parameters; inputs ${ports(exported.inputs)}; outputs ${ports(exported.outputs)}\n`,
+      `exported ${from}${partLabel(opts)} to ${opts.out}: ONNX opset ${exported.opset}, ${exported.parameterCount} parameters; inputs ${ports(exported.inputs)}; outputs ${ports(exported.outputs)}\n`,
     );
   } catch (err) {
-    if (err instanceof WeightsError || err instanceof OnnxExportError) {
+    if (err instanceof OnnxExportError) {
       fail(1, `${run ? `run ${run.id}: ` : ''}${boundedLine(err.message)}`);
       return;
     }
     throw err;
   } finally {
-    compiled.model.dispose();
+    target.compiled.model.dispose();
   }
 }
 
@@ -226,6 +268,7 @@ export function registerExport(program: Command, setExitCode: SetExitCode): void
     .option('--format <format>', `${Object.entries(EXPORT_FORMATS).map(([k, f]) => `${k}: ${f.describe}`).join('; ')}`, 'layers')
     .option('--run <id|n>', 'the kept run: its id or its position (1 = first); default: the last')
     .option('--with-data', "pytorch: also write the graph's dataset to data/*.npz")
+    .option('--submodel <name>', 'export only this named sub-model of the graph (e.g. a GAN\'s generator): its inputs are the wires entering it')
     .action(async (file: string, opts: ExportOptions) => {
       const fail: Fail = (code, message) => {
         process.stderr.write(`netwright: ${message}\n`);

@@ -222,7 +222,16 @@ function lossLines(type: string, v: (port: string) => string, params: Readonly<R
  * Writes model.py for a graph whose analysis has no errors. Throws ExportRefusal naming the first
  * node that cannot be exported exactly.
  */
-export function buildModelPy(graph: GraphDocument, analysis: GraphAnalysis, weights: NodeWeights | null): ModelPy {
+/**
+ * `outputs`: what forward() returns when the graph has no loss (a sub-model's outputs, in order);
+ * default: every value no other node reads.
+ */
+export function buildModelPy(
+  graph: GraphDocument,
+  analysis: GraphAnalysis,
+  weights: NodeWeights | null,
+  requestedOutputs?: readonly { node: string; port: string }[],
+): ModelPy {
   const errors = analysis.issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) throw new ExportRefusal(`the graph has errors: ${errors.map((i) => i.message).join('; ')}`, errors[0]?.nodeId ?? null);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -382,12 +391,19 @@ export function buildModelPy(graph: GraphDocument, analysis: GraphAnalysis, weig
     }
   }
   if (losses.length === 0) {
-    // No loss: forward returns every value no other node reads.
+    // No loss: forward returns the requested values, or every value no other node reads.
     const read = new Set(graph.edges.map((e) => `${e.source.node}:${e.source.port}`));
-    for (const [key, v] of values) {
+    const keys = requestedOutputs
+      ? requestedOutputs.map((o) => `${o.node}:${o.port}`)
+      : [...values.keys()].filter((key) => !read.has(key) && byId.get(key.split(':')[0] as string)?.type !== 'Input');
+    for (const key of keys) {
+      const v = values.get(key);
       const [nodeId, port] = key.split(':') as [string, string];
-      if (read.has(key) || byId.get(nodeId)?.type === 'Input') continue;
-      if (v.channelsFirst) forward.push(`${v.expr} = ${asChannelsLast(v)}`);
+      if (!v) throw new ExportRefusal(`output "${port}" of node "${byId.get(nodeId) ? label(nodeId) : nodeId}" is not computed by the export`, nodeId);
+      if (v.channelsFirst) {
+        forward.push(`${v.expr} = ${asChannelsLast(v)}`);
+        v.channelsFirst = false;
+      }
       outputs.push({ nodeId, port, key: v.expr, shape: v.shape });
     }
   }

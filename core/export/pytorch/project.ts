@@ -23,6 +23,8 @@ export interface PytorchExportOptions {
   /** Which run the weights come from, for the README. */
   runLabel?: string;
   data?: DatasetArrays;
+  /** What forward() returns when the graph has no loss (a sub-model's outputs, in order). */
+  outputs?: readonly { node: string; port: string }[];
 }
 
 export interface PytorchProject {
@@ -308,7 +310,7 @@ export function buildPytorchProject(options: PytorchExportOptions): PytorchProje
       null,
     );
   }
-  const model = buildModelPy(graph, analysis, weights);
+  const model = buildModelPy(graph, analysis, weights, options.outputs);
   const files = new Map<string, Uint8Array>();
   files.set('model.py', text(model.source));
   files.set('train.py', text(trainPy(graph)));
