@@ -139,13 +139,15 @@ export function recurrentOutputs(layer: tfl.layers.Layer, result: RecurrentResul
   return values;
 }
 
-/** tfjs Bidirectional: forward and backward layers, the backward sequence re-reversed, merged. */
+/**
+ * tfjs Bidirectional: forward and backward layers, the backward sequence re-reversed, merged;
+ * with returnState, then the forward layer's final states and the backward layer's (tfjs' order).
+ */
 export function bidirectional(b: GraphBuilder, layer: tfl.layers.Layer, x: OnnxValue, outputShapes: readonly (number | null)[][]): OnnxValue[] {
   const wrapper = layer as unknown as { forwardLayer?: tfl.layers.Layer; backwardLayer?: tfl.layers.Layer; mergeMode?: string | null; returnState?: boolean };
   const forward = wrapper.forwardLayer;
   const backward = wrapper.backwardLayer;
   if (!forward || !backward) throw new OnnxExportError(`${layer.name}: Bidirectional without its inner layers`);
-  if (wrapper.returnState) throw new OnnxExportError(`${layer.name}: Bidirectional with returned states has no ONNX rule here`);
   const f = recurrentLayer(b, forward, x, [], x.mask);
   const r = recurrentLayer(b, backward, x, [], x.mask);
   const returnSequences = (forward.getConfig() as Record<string, unknown>)['returnSequences'] === true;
@@ -167,5 +169,9 @@ export function bidirectional(b: GraphBuilder, layer: tfl.layers.Layer, x: OnnxV
     default:
       throw new OnnxExportError(`${layer.name}: Bidirectional merge mode "${String(wrapper.mergeMode)}" has no ONNX rule`);
   }
-  return [{ name: merged, shape: outputShapes[0] ?? [], dtype: 'float', ...(returnSequences && x.mask ? { mask: x.mask } : {}) }];
+  const values: OnnxValue[] = [{ name: merged, shape: outputShapes[0] ?? [], dtype: 'float', ...(returnSequences && x.mask ? { mask: x.mask } : {}) }];
+  if (wrapper.returnState) {
+    [...f.states, ...r.states].forEach((state, i) => values.push({ name: state, shape: outputShapes[i + 1] ?? [], dtype: 'float' }));
+  }
+  return values;
 }

@@ -186,9 +186,10 @@ function batchNorm(ctx: RuleContext): OnnxValue[] {
   const axisValue = Array.isArray(config['axis']) ? (config['axis'] as number[])[0] : config['axis'];
   const axis = ((Number(axisValue ?? -1) % rank) + rank) % rank;
   if (axis !== rank - 1) {
-    // tfjs' cpu batch-norm kernel reads the statistics at (flat index mod channels), right only
-    // for the last axis: on another axis tfjs does not compute BatchNorm, so no export matches it.
-    throw new OnnxExportError(`BatchNorm on axis ${axis} of a rank-${rank} input: TensorFlow.js computes it as if the channels were the last axis (its kernel's indexing), so the ONNX model could not match; use axis -1`);
+    // tfjs reads the statistics at (flat index mod channels), right only for the last axis: on
+    // another axis the cpu and wasm backends alike do not compute BatchNorm (the textbook formula
+    // differs by 2.1 relative on [batch, 4, 3], axis 1; onnx-types.test.ts), so no export matches it.
+    throw new OnnxExportError(`BatchNorm on axis ${axis} of a rank-${rank} input: TensorFlow.js (cpu and wasm backends alike) computes it as if the channels were the last axis, so the ONNX model could not match; use axis -1`);
   }
   const epsilon = Number(config['epsilon'] ?? 1e-3);
   const mean = ctx.weight('moving_mean');
@@ -434,6 +435,7 @@ export const LAYER_RULES: Readonly<Record<string, LayerRule>> = {
   GRU: recurrent,
   SimpleRNN: recurrent,
   Bidirectional: (ctx) => {
+    // The Bidirectional node has no initial-state ports; a model with them can only come from elsewhere.
     if (ctx.inputs.length > 1) throw new OnnxExportError(`${ctx.layer.name}: Bidirectional with initial states has no ONNX rule here`);
     return bidirectional(ctx.b, ctx.layer, input(ctx), ctx.outputShapes);
   },
