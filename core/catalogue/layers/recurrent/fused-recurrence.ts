@@ -179,6 +179,9 @@ class SequenceRun {
   /** LSTM: c before and after each step; GRU: r·h before each step. */
   private previousC = new Float32Array(0);
   private nextC = new Float32Array(0);
+  /** LSTM: the activated gates i, f, g, o of every step [batch·time, 4·units] and act(c) [batch·time, units], kept for the backward pass. */
+  private gates = new Float32Array(0);
+  private cellOut = new Float32Array(0);
   private resetH = new Float32Array(0);
 
   constructor(
@@ -217,6 +220,8 @@ class SequenceRun {
     if (this.spec.kind === 'LSTM') {
       this.previousC = new Float32Array(rows * units);
       this.nextC = new Float32Array(rows * units);
+      this.gates = new Float32Array(rows * width);
+      this.cellOut = new Float32Array(rows * units);
     }
     let recurrentParts: tf.Tensor[] = [recurrentKernel];
     if (this.spec.kind === 'GRU') {
@@ -230,18 +235,17 @@ class SequenceRun {
         const recurrent = product(hTensor, recurrentParts[0]!);
         hTensor.dispose();
         const next = new Float32Array(batch * units);
+        const pre = this.preActivations;
+        const previousH = this.previousH;
+        // The GRU's candidate columns get their recurrent part after the reset gate (gruStep).
+        const recurrentWidth = recurrentParts[0]!.shape[1]!;
         for (let b = 0; b < batch; b++) {
           const row = b * time + t;
-          this.previousH.set(h.subarray(b * units, (b + 1) * units), row * units);
-          const z = this.preActivations.subarray(row * width, (row + 1) * width);
-          const xw = projected.subarray(row * width, (row + 1) * width);
-          const hu = recurrent.subarray(b * recurrentParts[0]!.shape[1]!, (b + 1) * recurrentParts[0]!.shape[1]!);
-          if (this.spec.kind === 'GRU') {
-            for (let j = 0; j < 2 * units; j++) z[j] = xw[j]! + biasValues[j]! + hu[j]!;
-            for (let j = 2 * units; j < width; j++) z[j] = xw[j]! + biasValues[j]!;
-          } else {
-            for (let j = 0; j < width; j++) z[j] = xw[j]! + biasValues[j]! + hu[j]!;
-          }
+          for (let j = 0, hb = b * units, hr = row * units; j < units; j++) previousH[hr + j] = h[hb + j]!;
+          const z = row * width;
+          const hu = b * recurrentWidth;
+          for (let j = 0; j < recurrentWidth; j++) pre[z + j] = projected[z + j]! + biasValues[j]! + recurrent[hu + j]!;
+          for (let j = recurrentWidth; j < width; j++) pre[z + j] = projected[z + j]! + biasValues[j]!;
         }
         if (this.spec.kind === 'LSTM') this.lstmStep(t, c!, next);
         else if (this.spec.kind === 'SimpleRNN') this.simpleStep(t, next);
@@ -273,20 +277,27 @@ class SequenceRun {
   }
 
   private lstmStep(t: number, c: Float32Array, next: Float32Array): void {
-    const { batch, time, units, width, act, gate } = this;
+    const { batch, time, units, width, act, gate, preActivations: pre, gates, previousC, nextC, cellOut } = this;
     for (let b = 0; b < batch; b++) {
       const row = b * time + t;
       const z = row * width;
+      const r = row * units;
       for (let j = 0; j < units; j++) {
         const cPrev = c[b * units + j]!;
-        const i = gate.value(this.preActivations[z + j]!);
-        const f = gate.value(this.preActivations[z + units + j]!);
-        const g = act.value(this.preActivations[z + 2 * units + j]!);
-        const o = gate.value(this.preActivations[z + 3 * units + j]!);
+        const i = gate.value(pre[z + j]!);
+        const f = gate.value(pre[z + units + j]!);
+        const g = act.value(pre[z + 2 * units + j]!);
+        const o = gate.value(pre[z + 3 * units + j]!);
         const cNext = f * cPrev + i * g;
-        this.previousC[row * units + j] = cPrev;
-        this.nextC[row * units + j] = cNext;
-        next[b * units + j] = o * act.value(cNext);
+        const ac = act.value(cNext);
+        gates[z + j] = i;
+        gates[z + units + j] = f;
+        gates[z + 2 * units + j] = g;
+        gates[z + 3 * units + j] = o;
+        previousC[r + j] = cPrev;
+        nextC[r + j] = cNext;
+        cellOut[r + j] = ac;
+        next[b * units + j] = o * ac;
       }
     }
   }
@@ -328,6 +339,7 @@ class SequenceRun {
     const { batch, time, units, width, features, extra, act, gate } = this;
     const kind = this.spec.kind;
     const rows = batch * time;
+    const { preActivations: pre, gates } = this;
     const dOut = dy.dataSync() as Float32Array;
     const dPre = new Float32Array(rows * width);
     let dh: Float32Array = new Float32Array(batch * units);
@@ -366,16 +378,17 @@ class SequenceRun {
             const k = b * units + j;
             const dhk = dh[k]! + dOut[o + j]!;
             if (kind === 'LSTM') {
-              const zi = this.preActivations[z + j]!;
-              const zf = this.preActivations[z + units + j]!;
-              const zg = this.preActivations[z + 2 * units + j]!;
-              const zo = this.preActivations[z + 3 * units + j]!;
-              const i = gate.value(zi);
-              const f = gate.value(zf);
-              const g = act.value(zg);
-              const og = gate.value(zo);
+              // The activations the forward pass kept (float32, as tfjs' kernels keep theirs).
+              const zi = pre[z + j]!;
+              const zf = pre[z + units + j]!;
+              const zg = pre[z + 2 * units + j]!;
+              const zo = pre[z + 3 * units + j]!;
+              const i = gates[z + j]!;
+              const f = gates[z + units + j]!;
+              const g = gates[z + 2 * units + j]!;
+              const og = gates[z + 3 * units + j]!;
               const cNext = this.nextC[row * units + j]!;
-              const ac = act.value(cNext);
+              const ac = this.cellOut[row * units + j]!;
               const dcTotal = dc[k]! + dhk * og * act.derivative(cNext, ac);
               dPre[z + j] = dcTotal * g * gate.derivative(zi, i);
               dPre[z + units + j] = dcTotal * this.previousC[row * units + j]! * gate.derivative(zf, f);
