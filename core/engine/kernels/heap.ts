@@ -103,3 +103,69 @@ export const identitySharingBuffer: tf.KernelFunc = ({ inputs, backend }) => {
   (backend as unknown as WasmRefCountBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
+
+/**
+ * A product where one of m, k, n is 1 (a matrix times a vector, or an outer product), computed in
+ * JavaScript on the heap: XNNPACK packs the whole right operand for each new buffer, which for
+ * the additive attention's hidden [22528, 64] times its score vector (and the two gradients) cost
+ * more than the arithmetic. Sums accumulate in float64. Returns null when no dimension is 1.
+ * `a` is [..., ar, ac] and `b` [..., br, bc] with every leading dimension 1.
+ */
+export function vectorProductOnHeap(
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  outShape: number[],
+  backend: unknown,
+): tf.TensorInfo | null {
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = b.shape.slice(-2) as [number, number];
+  const m = transposeA ? ac : ar;
+  const k = transposeA ? ar : ac;
+  const n = transposeB ? br : bc;
+  if (m !== 1 && k !== 1 && n !== 1) return null;
+  const wasm = heapBackend(backend, 'BatchMatMul');
+  const out = wasm.makeOutput(outShape, 'float32');
+  const result = wasm.typedArrayFromHeap(out) as Float32Array;
+  const as = wasm.typedArrayFromHeap(a) as Float32Array;
+  const bs = wasm.typedArrayFromHeap(b) as Float32Array;
+  if (k === 1) {
+    // Outer product: both operands are contiguous vectors whatever their transposition.
+    for (let i = 0; i < m; i++) {
+      const ai = as[i]!;
+      for (let j = 0, o = i * n; j < n; j++) result[o + j] = ai * bs[j]!;
+    }
+  } else if (n === 1) {
+    // op(a)·b with b a vector of length k: dots of a's rows, or a's columns accumulated.
+    if (!transposeA) {
+      for (let i = 0; i < m; i++) {
+        let sum = 0;
+        for (let q = 0, base = i * k; q < k; q++) sum += as[base + q]! * bs[q]!;
+        result[i] = sum;
+      }
+    } else {
+      const sums = new Float64Array(m);
+      for (let q = 0; q < k; q++) {
+        const bq = bs[q]!;
+        for (let i = 0, base = q * m; i < m; i++) sums[i]! += as[base + i]! * bq;
+      }
+      result.set(sums);
+    }
+  } else if (transposeB) {
+    // a (a vector of length k) times bᵀ, b stored [n, k]: dots of b's rows.
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let q = 0, base = j * k; q < k; q++) sum += as[q]! * bs[base + q]!;
+      result[j] = sum;
+    }
+  } else {
+    const sums = new Float64Array(n);
+    for (let q = 0; q < k; q++) {
+      const aq = as[q]!;
+      for (let j = 0, base = q * n; j < n; j++) sums[j]! += aq * bs[base + j]!;
+    }
+    result.set(sums);
+  }
+  return out;
+}

@@ -12,6 +12,7 @@
  *    enough to pay for the extra dispatches, else the stock loop (see BATCHED_MIN_FLOPS).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { vectorProductOnHeap } from './heap';
 import { asTensor, input } from './util';
 
 /** The stock wasm kernels these wrap, captured once before they are replaced. */
@@ -161,6 +162,15 @@ export const fastBatchMatMul: tf.KernelFunc = (args) => {
   const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
   const aInfo = inputs['a'] as tf.TensorInfo;
   const bInfo = inputs['b'] as tf.TensorInfo;
+  if (aInfo.dtype === 'float32' && bInfo.dtype === 'float32' && batchOf(aInfo.shape) === 1 && batchOf(bInfo.shape) === 1) {
+    const outShape = [
+      ...tf.backend_util.assertAndGetBroadcastShape(aInfo.shape.slice(0, -2), bInfo.shape.slice(0, -2)),
+      aInfo.shape[aInfo.shape.length - (transposeA ? 1 : 2)] as number,
+      bInfo.shape[bInfo.shape.length - (transposeB ? 2 : 1)] as number,
+    ];
+    const vectorProduct = vectorProductOnHeap(aInfo, bInfo, transposeA, transposeB, outShape, backend);
+    if (vectorProduct) return vectorProduct;
+  }
   if (aInfo.dtype !== 'float32' || bInfo.dtype !== 'float32' || !takesFastPath(aInfo.shape, bInfo.shape, transposeA, transposeB)) {
     // Batch 1 untransposed goes to XNNPACK there: the right operand needs the same shape guard.
     if (batchOf(aInfo.shape) !== 1 || batchOf(bInfo.shape) !== 1 || transposeA || transposeB) return stockKernels().batchMatMul.kernelFunc(args);

@@ -203,6 +203,17 @@ describe('BatchMatMul on wasm: the cheaper transposition', () => {
     tf.dispose([y, p, first, reshaped, fused]);
   });
 
+  it('computes products with a dimension of 1 (matrix-vector, outer) on the heap: no XNNPACK packing, no transpose', async () => {
+    for (const [aShape, bShape, tA, tB] of [
+      [[300, 20], [300, 1], true, false],
+      [[300, 20], [20, 1], false, false],
+      [[300, 1], [20, 1], false, true],
+      [[1, 300], [20, 300], false, true],
+    ] as const) {
+      expect(await kernelsOf([...aShape], [...bShape], tA, tB), `[${aShape}]·[${bShape}]`).toEqual(['BatchMatMul']);
+    }
+  });
+
   it('equals the cpu kernel on both routes, with gradients', async () => {
     let seed = 500;
     for (const [m, k, n] of [
@@ -211,6 +222,9 @@ describe('BatchMatMul on wasm: the cheaper transposition', () => {
       [20, 300, 2],
       [64, 2, 64],
       [3, 50, 1],
+      [40, 1, 30],
+      [1, 1, 7],
+      [1, 9, 1],
     ] as const) {
       for (const transposeA of [false, true]) {
         for (const transposeB of [false, true]) await expectMatMulLikeCpu(shapesOf([], [], m, k, n, transposeA, transposeB), seed++);
