@@ -9,7 +9,10 @@ import { nodeFileSource } from '../../core/data/node-source';
 import { CompileError } from '../../core/engine/compile';
 import { compileSeeded, RunError } from '../../core/engine/run';
 import { applyWeights, WeightsError } from '../../core/engine/weights';
-import { runGraph } from '../../core/graph';
+import { runGraph, SubmodelError, type GraphDocument, type SavedRun } from '../../core/graph';
+import { compileSubmodel, runSubmodel, type SubmodelFeed } from '../../core/engine/submodel';
+import { SeededRandom } from '../../core/data/random';
+import { heatmap, renderPicture, type Tile } from '../../core/inspect/picture';
 import { encodePng } from '../../core/inspect/png';
 import type { Raster } from '../../core/inspect/picture';
 import { availableViews, computeView, defaultRequest, isViewKind, VIEW_KINDS, viewOf, viewPicture } from '../../core/inspect/registry';
@@ -31,6 +34,9 @@ interface InspectOptions {
   json?: boolean;
   png?: string;
   backend?: string;
+  submodel?: string;
+  values?: string;
+  samples?: number;
 }
 
 function sampleNumber(value: string): number {
@@ -66,6 +72,120 @@ function pictureOf(result: InspectResult): Raster | null {
   return tiles.some((row) => row.length > 0) ? viewPicture(result) : null;
 }
 
+/**
+ * The values given for the sub-model's inputs: "v1,v2,..." for a one-input sub-model, or
+ * "name=v1,v2;name=..." per input; each list holds whole samples. Without --values: `samples`
+ * draws from N(0, 1) (seeded), as a decoder or generator is run on latents or noise.
+ */
+function submodelFeeds(
+  inputs: readonly { name: string; size: number; dtype: 'float32' | 'int32' }[],
+  values: string | undefined,
+  samples: number,
+  seed: number,
+): SubmodelFeed[] | string {
+  if (values === undefined) {
+    const random = new SeededRandom(seed);
+    return inputs.map((input) => {
+      const n = samples * input.size;
+      if (input.dtype === 'int32') return { rows: samples, values: Int32Array.from({ length: n }, (_, i) => Math.floor(i / input.size)) };
+      // Box-Muller from the seeded uniform generator.
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+      return { rows: samples, values: out };
+    });
+  }
+  const parts = values.split(';').map((p) => p.trim()).filter((p) => p.length > 0);
+  const byName = new Map<string, string>();
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    if (eq < 0) {
+      if (inputs.length !== 1 || parts.length !== 1) return `--values: name each input ("${inputs.map((i) => `${i.name}=...`).join(';')}")`;
+      byName.set((inputs[0] as { name: string }).name, part);
+    } else byName.set(part.slice(0, eq).trim(), part.slice(eq + 1));
+  }
+  for (const name of byName.keys()) if (!inputs.some((i) => i.name === name)) return `--values: the sub-model has no input "${name}"; its inputs: ${inputs.map((i) => i.name).join(', ')}`;
+  const feeds: SubmodelFeed[] = [];
+  let rows: number | null = null;
+  for (const input of inputs) {
+    const text = byName.get(input.name);
+    if (text === undefined) return `--values: no values for the input "${input.name}" (${input.size} per sample)`;
+    const numbers = text.split(/[\s,]+/).filter((t) => t.length > 0).map(Number);
+    if (numbers.some((v) => !Number.isFinite(v))) return `--values: "${input.name}" has a value that is not a number`;
+    if (numbers.length === 0 || numbers.length % input.size !== 0) return `--values: "${input.name}" takes ${input.size} numbers per sample, ${numbers.length} were given`;
+    const n = numbers.length / input.size;
+    if (rows !== null && n !== rows) return `--values: every input needs the same number of samples (${rows} and ${n})`;
+    rows = n;
+    feeds.push({ rows: n, values: input.dtype === 'int32' ? Int32Array.from(numbers.map(Math.round)) : Float32Array.from(numbers) });
+  }
+  return feeds;
+}
+
+/** Each sample's output as a grey tile: images as they are, a square vector (784) as a square. */
+function outputTiles(shape: readonly number[], values: Float32Array): Tile[] {
+  const [rows = 0, ...sample] = shape;
+  const per = sample.reduce((a, b) => a * b, 1);
+  let h: number;
+  let w: number;
+  if (sample.length === 3) [h, w] = [sample[0] as number, (sample[1] as number) * (sample[2] as number)];
+  else if (sample.length === 1 && Number.isInteger(Math.sqrt(per)) && per >= 16) h = w = Math.sqrt(per);
+  else [h, w] = [1, per];
+  return Array.from({ length: rows }, (_, i) => heatmap(values.subarray(i * per, (i + 1) * per), h, w));
+}
+
+/** `--submodel`: runs the named sub-model of the kept run alone on the given (or drawn) inputs. */
+async function inspectSubmodel(graph: GraphDocument, run: SavedRun & { weights: NonNullable<SavedRun['weights']> }, opts: InspectOptions, name: string, fail: (code: number, message: string) => void): Promise<void> {
+  await selectNodeBackend(opts.backend);
+  let whole;
+  try {
+    whole = compileSeeded(graph);
+  } catch (err) {
+    if (err instanceof CompileError) return fail(1, `the graph of run ${run.id} cannot be compiled:\n${listProblems(err.issues)}`);
+    throw err;
+  }
+  let part;
+  try {
+    applyWeights(whole, graph, run.weights);
+    part = compileSubmodel(graph, name, whole);
+  } catch (err) {
+    if (err instanceof WeightsError) return fail(1, `run ${run.id}: ${boundedLine(err.message)}`);
+    if (err instanceof SubmodelError) return fail(1, boundedLine(err.message));
+    if (err instanceof CompileError) return fail(1, `sub-model "${name}" cannot be compiled:\n${listProblems(err.issues)}`);
+    throw err;
+  } finally {
+    whole.model.dispose();
+  }
+  try {
+    const inputs = part.extracted.interface.inputs.map((i) => ({ name: i.inputId, size: (i.shape ?? []).slice(1).reduce<number>((a, d) => a * (d ?? 1), 1), dtype: i.dtype, shape: i.shape ?? [] }));
+    const feeds = submodelFeeds(inputs, opts.values, opts.samples ?? 8, graph.training.seed);
+    if (typeof feeds === 'string') return fail(1, feeds);
+    const outputs = runSubmodel(part, feeds);
+    if (opts.json) {
+      const json = {
+        run: run.id,
+        submodel: name,
+        inputs: inputs.map((input, i) => ({ name: input.name, shape: [feeds[i]?.rows, ...input.shape.slice(1)], values: Array.from(feeds[i]?.values ?? []) })),
+        outputs: outputs.map((o) => ({ node: o.node, port: o.port, shape: o.shape, values: Array.from(o.values, (v) => (Number.isFinite(v) ? v : null)) })),
+      };
+      process.stdout.write(`${JSON.stringify(json)}\n`);
+    } else if (opts.png === undefined) {
+      const lines = [`sub-model ${name} of run ${run.id} (${run.name}), ${part.compiled.model.countParams()} parameters`];
+      inputs.forEach((input, i) => lines.push(`input ${input.name} [${[feeds[i]?.rows, ...input.shape.slice(1)].join(', ')}]${opts.values === undefined ? ' drawn from N(0, 1)' : ''}`));
+      for (const o of outputs) {
+        const shown = Array.from(o.values.subarray(0, 12), (v) => Number(v.toPrecision(5)));
+        lines.push(`output ${o.node}${o.port === 'out' ? '' : `.${o.port}`} [${o.shape.join(', ')}]: ${shown.join(', ')}${o.values.length > 12 ? `, … ${o.values.length} in all` : ''}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    if (opts.png !== undefined) {
+      const picture = renderPicture(outputs.map((o) => outputTiles(o.shape, o.values)));
+      await writeFileAtomic(opts.png, encodePng(picture.width, picture.height, picture.rgba));
+      if (!opts.json) process.stdout.write(`wrote ${opts.png} (${picture.width} x ${picture.height})\n`);
+    }
+  } finally {
+    part.compiled.model.dispose();
+  }
+}
+
 export function registerInspect(program: Command, setExitCode: SetExitCode): void {
   program
     .command('inspect')
@@ -79,6 +199,9 @@ export function registerInspect(program: Command, setExitCode: SetExitCode): voi
     .option('--json', 'print the result as JSON (typed arrays as arrays)')
     .option('--png <file>', 'write the result as a PNG picture')
     .option('--backend <name>', `tfjs backend: ${NODE_BACKENDS.join(' | ')} (default: the fastest that works)`)
+    .option('--submodel <name>', "run only this named sub-model (e.g. a VAE's decoder) on --values or on --samples inputs drawn from N(0, 1)")
+    .option('--values <list>', 'submodel: the inputs\' values, "v1,v2,..." (one input) or "name=v1,...;name=..."; whole samples')
+    .option('--samples <n>', 'submodel: how many samples to draw without --values (default 8)', sampleNumber)
     .action(async (file: string, opts: InspectOptions) => {
       const fail = (code: number, message: string) => {
         process.stderr.write(`netwright: ${message}\n`);
@@ -104,6 +227,10 @@ export function registerInspect(program: Command, setExitCode: SetExitCode): voi
         return;
       }
       const graph = runGraph(read.graph, run);
+      if (opts.submodel !== undefined) {
+        await inspectSubmodel(graph, { ...run, weights: run.weights }, opts, opts.submodel, fail);
+        return;
+      }
       const datasetRef = graph.training.dataset;
       if (!datasetRef) {
         fail(1, `run ${run.id} has no dataset`);

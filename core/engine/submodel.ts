@@ -79,3 +79,42 @@ export function compileSubmodel(graph: GraphDocument, name: string, whole?: Comp
   }
   return { compiled, extracted };
 }
+
+/** Values for one input of a sub-model: `rows` samples of the input's shape, flattened. */
+export interface SubmodelFeed {
+  values: Float32Array | Int32Array;
+  rows: number;
+}
+
+export interface SubmodelOutputValues {
+  node: string;
+  port: string;
+  /** With the batch axis. */
+  shape: number[];
+  values: Float32Array;
+}
+
+/**
+ * Runs a compiled sub-model on the given values (one feed per input, in the interface's order),
+ * in inference mode; every tensor is freed.
+ */
+export function runSubmodel(part: CompiledSubmodel, feeds: readonly SubmodelFeed[]): SubmodelOutputValues[] {
+  const { compiled, extracted } = part;
+  if (feeds.length !== compiled.modelInputs.length) throw new Error(`the sub-model takes ${compiled.modelInputs.length} inputs, ${feeds.length} were given`);
+  return tf.tidy(() => {
+    const inputs = compiled.modelInputs.map((feedIndex, i) => {
+      const feed = compiled.feeds[feedIndex];
+      const given = feeds[i] as SubmodelFeed;
+      if (!feed) throw new Error(`the sub-model has no input ${i + 1}`);
+      const shape = [given.rows, ...feed.shape.slice(1).map((d) => d ?? 1)];
+      return tf.tensor(given.values, shape, feed.dtype);
+    });
+    const out = compiled.model.apply(inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+    const list = Array.isArray(out) ? out : [out];
+    return extracted.interface.outputs.map((o, i) => {
+      const index = compiled.outputs.findIndex((c) => c.nodeId === o.node && c.port === o.port);
+      const t = list[index >= 0 ? index : i] as tf.Tensor;
+      return { node: o.node, port: o.port, shape: t.shape, values: Float32Array.from(t.dataSync()) };
+    });
+  });
+}

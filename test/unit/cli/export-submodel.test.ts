@@ -1,5 +1,5 @@
 /**
- * `netwright export --submodel`: the GAN generator of a kept run alone, in the three formats, each
+ * `netwright export --submodel` and `netwright inspect --submodel`: the GAN generator of a kept run alone, in the three formats, each
  * checked against a tfjs model built directly for the generator from the run's weights (ONNX
  * Runtime, tf.loadLayersModel, and the real PyTorch where /usr/bin/python3 has it); the decoder of
  * the convolutional VAE in ONNX with the initial weights; a missing sub-model is named.
@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { artifactsFromExport } from '../../../core/engine/export';
 import { compileSeeded } from '../../../core/engine/run';
 import { compileSubmodel } from '../../../core/engine/submodel';
-import { decodeWeights } from '../../../core/engine/weights';
+import { applyWeights, decodeWeights } from '../../../core/engine/weights';
 import { parseGraphText, serializeGraph, type GraphDocument } from '../../../core/graph';
 import { npyBytes } from '../../../core/export/pytorch';
 import { getTemplate } from '../../../core/templates';
@@ -158,7 +158,37 @@ describe('netwright export --submodel', () => {
     whole.model.dispose();
   });
 
+  it('inspect --submodel runs the generator on chosen noise: the oracle\'s points; the discriminator on a point gives D(x)', async () => {
+    const text = Array.from(noise, (v) => String(v)).join(',');
+    const e = await runCli(['inspect', file, '--submodel', 'generator', '--values', text, '--json', '--backend', 'cpu']);
+    expect(e.stderr).toBe('');
+    const result = JSON.parse(e.stdout) as { outputs: { node: string; shape: number[]; values: number[] }[] };
+    expect(result.outputs.map((o) => [o.node, o.shape])).toEqual([['generated', [6, 2]]]);
+    expect(relative(result.outputs[0]?.values ?? [], expected)).toBeLessThan(1e-6);
+    // The whole model's D(x) on the same points (its first output is the real branch's score).
+    const graph = readGraph(file);
+    const whole = compileSeeded(graph);
+    applyWeights(whole, graph, graph.runs[0]?.weights as NonNullable<GraphDocument['runs'][number]['weights']>);
+    const points = tf.tensor2d([0.5, 0.2, -1, 0.7], [2, 2]);
+    const outs = whole.model.predict(points) as tf.Tensor[];
+    const dReal = (outs[whole.outputs.findIndex((o) => o.nodeId === 'd_score')] as tf.Tensor).dataSync();
+    const d = await runCli(['inspect', file, '--submodel', 'discriminator', '--values', 'real=0.5,0.2,-1,0.7', '--json', '--backend', 'cpu']);
+    const scores = (JSON.parse(d.stdout) as { outputs: { values: number[] }[] }).outputs[0]?.values ?? [];
+    expect(relative(scores, dReal)).toBeLessThan(1e-6);
+    tf.dispose([points, ...outs]);
+    whole.model.dispose();
+    const wrong = await runCli(['inspect', file, '--submodel', 'generator', '--values', '1,2,3']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toBe('netwright: --values: "noise" takes 8 numbers per sample, 3 were given\n');
+    const png = join(dir, 'generated.png');
+    const drawn = await runCli(['inspect', file, '--submodel', 'generator', '--samples', '4', '--png', png, '--backend', 'cpu']);
+    expect(drawn.code).toBe(0);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+  });
+
   it('names a sub-model the graph does not have, with the ones it has', async () => {
+    const inspected = await runCli(['inspect', file, '--submodel', 'critic']);
+    expect(inspected.stderr).toBe('netwright: the graph has no sub-model "critic"; its sub-models are "generator", "discriminator"\n');
     const e = await runCli(['export', file, '--submodel', 'critic', '--format', 'onnx', '--out', join(dir, 'x.onnx')]);
     expect(e.code).toBe(1);
     expect(e.stderr).toBe('netwright: the graph has no sub-model "critic"; its sub-models are "generator", "discriminator"\n');
