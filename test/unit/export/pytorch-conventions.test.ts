@@ -8,14 +8,17 @@
  * every attention score, MultiHeadAttention with key, mask and causality, pre-LN blocks
  * with gelu, activations, merges, Split, PositionEmbedding.
  */
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder, type GraphDocument, type OutputRef } from '../../../core/graph';
-import { prepareCase, runPython, skipReason, type CaseResult, type Prepared } from './pytorch-oracle';
+import { analyzeGraph } from '../../../core/graph';
+import { buildPytorchProject } from '../../../core/export/pytorch';
+import { PYTHON, prepareCase, runPython, skipReason, type CaseResult, type Prepared } from './pytorch-oracle';
 
 /** Closes a graph with an MSE loss on `out` against a target Input shaped like it. */
 function finish(g: GraphBuilder, out: OutputRef, shape: number[]): GraphDocument {
@@ -251,4 +254,43 @@ describe.skipIf(why !== null)('PyTorch export conventions, checked by PyTorch', 
       for (const [key, rel] of Object.entries(r?.losses ?? {})) expect(rel, `${name} loss ${key}`).toBeLessThan(1e-5);
     });
   }
+
+  it("draws cell dropout as tfjs in train mode: one mask per sequence for the input and one for h, none in eval mode", () => {
+    const g = new GraphBuilder('cell dropout');
+    const x = g.add('Input', { shape: [6, 3], feature: 'sequence' }, undefined, 'sequence');
+    const lstm = g.add('LSTM', { units: 4, dropout: 0.5, recurrentDropout: 0.5, returnSequences: true }, x, 'lstm');
+    const bi = g.add('Bidirectional', { layer: 'GRU', units: 2, dropout: 0.25, recurrentDropout: 0.25 }, lstm, 'bi');
+    const graph = finish(g, bi, [4]);
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-torch-dropout-'));
+    writeFileSync(join(dir, 'model.py'), buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights: null }).files.get('model.py') as Uint8Array);
+    // Records every dropout draw (its shape and rate) during one forward pass in each mode.
+    const script = `
+import sys, json, torch
+sys.path.insert(0, ${JSON.stringify(dir)})
+import model as m
+draws = []
+original = m.F.dropout
+def recording(x, p=0.5, training=True, inplace=False):
+    draws.append([list(x.shape), p])
+    return original(x, p, training, inplace)
+m.F.dropout = recording
+net = m.Model()
+x = torch.rand(5, 6, 3)
+net.train(); net(x); train = list(draws); draws.clear()
+net.eval(); net(x)
+print(json.dumps({"train": train, "eval": draws}))
+`;
+    const out = JSON.parse(execFileSync(PYTHON, ['-c', script], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } })) as { train: [number[], number][]; eval: unknown[] };
+    // Per sequence, not per step: the LSTM's input mask [batch, 1, features] (the same for all 6
+    // steps) and its h mask [batch, units]; then the same two per direction of the Bidirectional.
+    expect(out.train).toEqual([
+      [[5, 1, 3], 0.5],
+      [[5, 4], 0.5],
+      [[5, 1, 4], 0.25],
+      [[5, 2], 0.25],
+      [[5, 1, 4], 0.25],
+      [[5, 2], 0.25],
+    ]);
+    expect(out.eval).toEqual([]);
+  });
 });
