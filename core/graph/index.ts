@@ -21,3 +21,5 @@ export {
   type SubmodelInterface,
   type SubmodelPort,
 } from './submodels';
+export { addPhase, effectivePhases, isPhased, phasePatchProblem, phaseUpdatableNodes, removePhase, setPhase, type EffectivePhase } from './phases';
+export { setShares, shareProblem } from './sharing';

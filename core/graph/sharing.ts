@@ -85,3 +85,29 @@ export function applyWeightSharing(graph: GraphDocument, results: Map<string, No
     results.set(node.id, { ...mine, params: { trainable: 0, nonTrainable: 0 }, sharedFrom: owner.id });
   });
 }
+
+/** The node `id` applies the weights of `owner` (null: its own weights again). */
+export function setShares(graph: GraphDocument, id: string, owner: string | null): GraphDocument {
+  const node = graph.nodes.find((n) => n.id === id);
+  if (!node || (node.shares ?? null) === owner) return graph;
+  const next: GraphNode = { ...node };
+  if (owner === null) delete next.shares;
+  else next.shares = owner;
+  return { ...graph, nodes: graph.nodes.map((n) => (n.id === id ? next : n)) };
+}
+
+/**
+ * Why `id` cannot share the weights of `owner`, from the analysis of the shared graph (the same
+ * checks as a file's `shares`: same type, parameters and input shapes, no chains, a node others
+ * share cannot share in turn), or null.
+ */
+export function shareProblem(graph: GraphDocument, id: string, owner: string, analyze: (g: GraphDocument) => { nodes: ReadonlyMap<string, NodeAnalysis> }): string | null {
+  if (graph.nodes.some((n) => n.shares === id)) {
+    const sharers = graph.nodes.filter((n) => n.shares === id).map((n) => n.name ?? n.id);
+    return `${sharers.join(', ')} already share${sharers.length === 1 ? 's' : ''} this node's weights (no chains); unshare ${sharers.length === 1 ? 'it' : 'them'} first`;
+  }
+  const shared = setShares(graph, id, owner);
+  const index = shared.nodes.findIndex((n) => n.id === id);
+  const issue = analyze(shared).nodes.get(id)?.issues.find((i) => i.path === `$.nodes[${index}].shares`);
+  return issue ? (issue.detail ?? issue.message) : null;
+}

@@ -5,7 +5,7 @@
  * discriminator wins outright. The GAN's parts are found by core/engine/gan.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ganGeneratorLoss, type GanFormulation } from '../catalogue/layers/losses/gan';
+import { ganGeneratorLoss } from '../catalogue/layers/losses/gan';
 import { mixSeed, SeededRandom } from '../data/random';
 import type { CompiledGraph } from '../engine/compile';
 import { ganParts, ganRoles, sizeOf, verdictIsProbability, type GanRoles } from '../engine/gan';
@@ -13,15 +13,10 @@ import type { ReroutedModel } from '../engine/reroute';
 import { toImages, type InspectionSession } from './session';
 import type { GeneratedSamples } from './types';
 
+export { discriminatorWinsOutright, DISCRIMINATOR_WINS_BELOW, DISCRIMINATOR_WINS_STEPS, MODE_COLLAPSE_RATIO } from './gan-diagnosis';
+
 /** The largest fixed noise batch a view may ask for (drawn once per run, a prefix used). */
 export const FIXED_NOISE_ROWS = 1024;
-/** Generated samples less diverse than this share of the real data's are reported as mode collapse. */
-export const MODE_COLLAPSE_RATIO = 0.25;
-/** D(G(z)) below this ... */
-export const DISCRIMINATOR_WINS_BELOW = 0.05;
-/** ... on every one of this many last steps: the discriminator wins outright. */
-export const DISCRIMINATOR_WINS_STEPS = 50;
-
 export function rolesOf(s: InspectionSession): GanRoles {
   const roles = ganRoles(s.graph, s.compiled);
   if (!roles) throw new Error('the graph is not a GAN: it needs a Noise node, a generator and a GAN loss reading the discriminator');
@@ -103,15 +98,3 @@ export function meanPairwiseDistance(values: ArrayLike<number>, n: number, dim: 
   return pairs > 0 ? sum / pairs : 0;
 }
 
-/**
- * Whether the discriminator wins outright: its verdict on generated samples, D(G(z)), stayed below
- * DISCRIMINATOR_WINS_BELOW on each of the last DISCRIMINATOR_WINS_STEPS steps that measured it
- * (NaN: a step that did not). The generator then gets almost no gradient from a minimax loss and
- * learns nothing. Not defined for the Wasserstein critic, whose scores are not probabilities.
- */
-export function discriminatorWinsOutright(dOfGz: readonly number[], formulation: GanFormulation): boolean {
-  if (formulation === 'wasserstein') return false;
-  const measured = dOfGz.filter((v) => !Number.isNaN(v));
-  if (measured.length < DISCRIMINATOR_WINS_STEPS) return false;
-  return measured.slice(-DISCRIMINATOR_WINS_STEPS).every((v) => v < DISCRIMINATOR_WINS_BELOW);
-}

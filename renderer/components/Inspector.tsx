@@ -10,10 +10,11 @@ import { getDecl } from '../../core/catalogue/registry';
 import type { FeatureSpec } from '../../core/data';
 import { bindableFeatures, bindInputToFeature, type GraphDocument, type GraphNode, type ParamValueJson } from '../../core/graph';
 import { renameNode, renameProblem, setMetadata, setParams } from '../../core/graph/edit';
+import { setShares, shareProblem } from '../../core/graph/sharing';
 import { formatCount, nodeDisplayName } from '../../core/graph/summary';
 import { formatShape } from '../../core/shapes/shape';
 import { formatParamValue, parseParamInput } from '../editor/param-input';
-import { useAnalysis } from '../state/analysis';
+import { documentAnalyzer, useAnalysis } from '../state/analysis';
 import { editorStore, useEditor } from '../state/editor';
 import { DatasetPreviewDialog } from '../datasets/DatasetPreviewDialog';
 
@@ -205,6 +206,51 @@ function NameField({ node }: { node: GraphNode }) {
   );
 }
 
+/**
+ * "Shares weights with": another node of the same type whose weights this one applies (a GAN's
+ * discriminator on generated samples, a siamese tower). A choice the analysis would flag (other
+ * parameters or input shapes, a chain) is refused here with its reason.
+ */
+function SharesField({ node }: { node: GraphNode }) {
+  const graph = useEditor((s) => s.document);
+  const [refusal, setRefusal] = useState<{ message: string; of: GraphDocument } | null>(null);
+  const candidates = graph.nodes.filter((n) => n.id !== node.id && n.type === node.type);
+  const choose = (owner: string) => {
+    if (owner === '') {
+      setRefusal(null);
+      editorStore.getState().edit((g) => setShares(g, node.id, null));
+      return;
+    }
+    const problem = shareProblem(graph, node.id, owner, (g) => documentAnalyzer().analyze(g));
+    if (problem) {
+      setRefusal({ message: problem, of: graph });
+      return;
+    }
+    setRefusal(null);
+    editorStore.getState().edit((g) => setShares(g, node.id, owner));
+  };
+  return (
+    <div className="field" title="Apply another node's weights instead of its own (same type, parameters and input shapes): one set of weights, trained once.">
+      <label htmlFor="param-shares" className="field-label">
+        Shares weights with
+      </label>
+      <select id="param-shares" data-testid="param-shares" value={node.shares ?? ''} onChange={(e) => choose(e.target.value)}>
+        <option value="">— its own weights —</option>
+        {candidates.map((n) => (
+          <option key={n.id} value={n.id}>
+            {nodeDisplayName(n)}
+          </option>
+        ))}
+      </select>
+      {refusal?.of === graph ? (
+        <div className="field-error" role="alert" data-testid="shares-refusal">
+          {refusal.message}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 function NodeInspector({ node }: { node: GraphNode }) {
   const analysis = useAnalysis();
   const result = analysis.nodes.get(node.id);
@@ -238,6 +284,7 @@ function NodeInspector({ node }: { node: GraphNode }) {
           )}
         </section>
       ) : null}
+      {decl?.kind === 'layer' && (params > 0 || node.shares !== undefined || result?.sharedFrom !== undefined) ? <SharesField key={`${node.id}:shares`} node={node} /> : null}
       <section className="inspector-section" aria-label="Shapes">
         <h3>Shapes</h3>
         <dl className="shape-list">

@@ -11,7 +11,7 @@ import type { ExportedModel } from '../../core/engine/export';
 import type { SavedWeights } from '../../core/graph/document';
 import type { TaskKind } from '../../core/data/types';
 import type { DatasetPreview, DatasetPreviewRequest } from '../../core/inspect/dataset-preview-types';
-import type { AttentionResult, InspectionCapabilities, InspectRequest, InspectResult, LayerHistograms } from '../../core/inspect/types';
+import type { AttentionResult, GanSamplesResult, InspectionCapabilities, InspectRequest, InspectResult, LayerHistograms } from '../../core/inspect/types';
 
 // The inspection views' requests and results are core's (core/inspect/types.ts).
 export type * from '../../core/inspect/types';
@@ -85,6 +85,11 @@ export interface StepsEvent {
   losses: Float64Array;
   /** Named metrics of the last step. */
   metrics: Record<string, number>;
+  /**
+   * Per step (aligned with `steps`): each loss node's loss (by node id) and each metric (by name);
+   * NaN where a step did not compute it (a phased run's steps compute their own phase's losses).
+   */
+  named: Record<string, Float64Array>;
   samplesPerSecond: number;
   /** Per layer, for each step since the last event that took statistics (every `statsEvery`). */
   layerSteps: { step: number; layers: LayerGradientStat[] }[];
@@ -104,6 +109,8 @@ export interface EpochDoneEvent {
   histograms: LayerHistograms[];
   /** Attention maps of the sample the Attention view last asked for, at the end of this epoch. */
   attention: AttentionResult | null;
+  /** A GAN: the samples of the run's fixed noise at the end of this epoch. */
+  ganSamples: GanSamplesResult | null;
 }
 
 export interface RunFinishedEvent {

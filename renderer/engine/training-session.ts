@@ -10,7 +10,7 @@ import { fetchByteSource } from '../../core/data/sources';
 import type { Dataset } from '../../core/data/types';
 import { buildPreview } from '../../core/inspect/dataset-preview';
 import type { DatasetPreview } from '../../core/inspect/dataset-preview-types';
-import { computeView, viewTransferables } from '../../core/inspect/registry';
+import { computeView, defaultRequest, viewTransferables } from '../../core/inspect/registry';
 import { capabilitiesOf, classificationHead, classNamesOf } from '../../core/inspect/roles';
 import { InspectionSession } from '../../core/inspect/session';
 import { compileSeeded, runTraining, RunError, type RunControl } from '../../core/engine/run';
@@ -24,6 +24,7 @@ import { buildPytorchProject, pytorchFolderName, weightsByNode, zipProject } fro
 import type {
   AttentionResult,
   ControlAck,
+  GanSamplesResult,
   DatasetInfo,
   ExportedOnnx,
   InspectRequest,
@@ -318,6 +319,7 @@ export async function train(
     let stepNumber = 0;
     let pendingSteps: number[] = [];
     let pendingLosses: number[] = [];
+    let pendingNamed: Record<string, number>[] = [];
     let pendingLayers: { step: number; layers: LayerGradientStat[] }[] = [];
     let lastFlush = 0;
     const started: RunStartedEvent = {
@@ -344,6 +346,7 @@ export async function train(
         stepNumber++;
         pendingSteps.push(stepNumber);
         pendingLosses.push(event.step.loss);
+        pendingNamed.push({ ...event.step.losses, ...event.step.metrics });
         if (event.step.stats) pendingLayers.push({ step: stepNumber, layers: perLayer(event.step.stats) });
         const now = performance.now();
         const last = event.batch === event.batches - 1;
@@ -353,8 +356,11 @@ export async function train(
         const steps = Float64Array.from(pendingSteps);
         const losses = Float64Array.from(pendingLosses);
         const layerSteps = pendingLayers;
+        const keys = new Set(pendingNamed.flatMap((n) => Object.keys(n)));
+        const named = Object.fromEntries([...keys].map((k) => [k, Float64Array.from(pendingNamed, (n) => n[k] ?? Number.NaN)]));
         pendingSteps = [];
         pendingLosses = [];
+        pendingNamed = [];
         pendingLayers = [];
         listener({
           kind: 'steps',
@@ -364,6 +370,7 @@ export async function train(
           steps,
           losses,
           metrics: event.step.metrics,
+          named,
           samplesPerSecond: event.samplesPerSecond,
           layerSteps,
           gradNorm: event.step.gradNorm,
@@ -374,6 +381,7 @@ export async function train(
         const current = session;
         let histograms: LayerHistograms[] = [];
         let attentionMaps: AttentionResult | null = null;
+        let ganSamples: GanSamplesResult | null = null;
         if (current) {
           try {
             histograms = computeView(current, { kind: 'histograms', samples: HISTOGRAM_BATCH }).layers;
@@ -384,6 +392,11 @@ export async function train(
             if (started.capabilities.attention.length > 0) attentionMaps = computeView(current, { kind: 'attention', sample: attentionSample });
           } catch {
             attentionMaps = null;
+          }
+          try {
+            if (started.capabilities.gan) ganSamples = computeView(current, defaultRequest(current, 'gan-samples'));
+          } catch {
+            ganSamples = null;
           }
         }
         listener({
@@ -397,6 +410,7 @@ export async function train(
           samplesPerSecond: event.samplesPerSecond,
           histograms,
           attention: attentionMaps,
+          ganSamples,
         });
       },
     });

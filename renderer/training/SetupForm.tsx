@@ -5,106 +5,18 @@
  * (see setup-field.ts) and reaches the document only when the declaration's schema accepts it.
  * Backend and quick-run samples are this session's choices, not the document's.
  */
-import { useState, type KeyboardEvent } from 'react';
 import type { ParamSpec } from '../../core/catalogue/params';
 import { getDecl } from '../../core/catalogue/registry';
 import { datasetOptionSpecs, listDatasets } from '../../core/data/registry';
-import { TRAINING_PARAMS, bindInputsByName, bindableFeatures, formatCount, inputsMatchingByName, nodeDisplayName, setParams, setTraining, type GraphDocument, type ParamValueJson, type TrainingParamKey, type TrainingSetup } from '../../core/graph';
+import { TRAINING_PARAMS, bindInputsByName, bindableFeatures, formatCount, inputsMatchingByName, nodeDisplayName, setParams, setTraining, type GraphDocument, type TrainingParamKey, type TrainingSetup } from '../../core/graph';
 import { numericOptions, openDatasetPreview } from '../datasets/preview-store';
 import type { BackendReport } from '../engine/engine-api';
 import { editorStore } from '../state/editor';
-import { commitField, fieldText, type Draft, type Refusal } from './setup-field';
+import { PhasesForm } from './PhasesForm';
+import { SetupField } from './SetupField';
 import { trainingStore, useTraining } from './training-store';
 
 const DATASETS = listDatasets();
-
-interface SetupFieldProps {
-  id: string;
-  spec: ParamSpec;
-  value: unknown;
-  document: GraphDocument;
-  onCommit(value: ParamValueJson): void;
-}
-
-/** One field of one spec, controlled by the document (a draft only while the user types). */
-export function SetupField({ id, spec, value, document, onCommit }: SetupFieldProps) {
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [refusal, setRefusal] = useState<Refusal | null>(null);
-  const text = fieldText(spec, value, draft, document);
-  const shownRefusal = refusal !== null && refusal.of === document ? refusal.message : null;
-  const commit = (typed: string) => {
-    const result = commitField(spec, typed, value);
-    if (result.kind === 'refused') {
-      setRefusal({ message: result.message, of: document });
-      return false;
-    }
-    setRefusal(null);
-    if (result.kind === 'commit') onCommit(result.value);
-    return true;
-  };
-  const label = (
-    <label htmlFor={id} title={spec.help}>
-      {spec.label}
-    </label>
-  );
-  if (spec.kind === 'enum') {
-    return (
-      <div className="field" title={spec.help}>
-        {label}
-        <select id={id} data-testid={id} value={String(value)} onChange={(e) => commit(e.target.value)}>
-          {spec.options.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      </div>
-    );
-  }
-  if (spec.kind === 'bool') {
-    return (
-      <div className="field field-bool" title={spec.help}>
-        <input id={id} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
-        {label}
-      </div>
-    );
-  }
-  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
-    if (e.key === 'Enter' && commit(text)) setDraft(null);
-    if (e.key === 'Escape') {
-      setDraft(null);
-      setRefusal(null);
-    }
-  };
-  const placeholder = (spec.kind === 'int' || spec.kind === 'float') && spec.nullable ? 'off' : undefined;
-  return (
-    <div className="field" title={spec.help}>
-      {label}
-      <input
-        id={id}
-        data-testid={id}
-        className={shownRefusal ? 'invalid' : undefined}
-        aria-invalid={shownRefusal ? true : undefined}
-        value={text}
-        spellCheck={false}
-        inputMode="decimal"
-        placeholder={placeholder}
-        onChange={(e) => setDraft({ text: e.target.value, of: document })}
-        // Leaving the field: commit what parses, and show the document's value again either way.
-        onBlur={() => {
-          if (draft !== null && draft.of === document) commit(draft.text);
-          setDraft(null);
-        }}
-        onKeyDown={onKeyDown}
-      />
-      {shownRefusal ? (
-        <div className="field-error" role="alert">
-          {shownRefusal}
-        </div>
-      ) : null}
-    </div>
-  );
-}
 
 function editTraining(patch: Partial<TrainingSetup>): void {
   editorStore.getState().edit((g) => setTraining(g, patch));
@@ -162,6 +74,7 @@ function BindByNameNotice({ graph, dataset }: { graph: GraphDocument; dataset: N
 }
 
 /** The fields in the order the form shows them (momentum only for the momentum optimizer). */
+const PER_PHASE: readonly TrainingParamKey[] = ['optimizer', 'learningRate', 'momentum'];
 const ORDER: readonly TrainingParamKey[] = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'validationSplit', 'seed', 'gradientClipNorm', 'earlyStoppingPatience', 'teacherForcingRatio'];
 
 function lossNodes(graph: GraphDocument) {
@@ -204,7 +117,10 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
       </fieldset>
       <fieldset className="setup" disabled={busy}>
         <legend>Optimisation</legend>
-        {ORDER.filter((key) => key !== 'momentum' || t.optimizer === 'momentum').map((key) => (
+        {ORDER.filter((key) => key !== 'momentum' || t.optimizer === 'momentum')
+          // With phases, each phase has its own optimizer and learning rate.
+          .filter((key) => t.phases === undefined || !PER_PHASE.includes(key))
+          .map((key) => (
           <SetupField
             key={key}
             id={`setup-${key}`}
@@ -215,6 +131,7 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
           />
         ))}
       </fieldset>
+      <PhasesForm graph={graph} busy={busy} />
       {lossNodes(graph).length > 0 ? (
         <fieldset className="setup" disabled={busy}>
           <legend>Loss weights</legend>

@@ -6,7 +6,9 @@
  */
 import type { RunManifest, RunStatus } from '../../core/engine/run';
 import type { GraphDocument, SavedWeights } from '../../core/graph';
-import type { AttentionResult, DatasetInfo, LayerGradientStat, LayerHistograms, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
+import { discriminatorWinsOutright } from '../../core/inspect/gan-diagnosis';
+import type { GanFormulation } from '../../core/catalogue/layers/losses/gan';
+import type { AttentionResult, DatasetInfo, GanSamplesResult, LayerGradientStat, LayerHistograms, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
 
 export type RunState = 'loading' | 'running' | 'paused' | RunStatus | 'error';
 
@@ -39,6 +41,8 @@ export interface Run {
   /** Per batch: global step and loss. */
   steps: number[];
   losses: number[];
+  /** Per batch, aligned with `steps`: each loss node's loss (by id) and each metric; NaN where not computed. */
+  stepSeries: Record<string, number[]>;
   /** Per epoch: the global step it ended on, and losses/metrics. */
   epochSteps: number[];
   epochLoss: number[];
@@ -51,6 +55,8 @@ export interface Run {
   histograms: { epoch: number; layers: LayerHistograms[] }[];
   /** Per finished epoch: the attention maps of the sample the Attention view was showing. */
   attentionHistory: { epoch: number; result: AttentionResult }[];
+  /** A GAN, per finished epoch: the samples of the run's fixed noise. */
+  ganHistory: { epoch: number; result: GanSamplesResult }[];
   expectedInitialLoss: number | null;
   warnings: string[];
   error: string | null;
@@ -101,6 +107,7 @@ export function createRun(graph: GraphDocument, index: number, documentKey: numb
     lastResumeMs: now,
     steps: [],
     losses: [],
+    stepSeries: {},
     epochSteps: [],
     epochLoss: [],
     validationLoss: [],
@@ -110,6 +117,7 @@ export function createRun(graph: GraphDocument, index: number, documentKey: numb
     layers: {},
     histograms: [],
     attentionHistory: [],
+    ganHistory: [],
     expectedInitialLoss: null,
     warnings: [],
     error: null,
@@ -141,6 +149,13 @@ export function diagnose(run: Run): void {
   const last = run.losses[run.losses.length - 1] as number;
   if (run.losses.length > 5 && Number.isFinite(last) && start > 0 && last > 3 * start && !run.warnings.some((w) => w.startsWith('Loss exploded'))) {
     run.warnings.push(`Loss exploded: ${last.toPrecision(3)} is more than 3x its start (${start.toPrecision(3)}). Lower the learning rate or clip gradients.`);
+  }
+  const gan = run.capabilities?.gan;
+  const dOfGz = run.stepSeries['D(G(z))'];
+  if (gan && dOfGz && !run.warnings.some((w) => w.startsWith('The discriminator wins')) && discriminatorWinsOutright(dOfGz, gan.formulation as GanFormulation)) {
+    run.warnings.push(
+      'The discriminator wins outright: D(G(z)) stayed below 0.05 for the last 50 steps, so the generator gets little gradient. Give the discriminator fewer steps or a lower learning rate, or use the non-saturating generator loss.',
+    );
   }
 }
 
@@ -174,9 +189,16 @@ export function foldTrainingEvent(run: Run, event: TrainingEvent, nowMs: number)
       run.batch = event.batch + 1;
       run.samplesPerSecond = event.samplesPerSecond;
       run.lastMetrics = event.metrics;
+      const before = run.steps.length;
       for (let i = 0; i < event.steps.length; i++) {
         run.steps.push(event.steps[i] as number);
         run.losses.push(event.losses[i] as number);
+      }
+      // A series first seen now starts with NaN for the steps before it; one not sent gets NaN.
+      for (const key of new Set([...Object.keys(run.stepSeries), ...Object.keys(event.named)])) {
+        const series = (run.stepSeries[key] ??= new Array<number>(before).fill(Number.NaN));
+        const values = event.named[key];
+        for (let i = 0; i < event.steps.length; i++) series.push(values ? (values[i] as number) : Number.NaN);
       }
       for (const { step, layers } of event.layerSteps) {
         for (const layer of layers) {
@@ -198,6 +220,7 @@ export function foldTrainingEvent(run: Run, event: TrainingEvent, nowMs: number)
       for (const k of Object.keys(event.metrics)) (run.validationMetrics[k] ??= []).push(event.validation?.metrics[k] ?? null);
       if (event.histograms.length > 0) run.histograms.push({ epoch: run.epochLoss.length, layers: event.histograms });
       if (event.attention) run.attentionHistory.push({ epoch: run.epochLoss.length, result: event.attention });
+      if (event.ganSamples) run.ganHistory.push({ epoch: run.epochLoss.length, result: event.ganSamples });
       break;
     case 'finished':
       run.state = event.status;

@@ -37,6 +37,7 @@ function steps(from: number, losses: number[], epoch = 0): StepsEvent {
     steps: Float64Array.from(losses, (_, i) => from + i),
     losses: Float64Array.from(losses),
     metrics: { accuracy: 0.5 },
+    named: { accuracy: Float64Array.from(losses, () => 0.5) },
     samplesPerSecond: 100,
     layerSteps: [{ step: from, layers: [{ nodeId: 'out', gradNorm: 0.5, weightNorm: 2, updateRatio: 0.001 }] }],
     gradNorm: 0.5,
@@ -60,8 +61,8 @@ describe('folding worker events', () => {
     expect(run.steps).toEqual([1, 2, 3, 4]);
     expect(run.losses).toEqual([2.3, 2.2, 2.1, 2.0]);
     expect(run.layers['out']?.steps).toEqual([1, 4]);
-    foldTrainingEvent(run, { kind: 'epoch', epoch: 0, step: 10, loss: 2.05, metrics: { accuracy: 0.4 }, validation: null, seconds: 1, samplesPerSecond: 100, histograms: [{ nodeId: 'out', weights: { min: 0, max: 1, counts: [1] }, gradients: { min: 0, max: 1, counts: [1] } }], attention: null }, 300);
-    foldTrainingEvent(run, { kind: 'epoch', epoch: 1, step: 20, loss: 1.9, metrics: { accuracy: 0.6 }, validation: { loss: 1.8, losses: {}, metrics: { accuracy: 0.7 }, samples: 20 }, seconds: 1, samplesPerSecond: 100, histograms: [], attention: null }, 400);
+    foldTrainingEvent(run, { kind: 'epoch', epoch: 0, step: 10, loss: 2.05, metrics: { accuracy: 0.4 }, validation: null, seconds: 1, samplesPerSecond: 100, histograms: [{ nodeId: 'out', weights: { min: 0, max: 1, counts: [1] }, gradients: { min: 0, max: 1, counts: [1] } }], attention: null, ganSamples: null }, 300);
+    foldTrainingEvent(run, { kind: 'epoch', epoch: 1, step: 20, loss: 1.9, metrics: { accuracy: 0.6 }, validation: { loss: 1.8, losses: {}, metrics: { accuracy: 0.7 }, samples: 20 }, seconds: 1, samplesPerSecond: 100, histograms: [], attention: null, ganSamples: null }, 400);
     expect(run.epochSteps).toEqual([10, 20]);
     expect(run.validationLoss).toEqual([null, 1.8]);
     expect(run.epochMetrics['accuracy']).toEqual([0.4, 0.6]);
@@ -124,5 +125,48 @@ describe('time left', () => {
     expect(secondsLeftAt(run, 60_500)).toBeCloseTo(4.5, 10);
     foldTrainingEvent(run, { kind: 'error', message: 'stopped', nodeId: null }, 61_000);
     expect(secondsLeftAt(run, 61_000)).toBeNull();
+  });
+});
+
+describe('a GAN run', () => {
+  const ganStarted: RunStartedEvent = { ...started, expectedInitialLoss: null, capabilities: { ...started.capabilities, classification: false, gan: { sampleShape: [2], formulation: 'non-saturating', verdict: 'probability' } } };
+  /** n steps alternating a discriminator step (d_loss, D(x), D(G(z))) and a generator step (g_loss, D(G(z))). */
+  function ganSteps(from: number, n: number, dOfGz: number): StepsEvent {
+    const d = (i: number) => (from + i) % 2 === 1;
+    const series = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+    return {
+      ...steps(from, Array.from({ length: n }, () => 1)),
+      metrics: { 'D(G(z))': dOfGz },
+      named: { d_loss: series((i) => (d(i) ? 1.2 : Number.NaN)), g_loss: series((i) => (d(i) ? Number.NaN : 3)), 'D(x)': series((i) => (d(i) ? 0.9 : Number.NaN)), 'D(G(z))': series(() => dOfGz) },
+    };
+  }
+
+  it('keeps each loss and metric per step, aligned with the steps (NaN where a phase did not compute it)', () => {
+    const run = createRun(graph(), 1, 7, 42, 0);
+    foldTrainingEvent(run, ganStarted, 0);
+    foldTrainingEvent(run, { ...steps(1, [1, 1]), named: { accuracy: Float64Array.from([0.1, 0.2]) } }, 1);
+    foldTrainingEvent(run, ganSteps(3, 4, 0.4), 2);
+    expect(run.steps).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const series of Object.values(run.stepSeries)) expect(series).toHaveLength(6);
+    expect(run.stepSeries['d_loss']).toEqual([NaN, NaN, 1.2, NaN, 1.2, NaN]);
+    expect(run.stepSeries['g_loss']).toEqual([NaN, NaN, NaN, 3, NaN, 3]);
+    expect(run.stepSeries['accuracy']).toEqual([0.1, 0.2, NaN, NaN, NaN, NaN]);
+  });
+
+  it('warns once when the discriminator wins outright (D(G(z)) < 0.05 on the last 50 steps), not before', () => {
+    const run = createRun(graph(), 1, 7, 42, 0);
+    foldTrainingEvent(run, ganStarted, 0);
+    foldTrainingEvent(run, ganSteps(1, 30, 0.3), 1);
+    foldTrainingEvent(run, ganSteps(31, 49, 0.01), 2);
+    expect(run.warnings).toEqual([]);
+    foldTrainingEvent(run, ganSteps(80, 1, 0.01), 3);
+    expect(run.warnings).toHaveLength(1);
+    expect(run.warnings[0]).toMatch(/^The discriminator wins outright/);
+    foldTrainingEvent(run, ganSteps(81, 60, 0.01), 4);
+    expect(run.warnings).toHaveLength(1);
+    // Not a GAN: the same numbers say nothing.
+    const plain = startedRun();
+    foldTrainingEvent(plain, ganSteps(1, 60, 0.01), 1);
+    expect(plain.warnings.some((w) => w.startsWith('The discriminator'))).toBe(false);
   });
 });
