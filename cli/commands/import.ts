@@ -3,12 +3,16 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { serializeGraph } from '../../core/graph';
 import { ImportError } from '../../core/import/errors';
-import { importLayersModel, MODEL_JSON_MAX_BYTES } from '../../core/import/layers-model';
+import { importLayersModel, MODEL_JSON_MAX_BYTES, type ImportedModel } from '../../core/import/layers-model';
+import { importModelFiles, modelName } from '../../core/import/model-files';
 import { manifestShardPaths, WEIGHT_LIMITS } from '../../core/import/weights-manifest';
 import { writeFileAtomic } from '../../node/atomic-write';
 import { selectNodeBackend } from '../node-backend';
 import { boundedLine } from '../report';
 import type { SetExitCode } from './index';
+
+/** The largest Keras file read (the importer keeps at most WEIGHT_LIMITS.values float32 weights). */
+const MAX_KERAS_FILE_BYTES = WEIGHT_LIMITS.values * 4 + 16 * 1024 * 1024;
 
 async function readBounded(file: string, max: number): Promise<Buffer> {
   const info = await stat(file);
@@ -20,8 +24,8 @@ async function readBounded(file: string, max: number): Promise<Buffer> {
 export function registerImport(program: Command, setExitCode: SetExitCode): void {
   program
     .command('import')
-    .description('Import a TensorFlow.js layers model (model.json and its weight files) as a graph file whose weights are kept as a run.')
-    .argument('<model>', 'model.json (its weight files are read from the same folder)')
+    .description('Import a TensorFlow.js layers model (model.json and its weight files), a Keras 3 .keras archive or a legacy Keras .h5 file as a graph file whose weights are kept as a run.')
+    .argument('<model>', 'model.json (its weight files are read from the same folder), model.keras or model.h5')
     .requiredOption('--out <graph>', 'graph file (.json) to write')
     .option('--force', 'overwrite the output file if it exists')
     .option('--backend <name>', 'wasm or cpu (default: wasm if it works)')
@@ -30,6 +34,10 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
         process.stderr.write(`netwright: ${boundedLine(message)}\n`);
         setExitCode(code);
       };
+      const report = (imported: ImportedModel) =>
+        process.stdout.write(
+          `imported ${file}: ${imported.layers} nodes, ${imported.parameters.toLocaleString('en-US')} parameters${imported.source === 'netwright-metadata' ? ' (the graph Netwright exported)' : ''}; weights kept as run "${imported.graph.runs[0]?.name ?? ''}" -> ${opts.out}\n`,
+        );
       if (!opts.force) {
         const exists = await stat(opts.out).then(
           () => true,
@@ -40,15 +48,29 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
           return;
         }
       }
-      let modelJson: string;
+      const keras = /\.(keras|h5|hdf5)$/i.test(file);
+      let modelBytes: Buffer;
       try {
-        modelJson = (await readBounded(file, MODEL_JSON_MAX_BYTES)).toString('utf8');
+        modelBytes = await readBounded(file, keras ? MAX_KERAS_FILE_BYTES : MODEL_JSON_MAX_BYTES);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         fail(2, code === 'ENOENT' ? `cannot read ${file}: no such file` : err instanceof ImportError ? err.message : `cannot read ${file}: ${(err as Error).message}`);
         return;
       }
       const folder = path.dirname(file);
+      if (keras) {
+        try {
+          const backend = await selectNodeBackend(opts.backend);
+          const imported = await importModelFiles([{ name: path.basename(file), bytes: new Uint8Array(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength) }], { name: modelName(path.basename(file)), backend: backend.backend });
+          await writeFileAtomic(opts.out, serializeGraph(imported.graph));
+          report(imported);
+        } catch (err) {
+          if (err instanceof ImportError) fail(1, `cannot import ${file}: ${err.message}`);
+          else throw err;
+        }
+        return;
+      }
+      const modelJson = modelBytes.toString('utf8');
       const shards = new Map<string, Uint8Array>();
       try {
         let manifest: unknown = undefined;
@@ -73,9 +95,7 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
         const name = path.basename(folder) || path.basename(file, '.json');
         const imported = await importLayersModel({ modelJson, shard: (p) => shards.get(p) }, { name, backend: backend.backend });
         await writeFileAtomic(opts.out, serializeGraph(imported.graph));
-        process.stdout.write(
-          `imported ${file}: ${imported.layers} nodes, ${imported.parameters.toLocaleString('en-US')} parameters${imported.source === 'netwright-metadata' ? ' (the graph Netwright exported)' : ''}; weights kept as run "${imported.graph.runs[0]?.name ?? ''}" -> ${opts.out}\n`,
-        );
+        report(imported);
       } catch (err) {
         if (err instanceof ImportError) {
           fail(1, `cannot import ${file}: ${err.message}`);

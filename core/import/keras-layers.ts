@@ -43,6 +43,8 @@ const IGNORED = new Set([
   'seed',
   'unroll',
   'implementation',
+  // Keras 3 recurrent layers: whether to run on cuDNN (the same computation).
+  'use_cudnn',
   'time_major',
   'sparse',
   'ragged',
@@ -137,8 +139,10 @@ class Options {
       }
     }
     if (this.config.trainable === false) throw new LayerRefusal('the layer is frozen (trainable: false); Netwright trains every layer, so frozen layers can\'t be imported as they are');
-    const dtype = this.config.dtype;
-    if (typeof dtype === 'string' && dtype !== 'float32' && dtype !== 'int32') throw new LayerRefusal(`dtype ${describeValue(dtype)}: only float32 layers can be imported`);
+    // Keras 3 writes a dtype policy: { class_name: 'DTypePolicy', config: { name: 'float32' } }.
+    const policy = this.config.dtype;
+    const dtype = typeof policy === 'object' && policy !== null && 'config' in policy ? (policy as { config?: { name?: unknown } }).config?.name : policy;
+    if (dtype !== undefined && dtype !== null && dtype !== 'float32' && dtype !== 'int32') throw new LayerRefusal(`dtype ${describeValue(dtype)}: only float32 layers can be imported`);
     for (const [key, value] of Object.entries(this.config)) {
       if (this.read.has(key)) continue;
       if (value === null || value === false || value === undefined) continue;

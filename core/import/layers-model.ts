@@ -233,17 +233,33 @@ export async function importLayersModel(files: ModelFiles, options: ImportOption
   if (!('modelTopology' in json)) throw new ImportError('model.json has no modelTopology');
   progress(0.05, 'reading weights');
   const tensors = readManifestWeights(json.weightsManifest, files.shard);
+  return importTopology({ topology: json.modelTopology, tensors, metadata: json.userDefinedMetadata }, options);
+}
+
+/** A model's topology (tfjs or Keras config) and its weights, read from whatever file held them. */
+export interface ModelParts {
+  topology: unknown;
+  /** Named as in a tfjs manifest: "<layer>/<weight>" in each layer's order ("<model>/<layer>/..." when nested). */
+  tensors: ManifestTensor[];
+  /** tfjs' userDefinedMetadata (where Netwright's export keeps its graph), if any. */
+  metadata?: unknown;
+}
+
+/** Maps a topology onto the catalogue (or takes Netwright's own graph back) and keeps the weights as a run. */
+export async function importTopology(parts: ModelParts, options: ImportOptions): Promise<ImportedModel> {
+  const progress = options.onProgress ?? (() => undefined);
+  const { tensors } = parts;
   progress(0.35, 'mapping layers');
 
   let graph: GraphDocument;
   let source: ImportedModel['source'] = 'layers';
   let mapped: MappedGraph | null = null;
-  const fromMetadata = graphFromMetadata(json.userDefinedMetadata, options.name);
+  const fromMetadata = graphFromMetadata(parts.metadata, options.name);
   if (fromMetadata && analyzeGraph(fromMetadata).issues.every((i) => i.severity !== 'error')) {
     graph = fromMetadata;
     source = 'netwright-metadata';
   } else {
-    mapped = mapLayers(json.modelTopology, options.name);
+    mapped = mapLayers(parts.topology, options.name);
     const layerByNode = new Map([...mapped.nodeOf].map(([layer, id]) => [id, layer]));
     const flatByName = new Map(mapped.layers.map((l) => [l.name, l]));
     checkAnalysis(mapped.graph, (id) => flatByName.get(layerByNode.get(id) ?? ''));
@@ -256,7 +272,7 @@ export async function importLayersModel(files: ModelFiles, options: ImportOption
       if (!writeNamedWeights(compiled.model, tensors)) {
         // The graph in the metadata does not match the weights (edited file): map the layers instead.
         compiled.model.dispose();
-        return importLayersModel({ ...files, modelJson: JSON.stringify({ ...json, userDefinedMetadata: undefined }) }, options);
+        return importTopology({ topology: parts.topology, tensors }, options);
       }
     } else {
       writeMappedWeights(compiled.model, mapped as MappedGraph, tensors, (id) => compiled.layerNames.get(id) as string);

@@ -4,6 +4,7 @@
  * the files are plain bytes by name (no paths: shards are found by file name, as beside model.json).
  */
 import { ImportError } from './errors';
+import { importKerasArchive, importKerasH5 } from './keras-file';
 import { importLayersModel, type ImportedModel, type ImportOptions } from './layers-model';
 import { isModelJsonText, MODEL_JSON_MAX_BYTES } from './model-json';
 
@@ -52,9 +53,8 @@ export function modelEntry(files: readonly ModelFile[]): ModelFile {
 export async function importModelFiles(files: readonly ModelFile[], options: ImportOptions): Promise<ImportedModel> {
   const entry = modelEntry(files);
   const extension = extensionOf(entry.name);
-  if (extension === 'keras' || extension === 'h5' || extension === 'hdf5') {
-    throw new ImportError(`${entry.name}: Keras files are not read yet; convert the model to the TensorFlow.js layers format (tensorflowjs_converter --input_format keras)`);
-  }
+  if (extension === 'keras') return importKerasArchive(entry.bytes, options);
+  if (extension === 'h5' || extension === 'hdf5') return importKerasH5(entry.bytes, options);
   const byName = new Map(files.map((f) => [f.name, f.bytes]));
   return importLayersModel({ modelJson: utf8.decode(entry.bytes), shard: (path) => byName.get(shardFileName(path)) }, options);
 }
