@@ -21,6 +21,7 @@ import {
   cutSelection,
   deleteSelection,
   duplicateSelection,
+  makeSubmodelFromSelection,
   exportSummary,
   newDocument,
   nudgeSelection,
@@ -140,6 +141,9 @@ function useCommands(autoLayout: () => void): void {
       } else if ((key === 'w' || key === 'W') && store.selection.nodes.length === 1) {
         event.preventDefault();
         openPortPicker(store.selection.nodes[0] as string);
+      } else if ((key === 'g' || key === 'G') && store.selection.nodes.length > 0) {
+        event.preventDefault();
+        makeSubmodelFromSelection();
       } else if (key === 'l' || key === 'L') {
         autoLayout();
       } else if (key === 'f' || key === 'F') {

@@ -39,6 +39,7 @@ import { addWired, applyWire, planWire, type LayerChoice } from '../editor/wirin
 import { LayerSearch } from './LayerSearch';
 import { cardParamRows, NodeCard, type NodeCardData, type NodeCardNode } from './NodeCard';
 import { ShapeEdge, type ShapeEdgeType } from './ShapeEdge';
+import { SubmodelFrames } from './SubmodelFrames';
 
 export const LAYER_DRAG_TYPE = 'application/x-netwright-layer';
 
@@ -436,6 +437,7 @@ export function Canvas() {
         defaultViewport={{ x: 0, y: 0, zoom: 1 }}
       >
         <DotBackground />
+        <SubmodelFrames />
         <Controls showInteractive={false}>
           <ControlButton onClick={() => toggleLayout('minimap')} aria-label={minimap ? 'Hide the minimap' : 'Show the minimap'} title={minimap ? 'Hide the minimap' : 'Show the minimap'} data-testid="toggle-minimap">
             <svg viewBox="0 0 16 16" aria-hidden="true">

@@ -80,6 +80,7 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['Drag a wire to empty canvas', 'Pick a layer that accepts it, placed and wired'],
   ['Drop a wire on a wired input', 'Replaces its wire (one undo step)'],
   ['← → / ↑ ↓ (splitter), Enter', 'Resize a panel; hide or show it'],
+  ['G (nodes selected)', 'Make a sub-model of the selection (rename or remove it at its frame)'],
   ['L', 'Auto-layout'],
   ['F', 'Fit view'],
   ['?', 'This help'],

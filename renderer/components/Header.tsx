@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FileRef, Platform } from '../platform';
 import { platform } from '../platform';
-import { alignSelection, newDocument, openFile, redo, saveFile, saveFileAs, undo } from '../editor/actions';
+import { alignSelection, makeSubmodelFromSelection, newDocument, openFile, redo, saveFile, saveFileAs, undo } from '../editor/actions';
 import { editorStore, useEditor, useHistoryState } from '../state/editor';
 
 export interface HeaderProps {
@@ -72,6 +72,7 @@ export function Header({ fileName, dirty, shell, onAutoLayout }: HeaderProps) {
           <button type="button" className="tool" onClick={onAutoLayout} title="Auto-layout (L)">Layout</button>
           <button type="button" className="tool" onClick={() => alignSelection('left')} disabled={selectedCount < 2} title="Align selected nodes left">Align ⇤</button>
           <button type="button" className="tool" onClick={() => alignSelection('top')} disabled={selectedCount < 2} title="Align selected nodes top">Align ⤒</button>
+          <button type="button" className="tool" onClick={() => makeSubmodelFromSelection()} disabled={selectedCount < 1} title="Make a sub-model of the selected layers: it runs, is inspected and exported alone (G)" data-testid="make-submodel">Sub-model</button>
           <button type="button" className="tool" onClick={() => setPanel('help', true)} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">?</button>
         </nav>
       </div>

@@ -4,7 +4,7 @@
  */
 import { getDecl } from '../../core/catalogue/registry';
 import { emptyGraph, parseGraphText, serializeGraph, type GraphDocument } from '../../core/graph';
-import { addNode, extractSubgraph, moveNodes, pasteSubgraph, removeElements, type Position } from '../../core/graph/edit';
+import { addNode, addSubmodel, extractSubgraph, moveNodes, pasteSubgraph, removeElements, removeSubmodel, renameSubmodel, type Position } from '../../core/graph/edit';
 import { getTemplate } from '../../core/templates';
 import { platform, type FileRef } from '../platform';
 import { editorStore } from '../state/editor';
@@ -247,4 +247,45 @@ export async function exportSummary(text: string): Promise<void> {
   } catch (err) {
     reportFailure('Export', err);
   }
+}
+
+/** The first free sub-model name from a stem: "submodel", "submodel_2", ... */
+function freshSubmodelName(graph: GraphDocument, stem = 'submodel'): string {
+  const used = new Set((graph.submodels ?? []).map((s) => s.name));
+  if (!used.has(stem)) return stem;
+  for (let i = 2; ; i++) if (!used.has(`${stem}_${i}`)) return `${stem}_${i}`;
+}
+
+/** Makes a sub-model of the selected layers (shortcut G); one undo entry. Returns its name. */
+export function makeSubmodelFromSelection(): string | null {
+  const { document, selection, edit } = editorStore.getState();
+  if (selection.nodes.length === 0) {
+    showToast('Select the layers of the sub-model first', 'error');
+    return null;
+  }
+  const name = freshSubmodelName(document);
+  try {
+    edit((g) => addSubmodel(g, name, selection.nodes));
+  } catch (err) {
+    showToast(err instanceof Error ? err.message : String(err), 'error');
+    return null;
+  }
+  showToast(`Sub-model "${name}" made: its inputs and outputs are the wires crossing its frame; click its name to rename it`);
+  return name;
+}
+
+/** Renames a sub-model; a refused name is said in a toast. Returns whether it was renamed. */
+export function renameSubmodelNamed(name: string, next: string): boolean {
+  try {
+    editorStore.getState().edit((g) => renameSubmodel(g, name, next.trim()));
+    return true;
+  } catch (err) {
+    showToast(err instanceof Error ? err.message : String(err), 'error');
+    return false;
+  }
+}
+
+/** Removes a sub-model's declaration (its nodes stay). */
+export function removeSubmodelNamed(name: string): void {
+  editorStore.getState().edit((g) => removeSubmodel(g, name));
 }
