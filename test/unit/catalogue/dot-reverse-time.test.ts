@@ -40,6 +40,25 @@ const dotCases = fc
 describe('Dot agrees with tf.layers.dot', () => {
   it('shapes and outputs over random ranks, axes and normalize', () => checkLayerProperty(dot, dotCases, 150));
   it('shape rule is total', () => checkShapeRuleTotality(dot));
+  it('builds with one negative and one positive axis (tfjs alone fails: "Dimension incompatibility: 3 !== undefined")', () => {
+    const build = (axes: number[]) => {
+      const g = new GraphBuilder('mixed axes');
+      const v = g.add('Input', { shape: [3], feature: 'v' }, undefined, 'v');
+      const s = g.add('Input', { shape: [5, 3], feature: 's' }, undefined, 's');
+      g.add('Dot', { axes }, { a: v, b: s }, 'dot');
+      return compileGraph(g.build());
+    };
+    const mixed = build([1, -1]);
+    const positive = build([1, 2]);
+    const v = tf.randomUniform([2, 3]);
+    const s = tf.randomUniform([2, 5, 3]);
+    const [m, p] = [mixed, positive].map((c) => c.model.apply([v, s], { training: false }) as tf.Tensor);
+    expect(m?.shape).toEqual([2, 5]);
+    expect(Array.from(m?.dataSync() ?? [])).toEqual(Array.from(p?.dataSync() ?? []));
+    tf.dispose([v, s, m as tf.Tensor, p as tf.Tensor]);
+    mixed.model.dispose();
+    positive.model.dispose();
+  });
   it('saves and loads as tfjs Dot', () => checkSerializationRoundTrip(dot, { params: { axes: [2, 1], normalize: true }, inputs: { a: [{ shape: [3, 4] }], b: [{ shape: [4, 2] }] } }));
 
   it('is the closed form: attention scores a·bᵀ per sample, cosine with normalize', () => {

@@ -145,7 +145,7 @@ const CASES: Record<string, () => GraphDocument> = {
     const scores = g.add('Dot', { axes: [2] }, { a, b }, 'scores');
     const context = g.add('Dot', { axes: [2, 1] }, { a: scores, b }, 'context');
     const cosine = g.add('Dot', { axes: [1, 2], normalize: true }, { a, b: c }, 'cosine');
-    const mixed = g.add('Dot', { axes: [1, 2] }, { a: v, b }, 'mixed');
+    const mixed = g.add('Dot', { axes: [1, -1] }, { a: v, b }, 'mixed');
     const vector = g.add('Dot', { axes: [-1], normalize: true }, { a: v, b: v }, 'vector');
     const flat = [context, cosine].map((n, i) => g.add('Flatten', {}, n, `flat${i}`));
     const all = g.add('Concatenate', { axis: 1 }, { in: [...flat, mixed, vector] }, 'all');

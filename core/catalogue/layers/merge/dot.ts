@@ -85,8 +85,13 @@ export const dot = defineLayer({
     return 2 * (a[axisA] ?? 1) * out.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1);
   },
   build(ctx) {
-    const [first = -1, second = first] = ctx.params.axes;
-    const layer = tfl.layers.dot({ axes: ctx.params.axes.length === 1 ? first : [first, second], normalize: ctx.params.normalize, name: ctx.name });
-    return { out: layer.apply([inputTensor(ctx, 'a'), inputTensor(ctx, 'b')]) as SymbolicTensor };
+    const a = inputTensor(ctx, 'a');
+    const b = inputTensor(ctx, 'b');
+    const [first = -1] = ctx.params.axes;
+    // tfjs resolves a negative axis of a pair only when both are negative (it indexes the shapes
+    // with them as given): [1, -1] failed to build, so a pair is passed resolved.
+    const axes = ctx.params.axes.length === 1 ? first : axesOf(ctx.params.axes, a.shape.length, b.shape.length);
+    const layer = tfl.layers.dot({ axes, normalize: ctx.params.normalize, name: ctx.name });
+    return { out: layer.apply([a, b]) as SymbolicTensor };
   },
 });
