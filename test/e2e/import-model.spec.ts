@@ -9,7 +9,11 @@ import { expect, test, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zipSync } from 'fflate';
 import { compileSeeded } from '../../core/engine/run';
 import { exportLayersModel } from '../../core/engine/export';
 import { GraphBuilder } from '../../core/graph';
@@ -74,6 +78,40 @@ async function netwrightExport(): Promise<FixtureFile[]> {
     { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(exported.modelJson) },
     { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(exported.weights) },
   ];
+}
+
+/**
+ * A Keras 3 .keras archive of Dense(3, relu) -> Dense(2): config.json as Keras 3 writes it, the
+ * weights written by h5py (Debian python3-h5py) at layers/dense/vars and layers/dense_1/vars.
+ */
+function kerasArchive(): FixtureFile {
+  const dir = mkdtempSync(join(tmpdir(), 'netwright-e2e-keras-'));
+  const policy = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+  const dense = (name: string, units: number, activation: string) => ({
+    module: 'keras.layers',
+    class_name: 'Dense',
+    config: { name, trainable: true, dtype: policy, units, activation, use_bias: true, kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null }, bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null }, kernel_regularizer: null, bias_regularizer: null, kernel_constraint: null, bias_constraint: null },
+    registered_name: null,
+  });
+  const config = {
+    module: 'keras',
+    class_name: 'Sequential',
+    config: { name: 'sequential', trainable: true, dtype: policy, layers: [{ module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 4], dtype: 'float32', sparse: false, name: 'input_layer' }, registered_name: null }, dense('dense', 3, 'relu'), dense('dense_1', 2, 'linear')] },
+    registered_name: null,
+  };
+  const values = (n: number) => Array.from({ length: n }, (_, i) => Math.sin(i + 1) / 2);
+  const datasets = [
+    { path: 'layers/dense/vars/0', shape: [4, 3], values: values(12), gzip: true },
+    { path: 'layers/dense/vars/1', shape: [3], values: values(3) },
+    { path: 'layers/dense_1/vars/0', shape: [3, 2], values: values(6) },
+    { path: 'layers/dense_1/vars/1', shape: [2], values: values(2) },
+  ];
+  writeFileSync(join(dir, 'spec.json'), JSON.stringify({ datasets, attrs: {} }));
+  const run = spawnSync('/usr/bin/python3', ['test/python/write_h5.py', join(dir, 'spec.json'), join(dir, 'w.h5')], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`h5py could not write the fixture (apt-get install python3-h5py): ${run.stderr}`);
+  const text = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+  const zip = zipSync({ 'metadata.json': text({ keras_version: '3.6.0' }), 'config.json': text(config), 'model.weights.h5': new Uint8Array(readFileSync(join(dir, 'w.h5'))) });
+  return { name: 'tiny_mlp.keras', mimeType: 'application/octet-stream', buffer: Buffer.from(zip) };
 }
 
 async function open(page: Page): Promise<void> {
@@ -147,4 +185,15 @@ test('a dropped model with a Lambda layer is refused by position and name; the c
   await expect(dialog).toContainText('The model was not imported; your current graph is unchanged.');
   await page.screenshot({ path: 'docs/screenshots/import-refused.png' });
   expect(await nodeTypes(page)).toEqual(before);
+});
+
+test('a dropped Keras 3 .keras archive is read in the worker (jsfive under the app CSP) and imported', async ({ page }) => {
+  await open(page);
+  await drop(page, [kerasArchive()]);
+  await expect(page.locator('.react-flow__node')).toHaveCount(3, { timeout: 60_000 });
+  expect(await nodeTypes(page)).toEqual(['Input', 'Dense', 'Dense']);
+  await expect(page.getByText(/Imported tiny_mlp\.keras: 3 nodes, 23 parameters/)).toBeVisible();
+  await page.getByTestId('tab-runs').click();
+  await expect(page.getByTestId('run-row-1')).toContainText('Imported weights (tiny_mlp)');
+  await page.screenshot({ path: 'docs/screenshots/import-keras.png' });
 });
