@@ -4,8 +4,10 @@
  * views/ plus its line here (and its request/result types in types.ts).
  */
 import { renderPicture, type Raster } from './picture';
+import { ganRoles, verdictIsProbability } from '../engine/gan';
+import { conditionalLabel, samplingNode } from './roles';
 import type { InspectionSession } from './session';
-import type { InspectKind, InspectRequest, InspectResult, RequestOf, ResultOf } from './types';
+import type { InspectionCapabilities, InspectKind, InspectRequest, InspectResult, RequestOf, ResultOf } from './types';
 import type { InspectionView, ViewOptions } from './view';
 import { activationsView } from './views/activations';
 import { attentionView } from './views/attention';
@@ -52,6 +54,20 @@ export function viewOf<K extends InspectKind>(kind: K): InspectionView<K> {
 /** The views the session's model supports. */
 export function availableViews(session: InspectionSession): InspectKind[] {
   return VIEW_KINDS.filter((kind) => viewOf(kind).available(session));
+}
+
+function ganCapability(session: InspectionSession): InspectionCapabilities['gan'] {
+  const gan = ganRoles(session.graph, session.compiled);
+  return gan ? { sampleShape: gan.sampleShape, formulation: gan.formulation, verdict: verdictIsProbability(gan.formulation) ? 'probability' : 'score' } : null;
+}
+
+/** What the UI receives with a run: its available views, a conditional VAE's labels, a GAN's sample shape and verdict. */
+export function capabilitiesOf(session: InspectionSession): InspectionCapabilities {
+  return {
+    views: availableViews(session),
+    conditionalLabel: samplingNode(session.graph) ? conditionalLabel(session.graph, session.dataset) : null,
+    gan: ganCapability(session),
+  };
 }
 
 /** Computes a view's result (every tensor it makes is freed). */

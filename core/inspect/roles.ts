@@ -4,8 +4,6 @@
  */
 import type { Dataset, FeatureSpec } from '../data/types';
 import type { CompiledGraph } from '../engine/compile';
-import { ganRoles, verdictIsProbability } from '../engine/gan';
-import { attentionNodes } from '../engine/inspect';
 import type { GraphDocument } from '../graph/document';
 import type { InspectionCapabilities } from './types';
 
@@ -55,18 +53,4 @@ export function conditionalLabel(graph: GraphDocument, dataset: Dataset): Inspec
     if (names.length > 0) return { inputNodeId: input.id, classNames: names };
   }
   return null;
-}
-
-/** The views a model supports, as the UI receives them with a run. */
-export function capabilitiesOf(graph: GraphDocument, compiled: CompiledGraph, dataset: Dataset): InspectionCapabilities {
-  const sampling = samplingNode(graph);
-  const gan = ganRoles(graph, compiled);
-  return {
-    attention: attentionNodes(compiled),
-    seq2seq: dataset.spec.seq2seq !== undefined,
-    vae: sampling,
-    classification: classificationHead(compiled) !== null,
-    conditionalLabel: sampling ? conditionalLabel(graph, dataset) : null,
-    gan: gan ? { sampleShape: gan.sampleShape, formulation: gan.formulation, verdict: verdictIsProbability(gan.formulation) ? 'probability' : 'score' } : null,
-  };
 }

@@ -5,14 +5,10 @@
  */
 import type { TensorSummary } from '../engine/inspect';
 
-/** Views a trained model supports (sent with a run's start and with an opened kept run). */
+/** What the UI learns about a trained model's views (sent with a run's start and with an opened kept run). */
 export interface InspectionCapabilities {
-  /** Nodes with an attention weights output. */
-  attention: string[];
-  seq2seq: boolean;
-  /** The Sampling node of a VAE. */
-  vae: string | null;
-  classification: boolean;
+  /** The views available for the model, in the registry's order (`availableViews`). */
+  views: InspectKind[];
   /** A conditional VAE: the label Input feeding a OneHot node, and the dataset's class names. */
   conditionalLabel: { inputNodeId: string; classNames: string[] } | null;
   /** A GAN (Noise node, generator, GAN losses): its samples' shape and its losses' formulation. */

@@ -10,8 +10,8 @@ import { fetchByteSource } from '../../core/data/sources';
 import type { Dataset } from '../../core/data/types';
 import { buildPreview } from '../../core/inspect/dataset-preview';
 import type { DatasetPreview } from '../../core/inspect/dataset-preview-types';
-import { computeView, defaultRequest, viewTransferables } from '../../core/inspect/registry';
-import { capabilitiesOf, classificationHead, classNamesOf } from '../../core/inspect/roles';
+import { capabilitiesOf, computeView, defaultRequest, viewTransferables } from '../../core/inspect/registry';
+import { classificationHead, classNamesOf } from '../../core/inspect/roles';
 import { InspectionSession } from '../../core/inspect/session';
 import { compileSeeded, runTraining, RunError, type RunControl } from '../../core/engine/run';
 import { checkActiveBackend } from '../../core/engine/backends';
@@ -195,15 +195,16 @@ export async function openRun(request: OpenRunRequest): Promise<OpenedRun> {
   const dataset = await datasetFor(graph.training.dataset.id, graph.training.dataset.options as DatasetOptions);
   releaseSession();
   const compiled = compileSeeded(graph);
+  let opened: InspectionSession;
   try {
-    const opened = new InspectionSession(graph, compiled, dataset);
+    opened = new InspectionSession(graph, compiled, dataset);
     applyWeights(compiled, graph, request.weights);
     session = opened;
   } catch (err) {
     compiled.model.dispose();
     throw err;
   }
-  return { backend: tf.getBackend(), dataset: datasetInfo(dataset), capabilities: capabilitiesOf(graph, compiled, dataset) };
+  return { backend: tf.getBackend(), dataset: datasetInfo(dataset), capabilities: capabilitiesOf(opened) };
 }
 
 /** The inspected model in the TensorFlow.js layers format (model.json + weights.bin). */
@@ -306,8 +307,10 @@ export async function train(
     const dataset = await datasetFor(setup.dataset.id, setup.dataset.options as DatasetOptions);
     releaseSession();
     const compiled = compileSeeded(graph);
+    let trained: InspectionSession;
     try {
-      session = new InspectionSession(graph, compiled, dataset);
+      trained = new InspectionSession(graph, compiled, dataset);
+      session = trained;
     } catch (err) {
       compiled.model.dispose();
       throw err;
@@ -331,7 +334,7 @@ export async function train(
       batchesPerEpoch: Math.ceil(trainSize / setup.batchSize),
       epochs: setup.epochs,
       expectedInitialLoss: head && compiled.losses.length === 1 ? Math.log(head.classes) : null,
-      capabilities: capabilitiesOf(graph, compiled, dataset),
+      capabilities: capabilitiesOf(trained),
     };
     listener(started);
     const result = await runTraining(graph, compiled, dataset, {
@@ -389,7 +392,7 @@ export async function train(
             histograms = [];
           }
           try {
-            if (started.capabilities.attention.length > 0) attentionMaps = computeView(current, { kind: 'attention', sample: attentionSample });
+            if (started.capabilities.views.includes('attention')) attentionMaps = computeView(current, { kind: 'attention', sample: attentionSample });
           } catch {
             attentionMaps = null;
           }

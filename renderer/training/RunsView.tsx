@@ -4,7 +4,7 @@
  * views, export its model (TensorFlow.js layers format, a PyTorch project, or ONNX).
  */
 import { useState } from 'react';
-import { Empty } from './views';
+import { Empty } from './views/shared';
 import { cannotKeep, exportRunModel, exportRunOnnx, exportRunPytorch, forgetRun, keepRun } from './kept-runs';
 import { isBusy, runColour, selectRun, setRunVisible, useTraining, type Run } from './training-store';
 

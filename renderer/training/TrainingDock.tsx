@@ -18,7 +18,7 @@ import {
   useTraining,
   type Run,
 } from './training-store';
-import { ActivationsView, AttentionView, ConfusionTab, CurvesView, GradientsView, VaeTab } from './views';
+import { DOCK_TABS, tabShows } from './views';
 import { RunsView } from './RunsView';
 import { SetupForm } from './SetupForm';
 import { watchKeptRuns } from './kept-runs';
@@ -27,17 +27,10 @@ import './training.css';
 // The runs list follows the document's kept runs (open a file: its runs appear).
 watchKeptRuns();
 
-type Tab = 'setup' | 'curves' | 'activations' | 'attention' | 'gradients' | 'confusion' | 'vae' | 'runs';
-const TABS: { id: Tab; label: string }[] = [
-  { id: 'setup', label: 'Setup' },
-  { id: 'curves', label: 'Curves' },
-  { id: 'activations', label: 'Activations' },
-  { id: 'attention', label: 'Attention' },
-  { id: 'gradients', label: 'Gradients' },
-  { id: 'confusion', label: 'Confusion matrix' },
-  { id: 'vae', label: 'VAE' },
-  { id: 'runs', label: 'Runs' },
-];
+/** The tabs shown for a run: Setup, the view tabs its model supports (all before it compiles), Runs. */
+function tabsFor(run: Run | null): { id: string; label: string }[] {
+  return [{ id: 'setup', label: 'Setup' }, ...DOCK_TABS.filter((t) => tabShows(t, run)), { id: 'runs', label: 'Runs' }];
+}
 
 function formatSeconds(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '–';
@@ -153,7 +146,11 @@ export function TrainingDock() {
   useTraining((s) => activeRun(s)?.state);
   const run = activeRun();
   const busy = isBusy(run);
-  const [tab, setTab] = useState<Tab>('setup');
+  const [chosen, setTab] = useState('setup');
+  const tabs = tabsFor(run);
+  // A tab the model does not support (another document, another run) falls back to the curves.
+  const tab = tabs.some((t) => t.id === chosen) ? chosen : 'curves';
+  const view = DOCK_TABS.find((t) => t.id === tab);
   useInteractionHint(busy);
   const [report, setReport] = useState<BackendReport | null>(null);
   useEffect(() => {
@@ -192,7 +189,7 @@ export function TrainingDock() {
         </div>
         {run ? <Messages run={run} /> : null}
         <div className="dock-tabs" role="tablist">
-          {TABS.map((t) => (
+          {tabs.map((t) => (
             <button key={t.id} role="tab" aria-selected={tab === t.id} className={tab === t.id ? 'active' : ''} onClick={() => setTab(t.id)} data-testid={`tab-${t.id}`}>
               {t.label}
             </button>
@@ -201,12 +198,7 @@ export function TrainingDock() {
         {/* Keyed by document and run: a switch remounts the views, so none keeps another model's data. */}
         <div className="dock-view" role="tabpanel" key={`${documentKey}:${runId ?? 'none'}`}>
           {tab === 'setup' ? <SetupForm graph={graph} busy={busy} report={report} /> : null}
-          {tab === 'curves' ? <CurvesView run={run} /> : null}
-          {tab === 'activations' ? <ActivationsView run={run} /> : null}
-          {tab === 'attention' ? <AttentionView run={run} /> : null}
-          {tab === 'gradients' ? <GradientsView run={run} /> : null}
-          {tab === 'confusion' ? <ConfusionTab run={run} /> : null}
-          {tab === 'vae' ? <VaeTab run={run} /> : null}
+          {view ? <view.Component run={run} /> : null}
           {tab === 'runs' ? <RunsView /> : null}
         </div>
       </div>

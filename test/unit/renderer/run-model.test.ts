@@ -25,7 +25,7 @@ const started: RunStartedEvent = {
   batchesPerEpoch: 10,
   epochs: 2,
   expectedInitialLoss: Math.log(10),
-  capabilities: { attention: [], seq2seq: false, vae: null, classification: true, conditionalLabel: null, gan: null },
+  capabilities: { views: ['sample', 'activations', 'confusion'], conditionalLabel: null, gan: null },
 };
 
 function steps(from: number, losses: number[], epoch = 0): StepsEvent {
@@ -55,7 +55,7 @@ describe('folding worker events', () => {
     const run = createRun(graph(), 3, 7, 42, 100);
     expect([run.id, run.name, run.state, run.documentKey, isBusy(run)]).toEqual([42, 'Run 3: tiny', 'loading', 7, true]);
     expect(foldTrainingEvent(run, started, 150)).toBeNull();
-    expect([run.state, run.batchesPerEpoch, run.lastResumeMs, run.capabilities?.classification]).toEqual(['running', 10, 150, true]);
+    expect([run.state, run.batchesPerEpoch, run.lastResumeMs, run.capabilities?.views.includes('confusion')]).toEqual(['running', 10, 150, true]);
     foldTrainingEvent(run, steps(1, [2.3, 2.2, 2.1]), 200);
     foldTrainingEvent(run, steps(4, [2.0]), 250);
     expect(run.steps).toEqual([1, 2, 3, 4]);
@@ -129,7 +129,7 @@ describe('time left', () => {
 });
 
 describe('a GAN run', () => {
-  const ganStarted: RunStartedEvent = { ...started, expectedInitialLoss: null, capabilities: { ...started.capabilities, classification: false, gan: { sampleShape: [2], formulation: 'non-saturating', verdict: 'probability' } } };
+  const ganStarted: RunStartedEvent = { ...started, expectedInitialLoss: null, capabilities: { ...started.capabilities, views: ['sample', 'activations', 'gan-samples'], gan: { sampleShape: [2], formulation: 'non-saturating', verdict: 'probability' } } };
   /** n steps alternating a discriminator step (d_loss, D(x), D(G(z))) and a generator step (g_loss, D(G(z))). */
   function ganSteps(from: number, n: number, dOfGz: number): StepsEvent {
     const d = (i: number) => (from + i) % 2 === 1;
