@@ -23,8 +23,17 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/**
+ * What a port means to the inspection views, which find a model's parts by role (never by type
+ * or port name): an attention weights output, a VAE's sampled latent, a softmax classifier's
+ * class scores, the class indices a one-hot encodes (a conditional model's label), a GAN's
+ * noise and the discriminator's scores for real and generated samples.
+ */
+export type PortRole = 'attention' | 'sampler' | 'classifier' | 'class-index' | 'noise' | 'real-score' | 'fake-score';
+
 export interface PortSpec {
   name: string;
+  role?: PortRole;
   /** Shown beside the handle; defaults to the name. */
   label?: string;
   help?: string;
@@ -64,6 +73,14 @@ interface DeclBase<S extends ParamSpecs> {
   inputs: Ports<ParamValues<S>>;
   /** Cross-parameter rules the per-parameter schemas cannot express; a message per problem. */
   validateParams?: (params: ParamValues<S>) => string[];
+  /**
+   * The version of this type's parameters (1 when absent). Raise it when a parameter changes name,
+   * meaning or shape, and give `migrate`: files store a node's `paramsVersion` when it is above 1,
+   * and parsing brings older parameters up to date type by type (no document-wide migration).
+   */
+  paramsVersion?: number;
+  /** Parameters written at version `from` (below `paramsVersion`) rewritten as this version's; throws with the reason. */
+  migrate?: (params: Readonly<Record<string, unknown>>, from: number) => Record<string, unknown>;
 }
 
 export interface LayerDecl<S extends ParamSpecs = ParamSpecs> extends DeclBase<S> {

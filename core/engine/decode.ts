@@ -20,7 +20,7 @@ import { SEQ2SEQ_FEATURES } from '../data/seq2seq';
 import { END_ID, PAD_ID, START_ID } from '../data/types';
 import type { GraphDocument } from '../graph/document';
 import type { CompiledGraph } from './compile';
-import { attentionNodes, runInspection, type PortRef } from './inspect';
+import { attentionOutputs, runInspection, type PortRef } from './inspect';
 import { rerouteModel } from './reroute';
 import type { FeedTensors } from './trainer';
 
@@ -76,9 +76,9 @@ export function seq2seqIO(compiled: CompiledGraph, graph: GraphDocument, names: 
     throw new Error('decoding needs fixed source and decoder lengths and a known vocabulary size');
   }
   const upstream = ancestors(graph, logits.nodeId);
-  const attentionId = attentionNodes(compiled).find((id) => {
-    const shape = compiled.nodeTensors.get(id)?.['weights']?.shape ?? [];
-    return upstream.has(id) && shape[shape.length - 2] === targetLength && shape[shape.length - 1] === sourceLength;
+  const attention = attentionOutputs(compiled).find((ref) => {
+    const shape = compiled.nodeTensors.get(ref.nodeId)?.[ref.port]?.shape ?? [];
+    return upstream.has(ref.nodeId) && shape[shape.length - 2] === targetLength && shape[shape.length - 1] === sourceLength;
   });
   return {
     encoderFeed,
@@ -88,7 +88,7 @@ export function seq2seqIO(compiled: CompiledGraph, graph: GraphDocument, names: 
     targetLength,
     vocabularySize,
     logits,
-    attention: attentionId ? { nodeId: attentionId, port: 'weights' } : null,
+    attention: attention ?? null,
   };
 }
 

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GraphDocument, GraphNode } from '../graph/document';
+import { portsWithRole } from '../graph/port-roles';
 import { inspectionModel, nodeOfLayer, type CompiledGraph } from './compile';
 import { weightedTotalLoss } from './gradient-flow';
 import { freeingTapeOnThrow } from './tape';
@@ -216,9 +217,9 @@ export interface AttentionMap {
   weights: number[][][];
 }
 
-/** Nodes with a `weights` output: Attention, MultiHeadAttention, TransformerEncoderBlock. */
-export function attentionNodes(compiled: CompiledGraph): string[] {
-  return compiled.analysis.order.filter((id) => compiled.nodeTensors.get(id)?.['weights'] !== undefined);
+/** The attention weights outputs of the model (ports with role 'attention'), in graph order. */
+export function attentionOutputs(compiled: CompiledGraph): PortRef[] {
+  return portsWithRole(compiled.analysis, 'attention').filter((ref) => compiled.nodeTensors.get(ref.nodeId)?.[ref.port] !== undefined);
 }
 
 function toNested(values: Float32Array, offset: number, rows: number, cols: number): number[][] {
@@ -230,10 +231,10 @@ function toNested(values: Float32Array, offset: number, rows: number, cols: numb
  * [heads][Tq][Tv] (one head for Attention's [batch, Tq, Tv]).
  */
 export function attentionWeights(compiled: CompiledGraph, graph: GraphDocument, feeds: FeedTensors, sample = 0): AttentionMap[] {
-  const ids = attentionNodes(compiled);
-  if (ids.length === 0) return [];
+  const refs = attentionOutputs(compiled);
+  if (refs.length === 0) return [];
   const types = new Map(graph.nodes.map((n) => [n.id, n.type]));
-  const outputs = tf.tidy(() => runInspection(compiled, graph, ids.map((nodeId) => ({ nodeId, port: 'weights' })), feeds));
+  const outputs = tf.tidy(() => runInspection(compiled, graph, refs, feeds));
   try {
     return outputs.map((t, i) => {
       const shape = t.shape;
@@ -243,7 +244,8 @@ export function attentionWeights(compiled: CompiledGraph, graph: GraphDocument, 
       const per = heads * tq * tv;
       const values = t.dataSync() as Float32Array;
       const weights = Array.from({ length: heads }, (_, h) => toNested(values, sample * per + h * tq * tv, tq, tv));
-      return { nodeId: ids[i] as string, type: types.get(ids[i] as string) ?? '', weights };
+      const nodeId = (refs[i] as PortRef).nodeId;
+      return { nodeId, type: types.get(nodeId) ?? '', weights };
     });
   } finally {
     tf.dispose(outputs);

@@ -65,7 +65,7 @@ function ganCapability(session: InspectionSession): InspectionCapabilities['gan'
 export function capabilitiesOf(session: InspectionSession): InspectionCapabilities {
   return {
     views: availableViews(session),
-    conditionalLabel: samplingNode(session.graph) ? conditionalLabel(session.graph, session.dataset) : null,
+    conditionalLabel: samplingNode(session.compiled.analysis) ? conditionalLabel(session.graph, session.compiled.analysis, session.dataset) : null,
     gan: ganCapability(session),
   };
 }

@@ -5,7 +5,7 @@
 import { decodeIds } from '../../data/vocab';
 import type { Batch, FeatureSpec } from '../../data/types';
 import { greedyDecode } from '../../engine/decode';
-import { attentionNodes, attentionWeights } from '../../engine/inspect';
+import { attentionOutputs, attentionWeights } from '../../engine/inspect';
 import type { InspectionSession } from '../session';
 import type { AttentionView } from '../types';
 import { heatmap } from '../picture';
@@ -31,7 +31,7 @@ function tokenLabels(s: InspectionSession, batch: Batch, preferred: readonly str
 export const attentionView = defineView({
   kind: 'attention',
   title: 'Attention',
-  available: (s) => attentionNodes(s.compiled).length > 0,
+  available: (s) => attentionOutputs(s.compiled).length > 0,
   request: (_s, options) => ({ kind: 'attention', sample: options.sample ?? 0 }),
   compute(s, { sample }) {
     const split = s.inspectionSplit();

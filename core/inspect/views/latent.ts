@@ -17,7 +17,7 @@ import { defineView } from '../view';
 const FIXED_SAMPLES = 16;
 
 function samplingOf(s: InspectionSession): string {
-  const id = samplingNode(s.graph);
+  const id = samplingNode(s.compiled.analysis);
   if (!id) throw new Error('the graph has no Sampling node');
   return id;
 }
@@ -86,7 +86,7 @@ export function latentGrid(latentDim: number, size: number): number[][] {
   return z;
 }
 
-const hasSampling = (s: InspectionSession): boolean => samplingNode(s.graph) !== null;
+const hasSampling = (s: InspectionSession): boolean => samplingNode(s.compiled.analysis) !== null;
 
 export const vaeView = defineView({
   kind: 'vae',
@@ -143,7 +143,7 @@ export const decodeLatentView = defineView({
 export const generateView = defineView({
   kind: 'generate',
   title: 'Generate',
-  available: (s) => hasSampling(s) && conditionalLabel(s.graph, s.dataset) !== null,
+  available: (s) => hasSampling(s) && conditionalLabel(s.graph, s.compiled.analysis, s.dataset) !== null,
   request: (_s, options) => ({ kind: 'generate', label: options.sample ?? 0 }),
   compute: (s, { label }) => ({ kind: 'generate', label, images: decodeImages(s, samplingOf(s), fixedLatents(s, latentSize(s)), label) }),
   transfers: (r) => [r.images.values.buffer],

@@ -180,7 +180,7 @@ export const attention = defineLayer({
   ],
   outputs: [
     { name: 'context', help: 'Weighted sum of the values [batch, Tq, dv].' },
-    { name: 'weights', help: 'Attention weights [batch, Tq, Tv]; each row sums to 1. This is the heat map.' },
+    { name: 'weights', role: 'attention', help: 'Attention weights [batch, Tq, Tv]; each row sums to 1. This is the heat map.' },
   ],
   inferShapes(ctx) {
     const q = requireSequence(inputShape(ctx, 'query'), 'Attention', 'query');

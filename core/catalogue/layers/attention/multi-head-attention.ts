@@ -260,7 +260,7 @@ export const multiHeadAttention = defineLayer({
   ],
   outputs: [
     { name: 'out', help: 'Attention output [batch, Tq, output size].' },
-    { name: 'weights', help: 'Attention weights per head [batch, heads, Tq, Tv]; rows sum to 1.' },
+    { name: 'weights', role: 'attention', help: 'Attention weights per head [batch, heads, Tq, Tv]; rows sum to 1.' },
   ],
   inferShapes(ctx) {
     const q = requireSequence(inputShape(ctx, 'query'), 'MultiHeadAttention', 'query');

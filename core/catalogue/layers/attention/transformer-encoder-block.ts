@@ -77,7 +77,7 @@ export const transformerEncoderBlock = defineLayer({
   ],
   outputs: [
     { name: 'out', help: 'Block output [batch, T, d].' },
-    { name: 'weights', help: 'Self-attention weights [batch, heads, T, T].' },
+    { name: 'weights', role: 'attention', help: 'Self-attention weights [batch, heads, T, T].' },
   ],
   inferShapes(ctx) {
     const x = inputShape(ctx);

@@ -46,7 +46,7 @@ export const oneHotLayer = defineLayer({
   params: {
     depth: param.int({ default: 10, min: 2, max: 100_000, label: 'Classes', help: 'Number of classes; ids must lie in [0, classes).', card: true }),
   },
-  inputs: IN_PORT,
+  inputs: [{ name: 'in', role: 'class-index' }],
   outputs: OUT_PORT,
   inferShapes(ctx) {
     const x = inputShape(ctx);

@@ -70,7 +70,7 @@ export const noise = defineLayer({
     }),
   },
   inputs: [{ name: 'batch', help: 'Any tensor whose first dimension is the batch (usually the real samples): only its batch size is used.' }],
-  outputs: [{ name: 'out', help: 'Noise [batch, size].' }],
+  outputs: [{ name: 'out', role: 'noise', help: 'Noise [batch, size].' }],
   inferShapes(ctx) {
     const batch = inputShape(ctx, 'batch');
     requireRank(batch, { min: 1 }, 'Noise', '', 'batch');

@@ -75,7 +75,7 @@ export const sampling = defineLayer({
     }),
   },
   inputs: PORTS,
-  outputs: [{ name: 'z', help: 'A latent sample, shaped like mu.' }],
+  outputs: [{ name: 'z', role: 'sampler', help: 'A latent sample, shaped like mu.' }],
   inferShapes(ctx) {
     const mu = inputShape(ctx, 'mu');
     const logvar = inputShape(ctx, 'logvar');

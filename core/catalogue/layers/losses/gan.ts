@@ -91,8 +91,8 @@ export function meanVerdict(scores: tf.Tensor, formulation: GanFormulation): tf.
 }
 
 const DISCRIMINATOR_PORTS: readonly PortSpec[] = [
-  { name: 'real', label: 'D(x)', help: "The discriminator's scores for real samples, [batch, 1]." },
-  { name: 'fake', label: 'D(G(z))', help: "The discriminator's scores for generated samples (the same discriminator: shared weights), [batch, 1]." },
+  { name: 'real', role: 'real-score', label: 'D(x)', help: "The discriminator's scores for real samples, [batch, 1]." },
+  { name: 'fake', role: 'fake-score', label: 'D(G(z))', help: "The discriminator's scores for generated samples (the same discriminator: shared weights), [batch, 1]." },
 ];
 
 export const ganDiscriminatorLossDecl = defineLoss<{ formulation: ReturnType<typeof formulationParam>; weight: typeof lossWeightParam }, { real: tf.Tensor; fake: tf.Tensor }>({
@@ -119,7 +119,7 @@ export const ganGeneratorLossDecl = defineLoss<{ formulation: ReturnType<typeof 
   description:
     "A GAN generator's loss: make the discriminator score generated samples as real. Train it in a phase that updates the generator only (the discriminator held fixed).",
   params: { formulation: formulationParam(true), weight: lossWeightParam },
-  inputs: [{ name: 'fake', label: 'D(G(z))', help: "The discriminator's scores for generated samples, [batch, 1]." }],
+  inputs: [{ name: 'fake', role: 'fake-score', label: 'D(G(z))', help: "The discriminator's scores for generated samples, [batch, 1]." }],
   checkShapes(ctx) {
     requireScores(inputShape(ctx, 'fake'), 'fake', 'GANGeneratorLoss');
   },

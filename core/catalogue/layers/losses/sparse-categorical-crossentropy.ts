@@ -46,7 +46,7 @@ export const sparseCategoricalCrossentropy = defineLoss({
     weight: lossWeightParam,
   },
   inputs: [
-    { name: 'prediction', help: 'Class scores [batch, classes] (any leading axes allowed: [batch, ..., classes]).' },
+    { name: 'prediction', role: 'classifier', help: 'Class scores [batch, classes] (any leading axes allowed: [batch, ..., classes]).' },
     { name: 'target', help: 'Integer class ids in [0, classes): [batch] or [batch, 1] (or [batch, ...] matching the prediction).' },
   ],
   checkShapes(ctx) {
