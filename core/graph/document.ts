@@ -77,6 +77,8 @@ export const nodeSchema = z.strictObject({
    * its own: a GAN's discriminator on real and generated samples, the twin of a siamese network.
    */
   shares: id.optional(),
+  /** The version of the node type's parameters they were written in (absent: 1); see `LayerDecl.paramsVersion`. */
+  paramsVersion: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 export const edgeSchema = z.strictObject({

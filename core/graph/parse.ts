@@ -148,7 +148,23 @@ function checkNodes(nodes: GraphNode[], errors: DocumentError[], at: PropertyKey
       errors.push({ path: formatPath([...at, 'nodes', i, 'type']), message: `unknown layer type "${node.type}"` });
       return node;
     }
-    const parsed = paramsObjectSchema(decl.params).safeParse(node.params);
+    const current = decl.paramsVersion ?? 1;
+    const written = node.paramsVersion ?? 1;
+    if (written > current) {
+      errors.push({ path: formatPath([...at, 'nodes', i, 'paramsVersion']), message: `${node.type} parameters of version ${written} were written by a newer Netwright (this one reads up to ${current}); update the app` });
+      return node;
+    }
+    let params: Readonly<Record<string, unknown>> = node.params;
+    if (written < current) {
+      try {
+        if (!decl.migrate) throw new Error(`${node.type} declares version ${current} but no migrate`);
+        params = decl.migrate(node.params, written);
+      } catch (err) {
+        errors.push({ path: formatPath([...at, 'nodes', i, 'params']), message: `${node.type} parameters of version ${written} could not be migrated: ${(err as Error).message}` });
+        return node;
+      }
+    }
+    const parsed = paramsObjectSchema(decl.params).safeParse(params);
     if (!parsed.success) {
       errors.push(...zodErrors(parsed.error, [...at, 'nodes', i, 'params']));
       return node;
@@ -156,7 +172,9 @@ function checkNodes(nodes: GraphNode[], errors: DocumentError[], at: PropertyKey
     for (const message of decl.validateParams?.(parsed.data) ?? []) {
       errors.push({ path: formatPath([...at, 'nodes', i, 'params']), message });
     }
-    return { ...node, params: parsed.data as GraphNode['params'] };
+    // In memory every node holds its type's current parameters; the serializer writes the version.
+    const { paramsVersion: _written, ...rest } = node;
+    return { ...rest, params: parsed.data as GraphNode['params'] };
   });
 }
 

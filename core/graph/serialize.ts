@@ -2,6 +2,7 @@
  * Canonical serialization: a fixed key order (documents first, parameters sorted), two-space
  * indentation and a final newline, so save -> load -> save is byte-identical and diffs stay small.
  */
+import { getDecl } from '../catalogue/registry';
 import type { GraphDocument, GraphEdge, GraphNode, SavedRun, TrainingPhase, TrainingSetup } from './document';
 
 function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
@@ -18,7 +19,14 @@ function canonicalNode(node: GraphNode): GraphNode {
     params: sortedRecord(node.params),
     position: { x: node.position.x, y: node.position.y },
     ...(node.shares !== undefined ? { shares: node.shares } : {}),
+    ...paramsVersionOf(node.type),
   };
+}
+
+/** A node's parameters are its type's current version (parsing migrates older ones): written above 1. */
+function paramsVersionOf(type: string): { paramsVersion?: number } {
+  const version = getDecl(type)?.paramsVersion ?? 1;
+  return version > 1 ? { paramsVersion: version } : {};
 }
 
 function canonicalPhase(phase: TrainingPhase): TrainingPhase {
