@@ -10,6 +10,7 @@ import type { SymbolicTensor } from '../catalogue/decl';
 import type { NoiseDistribution } from '../catalogue/layers/generative/noise';
 import type { GanFormulation } from '../catalogue/layers/losses/gan';
 import type { GraphDocument, GraphNode } from '../graph/document';
+import { portsWithRole } from '../graph/port-roles';
 import { inspectionModel, type CompiledGraph } from './compile';
 import type { PortRef } from './inspect';
 import { releaseRerouted, rerouteModel, type ReroutedModel } from './reroute';
@@ -60,20 +61,29 @@ export const sizeOf = (shape: readonly (number | null)[]): number => shape.reduc
  * samples' shape.
  */
 export function ganRoles(graph: GraphDocument, compiled: CompiledGraph): GanRoles | null {
-  const noise = graph.nodes.find((n) => n.type === 'Noise');
+  // Found by the declarations' port roles: the noise output, the losses' real and fake scores.
+  const analysis = compiled.analysis;
+  const noiseId = portsWithRole(analysis, 'noise')[0]?.nodeId;
+  const noise = graph.nodes.find((n) => n.id === noiseId);
   if (!noise) return null;
-  const gLoss = graph.nodes.find((n) => n.type === 'GANGeneratorLoss');
-  const dLoss = graph.nodes.find((n) => n.type === 'GANDiscriminatorLoss');
-  const fakeScore = (gLoss && sourceOf(graph, gLoss.id, 'fake')) ?? (dLoss && sourceOf(graph, dLoss.id, 'fake')) ?? null;
+  const realPorts = portsWithRole(analysis, 'real-score', 'input');
+  const fakePorts = portsWithRole(analysis, 'fake-score', 'input');
+  // The discriminator's loss reads both scores; the generator's only the fake ones.
+  const dPort = fakePorts.find((p) => realPorts.some((r) => r.nodeId === p.nodeId));
+  const gPort = fakePorts.find((p) => !realPorts.some((r) => r.nodeId === p.nodeId));
+  const dReal = dPort ? realPorts.find((r) => r.nodeId === dPort.nodeId) : undefined;
+  const gLoss = gPort ? graph.nodes.find((n) => n.id === gPort.nodeId) : undefined;
+  const dLoss = dPort ? graph.nodes.find((n) => n.id === dPort.nodeId) : undefined;
+  const fakeScore = (gPort && sourceOf(graph, gPort.nodeId, gPort.port)) ?? (dPort && sourceOf(graph, dPort.nodeId, dPort.port)) ?? null;
   if (!fakeScore) return null;
-  const realScore = dLoss ? sourceOf(graph, dLoss.id, 'real') : null;
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const realScore = dReal ? sourceOf(graph, dReal.nodeId, dReal.port) : null;
+  const isInput = (id: string | undefined) => id !== undefined && analysis.nodes.get(id)?.decl?.kind === 'input';
   // The real samples: the largest float Input the discriminator reads on real data (else the one
   // the noise takes its batch size from).
   const feedOf = (id: string) => compiled.feeds.find((f) => f.nodeId === id);
-  const realCandidates = realScore ? [...reach(graph, realScore.nodeId, 'up')].filter((id) => byId.get(id)?.type === 'Input' && feedOf(id)?.dtype === 'float32') : [];
+  const realCandidates = realScore ? [...reach(graph, realScore.nodeId, 'up')].filter((id) => isInput(id) && feedOf(id)?.dtype === 'float32') : [];
   const batchSource = sourceOf(graph, noise.id, 'batch')?.nodeId;
-  if (realCandidates.length === 0 && batchSource && byId.get(batchSource)?.type === 'Input') realCandidates.push(batchSource);
+  if (realCandidates.length === 0 && batchSource && isInput(batchSource)) realCandidates.push(batchSource);
   const realInput = realCandidates.sort((a, b) => sizeOf(feedOf(b)?.shape ?? []) - sizeOf(feedOf(a)?.shape ?? []))[0];
   const realShape = realInput ? feedOf(realInput)?.shape.slice(1) : undefined;
   if (!realInput || !realShape) return null;

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ganDiscriminatorLoss, ganGeneratorLoss } from '../../catalogue/layers/losses/gan';
 import { ganRoles, verdictIsProbability } from '../../engine/gan';
+import { portsWithRole } from '../../graph/port-roles';
 import { fixedNoise, generate, generatorPull, meanPairwiseDistance, MODE_COLLAPSE_RATIO, rolesOf, verdicts } from '../gan';
 import { imageTiles, planeTile, squareRows, type PlaneLayer, type Tile } from '../picture';
 import { rowsOf, type InspectionSession } from '../session';
@@ -157,10 +158,13 @@ export const ganGameView = defineView({
     tf.tidy(() => {
       const r = tf.tensor1d(raw(onReal));
       const f = tf.tensor1d(raw(onFake));
+      // By the losses' port roles: the discriminator's reads real and fake scores, the generator's only fake ones.
+      const reads = (role: 'real-score' | 'fake-score') => new Set(portsWithRole(s.compiled.analysis, role, 'input').map((p) => p.nodeId));
+      const [onRealScores, onFakeScores] = [reads('real-score'), reads('fake-score')];
       for (const node of s.graph.nodes) {
         const formulation = node.params['formulation'] as Parameters<typeof ganGeneratorLoss>[1];
-        if (node.type === 'GANDiscriminatorLoss') losses[node.id] = ganDiscriminatorLoss(r, f, formulation).dataSync()[0] as number;
-        if (node.type === 'GANGeneratorLoss') losses[node.id] = ganGeneratorLoss(f, formulation).dataSync()[0] as number;
+        if (onRealScores.has(node.id) && onFakeScores.has(node.id)) losses[node.id] = ganDiscriminatorLoss(r, f, formulation).dataSync()[0] as number;
+        else if (onFakeScores.has(node.id)) losses[node.id] = ganGeneratorLoss(f, formulation).dataSync()[0] as number;
       }
     });
     const diversityGenerated = meanPairwiseDistance(generated.values, generated.n, dim);
