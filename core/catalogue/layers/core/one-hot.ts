@@ -4,7 +4,7 @@
  */
 import { cast, oneHot, serialization, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { requireRank } from '../../../shapes/shape';
 
