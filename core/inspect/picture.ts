@@ -140,7 +140,7 @@ export function planeTile(size: number, bounds: { xMin: number; xMax: number; yM
         const x1 = x + (layer.pull[i * 2] as number) * scale;
         const y1 = y + (layer.pull[i * 2 + 1] as number) * scale;
         const steps = Math.max(1, Math.ceil(Math.hypot(px(x1) - px(x), py(y1) - py(y))));
-        for (let k = 1; k <= steps; k++) put(px(x + ((x1 - x) * k) / steps), py(y + ((y1 - y) * k) / steps), [0.85, 0.85, 0.85]);
+        for (let k = 1; k <= steps; k++) put(px(x + ((x1 - x) * k) / steps), py(y + ((y1 - y) * k) / steps), [0.75, 0.75, 0.75]);
       }
       for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) put(px(x) + dx, py(y) + dy, layer.colour);
     }

@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { clickPane, documentOf, openTemplate } from './editor-helpers';
+import { load, shot, template } from './training-helpers';
 
 async function open(page: Page): Promise<string[]> {
   const problems: string[] = [];
@@ -81,7 +82,7 @@ test('the phases of gan-2d in the setup form: edit, refuse, add, remove, undo', 
   // Add a phase, then remove phases down to the plain setup; undo brings them back one by one.
   await dock.getByTestId('phase-add').click();
   expect((await documentOf(page)).training.phases?.map((p) => p.name)).toEqual(['critic', phases[1]?.name, 'phase 3']);
-  await page.getByTestId('training-dock').screenshot({ path: 'docs/screenshots/training-gan-phases.png' });
+  await page.getByTestId('training-dock').screenshot({ path: 'test-results/gan-phases.png' });
   for (let i = 0; i < 3; i++) await dock.getByTestId('phase-0-remove').click();
   expect((await documentOf(page)).training.phases).toBeUndefined();
   await expect(dock.locator('#setup-optimizer')).toHaveCount(1);
@@ -116,5 +117,40 @@ test("a node's shared weights in the inspector: shown, changed, refused with the
   await clickPane(page);
   await page.keyboard.press('Control+z');
   expect((await documentOf(page)).nodes.find((n) => n.id === 'd_hidden2_fake')?.shares).toBe('d_hidden2');
+  expect(problems).toEqual([]);
+});
+
+test('the GAN tab while gan-2d trains: the plane with the surface and arrows, samples per epoch, the game chart, diversity, interpolation', async ({ page }) => {
+  const problems = await open(page);
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
+  await load(page, template('gan-2d', { epochs: 8 }));
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('run-state')).toHaveText(/completed|stopped|error|non-finite/, { timeout: 240_000 });
+  await expect(page.getByTestId('run-state')).toHaveText('completed');
+  await page.getByTestId('tab-gan').click();
+  await expect(page.getByTestId('gan-plane')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('gan-samples')).toBeVisible();
+  await expect(page.getByTestId('gan-game-chart')).toBeVisible();
+  await expect(page.getByTestId('gan-diversity')).toContainText('as spread out as real ones');
+  await expect(page.getByTestId('gan-interpolation')).toBeVisible({ timeout: 60_000 });
+  // The plane is drawn: its pixels are not one colour.
+  const colours = await page.getByTestId('gan-plane').evaluate((c: HTMLCanvasElement) => {
+    const data = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4 * 37) seen.add((data[i] as number) * 65536 + (data[i + 1] as number) * 256 + (data[i + 2] as number));
+    return seen.size;
+  });
+  expect(colours).toBeGreaterThan(20);
+  // Per epoch snapshots: 8 epochs + the latest; scrubbing to epoch 1 shows other samples.
+  const slider = page.getByTestId('gan-epoch-slider');
+  await expect(slider).toHaveAttribute('max', '8');
+  const pixels = () => page.getByTestId('gan-samples').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  const last = await pixels();
+  await slider.fill('0');
+  await expect(page.getByTestId('gan-epoch-label')).toHaveText('epoch 1');
+  await expect.poll(pixels).not.toBe(last);
+  await slider.fill('8');
+  await expect(page.getByTestId('gan-epoch-label')).toHaveText('latest');
+  await shot(page, 'gan');
   expect(problems).toEqual([]);
 });

@@ -132,8 +132,8 @@ export const ganFieldView = defineView({
     const longest = Math.max(1e-12, ...Array.from({ length: r.generatedCount }, (_, i) => Math.hypot(r.pull[i * 2] as number, r.pull[i * 2 + 1] as number)));
     const layers: PlaneLayer[] = [
       { points: r.real, n: r.realCount, colour: REAL_COLOUR },
-      // The longest arrow is a tenth of the plane.
-      { points: r.generated, n: r.generatedCount, colour: GENERATED_COLOUR, pull: r.pull, pullScale: (r.bounds.xMax - r.bounds.xMin) / 10 / longest },
+      // The longest arrow is a sixteenth of the plane.
+      { points: r.generated, n: r.generatedCount, colour: GENERATED_COLOUR, pull: r.pull, pullScale: (r.bounds.xMax - r.bounds.xMin) / 16 / longest },
     ];
     return [[planeTile(256, r.bounds, { values: shown, grid: r.grid }, layers)]];
   },

@@ -7,10 +7,11 @@ import { activationsTab } from './activations';
 import { attentionTab } from './attention';
 import { confusionTab } from './confusion';
 import { curvesTab } from './curves';
+import { ganTab } from './gan';
 import { gradientsTab } from './gradients';
 import type { DockTab } from './tab';
 import { vaeTab } from './vae';
 
-export const DOCK_TABS: readonly DockTab[] = [curvesTab, activationsTab, attentionTab, gradientsTab, confusionTab, vaeTab];
+export const DOCK_TABS: readonly DockTab[] = [curvesTab, activationsTab, attentionTab, gradientsTab, confusionTab, vaeTab, ganTab];
 
 export { tabShows, type DockTab } from './tab';
