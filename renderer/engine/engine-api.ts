@@ -182,8 +182,8 @@ export interface EngineApi {
   exportModel(): Promise<ExportedModel>;
   /** The inspected model as a zipped PyTorch project (model.py, train.py, weights.npz, README.md). */
   exportPytorch(runName: string): Promise<Uint8Array>;
-  /** The inspected model as an ONNX file (opset 17, attention weights as extra outputs). */
-  exportOnnx(): Promise<ExportedOnnx>;
+  /** The inspected model (or one of its sub-models) as an ONNX file (opset 17, attention weights as extra outputs). */
+  exportOnnx(submodel?: string): Promise<ExportedOnnx>;
   /**
    * Imports a model (core/import) off the UI thread; `onProgress` (a comlink proxy) hears the
    * stages. A refusal (ImportError: the layer's position and name) is a result, not a throw.

@@ -121,8 +121,8 @@ const api: EngineApi = {
     const zip = exportPytorch(runName);
     return Comlink.transfer(zip, [zip.buffer]);
   },
-  async exportOnnx() {
-    const exported = exportOnnxModel();
+  async exportOnnx(submodel?: string) {
+    const exported = exportOnnxModel(submodel);
     return Comlink.transfer(exported, [exported.bytes.buffer]);
   },
   async importModel(request: ImportModelRequest, onProgress: (fraction: number, stage: string) => void): Promise<ImportModelResult> {

@@ -20,6 +20,7 @@ import { exportLayersModel, type ExportedModel } from '../../core/engine/export'
 import { applyWeights, captureWeights } from '../../core/engine/weights';
 import { analyzeGraph, parseGraphText, type SavedWeights } from '../../core/graph';
 import { exportOnnx } from '../../core/export/onnx';
+import { compileSubmodel } from '../../core/engine/submodel';
 import { buildPytorchProject, pytorchFolderName, weightsByNode, zipProject } from '../../core/export/pytorch';
 import type {
   AttentionResult,
@@ -227,8 +228,18 @@ export function exportPytorch(runName: string): Uint8Array {
 }
 
 /** The inspected model as an ONNX file. */
-export function exportOnnxModel(): ExportedOnnx {
+/** The opened run's model as ONNX; with `submodel`, only that sub-model (its weights copied by node). */
+export function exportOnnxModel(submodel?: string): ExportedOnnx {
   if (running) throw new Error('the run is still training: export when it has ended');
+  if (submodel !== undefined) {
+    const part = compileSubmodel(current().graph, submodel, current().compiled);
+    try {
+      const exported = exportOnnx(part.compiled, part.extracted.graph, { attentionWeights: true });
+      return { bytes: new Uint8Array(exported.bytes), inputs: exported.inputs.map((p) => p.name), outputs: exported.outputs.map((p) => p.name), parameterCount: exported.parameterCount };
+    } finally {
+      part.compiled.model.dispose();
+    }
+  }
   const exported = exportOnnx(current().compiled, current().graph, { attentionWeights: true });
   return {
     bytes: new Uint8Array(exported.bytes),

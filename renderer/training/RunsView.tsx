@@ -88,6 +88,20 @@ function ExportMenu({ run, disabled }: { run: Run; disabled: boolean }) {
           >
             ONNX model…
           </button>
+          {(run.graph.submodels ?? []).map((s) => (
+            <button
+              key={s.name}
+              role="menuitem"
+              data-testid={`run-export-onnx-${run.index}-${s.name}`}
+              title={`Only the sub-model "${s.name}": its inputs are the wires entering it (one .onnx file)`}
+              onClick={() => {
+                setOpen(false);
+                void exportRunOnnx(run.id, s.name);
+              }}
+            >
+              ONNX: {s.name} alone…
+            </button>
+          ))}
         </span>
       ) : null}
     </span>

@@ -239,19 +239,20 @@ export async function exportRunPytorch(runId: number): Promise<void> {
  * Exports a run's trained model as one ONNX file (opset 17, dynamic batch, attention weights as
  * extra outputs) for ONNX Runtime, Netron and the tools that read ONNX.
  */
-export async function exportRunOnnx(runId: number): Promise<void> {
+export async function exportRunOnnx(runId: number, submodel?: string): Promise<void> {
   const run = trainingStore.getState().runs.find((r) => r.id === runId);
   if (!run) return;
+  const what = submodel === undefined ? run.name : `sub-model ${submodel} of ${run.name}`;
   try {
     if (!run.weights) throw new Error('the run has no weights');
     if (trainingStore.getState().loadedRunId !== run.id) await openRunWeights(run);
     const opening = trainingStore.getState().opening;
     if (opening?.runId === run.id && opening.error) throw new Error(opening.error);
-    const exported = await getEngine().exportOnnx();
-    const file = await platform.exportFile('model.onnx', exported.bytes, [{ name: 'ONNX model', extensions: ['onnx'] }]);
+    const exported = await getEngine().exportOnnx(submodel);
+    const file = await platform.exportFile(submodel === undefined ? 'model.onnx' : `${submodel}.onnx`, exported.bytes, [{ name: 'ONNX model', extensions: ['onnx'] }]);
     if (!file) return;
-    showToast(`Exported ${file.name} of ${run.name}: ${exported.parameterCount.toLocaleString('en-US')} parameters, outputs ${exported.outputs.join(', ')} (ONNX opset 17)`);
+    showToast(`Exported ${file.name} of ${what}: ${exported.parameterCount.toLocaleString('en-US')} parameters, ${submodel === undefined ? '' : `inputs ${exported.inputs.join(', ')}, `}outputs ${exported.outputs.join(', ')} (ONNX opset 17)`);
   } catch (err) {
-    showToast(`ONNX export of ${run.name} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 8000);
+    showToast(`ONNX export of ${what} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 8000);
   }
 }
