@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { serializeGraph } from '../../core/graph';
+import { bindDatasetToDocument, datasetsFitting, serializeGraph } from '../../core/graph';
 import { ImportError } from '../../core/import/errors';
 import { importLayersModel, MODEL_JSON_MAX_BYTES, type ImportedModel } from '../../core/import/layers-model';
 import { importModelFiles, modelName } from '../../core/import/model-files';
@@ -29,7 +29,8 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
     .requiredOption('--out <graph>', 'graph file (.json) to write')
     .option('--force', 'overwrite the output file if it exists')
     .option('--backend <name>', 'wasm or cpu (default: wasm if it works)')
-    .action(async (file: string, opts: { out: string; force?: boolean; backend?: string }) => {
+    .option('--dataset <id>', 'bind a bundled dataset the model fits (its input and class count), so the kept run can be inspected and trained further')
+    .action(async (file: string, opts: { out: string; force?: boolean; backend?: string; dataset?: string }) => {
       const fail = (code: number, message: string) => {
         process.stderr.write(`netwright: ${boundedLine(message)}\n`);
         setExitCode(code);
@@ -38,6 +39,29 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
         process.stdout.write(
           `imported ${file}: ${imported.layers} nodes, ${imported.parameters.toLocaleString('en-US')} parameters${imported.source === 'netwright-metadata' ? ' (the graph Netwright exported)' : ''}; weights kept as run "${imported.graph.runs[0]?.name ?? ''}" -> ${opts.out}\n`,
         );
+      /** Binds --dataset (or lists the datasets that fit), writes the graph and reports; a refused binding writes nothing. */
+      const finish = async (imported: ImportedModel): Promise<void> => {
+        let graph = imported.graph;
+        if (opts.dataset !== undefined) {
+          const bound = bindDatasetToDocument(graph, opts.dataset);
+          if (!bound.ok) {
+            fail(1, `cannot bind --dataset ${opts.dataset}: ${bound.message}`);
+            return;
+          }
+          graph = bound.graph;
+        }
+        await writeFileAtomic(opts.out, serializeGraph(graph));
+        report(imported);
+        if (opts.dataset !== undefined) process.stdout.write(`bound dataset ${opts.dataset}: ${datasetsFitting(imported.graph).find((f) => f.datasetId === opts.dataset)?.reason ?? ''}\n`);
+        else if (!graph.training.dataset) {
+          const fitting = datasetsFitting(graph).filter((f) => f.fits);
+          process.stdout.write(
+            fitting.length > 0
+              ? `datasets that fit (bind one with --dataset <id>): ${fitting.map((f) => `${f.datasetId} (${f.reason})`).join('; ')}\n`
+              : 'no bundled dataset fits its input and outputs; bind one in the app by hand to train it\n',
+          );
+        }
+      };
       if (!opts.force) {
         const exists = await stat(opts.out).then(
           () => true,
@@ -62,8 +86,7 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
         try {
           const backend = await selectNodeBackend(opts.backend);
           const imported = await importModelFiles([{ name: path.basename(file), bytes: new Uint8Array(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength) }], { name: modelName(path.basename(file)), backend: backend.backend });
-          await writeFileAtomic(opts.out, serializeGraph(imported.graph));
-          report(imported);
+          await finish(imported);
         } catch (err) {
           if (err instanceof ImportError) fail(1, `cannot import ${file}: ${err.message}`);
           else throw err;
@@ -94,8 +117,7 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
         const backend = await selectNodeBackend(opts.backend);
         const name = path.basename(folder) || path.basename(file, '.json');
         const imported = await importLayersModel({ modelJson, shard: (p) => shards.get(p) }, { name, backend: backend.backend });
-        await writeFileAtomic(opts.out, serializeGraph(imported.graph));
-        report(imported);
+        await finish(imported);
       } catch (err) {
         if (err instanceof ImportError) {
           fail(1, `cannot import ${file}: ${err.message}`);

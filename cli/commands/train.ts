@@ -8,7 +8,8 @@ import { CompileError } from '../../core/engine/compile';
 import { exportLayersModel, WEIGHTS_FILE } from '../../core/engine/export';
 import { compileSeeded, RunError, runTraining, type EpochEvent, type StepEvent } from '../../core/engine/run';
 import { LIMITS, nodeDisplayName, toSavedRun, type GraphDocument } from '../../core/graph';
-import { captureWeights } from '../../core/engine/weights';
+import { applyWeights, captureWeights } from '../../core/engine/weights';
+import { noRunMessage, pickRun } from '../pick-run';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { keepRunInFile, type KeepOutcome } from '../keep-run';
 import { readGraphFile } from '../read-graph';
@@ -25,6 +26,7 @@ interface TrainOptions {
   out?: string;
   keep?: boolean;
   json?: boolean;
+  fromRun?: string;
 }
 
 function positiveInt(name: string) {
@@ -78,6 +80,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
     .option('--limit <n>', 'use at most n samples of each split (quick checks)', positiveInt('--limit'))
     .option('--out <dir>', 'run directory for model.json, weights.bin and manifest.json')
     .option('--keep', 'keep the run (curves, manifest, weights) in the graph file itself, as the app\'s "Keep" does')
+    .option('--from-run <id|n>', "start from a kept run's weights (its id or position, 1 = first) instead of fresh ones, e.g. an imported model's")
     .option('--json', 'print one JSON object per epoch (JSON lines) and a final one')
     .action(async (file: string, opts: TrainOptions) => {
       const fail = (code: number, message: string) => {
@@ -124,6 +127,24 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
           return;
         }
         throw err;
+      }
+      if (opts.fromRun !== undefined) {
+        const run = pickRun(read.graph.runs, opts.fromRun);
+        const problem = !run ? noRunMessage(file, read.graph.runs, opts.fromRun) : !run.weights ? `run ${run.id} keeps no weights to start from` : null;
+        if (problem || !run?.weights) {
+          compiled.model.dispose();
+          fail(1, problem ?? 'no run');
+          return;
+        }
+        try {
+          // The weights go by node: the graph may have gained weightless nodes since (a dataset bound).
+          applyWeights(compiled, graph, run.weights);
+        } catch (err) {
+          compiled.model.dispose();
+          fail(1, `run ${run.id}'s weights don't fit ${file}: ${boundedLine((err as Error).message)}`);
+          return;
+        }
+        if (!opts.json) process.stderr.write(`Starting from the weights of run ${run.id} (${boundedLine(run.name)})\n`);
       }
       let dataset;
       try {

@@ -9,6 +9,7 @@ export * from './edit';
 export * from './saved-runs';
 export * from './weights-checksum';
 export { bindableFeatures, bindInputToFeature, bindInputsByName, inputsMatchingByName, type BindableFeatures } from './dataset-binding';
+export { bindDatasetToDocument, bindFittingDataset, datasetsFitting, type DatasetFit, type FittingDataset, type UnfitDataset } from './dataset-fit';
 export {
   extractSubmodel,
   findSubmodel,
