@@ -193,3 +193,40 @@ export function mmd2(a: readonly (readonly number[])[], b: readonly (readonly nu
   for (const x of a) for (const y of b) cross += k(x, y);
   return within(a) + within(b) - (2 * cross) / (a.length * b.length);
 }
+
+export interface GeneratedSamples {
+  /** Row-major values, `count` samples of `shape` each. */
+  values: Float32Array;
+  count: number;
+  /** The shape of one sample, e.g. [28, 28, 1]. */
+  shape: number[];
+}
+
+/**
+ * `count` samples of the generator output `nodeId`: its noise is drawn from the caller's
+ * randomness (run it in a SeededScope for a fixed batch); a conditional generator's label input
+ * (the feed bound to the feature `label`) gets `labels`; other feeds only set the batch size
+ * (zeros: a Noise node reads the batch size from the real data).
+ */
+export function generateSamples(compiled: CompiledGraph, graph: GraphDocument, nodeId: string, count: number, labels?: readonly number[]): GeneratedSamples {
+  const { model, feeds } = inspectionModel(compiled, graph, [{ nodeId, port: 'out' }]);
+  const out = tf.tidy(() => {
+    const inputs = feeds.map((i) => {
+      const spec = compiled.feeds[i];
+      if (!spec) throw new Error(`feed ${i} missing`);
+      // The feed's shape starts with its batch dimension.
+      const shape = [count, ...spec.shape.slice(1).map((d) => d ?? 1)];
+      if (spec.feature === 'label') {
+        if (!labels || labels.length !== count) throw new Error(`generating from ${nodeId} needs ${count} labels for its input ${spec.nodeId}`);
+        return tf.tensor(Int32Array.from(labels), shape, 'int32');
+      }
+      return tf.zeros(shape, spec.dtype);
+    });
+    return model.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training: false }) as tf.Tensor;
+  });
+  try {
+    return { values: out.dataSync() as Float32Array, count, shape: out.shape.slice(1) as number[] };
+  } finally {
+    out.dispose();
+  }
+}

@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingSetup } from '../graph/document';
 
-export function createOptimizer(setup: TrainingSetup): tf.Optimizer {
+/** `adamBeta1`: a training phase's own (DCGAN's 0.5); Keras' 0.9 otherwise. */
+export function createOptimizer(setup: TrainingSetup, adamBeta1 = 0.9): tf.Optimizer {
   const lr = setup.learningRate;
   switch (setup.optimizer) {
     case 'sgd':
@@ -11,7 +12,7 @@ export function createOptimizer(setup: TrainingSetup): tf.Optimizer {
       return tf.train.momentum(lr, setup.momentum);
     case 'adam':
       // Keras' defaults (beta1 0.9, beta2 0.999, epsilon 1e-7).
-      return tf.train.adam(lr, 0.9, 0.999, 1e-7);
+      return tf.train.adam(lr, adamBeta1, 0.999, 1e-7);
     case 'rmsprop':
       // Keras' defaults: rho 0.9, no momentum.
       return tf.train.rmsprop(lr, 0.9, 0, 1e-7);

@@ -158,7 +158,7 @@ export class Trainer {
     this.statsEvery = Math.max(1, Math.floor(options.statsEvery ?? 1));
     this.teacherForcing = options.teacherForcing ?? null;
     this.phase = options.phase ?? null;
-    this.optimizer = createOptimizer(this.optimizerSetup());
+    this.optimizer = createOptimizer(this.optimizerSetup(), this.phase?.beta1);
     this.learningRate = this.optimizerSetup().learningRate;
     const all = compiled.model.layers.flatMap((layer) =>
       layer.trainableWeights.map((w) => ({ variable: w.read() as tf.Variable, nodeId: nodeOfLayer(compiled, layer.name) ?? '' })),

@@ -112,6 +112,8 @@ export const phaseSchema = z.strictObject({
   updates: z.array(id).min(1).max(PHASE_LIMITS.ids),
   // Steps per cycle, optimizer, learning rate, momentum, weight clipping: from their declaration.
   ...paramsShape(PHASE_PARAMS),
+  // Added after version 4 was introduced: a phase written without it keeps Keras' Adam.
+  beta1: paramsShape({ beta1: PHASE_PARAMS.beta1 }).beta1.default(0.9),
 });
 
 export const trainingSchema = z.strictObject({

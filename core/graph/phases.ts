@@ -16,13 +16,15 @@ export interface EffectivePhase {
   optimizer: TrainingPhase['optimizer'];
   learningRate: number;
   momentum: number;
+  /** Adam's beta1 (Keras' 0.9 unless the phase sets it; DCGAN uses 0.5). */
+  beta1: number;
   clipWeights: number | null;
 }
 
 /** The phases a run cycles through: the declared ones, or the single phase of a plain setup. */
 export function effectivePhases(setup: TrainingSetup): EffectivePhase[] {
   if (setup.phases === undefined) {
-    return [{ name: 'train', losses: null, updates: null, steps: 1, optimizer: setup.optimizer, learningRate: setup.learningRate, momentum: setup.momentum, clipWeights: null }];
+    return [{ name: 'train', losses: null, updates: null, steps: 1, optimizer: setup.optimizer, learningRate: setup.learningRate, momentum: setup.momentum, beta1: 0.9, clipWeights: null }];
   }
   return setup.phases.map((p) => ({ ...p, losses: [...p.losses], updates: [...p.updates] }));
 }

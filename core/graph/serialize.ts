@@ -38,6 +38,7 @@ function canonicalPhase(phase: TrainingPhase): TrainingPhase {
     optimizer: phase.optimizer,
     learningRate: phase.learningRate,
     momentum: phase.momentum,
+    beta1: phase.beta1,
     clipWeights: phase.clipWeights,
   };
 }

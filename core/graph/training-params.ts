@@ -86,6 +86,13 @@ export const PHASE_PARAMS = {
   optimizer: TRAINING_PARAMS.optimizer,
   learningRate: TRAINING_PARAMS.learningRate,
   momentum: TRAINING_PARAMS.momentum,
+  beta1: param.float({
+    label: 'Adam beta1',
+    help: "Decay of Adam's running mean of the gradients (Adam only). Keras' default is 0.9; DCGAN (Radford et al. 2015) trains both networks with 0.5, which keeps the alternating game from oscillating.",
+    default: 0.9,
+    min: 0,
+    max: 0.999,
+  }),
   clipWeights: param.optionalFloat({
     label: 'Clip weights',
     help: "After each update, clip every weight this phase updates to [-c, c] (the WGAN critic's Lipschitz constraint). Empty: no clipping.",

@@ -177,7 +177,7 @@ function gan2d(): GraphDocument {
   onFake.forEach((node, i) => g.share(node, onReal[i] as NodeHandle));
   const dLoss = g.add('GANDiscriminatorLoss', { formulation: 'non-saturating' }, { real: onReal[2], fake: onFake[2] }, 'd_loss');
   const gLoss = g.add('GANGeneratorLoss', { formulation: 'non-saturating' }, { fake: onFake[2] }, 'g_loss');
-  const phase = { steps: 1, optimizer: 'adam' as const, learningRate: 0.0005, momentum: 0.9, clipWeights: null };
+  const phase = { steps: 1, optimizer: 'adam' as const, learningRate: 0.0005, momentum: 0.9, beta1: 0.9, clipWeights: null };
   return g
     .submodel('generator', [g1, g2, generated])
     .submodel('discriminator', [...onReal])
@@ -192,6 +192,78 @@ function gan2d(): GraphDocument {
       ],
     })
     .build();
+}
+
+/** Adam 2e-4 with beta1 0.5 for both networks, one step each per cycle: the DCGAN paper's setting. */
+const DCGAN_PHASE = { steps: 1, optimizer: 'adam' as const, learningRate: 0.0002, momentum: 0.9, beta1: 0.5, clipWeights: null };
+
+/**
+ * The DCGAN recipe (Radford et al. 2015) scaled down to train on two CPU cores: the generator
+ * projects noise to 7x7 feature maps and doubles them twice with strided transposed convolutions
+ * (BatchNorm + ReLU between), the discriminator halves the image twice with strided convolutions
+ * and LeakyReLU(0.2), no pooling. Its second copy, on generated images, shares its weights.
+ * The generator ends in a sigmoid because the images are scaled to [0, 1].
+ * `conditional`: the digit label goes into both networks (Mirza & Osindero 2014): one-hot,
+ * concatenated to the noise, and tiled over the image as 10 extra channels for the discriminator.
+ */
+function dcgan(dataset: 'mnist' | 'fashion-mnist', conditional: boolean): () => GraphDocument {
+  return () => {
+    const what = dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST';
+    const g = new GraphBuilder(
+      conditional ? `Conditional DCGAN (${what})` : `DCGAN (${what})`,
+      'Generator: noise 64 -> Dense 7x7x32 -> 2 transposed convolutions (stride 2, BatchNorm, ReLU) -> 28x28x1 sigmoid. ' +
+        'Discriminator: 2 strided convolutions (16 and 32 filters, LeakyReLU 0.2) -> Dense 1; its copy on generated images shares its weights. ' +
+        (conditional ? 'The label (one-hot) is concatenated to the noise and tiled over the image as 10 extra channels, so the generator draws the digit asked for. ' : '') +
+        'Phases alternate one discriminator and one generator step, Adam 2e-4, beta1 0.5 (the DCGAN paper).',
+    );
+    const image = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'real');
+    const noise = g.add('Noise', { size: 64, distribution: 'normal' }, { batch: image }, 'noise');
+    let labelMaps: NodeHandle | null = null;
+    let latent: OutputRef = noise;
+    if (conditional) {
+      const onehot = g.add('OneHot', { depth: 10 }, labelInput(g), 'label_onehot');
+      latent = g.add('Concatenate', {}, { in: [noise, onehot] }, 'g_input');
+      const cell = g.add('Reshape', { targetShape: [1, 1, 10] }, onehot, 'label_cell');
+      labelMaps = g.add('UpSampling2D', { size: [28, 28] }, cell, 'label_maps');
+    }
+    let x: OutputRef = g.add('Dense', { units: 7 * 7 * 32, useBias: false }, latent, 'g_project');
+    x = g.add('Reshape', { targetShape: [7, 7, 32] }, x, 'g_reshape');
+    x = g.add('BatchNorm', {}, x, 'g_bn0');
+    x = g.add('Activation', { activation: 'relu' }, x, 'g_relu0');
+    x = g.add('Conv2DTranspose', { filters: 16, kernelSize: [4, 4], strides: [2, 2], padding: 'same', useBias: false }, x, 'g_up1');
+    x = g.add('BatchNorm', {}, x, 'g_bn1');
+    x = g.add('Activation', { activation: 'relu' }, x, 'g_relu1');
+    const generated = g.add('Conv2DTranspose', { filters: 1, kernelSize: [4, 4], strides: [2, 2], padding: 'same', activation: 'sigmoid' }, x, 'generated');
+    const generator = ['g_project', 'g_bn0', 'g_up1', 'g_bn1', 'generated'];
+    const discriminator = (input: OutputRef, suffix: string): NodeHandle[] => {
+      const seen = labelMaps ? g.add('Concatenate', {}, { in: [input, labelMaps] }, `d_input${suffix}`) : input;
+      const c1 = g.add('Conv2D', { filters: 16, kernelSize: [4, 4], strides: [2, 2], padding: 'same' }, seen, `d_conv1${suffix}`);
+      const a1 = g.add('Activation', { activation: 'leakyRelu', alpha: 0.2 }, c1, `d_lrelu1${suffix}`);
+      const c2 = g.add('Conv2D', { filters: 32, kernelSize: [4, 4], strides: [2, 2], padding: 'same' }, a1, `d_conv2${suffix}`);
+      const a2 = g.add('Activation', { activation: 'leakyRelu', alpha: 0.2 }, c2, `d_lrelu2${suffix}`);
+      const flat = g.add('Flatten', {}, a2, `d_flatten${suffix}`);
+      return [c1, c2, g.add('Dense', { units: 1 }, flat, `d_score${suffix}`)];
+    };
+    const onReal = discriminator(image, '');
+    const onFake = discriminator(generated, '_fake');
+    onFake.forEach((node, i) => g.share(node, onReal[i] as NodeHandle));
+    const realScore = onReal[2] as NodeHandle;
+    const fakeScore = onFake[2] as NodeHandle;
+    const dLoss = g.add('GANDiscriminatorLoss', { formulation: 'non-saturating' }, { real: realScore, fake: fakeScore }, 'd_loss');
+    const gLoss = g.add('GANGeneratorLoss', { formulation: 'non-saturating' }, { fake: fakeScore }, 'g_loss');
+    return g
+      .training({
+        dataset: { id: dataset, options: {} },
+        epochs: 3,
+        batchSize: 64,
+        validationSplit: 0,
+        phases: [
+          { name: 'discriminator', losses: [dLoss.node], updates: onReal.map((n) => n.node), ...DCGAN_PHASE },
+          { name: 'generator', losses: [gLoss.node], updates: generator, ...DCGAN_PHASE },
+        ],
+      })
+      .build();
+  };
 }
 
 function vaeMlp(): GraphDocument {
@@ -301,6 +373,9 @@ export const TEMPLATES: readonly Template[] = [
   { id: 'cvae-mnist', title: 'Conditional VAE', family: 'VAE', description: 'MNIST, generate a chosen digit', build: vaeConditional },
   { id: 'flow-moons', title: 'Coupling flow', family: 'Flow', description: 'Affine coupling on two moons', build: couplingFlow },
   { id: 'gan-2d', title: 'GAN (2-D)', family: 'GAN', description: 'Generator vs discriminator on two moons', build: gan2d },
+  { id: 'dcgan-mnist', title: 'DCGAN', family: 'GAN', description: 'Generate MNIST digits', build: dcgan('mnist', false) },
+  { id: 'dcgan-fashion-mnist', title: 'DCGAN', family: 'GAN', description: 'Generate Fashion-MNIST clothes', build: dcgan('fashion-mnist', false) },
+  { id: 'cgan-mnist', title: 'Conditional DCGAN', family: 'GAN', description: 'MNIST, generate a chosen digit', build: dcgan('mnist', true) },
 ];
 
 export function getTemplate(id: string): Template | undefined {

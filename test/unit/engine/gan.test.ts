@@ -217,6 +217,31 @@ describe('a GAN graph', () => {
   });
 });
 
+describe("a phase's Adam beta1", () => {
+  it('is 0.9 (Keras) for a phase written without it, and the DCGAN templates train both networks with 0.5', () => {
+    const text = serializeGraph(gan2d());
+    const old = JSON.parse(text) as { training: { phases: Record<string, unknown>[] } };
+    for (const p of old.training.phases) delete p.beta1;
+    const reread = parseGraphText(JSON.stringify(old));
+    expect(reread.ok).toBe(true);
+    if (!reread.ok) return;
+    expect(reread.graph.training.phases?.map((p) => p.beta1)).toEqual([0.9, 0.9]);
+    const bad = JSON.parse(text) as { training: { phases: Record<string, unknown>[] } };
+    (bad.training.phases[1] as Record<string, unknown>).beta1 = 1;
+    const refused = parseGraphText(JSON.stringify(bad));
+    expect(refused.ok ? [] : refused.errors.map((e) => e.path)).toEqual(['$.training.phases[1].beta1']);
+
+    for (const id of ['dcgan-mnist', 'cgan-mnist']) {
+      const graph = getTemplate(id)?.build() as GraphDocument;
+      const compiled = compileSeeded(graph);
+      const trainers = effectivePhases(graph.training).map((phase) => new Trainer(compiled, graph.training, { phase }));
+      expect(trainers.map((t) => t.optimizer.getConfig())).toEqual([0, 1].map(() => expect.objectContaining({ learningRate: 0.0002, beta1: 0.5, beta2: 0.999 })));
+      trainers.forEach((t) => t.dispose());
+      compiled.model.dispose();
+    }
+  });
+});
+
 describe('a GAN run', () => {
   it('repeats exactly with the same seed, reports both losses and D(x), D(G(z)), and frees its tensors', async () => {
     const graph = gan2d((g) => (g.training.epochs = 2));
