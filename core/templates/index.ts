@@ -226,39 +226,50 @@ function dcgan(dataset: 'mnist' | 'fashion-mnist', conditional: boolean): () => 
       const cell = g.add('Reshape', { targetShape: [1, 1, 10] }, onehot, 'label_cell');
       labelMaps = g.add('UpSampling2D', { size: [28, 28] }, cell, 'label_maps');
     }
-    let x: OutputRef = g.add('Dense', { units: 7 * 7 * 32, useBias: false }, latent, 'g_project');
-    x = g.add('Reshape', { targetShape: [7, 7, 32] }, x, 'g_reshape');
-    x = g.add('BatchNorm', {}, x, 'g_bn0');
-    x = g.add('Activation', { activation: 'relu' }, x, 'g_relu0');
-    x = g.add('Conv2DTranspose', { filters: 16, kernelSize: [4, 4], strides: [2, 2], padding: 'same', useBias: false }, x, 'g_up1');
-    x = g.add('BatchNorm', {}, x, 'g_bn1');
-    x = g.add('Activation', { activation: 'relu' }, x, 'g_relu1');
-    const generated = g.add('Conv2DTranspose', { filters: 1, kernelSize: [4, 4], strides: [2, 2], padding: 'same', activation: 'sigmoid' }, x, 'generated');
+    const generatorNodes: NodeHandle[] = latent === noise ? [] : [latent as NodeHandle];
+    const layer = (type: string, params: Record<string, unknown>, input: OutputRef, name: string): NodeHandle => {
+      const node = g.add(type, params, input, name);
+      generatorNodes.push(node);
+      return node;
+    };
+    let x: OutputRef = layer('Dense', { units: 7 * 7 * 32, useBias: false }, latent, 'g_project');
+    x = layer('Reshape', { targetShape: [7, 7, 32] }, x, 'g_reshape');
+    x = layer('BatchNorm', {}, x, 'g_bn0');
+    x = layer('Activation', { activation: 'relu' }, x, 'g_relu0');
+    x = layer('Conv2DTranspose', { filters: 16, kernelSize: [4, 4], strides: [2, 2], padding: 'same', useBias: false }, x, 'g_up1');
+    x = layer('BatchNorm', {}, x, 'g_bn1');
+    x = layer('Activation', { activation: 'relu' }, x, 'g_relu1');
+    const generated = layer('Conv2DTranspose', { filters: 1, kernelSize: [4, 4], strides: [2, 2], padding: 'same', activation: 'sigmoid' }, x, 'generated');
     const generator = ['g_project', 'g_bn0', 'g_up1', 'g_bn1', 'generated'];
     const discriminator = (input: OutputRef, suffix: string): NodeHandle[] => {
-      const seen = labelMaps ? g.add('Concatenate', {}, { in: [input, labelMaps] }, `d_input${suffix}`) : input;
-      const c1 = g.add('Conv2D', { filters: 16, kernelSize: [4, 4], strides: [2, 2], padding: 'same' }, seen, `d_conv1${suffix}`);
+      const seen = labelMaps ? g.add('Concatenate', {}, { in: [input, labelMaps] }, `d_input${suffix}`) : null;
+      const c1 = g.add('Conv2D', { filters: 16, kernelSize: [4, 4], strides: [2, 2], padding: 'same' }, seen ?? input, `d_conv1${suffix}`);
       const a1 = g.add('Activation', { activation: 'leakyRelu', alpha: 0.2 }, c1, `d_lrelu1${suffix}`);
       const c2 = g.add('Conv2D', { filters: 32, kernelSize: [4, 4], strides: [2, 2], padding: 'same' }, a1, `d_conv2${suffix}`);
       const a2 = g.add('Activation', { activation: 'leakyRelu', alpha: 0.2 }, c2, `d_lrelu2${suffix}`);
       const flat = g.add('Flatten', {}, a2, `d_flatten${suffix}`);
-      return [c1, c2, g.add('Dense', { units: 1 }, flat, `d_score${suffix}`)];
+      const score = g.add('Dense', { units: 1 }, flat, `d_score${suffix}`);
+      return [...(seen ? [seen] : []), c1, a1, c2, a2, flat, score];
     };
     const onReal = discriminator(image, '');
     const onFake = discriminator(generated, '_fake');
-    onFake.forEach((node, i) => g.share(node, onReal[i] as NodeHandle));
-    const realScore = onReal[2] as NodeHandle;
-    const fakeScore = onFake[2] as NodeHandle;
+    // Only layers with weights share them; the copies of weightless ones simply compute the same.
+    const weighted = (nodes: NodeHandle[]) => nodes.filter((n) => /^d_(conv|score)/.test(n.node));
+    weighted(onFake).forEach((node, i) => g.share(node, weighted(onReal)[i] as NodeHandle));
+    const realScore = onReal[onReal.length - 1] as NodeHandle;
+    const fakeScore = onFake[onFake.length - 1] as NodeHandle;
     const dLoss = g.add('GANDiscriminatorLoss', { formulation: 'non-saturating' }, { real: realScore, fake: fakeScore }, 'd_loss');
     const gLoss = g.add('GANGeneratorLoss', { formulation: 'non-saturating' }, { fake: fakeScore }, 'g_loss');
     return g
+      .submodel('generator', generatorNodes)
+      .submodel('discriminator', onReal)
       .training({
         dataset: { id: dataset, options: {} },
         epochs: 3,
         batchSize: 64,
         validationSplit: 0,
         phases: [
-          { name: 'discriminator', losses: [dLoss.node], updates: onReal.map((n) => n.node), ...DCGAN_PHASE },
+          { name: 'discriminator', losses: [dLoss.node], updates: weighted(onReal).map((n) => n.node), ...DCGAN_PHASE },
           { name: 'generator', losses: [gLoss.node], updates: generator, ...DCGAN_PHASE },
         ],
       })

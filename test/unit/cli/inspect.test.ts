@@ -31,6 +31,9 @@ const EXPECTED: Record<string, string[]> = {
   'vae-mlp-mnist': ['vae', 'decode-latent'],
   'cvae-mnist': ['vae', 'decode-latent', 'generate'],
   'gan-2d': ['gan-samples', 'gan-field', 'gan-game', 'gan-interpolate'],
+  'dcgan-mnist': ['gan-samples', 'gan-game', 'gan-interpolate'],
+  'dcgan-fashion-mnist': ['gan-samples', 'gan-game', 'gan-interpolate'],
+  'cgan-mnist': ['gan-samples', 'gan-game', 'gan-interpolate'],
 };
 
 describe('netwright inspect', () => {
