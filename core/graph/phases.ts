@@ -118,7 +118,7 @@ export function addPhase(graph: GraphDocument, results: ReadonlyMap<string, Node
     const losses = graph.nodes.filter((n) => results.get(n.id)?.decl?.kind === 'loss').map((n) => n.id);
     const updates = phaseUpdatableNodes(graph, results);
     if (losses.length === 0 || updates.length === 0) throw new Error('a training phase needs a loss node and a node with weights; add them first');
-    phases = [{ name: 'train', losses, updates, steps: 1, optimizer: setup.optimizer, learningRate: setup.learningRate, momentum: setup.momentum, clipWeights: null }];
+    phases = [{ name: 'train', losses, updates, steps: 1, optimizer: setup.optimizer, learningRate: setup.learningRate, momentum: setup.momentum, beta1: 0.9, clipWeights: null }];
   }
   if (phases.length >= PHASE_LIMITS.phases) throw new Error(`a setup has at most ${PHASE_LIMITS.phases} phases`);
   const last = phases[phases.length - 1] as TrainingPhase;

@@ -12,7 +12,7 @@ import { editorStore } from '../state/editor';
 import { SetupField } from './SetupField';
 
 /** Phase settings in the order shown (momentum only for the momentum optimizer). */
-const PHASE_ORDER: readonly PhaseParamKey[] = ['steps', 'optimizer', 'learningRate', 'momentum', 'clipWeights'];
+const PHASE_ORDER: readonly PhaseParamKey[] = ['steps', 'optimizer', 'learningRate', 'momentum', 'beta1', 'clipWeights'];
 
 /** Applies an edit of the phases; returns the reason when the edit is refused. */
 function editPhases(edit: (g: GraphDocument) => GraphDocument): string | null {
