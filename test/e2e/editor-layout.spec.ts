@@ -133,33 +133,63 @@ test.describe('panels', () => {
     expect(Math.round((await boxOf(page.locator('.inspector'))).width)).toBe(Math.round(inspectorWidth + 16));
   });
 
-  test('side panels collapse to rails and come back; the dock hides and focus training gives it most of the window', async ({ page }) => {
+});
+
+// Collapsing, focusing and hiding at a small, the usual and a large window: every state keeps the
+// regions apart and the dock's tabs and buttons reachable.
+for (const size of [
+  { width: 1024, height: 700 },
+  { width: 1600, height: 1000 },
+  { width: 2560, height: 1440 },
+]) {
+  test(`at ${size.width}x${size.height} side panels collapse to rails and come back; the dock hides and focus training gives it most of the window`, async ({ page }) => {
+    await page.setViewportSize(size);
     await page.goto('/');
     await openTemplate(page, 'mlp-mnist');
     const canvas = page.getByTestId('canvas');
+    const palette = page.getByRole('complementary', { name: 'Layer palette' });
+    const dock = page.getByTestId('training-dock');
     const canvasWidth = (await boxOf(canvas)).width;
+    const sidePanels = (await boxOf(palette)).width + (await boxOf(page.locator('.inspector'))).width;
+    const dockReachable = async (state: string): Promise<void> => {
+      const tabs = dock.getByRole('tab');
+      expect(await tabs.count()).toBeGreaterThanOrEqual(5);
+      for (const tab of await tabs.all()) expect(await reachable(tab), `${state}: tab ${await tab.textContent()} reachable`).toBe(true);
+      for (const id of ['train-start', 'dataset-select', 'focus-training', 'toggle-dock']) expect(await reachable(page.getByTestId(id)), `${state}: ${id} reachable`).toBe(true);
+      const [c, d] = [await boxOf(canvas), await boxOf(dock)];
+      expect(overlap(c, d), `${state}: canvas overlaps dock`).toBe(0);
+      expect(d.y + d.height, `${state}: dock inside the window`).toBeLessThanOrEqual(size.height + 0.5);
+    };
+
     await page.getByTestId('collapse-palette').click();
     await page.getByTestId('collapse-inspector').click();
-    await expect(page.getByRole('complementary', { name: 'Layer palette' })).toHaveCount(0);
+    await expect(palette).toHaveCount(0);
     await expect(page.locator('.inspector')).toHaveCount(0);
-    expect((await boxOf(canvas)).width).toBeGreaterThan(canvasWidth + 400);
+    // The canvas takes the panels' room (less the two rails).
+    expect((await boxOf(canvas)).width).toBeGreaterThan(canvasWidth + sidePanels * 0.8);
+    for (const rail of ['rail-palette', 'rail-inspector']) expect(await reachable(page.getByTestId(rail)), `${rail} reachable`).toBe(true);
+    await dockReachable('collapsed');
+    await page.screenshot({ path: shotPath(`layout-collapsed-${size.width}x${size.height}`) });
     await page.reload();
     await expect(page.getByTestId('rail-palette')).toBeVisible();
     await page.getByTestId('rail-palette').click();
     await page.getByTestId('rail-inspector').click();
-    await expect(page.getByRole('complementary', { name: 'Layer palette' })).toBeVisible();
+    await expect(palette).toBeVisible();
     await expect(page.locator('.inspector')).toBeVisible();
     await page.getByRole('button', { name: 'Discard' }).click(); // the autosave offer after the reload
     await openTemplate(page, 'mlp-mnist');
 
     // Focus training: the dock takes most of the window, the canvas keeps a strip; and back.
-    const dock = page.getByTestId('training-dock');
     const normal = (await boxOf(dock)).height;
     await page.getByTestId('focus-training').click();
     await expect(page.getByTestId('focus-training')).toHaveAttribute('aria-pressed', 'true');
-    await expect.poll(async () => (await boxOf(dock)).height).toBeGreaterThan(1000 * 0.7);
+    // Most of the workspace (the window less the header and status lines: 92% of it at 1024x700).
+    const workspace = (await boxOf(page.locator('.workspace'))).height;
+    await expect.poll(async () => (await boxOf(dock)).height).toBeGreaterThan(workspace * 0.7);
     expect((await boxOf(canvas)).height).toBeGreaterThan(60);
-    await page.screenshot({ path: shotPath('layout-training-focused') });
+    await dockReachable('focused');
+    // The 1600x1000 picture keeps its old name (the README shows it).
+    await page.screenshot({ path: shotPath(size.width === 1600 ? 'layout-training-focused' : `layout-training-focused-${size.width}x${size.height}`) });
     await page.getByTestId('focus-training').click();
     await expect.poll(async () => Math.round((await boxOf(dock)).height)).toBe(Math.round(normal));
 
@@ -167,10 +197,15 @@ test.describe('panels', () => {
     const withDock = (await boxOf(canvas)).height;
     await page.getByTestId('toggle-dock').click();
     await expect(dock).toBeHidden();
-    expect((await boxOf(canvas)).height).toBeGreaterThan(withDock + 200);
+    expect((await boxOf(canvas)).height).toBeGreaterThan(withDock + normal * 0.6);
+    expect(await reachable(page.getByTestId('toggle-dock')), 'toggle-dock reachable with the dock hidden').toBe(true);
     await page.getByTestId('toggle-dock').click();
     await expect(dock).toBeVisible();
   });
+}
+
+test.describe('minimap', () => {
+  test.use({ viewport: { width: 1600, height: 1000 } });
 
   test('the minimap is small and can be hidden (remembered)', async ({ page }) => {
     await page.goto('/');
