@@ -38,6 +38,8 @@ export interface TrainRequest {
   limit: number | null;
   /** Update/weight ratios every this many steps. */
   statsEvery?: number;
+  /** Start from these weights (a kept run's, e.g. an imported model's) instead of fresh ones. */
+  startWeights?: SavedWeights | null;
 }
 
 /** Per graph node (all its variables together), from the latest step. */

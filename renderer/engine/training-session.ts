@@ -192,7 +192,7 @@ export async function openRun(request: OpenRunRequest): Promise<OpenedRun> {
   const parsed = parseGraphText(request.documentJson);
   if (!parsed.ok) throw new Error(`the run's graph is not valid: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const graph = parsed.graph;
-  if (!graph.training.dataset) throw new Error('the run has no dataset');
+  if (!graph.training.dataset) throw new Error('the run has no dataset: choose one in the Setup tab (it lists the datasets that fit an imported model)');
   const dataset = await datasetFor(graph.training.dataset.id, graph.training.dataset.options as DatasetOptions);
   releaseSession();
   const compiled = compileSeeded(graph);
@@ -320,6 +320,8 @@ export async function train(
     const compiled = compileSeeded(graph);
     let trained: InspectionSession;
     try {
+      // Weights go by node: the graph may have gained weightless nodes since (a dataset bound).
+      if (request.startWeights) applyWeights(compiled, graph, request.startWeights);
       trained = new InspectionSession(graph, compiled, dataset);
       session = trained;
     } catch (err) {

@@ -8,12 +8,13 @@
 import type { ParamSpec } from '../../core/catalogue/params';
 import { getDecl } from '../../core/catalogue/registry';
 import { datasetOptionSpecs, listDatasets } from '../../core/data/registry';
-import { TRAINING_PARAMS, bindInputsByName, bindableFeatures, formatCount, inputsMatchingByName, nodeDisplayName, setParams, setTraining, type GraphDocument, type TrainingParamKey, type TrainingSetup } from '../../core/graph';
+import { TRAINING_PARAMS, bindDatasetToDocument, bindInputsByName, datasetsFitting, bindableFeatures, formatCount, inputsMatchingByName, nodeDisplayName, setParams, setTraining, type GraphDocument, type TrainingParamKey, type TrainingSetup } from '../../core/graph';
 import { numericOptions, openDatasetPreview } from '../datasets/preview-store';
 import type { BackendReport } from '../engine/engine-api';
 import { editorStore } from '../state/editor';
 import { PhasesForm } from './PhasesForm';
 import { SetupField } from './SetupField';
+import { useMemo } from 'react';
 import { trainingStore, useTraining } from './training-store';
 
 const DATASETS = listDatasets();
@@ -73,6 +74,76 @@ function BindByNameNotice({ graph, dataset }: { graph: GraphDocument; dataset: N
   );
 }
 
+/**
+ * A model without a dataset and a loss (an imported one): the bundled datasets its one input and
+ * one output fit, each with why and a button that binds it (one edit: the Input fed, a label and
+ * a loss added; the imported run then opens on it and new runs start from its weights), and why
+ * the others don't fit.
+ */
+function FittingDatasetsNotice({ graph }: { graph: GraphDocument }) {
+  const fits = useMemo(() => datasetsFitting(graph), [graph]);
+  if (graph.nodes.some((n) => getDecl(n.type)?.kind === 'loss')) return null;
+  const fitting = fits.filter((f) => f.fits);
+  const others = fits.filter((f) => !f.fits);
+  const bind = (id: string) => {
+    const imported = graph.runs.find((r) => !r.graph.training.dataset && r.weights !== null);
+    let bound = false;
+    editorStore.getState().edit((g) => {
+      const result = bindDatasetToDocument(g, id);
+      bound = result.ok;
+      return result.ok ? result.graph : g;
+    });
+    // Training continues from the imported weights unless the user picks otherwise.
+    if (bound && imported) trainingStore.setState({ startFrom: imported.id });
+  };
+  return (
+    <div className="notice setup-notice fitting-datasets" role="status" data-testid="fitting-datasets">
+      <span>{fitting.length > 0 ? 'This model fits:' : 'No bundled dataset fits this model’s input and output.'}</span>
+      {fitting.map((f) => (
+        <div key={f.datasetId} className="fit-row">
+          <button type="button" data-testid={`bind-dataset-${f.datasetId}`} onClick={() => bind(f.datasetId)}>
+            Bind {f.title}
+          </button>
+          <span className="fit-reason">{f.reason}</span>
+        </div>
+      ))}
+      {others.length > 0 ? (
+        <details data-testid="unfit-datasets">
+          <summary>Why not the others</summary>
+          <ul>
+            {others.map((f) => (
+              <li key={f.datasetId}>
+                {f.title}: {f.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
+/** Setup's "Start from": fresh seeded weights or a kept run's (the imported weights, a run to continue). */
+function StartFromField() {
+  const startFrom = useTraining((s) => s.startFrom);
+  const documentKey = useTraining((s) => s.documentKey);
+  const runs = useTraining((s) => s.runs).filter((r) => r.keptId !== null && r.documentKey === documentKey && r.weights !== null);
+  const value = runs.some((r) => r.keptId === startFrom) ? (startFrom as string) : '';
+  return (
+    <div className="field" title="Train from fresh weights (seeded by the setup) or continue from a kept run's weights; they must fit the graph node by node.">
+      <label htmlFor="setup-start-from">Start from</label>
+      <select id="setup-start-from" data-testid="start-from" value={value} onChange={(e) => trainingStore.setState({ startFrom: e.target.value || null })}>
+        <option value="">New weights (seeded)</option>
+        {runs.map((r) => (
+          <option key={r.keptId} value={r.keptId as string}>
+            {r.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The fields in the order the form shows them (momentum only for the momentum optimizer). */
 const PER_PHASE: readonly TrainingParamKey[] = ['optimizer', 'learningRate', 'momentum'];
 const ORDER: readonly TrainingParamKey[] = ['optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'validationSplit', 'seed', 'gradientClipNorm', 'earlyStoppingPatience', 'teacherForcingRatio'];
@@ -112,7 +183,7 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
             </button>
           </div>
         </div>
-        {t.dataset ? <BindByNameNotice graph={graph} dataset={t.dataset} /> : null}
+        {t.dataset ? <BindByNameNotice graph={graph} dataset={t.dataset} /> : <FittingDatasetsNotice graph={graph} />}
         {t.dataset ? <DatasetOptionFields graph={graph} dataset={t.dataset} /> : null}
       </fieldset>
       <fieldset className="setup" disabled={busy}>
@@ -161,6 +232,7 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
             ))}
           </select>
         </div>
+        <StartFromField />
         <SetupField id="sample-limit" spec={SESSION_LIMIT} value={limit} document={graph} onCommit={(v) => trainingStore.setState({ limit: typeof v === 'number' ? v : null })} />
       </fieldset>
     </div>

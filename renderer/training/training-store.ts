@@ -25,6 +25,8 @@ export interface TrainingState {
   limit: number | null;
   /** 'auto' or a backend name. */
   backend: string;
+  /** Start runs from this kept run's weights (its keptId, e.g. the imported weights); null: fresh weights. */
+  startFrom: string | null;
   logScale: boolean;
   /** Bumped on every change to a run's arrays. */
   version: number;
@@ -49,6 +51,7 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   activeRunId: null,
   limit: searchLimit(),
   backend: 'auto',
+  startFrom: null,
   logScale: false,
   version: 0,
   inspectTick: 0,
@@ -148,6 +151,16 @@ export function applyTrainingEvent(run: Run, event: TrainingEvent): void {
 }
 
 
+/** The kept run of the loaded document whose weights runs start from (Setup's "Start from"), if any. */
+export function startFromRun(state: TrainingState = trainingStore.getState()): Run | null {
+  if (state.startFrom === null) return null;
+  return state.runs.find((r) => r.keptId === state.startFrom && r.documentKey === state.documentKey && r.weights !== null) ?? null;
+}
+
+function startWeightsOf(state: TrainingState): Run['weights'] {
+  return startFromRun(state)?.weights ?? null;
+}
+
 /** Starts a run of the document; resolves when it ends. */
 export async function startTraining(graph: GraphDocument): Promise<void> {
   const state = trainingStore.getState();
@@ -164,7 +177,7 @@ export async function startTraining(graph: GraphDocument): Promise<void> {
   });
   try {
     const end = await getEngine().train(
-      { documentJson: serializeGraph(run.graph), backend: state.backend, limit: state.limit, statsEvery: 5 },
+      { documentJson: serializeGraph(run.graph), backend: state.backend, limit: state.limit, statsEvery: 5, startWeights: startWeightsOf(state) },
       listener,
     );
     // Copy the trained weights out of the worker so the run can be kept and reopened.
@@ -236,7 +249,7 @@ export function switchDocument(documentKey: number): void {
   for (const run of state.runs) run.visible = false;
   lastStepsRefresh = 0;
   clearNonFiniteHighlight();
-  publishRuns({ documentKey, activeRunId: null, opening: null });
+  publishRuns({ documentKey, activeRunId: null, opening: null, startFrom: null });
 }
 
 /** Makes a run the active one; its weights are loaded into the worker when they are not there. */

@@ -17,6 +17,8 @@ import { zipSync } from 'fflate';
 import { compileSeeded } from '../../core/engine/run';
 import { exportLayersModel } from '../../core/engine/export';
 import { GraphBuilder } from '../../core/graph';
+import { loadDataset } from '../../core/data';
+import { nodeFileSource } from '../../core/data/node-source';
 
 interface FixtureFile {
   name: string;
@@ -59,6 +61,45 @@ async function foreignConvnet(lambda = false): Promise<FixtureFile[]> {
     { name: 'group1-shard1of2.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(weights.slice(0, half)) },
     { name: 'group1-shard2of2.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(weights.slice(half)) },
   ];
+}
+
+/**
+ * A foreign MLP that takes MNIST flattened (784 values) and gives 10 scores, with small patterned
+ * weights, saved as model.json + weights.bin; and its loss on the first `rows` MNIST training
+ * images (the oracle: the tfjs model itself and tf.losses' softmax cross-entropy).
+ */
+async function foreignMlp(rows: number): Promise<{ files: FixtureFile[]; loss: number }> {
+  await tf.setBackend('cpu');
+  const model = tfl.sequential({
+    name: 'mlp784',
+    layers: [tfl.layers.dense({ inputShape: [784], units: 16, activation: 'relu', name: 'hidden' }), tfl.layers.dense({ units: 10, name: 'scores' })],
+  });
+  tf.tidy(() => model.weights.forEach((w, k) => {
+    const n = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+    w.write(tf.tensor(Float32Array.from({ length: n }, (_, i) => 0.08 * Math.sin(0.61 * i + 1.7 * k + 0.2)), w.shape as number[]));
+  }));
+  const dataset = await loadDataset('mnist', nodeFileSource());
+  const batch = dataset.train.gather(Uint32Array.from({ length: rows }, (_, i) => i));
+  const loss = tf.tidy(() => {
+    const images = tf.tensor(batch.features.image?.data as Float32Array, [rows, 784]);
+    const labels = tf.oneHot(tf.tensor1d(batch.features.label?.data as Int32Array, 'int32'), 10);
+    return tf.losses.softmaxCrossEntropy(labels, model.predict(images) as tf.Tensor).dataSync()[0] as number;
+  });
+  let saved: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    saved = artifacts;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  model.dispose();
+  const artifacts = saved as unknown as tf.io.ModelArtifacts;
+  const modelJson = { format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+  return {
+    files: [
+      { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(modelJson)) },
+      { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(new Uint8Array(artifacts.weightData as ArrayBuffer)) },
+    ],
+    loss,
+  };
 }
 
 /** An MLP on MNIST exported by Netwright (its graph rides in the metadata, with the dataset). */
@@ -196,4 +237,42 @@ test('a dropped Keras 3 .keras archive is read in the worker (jsfive under the a
   await page.getByTestId('tab-runs').click();
   await expect(page.getByTestId('run-row-1')).toContainText('Imported weights (tiny_mlp)');
   await page.screenshot({ path: 'docs/screenshots/import-keras.png' });
+});
+
+test('an imported 784-input MLP: Setup offers MNIST (and says why not Iris), binding opens the imported run for activations, training starts from its weights at its loss', async ({ page }) => {
+  await open(page);
+  // trainLimit=256 and a batch of 256: step 1 sees exactly the first 256 training images.
+  const { files, loss } = await foreignMlp(256);
+  await drop(page, files);
+  await expect(page.locator('.react-flow__node')).toHaveCount(3, { timeout: 60_000 });
+  await page.getByTestId('tab-setup').click();
+  const notice = page.getByTestId('fitting-datasets');
+  await expect(notice).toContainText('This model fits:');
+  await expect(notice).toContainText('input [784] = the 28x28x1 image flattened; 10 outputs (scores) = its 10 classes');
+  await expect(page.getByTestId('bind-dataset-fashion-mnist')).toBeVisible();
+  await page.getByTestId('unfit-datasets').locator('summary').click();
+  await expect(page.getByTestId('unfit-datasets')).toContainText("Iris: its features is [4]; the model's input is [784]");
+  await page.screenshot({ path: 'docs/screenshots/import-fitting-datasets.png' });
+  await page.getByTestId('bind-dataset-mnist').click();
+  await expect(page.getByTestId('dataset-select')).toHaveValue('mnist');
+  expect(await nodeTypes(page)).toEqual(['Input', 'Dense', 'Dense', 'Flatten', 'Input', 'SparseCategoricalCrossentropy']);
+  await expect(page.getByTestId('start-from')).toHaveValue('imported');
+
+  // The imported run now opens on the bound graph: the activations of its hidden layer.
+  await page.getByTestId('tab-runs').click();
+  await page.getByTestId('run-row-1').click();
+  await expect(page.getByTestId('run-loaded')).toBeVisible({ timeout: 60_000 });
+  await page.locator('.react-flow__node[data-id="hidden"]').click();
+  await page.getByTestId('tab-activations').click();
+  await expect(page.getByTestId('activations-view')).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: 'docs/screenshots/import-bound-activations.png' });
+
+  // Train on from the imported weights: three full-batch steps over the same 256 images.
+  await page.evaluate(() => window.__netwright?.store.getState().edit((g) => ({ ...g, training: { ...g.training, batchSize: 256, epochs: 3, validationSplit: 0 } })));
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('run-state')).toHaveText(/completed|stopped|early-stopped|non-finite|error/, { timeout: 200_000 });
+  const losses = await page.evaluate(() => [...(window.__netwrightTraining?.store.getState().runs.at(-1)?.losses ?? [])]);
+  expect(losses).toHaveLength(3);
+  expect(Math.abs((losses[0] as number) - loss)).toBeLessThan(1e-3 * loss);
+  expect(losses[2] as number).toBeLessThan(losses[0] as number);
 });
