@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { defineLayer, inputShape, inputTensor, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { ShapeError } from '../../../shapes/shape';
+import { additiveScores } from './additive-scores';
 import {
   atSlot,
   checkKeyMask,
@@ -125,12 +126,9 @@ export class AttentionLayer extends tfl.layers.Layer {
         return tf.div(tf.matMul(query, values, false, true), Math.sqrt(query.shape[2] as number));
       case 'general':
         return tf.matMul(project(query, read(0)), values, false, true);
-      case 'additive': {
-        const fromValues = tf.expandDims(project(values, read(0)), 1); // [B, 1, Tv, u]
-        const fromQuery = tf.expandDims(project(query, read(1)), 2); // [B, Tq, 1, u]
-        const hidden = tf.tanh(tf.add(fromValues, fromQuery)); // [B, Tq, Tv, u]
-        return tf.squeeze(project(hidden, tf.reshape(read(2), [this.units, 1])), [3]);
-      }
+      case 'additive':
+        // v^T tanh(W1 h + W2 q): one fused op on cpu/wasm, tfjs' kernels elsewhere (additive-scores.ts).
+        return additiveScores(project(query, read(1)), project(values, read(0)), read(2));
     }
   }
 

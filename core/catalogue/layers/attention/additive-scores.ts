@@ -1,0 +1,121 @@
+/**
+ * Additive (Bahdanau) attention scores as ONE differentiable op on cpu and wasm:
+ *   scores[b, i, j] = Σ_u v[u] · tanh(keys[b, j, u] + queries[b, i, u]).
+ *
+ * tfjs builds this from a broadcast add, a tanh and a product with v over a [B, Tq, Tv, units]
+ * tensor, and backwards reduces that tensor's gradient over two different axes. On wasm the tanh
+ * kernel alone was 83 ms of a 222 ms seq2seq-dates step ([64, 11, 32, 64], scripts/profile-step.ts).
+ * Here one typed-array pass computes the scores (keeping the tanh values) and one pass computes the
+ * gradients of queries, keys and v. tfjs' composition stays the path on webgl/webgpu, where one big
+ * kernel per stage is what the GPU wants.
+ * Tested against tfjs' composition (scores and every gradient) in
+ * test/unit/catalogue/additive-scores.test.ts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Backends where the typed-array pass beats tfjs' kernels (the same ones as the fused recurrence). */
+const FUSED_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
+let stockAttention =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['NETWRIGHT_STOCK_ATTENTION'] === '1';
+
+/** true: additive attention runs tfjs' own kernels (for comparisons); false: the fused op where it can. */
+export function useStockAttention(stock: boolean): void {
+  stockAttention = stock;
+}
+
+/** tfjs' composition: the oracle, and the path on the GPU backends. */
+export function additiveScoresStock(queries: tf.Tensor, keys: tf.Tensor, scoreVector: tf.Tensor): tf.Tensor3D {
+  return tf.tidy(() => {
+    const units = scoreVector.shape[0] as number;
+    const hidden = tf.tanh(tf.add(tf.expandDims(keys, 1), tf.expandDims(queries, 2))); // [B, Tq, Tv, u]
+    const [batch, tq, tv] = [queries.shape[0] as number, queries.shape[1] as number, keys.shape[1] as number];
+    const flat = tf.matMul(tf.reshape(hidden, [-1, units]), tf.reshape(scoreVector, [units, 1]));
+    return tf.reshape(flat, [batch, tq, tv]) as tf.Tensor3D;
+  });
+}
+
+/** tanh via one exp (1 - 2 / (e^{2x} + 1)): ~40% faster than Math.tanh in V8, error ~1e-16 in float64. */
+function tanh(x: number): number {
+  if (x > 20) return 1;
+  if (x < -20) return -1;
+  return 1 - 2 / (Math.exp(2 * x) + 1);
+}
+
+/**
+ * queries [B, Tq, u] (the projected decoder states), keys [B, Tv, u] (the projected encoder
+ * states), scoreVector [u] -> scores [B, Tq, Tv]. Fused on cpu and wasm, tfjs' kernels elsewhere.
+ */
+export function additiveScores(queries: tf.Tensor, keys: tf.Tensor, scoreVector: tf.Tensor): tf.Tensor3D {
+  if (queries.rank !== 3 || keys.rank !== 3 || scoreVector.rank !== 1) {
+    throw new Error(
+      `additiveScores: expected queries [batch, Tq, units], keys [batch, Tv, units] and v [units], got ` +
+        `[${queries.shape.join(', ')}], [${keys.shape.join(', ')}] and [${scoreVector.shape.join(', ')}]`,
+    );
+  }
+  const [batch, tq, units] = queries.shape as [number, number, number];
+  const tv = keys.shape[1] as number;
+  if (keys.shape[0] !== batch || keys.shape[2] !== units || scoreVector.shape[0] !== units) {
+    throw new Error(
+      `additiveScores: batch and units must agree: queries [${queries.shape.join(', ')}], keys [${keys.shape.join(', ')}], ` +
+        `v [${scoreVector.shape.join(', ')}]`,
+    );
+  }
+  if (stockAttention || !FUSED_BACKENDS.has(tf.getBackend())) return additiveScoresStock(queries, keys, scoreVector);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [qIn, kIn, vIn] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const q = qIn.dataSync() as Float32Array;
+    const k = kIn.dataSync() as Float32Array;
+    // Copied: on cpu dataSync hands out the tensor's own array, and the backward pass runs later.
+    const v = (vIn.dataSync() as Float32Array).slice();
+    const hidden = new Float32Array(batch * tq * tv * units);
+    const scores = new Float32Array(batch * tq * tv);
+    for (let b = 0; b < batch; b++) {
+      for (let i = 0; i < tq; i++) {
+        const qBase = (b * tq + i) * units;
+        const row = (b * tq + i) * tv;
+        for (let j = 0; j < tv; j++) {
+          const kBase = (b * tv + j) * units;
+          const hBase = (row + j) * units;
+          let sum = 0;
+          for (let u = 0; u < units; u++) {
+            const t = tanh(q[qBase + u]! + k[kBase + u]!);
+            hidden[hBase + u] = t;
+            sum += t * v[u]!;
+          }
+          scores[row + j] = sum;
+        }
+      }
+    }
+    return {
+      value: tf.tensor3d(scores, [batch, tq, tv]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const dq = new Float32Array(batch * tq * units);
+        const dk = new Float32Array(batch * tv * units);
+        const dv = new Float64Array(units);
+        for (let b = 0; b < batch; b++) {
+          for (let i = 0; i < tq; i++) {
+            const qBase = (b * tq + i) * units;
+            const row = (b * tq + i) * tv;
+            for (let j = 0; j < tv; j++) {
+              const gs = g[row + j]!;
+              if (gs === 0) continue; // masked source positions get exactly zero gradient from the softmax
+              const kBase = (b * tv + j) * units;
+              const hBase = (row + j) * units;
+              for (let u = 0; u < units; u++) {
+                const t = hidden[hBase + u]!;
+                dv[u]! += gs * t;
+                const d = gs * v[u]! * (1 - t * t);
+                dq[qBase + u]! += d;
+                dk[kBase + u]! += d;
+              }
+            }
+          }
+        }
+        return [tf.tensor3d(dq, [batch, tq, units]), tf.tensor3d(dk, [batch, tv, units]), tf.tensor1d(Float32Array.from(dv))];
+      },
+    };
+  });
+  return op(queries, keys, scoreVector) as tf.Tensor3D;
+}
