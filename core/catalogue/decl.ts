@@ -1,6 +1,7 @@
 /**
  * The layer contract. One declaration per node type holds everything about that type: its
- * parameters, ports, shape rule, parameter count and how it becomes tfjs (Keras' layer contract).
+ * parameters, ports, shape rule, parameter count, how it becomes tfjs (Keras' layer contract) and
+ * the small examples on which every tfjs backend must compute it alike.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type * as tfc from '@tensorflow/tfjs-core';
@@ -83,6 +84,34 @@ interface DeclBase<S extends ParamSpecs> {
   migrate?: (params: Readonly<Record<string, unknown>>, from: number) => Record<string, unknown>;
 }
 
+/** One sample's input to a backend-agreement example (no batch axis). */
+export interface ExampleInput {
+  shape: number[];
+  /** int32 ids in [0, intMax) (Embedding), or a 0/1 padding mask (not differentiated). */
+  kind?: 'float' | 'ids' | 'mask';
+  intMax?: number;
+}
+
+/**
+ * A small valid configuration on which every tfjs backend must give the same outputs and the same
+ * gradients (w.r.t. every trainable weight and float input) as cpu; see core/engine/backend-check.
+ */
+export interface BackendExample {
+  params: Readonly<Record<string, unknown>>;
+  /** Inputs by port, one entry per wire. */
+  inputs: Readonly<Record<string, readonly ExampleInput[]>>;
+  /**
+   * A gap of tfjs 4.22 itself, the same on every backend: the example must fail with this error on
+   * both (so the test notices when the layer is changed to avoid it, and the example can move).
+   */
+  tfjsGap?: RegExp;
+  /** The output does not depend on the inputs' values (Noise): only the outputs are compared. */
+  noGradient?: true;
+}
+
+/** One float input at a port that takes one wire. */
+export const oneInput = (shape: number[]): ExampleInput[] => [{ shape }];
+
 export interface LayerDecl<S extends ParamSpecs = ParamSpecs> extends DeclBase<S> {
   kind: 'layer' | 'input';
   outputs: Ports<ParamValues<S>>;
@@ -94,7 +123,15 @@ export interface LayerDecl<S extends ParamSpecs = ParamSpecs> extends DeclBase<S
   flops?(ctx: ShapeContext<ParamValues<S>> & { outputs: Readonly<Record<string, Shape>> }): number;
   /** The only part that touches tfjs: apply this node to symbolic inputs. */
   build(ctx: BuildContext<ParamValues<S>>): Record<string, SymbolicTensor>;
+  /**
+   * Required of kind 'layer' (defineLayer enforces it, a test requires at least one): chosen to
+   * exercise the gradient paths that differ (strides, 'same' padding, dilation, masks, dropout...).
+   */
+  backendExamples?: readonly BackendExample[];
 }
+
+/** A computing layer must carry its backend-agreement examples; an Input has nothing to compute. */
+type DeclaredLayer<S extends ParamSpecs> = LayerDecl<S> & ({ kind: 'input' } | { kind: 'layer'; backendExamples: readonly BackendExample[] });
 
 /** The tensors of the usual two-port loss (ports `prediction` and `target`). */
 export interface LossTensors {
@@ -119,7 +156,7 @@ export interface LossDecl<S extends ParamSpecs = ParamSpecs, T extends object = 
 export type NodeDecl = LayerDecl | LossDecl;
 
 /** Declarations are written with precise parameter types and stored under the common contract. */
-export function defineLayer<S extends ParamSpecs>(decl: LayerDecl<S>): LayerDecl {
+export function defineLayer<S extends ParamSpecs>(decl: DeclaredLayer<S>): LayerDecl {
   return decl as unknown as LayerDecl;
 }
 /** `T` types the tensors by port name; the stored contract takes them as `LossInputs`. */

@@ -1,160 +1,17 @@
 /**
  * Do two tfjs backends train every catalogue layer alike? For each node type of kind 'layer' (from
- * the registry), one or more small configurations are built, given identical weights and inputs on
- * both backends, and their outputs and the gradients of sum(output · fixed random) w.r.t. every
+ * the registry), the small configurations its declaration lists (`backendExamples`) are built,
+ * given identical weights and inputs on both backends, and their outputs and the gradients of sum(output · fixed random) w.r.t. every
  * trainable weight and every float input are compared. Pure: used by the Node tests (wasm vs cpu)
  * and by the engine worker (webgl/webgpu vs cpu, in the browser).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ACTIVATIONS } from '../catalogue/activations';
-import type { LayerDecl, SymbolicTensor } from '../catalogue/decl';
+import type { BackendExample, ExampleInput, LayerDecl, SymbolicTensor } from '../catalogue/decl';
 import { paramsObjectSchema } from '../catalogue/params';
 import { allDecls } from '../catalogue/registry';
 
-export interface InputSpec {
-  /** One sample's shape (no batch axis). */
-  shape: number[];
-  /** int32 ids in [0, intMax) (Embedding), or a 0/1 padding mask (not differentiated). */
-  kind?: 'float' | 'ids' | 'mask';
-  intMax?: number;
-}
-
-export interface GradientCase {
-  params: Record<string, unknown>;
-  inputs: Record<string, InputSpec[]>;
-  /**
-   * A gap of tfjs 4.22 itself, the same on every backend: the case must fail with this error on
-   * both (so the test notices when the layer is changed to avoid it, and the case can move).
-   */
-  tfjsGap?: RegExp;
-  /** The output does not depend on the inputs' values (Noise): only the outputs are compared. */
-  noGradient?: true;
-}
-
 const BATCH = 3;
-const one = (shape: number[]): InputSpec[] => [{ shape }];
-
-/**
- * One or two small valid configurations per node type, chosen to exercise the gradient paths that
- * differ: strides, 'same' padding, dilation, depth multipliers, masks, dropout, initial states.
- */
-export const BACKEND_CHECK_CASES: Record<string, GradientCase[]> = {
-  Dense: [
-    { params: { units: 3, activation: 'tanh' }, inputs: { in: one([4]) } },
-    { params: { units: 2, activation: 'leakyRelu', useBias: false }, inputs: { in: one([3, 4]) } },
-  ],
-  Flatten: [{ params: {}, inputs: { in: one([2, 3, 2]) } }],
-  OneHot: [{ params: { depth: 4 }, inputs: { in: [{ shape: [3], kind: 'ids', intMax: 4 }] } }],
-  // Every activation: each has its own gradient kernels (erf for gelu, softplus, selu...).
-  Activation: ACTIVATIONS.map((activation) => ({ params: { activation, alpha: 0.2 }, inputs: { in: one([5]) } })),
-  Dropout: [{ params: { rate: 0.4 }, inputs: { in: one([6]) } }],
-  Reshape: [{ params: { targetShape: [3, -1] }, inputs: { in: one([2, 3]) } }],
-  Permute: [{ params: { dims: [2, 1] }, inputs: { in: one([3, 4]) } }],
-  RepeatVector: [{ params: { n: 3 }, inputs: { in: one([4]) } }],
-  Split: [
-    { params: { parts: 2 }, inputs: { in: one([6]) } },
-    { params: { sizes: [1, 3] }, inputs: { in: one([2, 4]) } },
-  ],
-  Concatenate: [{ params: { axis: -1 }, inputs: { in: [{ shape: [2, 3] }, { shape: [2, 2] }] } }],
-  Add: [{ params: {}, inputs: { in: [{ shape: [4] }, { shape: [4] }, { shape: [4] }] } }],
-  Subtract: [{ params: {}, inputs: { a: one([4]), b: one([4]) } }],
-  Multiply: [{ params: {}, inputs: { in: [{ shape: [4] }, { shape: [4] }] } }],
-  Dot: [
-    { params: { axes: [2] }, inputs: { a: one([3, 4]), b: one([5, 4]) } },
-    { params: { axes: [2, 1], normalize: true }, inputs: { a: one([3, 5]), b: one([5, 4]) } },
-    { params: { axes: [-1], normalize: true }, inputs: { a: one([4]), b: one([4]) } },
-  ],
-  ReverseTime: [{ params: {}, inputs: { in: one([4, 3]) } }],
-  Average: [{ params: {}, inputs: { in: [{ shape: [2, 3] }, { shape: [2, 3] }] } }],
-  Conv1D: [
-    { params: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, inputs: { in: one([7, 3]) } },
-    // Dilation > 1 runs through Netwright's subclass (tfjs 4.22 cannot differentiate it): must train as dilation 1 does.
-    { params: { filters: 3, kernelSize: 2, dilationRate: 2, padding: 'valid' }, inputs: { in: one([6, 2]) } },
-    { params: { filters: 2, kernelSize: 3, dilationRate: 3, padding: 'same', activation: 'tanh' }, inputs: { in: one([7, 2]) } },
-  ],
-  Conv2D: [
-    { params: { filters: 2, kernelSize: [3], strides: [2, 3], padding: 'same', activation: 'elu' }, inputs: { in: one([5, 7, 2]) } },
-    { params: { filters: 3, kernelSize: [2, 3], dilationRate: [2, 1], padding: 'valid' }, inputs: { in: one([6, 5, 2]) } },
-    { params: { filters: 2, kernelSize: [3, 2], dilationRate: [2, 3], padding: 'same', activation: 'relu' }, inputs: { in: one([5, 6, 2]) } },
-    { params: { filters: 2, kernelSize: [2, 2], strides: [2, 1], activation: 'tanh', timeDistributed: true }, inputs: { in: one([3, 5, 4, 2]) } },
-  ],
-  Conv2DTranspose: [
-    { params: { filters: 2, kernelSize: [3], strides: [2], padding: 'same' }, inputs: { in: one([3, 4, 2]) } },
-    { params: { filters: 1, kernelSize: [2, 3], strides: [1, 2], padding: 'valid', activation: 'sigmoid' }, inputs: { in: one([3, 3, 3]) } },
-  ],
-  SeparableConv2D: [
-    { params: { filters: 2, kernelSize: [3], strides: [2], padding: 'same', depthMultiplier: 2 }, inputs: { in: one([5, 6, 2]) } },
-    { params: { filters: 3, kernelSize: [2], dilationRate: [2], padding: 'valid', depthMultiplier: 1 }, inputs: { in: one([5, 5, 3]) } },
-    { params: { filters: 2, kernelSize: [2, 3], dilationRate: [1, 2], padding: 'same', depthMultiplier: 2, activation: 'leakyRelu', useBias: false }, inputs: { in: one([4, 6, 2]) } },
-    { params: { filters: 2, kernelSize: [2, 3], strides: [1, 2], padding: 'valid', depthMultiplier: 3, activation: 'relu' }, inputs: { in: one([4, 7, 2]) } },
-  ],
-  MaxPool1D: [{ params: { poolSize: 2, padding: 'same' }, inputs: { in: one([5, 2]) } }],
-  MaxPool2D: [{ params: { poolSize: [2], strides: [1, 2], padding: 'valid' }, inputs: { in: one([4, 5, 2]) } }],
-  AvgPool1D: [{ params: { poolSize: 3, strides: [2], padding: 'valid' }, inputs: { in: one([7, 2]) } }],
-  AvgPool2D: [{ params: { poolSize: [2, 3], padding: 'same' }, inputs: { in: one([4, 5, 2]) } }],
-  GlobalMaxPool1D: [{ params: {}, inputs: { in: one([4, 3]) } }],
-  GlobalMaxPool2D: [{ params: {}, inputs: { in: one([3, 4, 2]) } }],
-  GlobalAvgPool1D: [{ params: {}, inputs: { in: one([4, 3]) } }],
-  GlobalAvgPool2D: [{ params: {}, inputs: { in: one([3, 4, 2]) } }],
-  UpSampling2D: [
-    { params: { size: [2], interpolation: 'nearest' }, inputs: { in: one([2, 3, 2]) } },
-    { params: { size: [2, 3], interpolation: 'bilinear' }, inputs: { in: one([2, 3, 2]) } },
-  ],
-  ZeroPadding2D: [{ params: { padding: [1, 2] }, inputs: { in: one([2, 3, 2]) } }],
-  Cropping2D: [{ params: { cropping: [1] }, inputs: { in: one([4, 4, 2]) } }],
-  BatchNorm: [{ params: {}, inputs: { in: one([3, 4]) } }],
-  LayerNorm: [{ params: {}, inputs: { in: one([3, 4]) } }],
-  Embedding: [
-    { params: { inputDim: 7, outputDim: 3 }, inputs: { in: [{ shape: [4], kind: 'ids', intMax: 7 }] } },
-    { params: { inputDim: 5, outputDim: 2, maskZero: true }, inputs: { in: [{ shape: [2, 3], kind: 'ids', intMax: 5 }] } },
-  ],
-  SimpleRNN: [
-    { params: { units: 3, returnSequences: true, dropout: 0.25 }, inputs: { in: one([3, 2]) } },
-    { params: { units: 2, goBackwards: true }, inputs: { in: one([3, 2]), initialH: one([2]) } },
-  ],
-  LSTM: [
-    { params: { units: 3, returnSequences: true, recurrentDropout: 0.25 }, inputs: { in: one([3, 2]) } },
-    { params: { units: 2, returnState: true }, inputs: { in: one([3, 2]), initialH: one([2]), initialC: one([2]) } },
-  ],
-  GRU: [
-    { params: { units: 3, returnSequences: true, recurrentActivation: 'hardSigmoid' }, inputs: { in: one([3, 2]) } },
-    { params: { units: 2, returnState: true }, inputs: { in: one([3, 2]), initialH: one([2]) } },
-  ],
-  Bidirectional: [
-    { params: { layer: 'GRU', units: 2, returnSequences: true, mergeMode: 'concat' }, inputs: { in: one([3, 2]) } },
-    { params: { layer: 'LSTM', units: 2, mergeMode: 'mul' }, inputs: { in: one([3, 2]) } },
-  ],
-  Attention: [
-    {
-      params: { score: 'general', causal: true },
-      inputs: { query: one([3, 3]), values: one([4, 3]), mask: [{ shape: [4], kind: 'mask' }] },
-    },
-    { params: { score: 'additive', units: 3 }, inputs: { query: one([3, 2]), values: one([4, 3]) } },
-  ],
-  MultiHeadAttention: [
-    {
-      params: { numHeads: 2, keyDim: 2, valueDim: 3, causal: true },
-      inputs: { query: one([3, 4]), value: one([4, 2]), key: one([4, 3]), mask: [{ shape: [4], kind: 'mask' }] },
-    },
-  ],
-  PositionalEncoding: [{ params: {}, inputs: { in: one([4, 6]) } }],
-  PositionEmbedding: [{ params: { maxLength: 5 }, inputs: { in: one([4, 3]) } }],
-  TransformerEncoderBlock: [
-    {
-      params: { numHeads: 2, keyDim: 2, ffDim: 5, dropout: 0.2, normPlacement: 'pre', activation: 'gelu' },
-      inputs: { in: one([4, 6]), mask: [{ shape: [4], kind: 'mask' }] },
-    },
-    { params: { numHeads: 1, keyDim: 3, ffDim: 4, dropout: 0, causal: true }, inputs: { in: one([3, 4]) } },
-  ],
-  Sampling: [{ params: {}, inputs: { mu: one([3]), logvar: one([3]) } }],
-  AffineCoupling: [{ params: { hiddenUnits: 4, hiddenActivation: 'tanh' }, inputs: { in: one([5]) } }],
-  Noise: [
-    { params: { size: 3, distribution: 'normal' }, inputs: { batch: one([2]) }, noGradient: true },
-    { params: { size: 2, distribution: 'uniform' }, inputs: { batch: one([4, 3]) }, noGradient: true },
-  ],
-};
-
 /** Deterministic uniform values in [0, 1) (a linear congruential generator). */
 export function lcg(seed: number): () => number {
   let state = (seed * 2654435761) >>> 0 || 1;
@@ -171,7 +28,7 @@ export function fixedValues(size: number, seed: number, low: number, high: numbe
 
 export const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-function feedFor(spec: InputSpec, seed: number): tf.Tensor {
+function feedFor(spec: ExampleInput, seed: number): tf.Tensor {
   const shape = [BATCH, ...spec.shape];
   const n = sizeOf(shape);
   if (spec.kind === 'ids') return tf.tensor(fixedValues(n, seed, 0, spec.intMax ?? 2).map(Math.floor), shape, 'int32');
@@ -191,7 +48,7 @@ export interface BackendResult {
  * from tfjs' unseeded generators, which seed themselves from Math.random: replacing Math.random
  * with a fixed sequence for the computation makes the noise identical on both backends.
  */
-export async function outputsAndGradients(decl: LayerDecl, testCase: GradientCase, caseId: string, noiseSeed = 7, differentiate = true): Promise<BackendResult> {
+export async function outputsAndGradients(decl: LayerDecl, testCase: BackendExample, caseId: string, noiseSeed = 7, differentiate = true): Promise<BackendResult> {
   const params = paramsObjectSchema(decl.params).parse(testCase.params);
   const problems = decl.validateParams?.(params) ?? [];
   if (problems.length > 0) throw new Error(`${caseId}: the case must be valid: ${JSON.stringify(problems)}`);
@@ -199,7 +56,7 @@ export async function outputsAndGradients(decl: LayerDecl, testCase: GradientCas
 
   const symbolic: Record<string, SymbolicTensor[]> = {};
   const modelInputs: SymbolicTensor[] = [];
-  const specs: InputSpec[] = [];
+  const specs: ExampleInput[] = [];
   for (const [port, portSpecs] of Object.entries(testCase.inputs)) {
     symbolic[port] = portSpecs.map((s) => {
       const t = tfl.input({ shape: s.shape, dtype: s.kind === 'ids' ? 'int32' : 'float32' });
@@ -326,7 +183,7 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
  * One case on both backends. A case marked as a tfjs gap must throw that gap on both, and its
  * forward passes must agree.
  */
-export async function compareCase(decl: LayerDecl, testCase: GradientCase, caseId: string, reference: string, candidate: string): Promise<BackendCheckResult> {
+export async function compareCase(decl: LayerDecl, testCase: BackendExample, caseId: string, reference: string, candidate: string): Promise<BackendCheckResult> {
   const caseName = JSON.stringify(testCase.params);
   const result = (comparison: ArrayComparison, extra = ''): BackendCheckResult => ({
     type: decl.type,
@@ -359,23 +216,22 @@ export async function compareCase(decl: LayerDecl, testCase: GradientCase, caseI
   }
 }
 
-/** Every layer type of the catalogue without a case (a new type must get one). */
-export function typesWithoutCase(): string[] {
-  return layerDecls().filter((d) => !BACKEND_CHECK_CASES[d.type]?.length).map((d) => d.type);
+/** Every layer type of the catalogue whose declaration lists no backend example (a new type must list one). */
+export function typesWithoutExamples(): string[] {
+  return layerDecls().filter((d) => !d.backendExamples?.length).map((d) => d.type);
 }
 
 export const layerDecls = (): LayerDecl[] => allDecls().filter((d): d is LayerDecl => d.kind === 'layer');
 
 /**
- * Every case of every catalogue layer type on `reference` and on `candidate` (switching the
- * active tfjs backend around each computation; the caller restores its backend). A type without
- * a case is reported as failing.
+ * Every backend example of every catalogue layer type on `reference` and on `candidate` (switching
+ * the active tfjs backend around each computation; the caller restores its backend). A type
+ * without an example is reported as failing.
  */
 export async function compareBackends(reference: string, candidate: string): Promise<BackendCheckResult[]> {
-  const results: BackendCheckResult[] = typesWithoutCase().map((type) => ({ type, caseName: '(none)', ok: false, worstRelative: Infinity, detail: 'no case in BACKEND_CHECK_CASES' }));
+  const results: BackendCheckResult[] = typesWithoutExamples().map((type) => ({ type, caseName: '(none)', ok: false, worstRelative: Infinity, detail: 'its declaration lists no backendExamples' }));
   for (const decl of layerDecls()) {
-    const cases = BACKEND_CHECK_CASES[decl.type] ?? [];
-    for (const [i, testCase] of cases.entries()) results.push(await compareCase(decl, testCase, `${decl.type}_${i}`, reference, candidate));
+    for (const [i, example] of (decl.backendExamples ?? []).entries()) results.push(await compareCase(decl, example, `${decl.type}_${i}`, reference, candidate));
   }
   return results;
 }

@@ -1,7 +1,7 @@
 /**
  * Every layer of the catalogue trains on the wasm backend exactly as on cpu: for each node type of
- * kind 'layer' (taken from the registry, so a new type fails here until it has a case), the
- * gradients of sum(output · fixed random) w.r.t. every trainable weight and every float input are
+ * kind 'layer' (from the registry), on the examples its declaration lists (a type without one
+ * fails), the gradients of sum(output · fixed random) w.r.t. every trainable weight and every float input are
  * computed on both backends from identical weights and inputs and must agree. The wasm backend of
  * tfjs 4.22 lacks some of the kernels those gradients need; `registerWasmKernelGaps` adds them.
  */
@@ -16,7 +16,6 @@ import { getDecl } from '../../../core/catalogue/registry';
 import type { SymbolicTensor } from '../../../core/catalogue/decl';
 import { paramsObjectSchema } from '../../../core/catalogue/params';
 import {
-  BACKEND_CHECK_CASES as CASES,
   BACKEND_TOLERANCE,
   type BackendResult,
   compareCase,
@@ -25,6 +24,7 @@ import {
   layerDecls as allLayerDecls,
   outputsAndGradients,
   sizeOf,
+  typesWithoutExamples,
 } from '../../../core/engine/backend-check';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../../core/engine/kernels';
 
@@ -50,14 +50,12 @@ afterAll(async () => {
 const layerDecls = allLayerDecls();
 
 describe('gradients of every catalogue layer agree between the wasm and cpu backends', () => {
-  it('every layer type has a gradient case', () => {
-    const missing = layerDecls.map((d) => d.type).filter((type) => !CASES[type]?.length);
-    expect(missing, 'add a small valid configuration to CASES for these types').toEqual([]);
+  it('every layer type lists backend examples in its declaration', () => {
+    expect(typesWithoutExamples(), 'add backendExamples to these declarations').toEqual([]);
   });
 
   for (const decl of layerDecls) {
-    const cases = CASES[decl.type] ?? [];
-    cases.forEach((testCase, i) => {
+    (decl.backendExamples ?? []).forEach((testCase, i) => {
       const gap = testCase.tfjsGap ? ` (a tfjs gap on every backend: ${testCase.tfjsGap.source}; forward passes agree)` : '';
       it(`${decl.type} ${JSON.stringify(testCase.params)}${gap}`, async () => {
         const result = await compareCase(decl, testCase, `${decl.type}_${i}`, 'cpu', 'wasm');
@@ -79,7 +77,7 @@ describe('the noise of training mode is real, and fixed only by the Math.random 
   // Otherwise the comparisons above could pass because dropout or sampling were off.
   const outputOf = async (type: string, seed: number) => {
     const decl = layerDecls.find((d) => d.type === type);
-    const testCase = CASES[type]?.[0];
+    const testCase = decl?.backendExamples?.[0];
     if (!decl || !testCase) throw new Error(`no case for ${type}`);
     return Array.from((await outputsAndGradients(decl, testCase, `noise_${type}_${seed}`, seed)).arrays[0]?.values ?? []);
   };

@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BACKEND_CHECK_CASES as CASES, BACKEND_TOLERANCE, compareCase, compareResults, fixedValues, layerDecls as allLayerDecls, sizeOf } from '../../../core/engine/backend-check';
+import { BACKEND_TOLERANCE, compareCase, compareResults, fixedValues, layerDecls as allLayerDecls, sizeOf } from '../../../core/engine/backend-check';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
 import { loadDataset, NO_FILES } from '../../../core/data';
 import { SeededScope } from '../../../core/engine/seeded';
@@ -61,7 +61,7 @@ describe.skipIf(NO_WEBGPU)('WebGPU in Node', () => {
       if (worst.size > 0) console.log(`worst relative error, webgpu vs cpu: ${[...worst].map(([type, w]) => `${type} ${w.toExponential(1)}`).join(', ')}`);
     });
     for (const decl of allLayerDecls()) {
-      (CASES[decl.type] ?? []).forEach((testCase, i) => {
+      (decl.backendExamples ?? []).forEach((testCase, i) => {
         it(`${decl.type} ${JSON.stringify(testCase.params)}`, async () => {
           expect(adapter(), 'no WebGPU adapter').not.toBeNull();
           const result = await compareCase(decl, testCase, `${decl.type}_${i}`, 'cpu', 'webgpu');

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, oneInput, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { ShapeError } from '../../../shapes/shape';
 import { additiveScores } from './additive-scores';
@@ -179,6 +179,13 @@ export const attention = defineLayer({
   outputs: [
     { name: 'context', help: 'Weighted sum of the values [batch, Tq, dv].' },
     { name: 'weights', role: 'attention', help: 'Attention weights [batch, Tq, Tv]; each row sums to 1. This is the heat map.' },
+  ],
+  backendExamples: [
+    {
+      params: { score: 'general', causal: true },
+      inputs: { query: oneInput([3, 3]), values: oneInput([4, 3]), mask: [{ shape: [4], kind: 'mask' }] },
+    },
+    { params: { score: 'additive', units: 3 }, inputs: { query: oneInput([3, 2]), values: oneInput([4, 3]) } },
   ],
   inferShapes(ctx) {
     const q = requireSequence(inputShape(ctx, 'query'), 'Attention', 'query');

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, oneInput, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import type { Shape } from '../../../shapes/shape';
 import {
@@ -261,6 +261,12 @@ export const multiHeadAttention = defineLayer({
   outputs: [
     { name: 'out', help: 'Attention output [batch, Tq, output size].' },
     { name: 'weights', role: 'attention', help: 'Attention weights per head [batch, heads, Tq, Tv]; rows sum to 1.' },
+  ],
+  backendExamples: [
+    {
+      params: { numHeads: 2, keyDim: 2, valueDim: 3, causal: true },
+      inputs: { query: oneInput([3, 4]), value: oneInput([4, 2]), key: oneInput([4, 3]), mask: [{ shape: [4], kind: 'mask' }] },
+    },
   ],
   inferShapes(ctx) {
     const q = requireSequence(inputShape(ctx, 'query'), 'MultiHeadAttention', 'query');

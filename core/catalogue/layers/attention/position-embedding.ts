@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { ShapeError } from '../../../shapes/shape';
 import { configNumber, requireSequence, type BaseLayerArgs } from './common';
@@ -70,6 +70,7 @@ export const positionEmbedding = defineLayer({
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
+  backendExamples: [{ params: { maxLength: 5 }, inputs: { in: oneInput([4, 3]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     const { time } = requireSequence(x, 'PositionEmbedding', 'in');

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { configNumber, requireSequence, type BaseLayerArgs } from './common';
 
@@ -76,6 +76,7 @@ export const positionalEncoding = defineLayer({
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
+  backendExamples: [{ params: {}, inputs: { in: oneInput([4, 6]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireSequence(x, 'PositionalEncoding', 'in');

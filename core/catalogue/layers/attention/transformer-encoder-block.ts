@@ -10,7 +10,7 @@
  * tutorial), not the 1e-3 of a bare Keras LayerNormalization; it is a parameter.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, oneInput, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { checkKeyMask, requireSequence } from './common';
 import { mhaFlops, mhaParamCount, mhaParams, MultiHeadAttentionLayer, type MhaSizes } from './multi-head-attention';
@@ -78,6 +78,13 @@ export const transformerEncoderBlock = defineLayer({
   outputs: [
     { name: 'out', help: 'Block output [batch, T, d].' },
     { name: 'weights', role: 'attention', help: 'Self-attention weights [batch, heads, T, T].' },
+  ],
+  backendExamples: [
+    {
+      params: { numHeads: 2, keyDim: 2, ffDim: 5, dropout: 0.2, normPlacement: 'pre', activation: 'gelu' },
+      inputs: { in: oneInput([4, 6]), mask: [{ shape: [4], kind: 'mask' }] },
+    },
+    { params: { numHeads: 1, keyDim: 3, ffDim: 4, dropout: 0, causal: true }, inputs: { in: oneInput([3, 4]) } },
   ],
   inferShapes(ctx) {
     const x = inputShape(ctx);

@@ -1,5 +1,5 @@
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
-import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { conv1dLayer } from './dilated';
 import { filtersParam, useBiasParam } from './common-params';
@@ -28,6 +28,12 @@ export const conv1d = defineLayer({
   inputs: IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => stridesDilationRule([p.strides], [p.dilationRate]),
+  backendExamples: [
+    { params: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, inputs: { in: oneInput([7, 3]) } },
+    // Dilation > 1 runs through Netwright's subclass (tfjs 4.22 cannot differentiate it): must train as dilation 1 does.
+    { params: { filters: 3, kernelSize: 2, dilationRate: 2, padding: 'valid' }, inputs: { in: oneInput([6, 2]) } },
+    { params: { filters: 2, kernelSize: 3, dilationRate: 3, padding: 'same', activation: 'tanh' }, inputs: { in: oneInput([7, 2]) } },
+  ],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireSequence(x, 'Conv1D');

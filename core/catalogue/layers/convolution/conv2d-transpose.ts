@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
-import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { filtersParam, useBiasParam, windowParam2d } from './common-params';
 import { deconvOutputLength, knownProduct, pair, paddingParam, requireImage } from './spatial';
 
@@ -25,6 +25,10 @@ export const conv2dTranspose = defineLayer({
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
+  backendExamples: [
+    { params: { filters: 2, kernelSize: [3], strides: [2], padding: 'same' }, inputs: { in: oneInput([3, 4, 2]) } },
+    { params: { filters: 1, kernelSize: [2, 3], strides: [1, 2], padding: 'valid', activation: 'sigmoid' }, inputs: { in: oneInput([3, 3, 3]) } },
+  ],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireImage(x, 'Conv2DTranspose');

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
-import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type ShapeContext, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type ShapeContext, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { formatShape, ShapeError, type Shape } from '../../../shapes/shape';
 import { conv2dLayer } from './dilated';
@@ -43,6 +43,12 @@ export const conv2d = defineLayer({
   inputs: IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => stridesDilationRule(p.strides, p.dilationRate),
+  backendExamples: [
+    { params: { filters: 2, kernelSize: [3], strides: [2, 3], padding: 'same', activation: 'elu' }, inputs: { in: oneInput([5, 7, 2]) } },
+    { params: { filters: 3, kernelSize: [2, 3], dilationRate: [2, 1], padding: 'valid' }, inputs: { in: oneInput([6, 5, 2]) } },
+    { params: { filters: 2, kernelSize: [3, 2], dilationRate: [2, 3], padding: 'same', activation: 'relu' }, inputs: { in: oneInput([5, 6, 2]) } },
+    { params: { filters: 2, kernelSize: [2, 2], strides: [2, 1], activation: 'tanh', timeDistributed: true }, inputs: { in: oneInput([3, 5, 4, 2]) } },
+  ],
   inferShapes(ctx) {
     const { image: x, time } = stepImage(ctx);
     requireImage(x, 'Conv2D');

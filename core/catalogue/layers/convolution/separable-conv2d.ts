@@ -1,7 +1,7 @@
 import { serialization } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
-import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { dilatedSeparableConv2dLayer, isDilated } from './dilated';
 import { filtersParam, useBiasParam, windowParam2d } from './common-params';
@@ -60,6 +60,12 @@ export const separableConv2d = defineLayer({
   inputs: IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => stridesDilationRule(p.strides, p.dilationRate),
+  backendExamples: [
+    { params: { filters: 2, kernelSize: [3], strides: [2], padding: 'same', depthMultiplier: 2 }, inputs: { in: oneInput([5, 6, 2]) } },
+    { params: { filters: 3, kernelSize: [2], dilationRate: [2], padding: 'valid', depthMultiplier: 1 }, inputs: { in: oneInput([5, 5, 3]) } },
+    { params: { filters: 2, kernelSize: [2, 3], dilationRate: [1, 2], padding: 'same', depthMultiplier: 2, activation: 'leakyRelu', useBias: false }, inputs: { in: oneInput([4, 6, 2]) } },
+    { params: { filters: 2, kernelSize: [2, 3], strides: [1, 2], padding: 'valid', depthMultiplier: 3, activation: 'relu' }, inputs: { in: oneInput([4, 7, 2]) } },
+  ],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireImage(x, 'SeparableConv2D');

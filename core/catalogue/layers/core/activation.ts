@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ACTIVATIONS } from '../../activations';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { requireRank } from '../../../shapes/shape';
 
@@ -27,6 +27,8 @@ export const activation = defineLayer({
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
+  // Every activation: each has its own gradient kernels (erf for gelu, softplus, selu...).
+  backendExamples: ACTIVATIONS.map((activation) => ({ params: { activation, alpha: 0.2 }, inputs: { in: oneInput([5]) } })),
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireRank(x, { min: 2 }, 'Activation', '', 'in');

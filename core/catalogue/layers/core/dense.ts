@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
-import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { lastDim, requireRank } from '../../../shapes/shape';
 
@@ -16,6 +16,10 @@ export const dense = defineLayer({
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
+  backendExamples: [
+    { params: { units: 3, activation: 'tanh' }, inputs: { in: oneInput([4]) } },
+    { params: { units: 2, activation: 'leakyRelu', useBias: false }, inputs: { in: oneInput([3, 4]) } },
+  ],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     // Keras would apply Dense to the last axis of an image too; that is nearly always a missing Flatten.

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { requireRank } from '../../../shapes/shape';
 
@@ -22,6 +22,7 @@ export const dropout = defineLayer({
   outputs: OUT_PORT,
   validateParams: (p) =>
     p.rate >= 1 ? [`rate ${p.rate} would drop every unit; rate is the probability of dropping a unit, so use a value below 1`] : [],
+  backendExamples: [{ params: { rate: 0.4 }, inputs: { in: oneInput([6]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireRank(x, { min: 2 }, 'Dropout', '', 'in');

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { featureSize, formatShape, requireRank, ShapeError } from '../../../shapes/shape';
 
 export const flatten = defineLayer({
@@ -10,6 +10,7 @@ export const flatten = defineLayer({
   params: {},
   inputs: IN_PORT,
   outputs: OUT_PORT,
+  backendExamples: [{ params: {}, inputs: { in: oneInput([2, 3, 2]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireRank(x, { min: 3 }, 'Flatten', 'the input is already flat; remove the Flatten', 'in');

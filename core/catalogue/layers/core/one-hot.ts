@@ -48,6 +48,7 @@ export const oneHotLayer = defineLayer({
   },
   inputs: [{ name: 'in', role: 'class-index' }],
   outputs: OUT_PORT,
+  backendExamples: [{ params: { depth: 4 }, inputs: { in: [{ shape: [3], kind: 'ids', intMax: 4 }] } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireRank(x, { min: 1, max: 3 }, 'OneHot', 'feed it integer ids, [batch] or [batch, time]', 'in');

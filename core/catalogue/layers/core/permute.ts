@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { formatShape, requireRank, ShapeError } from '../../../shapes/shape';
 
@@ -36,6 +36,7 @@ export const permute = defineLayer({
     isPermutation(p.dims)
       ? []
       : [`dims must list each of 1..${p.dims.length} exactly once (1-based, batch excluded), e.g. ${example(p.dims.length)}`],
+  backendExamples: [{ params: { dims: [2, 1] }, inputs: { in: oneInput([3, 4]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireRank(x, { min: 2 }, 'Permute', '', 'in');

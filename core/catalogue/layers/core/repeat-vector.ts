@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { formatShape, ShapeError } from '../../../shapes/shape';
 
@@ -13,6 +13,7 @@ export const repeatVector = defineLayer({
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
+  backendExamples: [{ params: { n: 3 }, inputs: { in: oneInput([4]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     if (x.length !== 2) {

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { featureSize, formatShape, requireRank, ShapeError, type Dim } from '../../../shapes/shape';
 
@@ -33,6 +33,7 @@ export const reshape = defineLayer({
     if (p.targetShape.includes(0)) errors.push('targetShape cannot contain 0; use -1 for the dimension to infer');
     return errors;
   },
+  backendExamples: [{ params: { targetShape: [3, -1] }, inputs: { in: oneInput([2, 3]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireRank(x, { min: 2 }, 'Reshape', '', 'in');

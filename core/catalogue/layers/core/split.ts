@@ -4,7 +4,7 @@
  */
 import { serialization, split as splitTensor, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, type PortSpec, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, type PortSpec, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { formatShape, lastDim, requireRank, ShapeError } from '../../../shapes/shape';
 
@@ -81,6 +81,10 @@ export const split = defineLayer({
     p.sizes.length > 0 && p.sizes.length !== p.parts
       ? [`sizes lists ${p.sizes.length} parts but parts is ${p.parts}; give one size per part or leave sizes empty for equal parts`]
       : [],
+  backendExamples: [
+    { params: { parts: 2 }, inputs: { in: oneInput([6]) } },
+    { params: { sizes: [1, 3] }, inputs: { in: oneInput([2, 4]) } },
+  ],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireRank(x, { min: 2 }, 'Split', '', 'in');

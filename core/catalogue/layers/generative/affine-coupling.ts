@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, oneInput, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { lastDim, requireRank, ShapeError, type Shape } from '../../../shapes/shape';
 
@@ -196,6 +196,7 @@ export const affineCoupling = defineLayer({
     { name: 'out', help: 'y = [y1, y2], shaped like the input.' },
     { name: 'logDet', label: 'log|det J|', help: 'Log-determinant of the Jacobian per sample, [batch, 1]; a flow\'s NLL subtracts it.' },
   ],
+  backendExamples: [{ params: { hiddenUnits: 4, hiddenActivation: 'tanh' }, inputs: { in: oneInput([5]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     const size = vectorInput(x);

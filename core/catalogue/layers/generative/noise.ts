@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, NO_PARAMS, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, NO_PARAMS, oneInput, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { requireRank } from '../../../shapes/shape';
 
@@ -71,6 +71,10 @@ export const noise = defineLayer({
   },
   inputs: [{ name: 'batch', help: 'Any tensor whose first dimension is the batch (usually the real samples): only its batch size is used.' }],
   outputs: [{ name: 'out', role: 'noise', help: 'Noise [batch, size].' }],
+  backendExamples: [
+    { params: { size: 3, distribution: 'normal' }, inputs: { batch: oneInput([2]) }, noGradient: true },
+    { params: { size: 2, distribution: 'uniform' }, inputs: { batch: oneInput([4, 3]) }, noGradient: true },
+  ],
   inferShapes(ctx) {
     const batch = inputShape(ctx, 'batch');
     requireRank(batch, { min: 1 }, 'Noise', '', 'batch');

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, NO_PARAMS, type PortSpec, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, NO_PARAMS, oneInput, type PortSpec, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { dimsCompatible, formatShape, lastDim, requireRank, ShapeError } from '../../../shapes/shape';
 
@@ -76,6 +76,7 @@ export const sampling = defineLayer({
   },
   inputs: PORTS,
   outputs: [{ name: 'z', role: 'sampler', help: 'A latent sample, shaped like mu.' }],
+  backendExamples: [{ params: {}, inputs: { mu: oneInput([3]), logvar: oneInput([3]) } }],
   inferShapes(ctx) {
     const mu = inputShape(ctx, 'mu');
     const logvar = inputShape(ctx, 'logvar');

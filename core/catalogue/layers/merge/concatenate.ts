@@ -22,6 +22,7 @@ export const concatenate = defineLayer({
   inputs: MERGE_IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => (p.axis === 0 ? ['axis 0 is the batch axis; use -1 to join the features (or channels) of each sample'] : []),
+  backendExamples: [{ params: { axis: -1 }, inputs: { in: [{ shape: [2, 3] }, { shape: [2, 2] }] } }],
   inferShapes(ctx) {
     const shapes = mergeInputs(ctx, 'Concatenate');
     const first = shapes[0] as Shape;

@@ -4,7 +4,7 @@
  * is written with it: scores = Dot([decoder, encoder], axes 2), softmax, context = Dot([weights, encoder], axes [2, 1]).
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type PortSpec, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type PortSpec, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { formatShape, ShapeError, type Shape } from '../../../shapes/shape';
 
@@ -76,6 +76,11 @@ export const dot = defineLayer({
   inputs: PORTS,
   outputs: OUT_PORT,
   validateParams: (p) => (p.axes.some((a) => a === 0) ? ['axis 0 is the batch axis; the dot product is taken along a feature axis (1, 2 or -1)'] : []),
+  backendExamples: [
+    { params: { axes: [2] }, inputs: { a: oneInput([3, 4]), b: oneInput([5, 4]) } },
+    { params: { axes: [2, 1], normalize: true }, inputs: { a: oneInput([3, 5]), b: oneInput([5, 4]) } },
+    { params: { axes: [-1], normalize: true }, inputs: { a: oneInput([4]), b: oneInput([4]) } },
+  ],
   inferShapes: (ctx) => ({ out: dotOutputShape(inputShape(ctx, 'a'), inputShape(ctx, 'b'), ctx.params.axes) }),
   countParams: () => NO_PARAMS,
   flops(ctx) {

@@ -1,6 +1,6 @@
 /** Shape rules of the merge layers: inputs arrive in wire order on one `multiple` port. */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, NO_PARAMS, OUT_PORT, type LayerDecl, type PortSpec, type ShapeContext, type SymbolicTensor } from '../../decl';
+import { defineLayer, NO_PARAMS, type BackendExample, OUT_PORT, type LayerDecl, type PortSpec, type ShapeContext, type SymbolicTensor } from '../../decl';
 import { dimsCompatible, formatShape, ShapeError, type Dim, type Shape } from '../../../shapes/shape';
 
 export const MERGE_IN_PORT: readonly PortSpec[] = [
@@ -39,7 +39,7 @@ export function sameShapes(shapes: readonly Shape[], layer: string, names?: read
 type TfjsMerge = (args?: { name?: string }) => tfl.layers.Layer;
 
 /** Add, Multiply, Average: the tfjs merge layer of the same name, applied to the wires in order. */
-export function defineElementwise(type: string, description: string, factory: TfjsMerge): LayerDecl {
+export function defineElementwise(type: string, description: string, factory: TfjsMerge, backendExamples: readonly BackendExample[]): LayerDecl {
   return defineLayer({
     type,
     kind: 'layer',
@@ -48,6 +48,7 @@ export function defineElementwise(type: string, description: string, factory: Tf
     params: {},
     inputs: MERGE_IN_PORT,
     outputs: OUT_PORT,
+    backendExamples,
     inferShapes: (ctx) => ({ out: sameShapes(mergeInputs(ctx, type), type) }),
     countParams: () => NO_PARAMS,
     flops(ctx) {

@@ -1,7 +1,7 @@
 /** a - b. tfjs has no Subtract layer, so a registered custom layer does it and saves with the model. */
 import { serialization, sub, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type PortSpec, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type PortSpec, type SymbolicTensor } from '../../decl';
 import { sameShapes } from './elementwise';
 
 type TfjsShape = (number | null)[];
@@ -37,6 +37,7 @@ export const subtract = defineLayer({
   params: {},
   inputs: PORTS,
   outputs: OUT_PORT,
+  backendExamples: [{ params: {}, inputs: { a: oneInput([4]), b: oneInput([4]) } }],
   inferShapes: (ctx) => ({ out: sameShapes([inputShape(ctx, 'a'), inputShape(ctx, 'b')], 'Subtract', ['a', 'b']) }),
   countParams: () => NO_PARAMS,
   build(ctx) {

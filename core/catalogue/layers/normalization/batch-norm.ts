@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { axisParam, axisRule, featureAxisSize } from './axis';
 
@@ -31,6 +31,7 @@ export const batchNorm = defineLayer({
   inputs: IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => axisRule(p.axis),
+  backendExamples: [{ params: {}, inputs: { in: oneInput([3, 4]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     featureAxisSize(x, ctx.params.axis, 'BatchNorm');

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { formatShape, ShapeError, type Dim, type Shape } from '../../../shapes/shape';
 import { requireImage } from '../convolution/spatial';
 import { sidesParam, sidesRule, toSides } from './sides';
@@ -25,6 +25,7 @@ export const cropping2d = defineLayer({
   inputs: IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => sidesRule(p.cropping, 'cropping'),
+  backendExamples: [{ params: { cropping: [1] }, inputs: { in: oneInput([4, 4, 2]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireImage(x, 'Cropping2D');

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { pair, requireImage } from '../convolution/spatial';
 
@@ -28,6 +28,10 @@ export const upSampling2d = defineLayer({
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
+  backendExamples: [
+    { params: { size: [2], interpolation: 'nearest' }, inputs: { in: oneInput([2, 3, 2]) } },
+    { params: { size: [2, 3], interpolation: 'bilinear' }, inputs: { in: oneInput([2, 3, 2]) } },
+  ],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireImage(x, 'UpSampling2D');

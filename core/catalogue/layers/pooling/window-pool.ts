@@ -1,6 +1,6 @@
 /** Max and average pooling over a sliding window, 1D (sequences) and 2D (channels-last images). */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type LayerDecl, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, type BackendExample, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type LayerDecl, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { convOutputLength, pair, paddingParam, requireImage, requireSequence, requireWindowFits } from '../convolution/spatial';
 
@@ -12,7 +12,7 @@ function describe(reduction: Reduction): string {
   return reduction === 'max' ? 'Keeps the largest value' : 'Averages the values';
 }
 
-export function definePool1d(type: string, reduction: Reduction): LayerDecl {
+export function definePool1d(type: string, reduction: Reduction, backendExamples: readonly BackendExample[]): LayerDecl {
   return defineLayer({
     type,
     kind: 'layer',
@@ -33,6 +33,7 @@ export function definePool1d(type: string, reduction: Reduction): LayerDecl {
     },
     inputs: IN_PORT,
     outputs: OUT_PORT,
+    backendExamples,
     inferShapes(ctx) {
       const x = inputShape(ctx);
       requireSequence(x, type);
@@ -50,7 +51,7 @@ export function definePool1d(type: string, reduction: Reduction): LayerDecl {
   });
 }
 
-export function definePool2d(type: string, reduction: Reduction): LayerDecl {
+export function definePool2d(type: string, reduction: Reduction, backendExamples: readonly BackendExample[]): LayerDecl {
   return defineLayer({
     type,
     kind: 'layer',
@@ -80,6 +81,7 @@ export function definePool2d(type: string, reduction: Reduction): LayerDecl {
     },
     inputs: IN_PORT,
     outputs: OUT_PORT,
+    backendExamples,
     inferShapes(ctx) {
       const x = inputShape(ctx);
       requireImage(x, type);
@@ -101,7 +103,7 @@ export function definePool2d(type: string, reduction: Reduction): LayerDecl {
   });
 }
 
-export function defineGlobalPool(type: string, reduction: Reduction, rank: 1 | 2): LayerDecl {
+export function defineGlobalPool(type: string, reduction: Reduction, rank: 1 | 2, backendExamples: readonly BackendExample[]): LayerDecl {
   const over = rank === 1 ? 'over time: [batch, steps, channels]' : 'over height and width: [batch, height, width, channels]';
   return defineLayer({
     type,
@@ -111,6 +113,7 @@ export function defineGlobalPool(type: string, reduction: Reduction, rank: 1 | 2
     params: {},
     inputs: IN_PORT,
     outputs: OUT_PORT,
+    backendExamples,
     inferShapes(ctx) {
       const x = inputShape(ctx);
       if (rank === 1) requireSequence(x, type);

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { requireImage } from '../convolution/spatial';
 import { sidesParam, sidesRule, toSides } from './sides';
 
@@ -12,6 +12,7 @@ export const zeroPadding2d = defineLayer({
   inputs: IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => sidesRule(p.padding, 'padding'),
+  backendExamples: [{ params: { padding: [1, 2] }, inputs: { in: oneInput([2, 3, 2]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     requireImage(x, 'ZeroPadding2D');

@@ -1,4 +1,4 @@
-import { defineLayer, inputTensor, type PortSpec, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputTensor, oneInput, type PortSpec, type SymbolicTensor } from '../../decl';
 import { param, type ParamValues } from '../../params';
 import {
   dropoutParam,
@@ -73,6 +73,10 @@ export const bidirectional = defineLayer({
   outputs: (p: BidirectionalParams): readonly PortSpec[] => [
     { name: 'out', help: 'Merged outputs: [batch, (time,) 2·units] for concat, else [batch, (time,) units].' },
     ...statePorts(p).map((name) => ({ name, help: stateHelp(name) })),
+  ],
+  backendExamples: [
+    { params: { layer: 'GRU', units: 2, returnSequences: true, mergeMode: 'concat' }, inputs: { in: oneInput([3, 2]) } },
+    { params: { layer: 'LSTM', units: 2, mergeMode: 'mul' }, inputs: { in: oneInput([3, 2]) } },
   ],
   inferShapes(ctx) {
     const seq = sequenceInput(ctx, 'Bidirectional');

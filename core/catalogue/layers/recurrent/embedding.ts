@@ -36,6 +36,10 @@ export const embedding = defineLayer({
   },
   inputs: [{ name: 'in', help: 'Integer token ids, [batch, time] (an Input with data type int32).' }],
   outputs: [{ name: 'out', help: 'One vector per token, [batch, time, outputDim].' }],
+  backendExamples: [
+    { params: { inputDim: 7, outputDim: 3 }, inputs: { in: [{ shape: [4], kind: 'ids', intMax: 7 }] } },
+    { params: { inputDim: 5, outputDim: 2, maskZero: true }, inputs: { in: [{ shape: [2, 3], kind: 'ids', intMax: 5 }] } },
+  ],
   inferShapes(ctx) {
     const ids = inputShape(ctx);
     requireRank(ids, { min: 2 }, 'Embedding', `it takes token ids [batch, time]; ${formatShape(ids)} has no axis for the tokens`, 'in');

@@ -1,4 +1,4 @@
-import { defineLayer } from '../../decl';
+import { defineLayer, oneInput } from '../../decl';
 import type { ParamValues } from '../../params';
 import {
   dropoutParam,
@@ -42,6 +42,10 @@ export const gru = defineLayer({
   params,
   inputs: [SEQUENCE_IN, INITIAL_H],
   outputs: cell.outputs,
+  backendExamples: [
+    { params: { units: 3, returnSequences: true, recurrentActivation: 'hardSigmoid' }, inputs: { in: oneInput([3, 2]) } },
+    { params: { units: 2, returnState: true }, inputs: { in: oneInput([3, 2]), initialH: oneInput([2]) } },
+  ],
   inferShapes: cell.inferShapes,
   countParams: cell.countParams,
   flops: cell.flops,

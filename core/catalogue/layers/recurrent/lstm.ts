@@ -1,4 +1,4 @@
-import { defineLayer } from '../../decl';
+import { defineLayer, oneInput } from '../../decl';
 import { param, type ParamValues } from '../../params';
 import {
   dropoutParam,
@@ -47,6 +47,10 @@ export const lstm = defineLayer({
   params,
   inputs: [SEQUENCE_IN, INITIAL_H, INITIAL_C],
   outputs: cell.outputs,
+  backendExamples: [
+    { params: { units: 3, returnSequences: true, recurrentDropout: 0.25 }, inputs: { in: oneInput([3, 2]) } },
+    { params: { units: 2, returnState: true }, inputs: { in: oneInput([3, 2]), initialH: oneInput([2]), initialC: oneInput([2]) } },
+  ],
   inferShapes: cell.inferShapes,
   countParams: cell.countParams,
   flops: cell.flops,

@@ -5,7 +5,7 @@
  */
 import { reverse, serialization, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { formatShape, ShapeError } from '../../../shapes/shape';
 
 export class ReverseTimeLayer extends tfl.layers.Layer {
@@ -29,6 +29,7 @@ export const reverseTime = defineLayer({
   params: {},
   inputs: [{ name: 'in', help: 'A sequence [batch, time, ...].' }],
   outputs: OUT_PORT,
+  backendExamples: [{ params: {}, inputs: { in: oneInput([4, 3]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
     if (x.length < 3) throw new ShapeError(`ReverseTime needs a sequence [batch, time, features] but got ${formatShape(x)}`, 'in');

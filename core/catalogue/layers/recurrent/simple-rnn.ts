@@ -1,4 +1,4 @@
-import { defineLayer } from '../../decl';
+import { defineLayer, oneInput } from '../../decl';
 import type { ParamValues } from '../../params';
 import {
   dropoutParam,
@@ -39,6 +39,10 @@ export const simpleRnn = defineLayer({
   params,
   inputs: [SEQUENCE_IN, INITIAL_H],
   outputs: cell.outputs,
+  backendExamples: [
+    { params: { units: 3, returnSequences: true, dropout: 0.25 }, inputs: { in: oneInput([3, 2]) } },
+    { params: { units: 2, goBackwards: true }, inputs: { in: oneInput([3, 2]), initialH: oneInput([2]) } },
+  ],
   inferShapes: cell.inferShapes,
   countParams: cell.countParams,
   flops: cell.flops,
