@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FileRef, Platform } from '../platform';
 import { platform } from '../platform';
-import { alignSelection, makeSubmodelFromSelection, newDocument, openFile, redo, saveFile, saveFileAs, undo } from '../editor/actions';
+import { alignSelection, makeSubmodelFromSelection, newDocument, openFile, openModelFolder, redo, saveFile, saveFileAs, undo } from '../editor/actions';
 import { editorStore, useEditor, useHistoryState } from '../state/editor';
 
 export interface HeaderProps {
@@ -61,6 +61,11 @@ export function Header({ fileName, dirty, shell, onAutoLayout }: HeaderProps) {
         <nav className="toolbar" aria-label="Toolbar">
           <button type="button" className="tool" onClick={newDocument} title="New graph (Ctrl+N)">New</button>
           <button type="button" className="tool" onClick={() => void openFile()} title="Open a graph file (Ctrl+O)">Open</button>
+          {platform.openModelFolder ? (
+            <button type="button" className="tool" data-testid="open-model-folder" onClick={() => void openModelFolder()} title="Import a model folder: a TensorFlow.js model.json with its weight files, or a .keras / .h5 file">
+              Open folder
+            </button>
+          ) : null}
           <button type="button" className="tool" onClick={() => void saveFile()} title="Save (Ctrl+S)">Save</button>
           <button type="button" className="tool" onClick={() => void saveFileAs()} title="Save as (Ctrl+Shift+S)">Save as</button>
           <RecentMenu />

@@ -184,6 +184,16 @@ export async function openFile(recent?: FileRef): Promise<void> {
   }
 }
 
+/** Web mode: imports the model in a folder the user picks whole (model.json and its shards, or a Keras file). */
+export async function openModelFolder(): Promise<void> {
+  try {
+    const opened = await platform.openModelFolder?.();
+    if (opened) await importModel(opened);
+  } catch (err) {
+    reportFailure('Opening the model folder', err);
+  }
+}
+
 function suggestedName(graph: GraphDocument): string {
   const stem = graph.metadata.name.trim().replace(/[^A-Za-z0-9._ -]+/g, '').replace(/\s+/g, '-').toLowerCase();
   return `${stem || 'untitled'}.json`;

@@ -52,6 +52,12 @@ export interface Platform {
    */
   openGraph(recent?: FileRef): Promise<OpenedFile | OpenedModel | null>;
   /**
+   * Web mode: picks a whole model folder (the directory picker, or <input webkitdirectory>) and
+   * returns the model in it; null when cancelled. Electron's Open… already reads a model.json's
+   * folder, so it has none.
+   */
+  openModelFolder?(): Promise<OpenedModel | null>;
+  /**
    * Writes to a file opened or saved before (atomically in Electron). If the file changed on disk
    * since it was opened or last saved, the user chooses: merge the runs it gained (the result
    * says what was written), overwrite, or cancel (null).

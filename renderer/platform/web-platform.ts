@@ -8,7 +8,7 @@
  */
 import type { AutosaveSlot } from '../../electron/api';
 import { mergeGainedRuns, type MergedRuns } from '../../core/graph/merge-runs';
-import { graphOrModel } from './picked-files';
+import { graphOrModel, modelInFolder } from './picked-files';
 import type { AutosaveSlots, ExportFilter, FileRef, OpenedFile, OpenedModel, Platform, SavedFile } from './platform';
 import { forgetRecentHandle, loadRecentHandle, storeRecentHandle } from './recent-handles';
 import { commandForKey, isTextEditingCommand } from './shortcuts';
@@ -132,6 +132,34 @@ function pickWithInput(): Promise<File[]> {
   });
 }
 
+interface DirectoryHandle {
+  readonly kind: 'directory';
+  readonly name: string;
+  values(): AsyncIterable<{ kind: 'file' | 'directory'; name: string; getFile?: () => Promise<File> }>;
+}
+
+/** The files directly in a folder chosen with the File System Access API's directory picker. */
+async function filesOfDirectory(dir: DirectoryHandle): Promise<File[]> {
+  const files: File[] = [];
+  for await (const entry of dir.values()) if (entry.kind === 'file' && entry.getFile) files.push(await entry.getFile());
+  return files;
+}
+
+/** A folder through <input type=file webkitdirectory>: its files (with their relative paths), and its name. */
+function pickFolderWithInput(): Promise<{ folder: string; files: File[] }> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.webkitdirectory = true;
+    input.addEventListener('change', () => {
+      const files = [...(input.files ?? [])];
+      resolve({ folder: files[0]?.webkitRelativePath.split('/')[0] ?? '', files });
+    }, { once: true });
+    input.addEventListener('cancel', () => resolve({ folder: '', files: [] }), { once: true });
+    input.click();
+  });
+}
+
 function readRecent(): string[] {
   try {
     const parsed: unknown = JSON.parse(window.localStorage.getItem(RECENT_KEY) ?? '[]');
@@ -241,6 +269,20 @@ export function createWebPlatform(options: { askChangedFile?: AskChangedFile } =
       const { file, text } = opened.graph;
       rememberRecent(file.name);
       return { key: `upload:${file.name}`, name: file.name, contents: text };
+    },
+    async openModelFolder(): Promise<OpenedModel | null> {
+      const w = window as Window & { showDirectoryPicker?: () => Promise<DirectoryHandle> };
+      if (typeof w.showDirectoryPicker === 'function') {
+        try {
+          const dir = await w.showDirectoryPicker();
+          return await modelInFolder(dir.name, await filesOfDirectory(dir));
+        } catch (err) {
+          if (isAbort(err)) return null;
+          throw err;
+        }
+      }
+      const picked = await pickFolderWithInput();
+      return picked.files.length === 0 ? null : modelInFolder(picked.folder, picked.files);
     },
     async saveGraph(file, contents): Promise<SavedFile | null> {
       const handle = handles.get(file.key);

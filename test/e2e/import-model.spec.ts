@@ -276,3 +276,23 @@ test('an imported 784-input MLP: Setup offers MNIST (and says why not Iris), bin
   expect(Math.abs((losses[0] as number) - loss)).toBeLessThan(1e-3 * loss);
   expect(losses[2] as number).toBeLessThan(losses[0] as number);
 });
+
+test('web mode: Open folder imports the model in a folder picked whole (webkitdirectory): model.json and its weights among other files', async ({ page }) => {
+  // Without the directory picker, Open folder uses <input type=file webkitdirectory>, which Playwright fills with a folder.
+  await page.addInitScript(() => Object.assign(window, { showDirectoryPicker: undefined }));
+  await open(page);
+  const { files } = await foreignMlp(8);
+  const folder = join(mkdtempSync(join(tmpdir(), 'netwright-e2e-folder-')), 'mnist-mlp');
+  mkdirSync(join(folder, 'old'), { recursive: true });
+  for (const f of files) writeFileSync(join(folder, f.name), f.buffer);
+  writeFileSync(join(folder, 'README.txt'), 'not part of the model');
+  // A model in a subfolder is not this folder's model.
+  writeFileSync(join(folder, 'old', 'model.json'), files[0]?.buffer ?? '');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('open-model-folder').click();
+  await (await chooser).setFiles(folder);
+  await expect(page.locator('.react-flow__node')).toHaveCount(3, { timeout: 60_000 });
+  expect(await nodeTypes(page)).toEqual(['Input', 'Dense', 'Dense']);
+  await expect(page.getByText(/Imported model\.json: 3 nodes, 12,730 parameters/)).toBeVisible();
+  await page.screenshot({ path: 'docs/screenshots/import-folder.png' });
+});
