@@ -8,7 +8,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { formatSummary, serializeGraph, summarize } from '../core/graph';
 import { moveNodes } from '../core/graph/edit';
 import { Canvas, measuredSizes } from './components/Canvas';
-import { FileErrorDialog, HelpOverlay, ImportProgress, RecoveryBanner, TemplatesDialog, Toasts } from './components/Dialogs';
+import { ExportProgress, FileErrorDialog, HelpOverlay, ImportProgress, RecoveryBanner, TemplatesDialog, Toasts } from './components/Dialogs';
 import { EngineAlert } from './components/EngineAlert';
 import { Header } from './components/Header';
 import { Inspector } from './components/Inspector';
@@ -329,6 +329,7 @@ function Shell() {
       <PortPicker />
       <FileErrorDialog />
       <ImportProgress />
+      <ExportProgress />
       <Toasts />
     </div>
   );

@@ -17,7 +17,7 @@ import { loadDataset, type DatasetOptions } from '../../core/data';
 import { nodeFileSource } from '../../core/data/node-source';
 import { analyzeGraph, extractSubmodel, SubmodelError, type GraphDocument, type SubmodelPort } from '../../core/graph';
 import { exportOnnx, onnxRefusals, OnnxExportError } from '../../core/export/onnx';
-import { buildPytorchProject, ExportRefusal, weightsByNode, type DatasetArrays, type NpyArray } from '../../core/export/pytorch';
+import { buildPytorchProject, datasetArrays, ExportRefusal, weightsByNode, type DatasetArrays } from '../../core/export/pytorch';
 
 interface ExportOptions {
   out: string;
@@ -124,22 +124,10 @@ async function exportLayers(request: ExportRequest): Promise<void> {
 }
 
 /** Every split of the graph's dataset, whole, as arrays by feature name. */
-async function datasetArrays(graph: GraphDocument): Promise<DatasetArrays | string> {
+async function graphDatasetArrays(graph: GraphDocument): Promise<DatasetArrays | string> {
   const ref = graph.training.dataset;
   if (!ref) return 'the graph has no dataset to write (--with-data); choose one in the Setup tab';
-  const dataset = await loadDataset(ref.id, nodeFileSource(), ref.options as DatasetOptions);
-  const splits = new Map<string, Map<string, NpyArray>>();
-  for (const split of [dataset.train, dataset.validation, dataset.test]) {
-    if (split.size === 0) continue;
-    const batch = split.gather(Uint32Array.from({ length: split.size }, (_, i) => i));
-    const arrays = new Map<string, NpyArray>();
-    for (const [name, f] of Object.entries(batch.features)) {
-      const shape = [batch.size, ...f.shape];
-      arrays.set(name, f.dtype === 'int32' ? { dtype: 'int32', shape, values: Int32Array.from(f.data) } : { dtype: 'float32', shape, values: Float32Array.from(f.data) });
-    }
-    splits.set(split.name, arrays);
-  }
-  return { splits };
+  return datasetArrays(await loadDataset(ref.id, nodeFileSource(), ref.options as DatasetOptions));
 }
 
 async function exportPytorch(request: ExportRequest): Promise<void> {
@@ -185,7 +173,7 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
   }
   let data: DatasetArrays | undefined;
   if (opts.withData) {
-    const arrays = await datasetArrays(graph);
+    const arrays = await graphDatasetArrays(graph);
     if (typeof arrays === 'string') {
       fail(1, arrays);
       return;

@@ -124,20 +124,30 @@ export function FileErrorDialog() {
   );
 }
 
+/** How far a piece of work in the worker got: a line, a bar and the percentage. */
+function WorkProgress({ label, fraction, testId }: { label: string; fraction: number; testId: string }) {
+  const percent = Math.round(fraction * 100);
+  return (
+    <div className="import-progress" role="status" aria-live="polite" data-testid={testId}>
+      <span>{label}</span>
+      <progress max={100} value={percent} aria-label={label} />
+      <span className="mono">{percent}%</span>
+    </div>
+  );
+}
+
 /** The progress of a model import running in the worker. */
 export function ImportProgress() {
   const importing = useUi((s) => s.importing);
   if (!importing) return null;
-  const percent = Math.round(importing.fraction * 100);
-  return (
-    <div className="import-progress" role="status" aria-live="polite" data-testid="import-progress">
-      <span>
-        Importing {importing.name}: {importing.stage}
-      </span>
-      <progress max={100} value={percent} aria-label={`Import of ${importing.name}`} />
-      <span className="mono">{percent}%</span>
-    </div>
-  );
+  return <WorkProgress label={`Importing ${importing.name}: ${importing.stage}`} fraction={importing.fraction} testId="import-progress" />;
+}
+
+/** The progress of an export made in the worker (a PyTorch project with its dataset). */
+export function ExportProgress() {
+  const exporting = useUi((s) => s.exporting);
+  if (!exporting) return null;
+  return <WorkProgress label={`Exporting ${exporting.name}: ${exporting.stage}`} fraction={exporting.fraction} testId="export-progress" />;
 }
 
 /** The recovery offer (work autosaved by an earlier session) and any autosave failure. */

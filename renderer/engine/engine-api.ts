@@ -182,8 +182,12 @@ export interface EngineApi {
   openRun(request: OpenRunRequest): Promise<OpenedRun>;
   /** The inspected model in the TensorFlow.js layers format. */
   exportModel(): Promise<ExportedModel>;
-  /** The inspected model as a zipped PyTorch project (model.py, train.py, weights.npz, README.md). */
-  exportPytorch(runName: string): Promise<Uint8Array>;
+  /**
+   * The inspected model (or one of its sub-models) as a zipped PyTorch project (model.py,
+   * train.py, weights.npz, README.md, and data/*.npz when asked); `onProgress` (a comlink proxy)
+   * hears the stages.
+   */
+  exportPytorch(request: PytorchExportRequest, onProgress: (fraction: number, stage: string) => void): Promise<ExportedPytorch>;
   /** The inspected model (or one of its sub-models) as an ONNX file (opset 17, attention weights as extra outputs). */
   exportOnnx(submodel?: string): Promise<ExportedOnnx>;
   /**
@@ -203,6 +207,21 @@ export interface EngineApi {
    * only while no run is training (it switches the global tfjs backend).
    */
   checkBackendGradients(candidate: string): Promise<BackendCheckResult[]>;
+}
+
+export interface PytorchExportRequest {
+  /** The run the weights come from, for the project's README. */
+  runName: string;
+  /** Only this named sub-model (its inputs are the wires entering it). */
+  submodel?: string;
+  /** Also data/<split>.npz: the run's dataset, every split whole. */
+  withData?: boolean;
+}
+
+/** A PyTorch project made in the worker: the zip's bytes and the folder its files are under. */
+export interface ExportedPytorch {
+  bytes: Uint8Array<ArrayBuffer>;
+  folder: string;
 }
 
 /** An ONNX export made in the worker: the file's bytes and what it holds. */

@@ -12,7 +12,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { compareBackends } from '../../core/engine/backend-check';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps, registerWebGpuKernelFixes } from '../../core/engine/kernels';
-import type { BackendReport, BackendRequest, EngineApi, ImportModelRequest, ImportModelResult, InspectRequest, TrainRequest, TrainingListener } from './engine-api';
+import type { BackendReport, BackendRequest, EngineApi, ImportModelRequest, ImportModelResult, InspectRequest, PytorchExportRequest, TrainRequest, TrainingListener } from './engine-api';
 import { serializeGraph } from '../../core/graph/serialize';
 import { ImportError } from '../../core/import/errors';
 import { importModelFiles } from '../../core/import/model-files';
@@ -117,9 +117,16 @@ const api: EngineApi = {
     const exported = await exportModel();
     return Comlink.transfer(exported, [exported.weights.buffer]);
   },
-  async exportPytorch(runName: string) {
-    const zip = exportPytorch(runName);
-    return Comlink.transfer(zip, [zip.buffer]);
+  async exportPytorch(request: PytorchExportRequest, onProgress: (fraction: number, stage: string) => void) {
+    // Reported at most every percent: each report is a message to the page.
+    let reported = -1;
+    const exported = exportPytorch(request, (fraction, stage) => {
+      const percent = Math.floor(fraction * 100);
+      if (percent === reported) return;
+      reported = percent;
+      void onProgress(fraction, stage);
+    });
+    return Comlink.transfer(exported, [exported.bytes.buffer]);
   },
   async exportOnnx(submodel?: string) {
     const exported = exportOnnxModel(submodel);

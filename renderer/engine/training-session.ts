@@ -21,19 +21,21 @@ import { applyWeights, captureWeights } from '../../core/engine/weights';
 import { analyzeGraph, parseGraphText, type SavedWeights } from '../../core/graph';
 import { exportOnnx } from '../../core/export/onnx';
 import { compileSubmodel } from '../../core/engine/submodel';
-import { buildPytorchProject, pytorchFolderName, weightsByNode, zipProject } from '../../core/export/pytorch';
+import { buildPytorchProject, datasetArrays, pytorchFolderName, weightsByNode, zipProject, type ExportProgress } from '../../core/export/pytorch';
 import type {
   AttentionResult,
   ControlAck,
   GanSamplesResult,
   DatasetInfo,
   ExportedOnnx,
+  ExportedPytorch,
   InspectRequest,
   InspectResult,
   LayerGradientStat,
   LayerHistograms,
   OpenedRun,
   OpenRunRequest,
+  PytorchExportRequest,
   RunErrorEvent,
   RunFinishedEvent,
   RunStartedEvent,
@@ -216,15 +218,34 @@ export async function exportModel(): Promise<ExportedModel> {
 
 /**
  * The inspected model as a PyTorch project, zipped: model.py, train.py (torchrun/DDP), its weights
- * as weights.npz in PyTorch's layouts, README.md. A node the export cannot express exactly is
- * refused with its name and the reason.
+ * as weights.npz in PyTorch's layouts, README.md; with `withData` also data/<split>.npz of the
+ * run's dataset, whole (as `netwright export --with-data` writes it); with `submodel` only that
+ * sub-model, its weights copied by node. A node the export cannot express exactly is refused with
+ * its name and the reason. `onProgress` hears how far it got.
  */
-export function exportPytorch(runName: string): Uint8Array {
+export function exportPytorch(request: PytorchExportRequest, onProgress?: ExportProgress): ExportedPytorch {
   if (running) throw new Error('the run is still training: export when it has ended');
-  const { compiled, graph } = current();
-  const weights = weightsByNode(compiled.layerNames, captureWeights(compiled.model));
-  const project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: runName });
-  return zipProject(project, pytorchFolderName(graph.metadata.name));
+  const opened = current();
+  let graph = opened.graph;
+  let weights;
+  let outputs;
+  if (request.submodel === undefined) {
+    weights = weightsByNode(opened.compiled.layerNames, captureWeights(opened.compiled.model));
+  } else {
+    const part = compileSubmodel(opened.graph, request.submodel, opened.compiled);
+    try {
+      weights = weightsByNode(part.compiled.layerNames, captureWeights(part.compiled.model));
+      graph = part.extracted.graph;
+      outputs = part.extracted.interface.outputs;
+    } finally {
+      part.compiled.model.dispose();
+    }
+  }
+  // Gathering the rows is the first fifth of the work, compressing the rest.
+  const data = request.withData ? datasetArrays(opened.dataset, (f, stage) => onProgress?.(0.2 * f, stage)) : undefined;
+  const project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: request.runName, data, outputs });
+  const folder = pytorchFolderName(graph.metadata.name);
+  return { bytes: zipProject(project, folder, (f, stage) => onProgress?.(data ? 0.2 + 0.8 * f : f, stage)), folder };
 }
 
 /** The inspected model as an ONNX file. */

@@ -28,6 +28,8 @@ export interface UiState {
   fitViewRequest: number;
   /** A model being imported in the worker: its file and how far the import got. */
   importing: { name: string; fraction: number; stage: string } | null;
+  /** An export being made in the worker (a PyTorch project with its data): its file and how far it got. */
+  exporting: { name: string; fraction: number; stage: string } | null;
 }
 
 export const uiStore = createStore<UiState>()(() => ({
@@ -37,6 +39,7 @@ export const uiStore = createStore<UiState>()(() => ({
   autosaveError: null,
   fitViewRequest: 0,
   importing: null,
+  exporting: null,
 }));
 
 export function useUi<T>(selector: (state: UiState) => T): T {

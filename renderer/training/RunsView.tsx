@@ -82,6 +82,14 @@ function ExportMenu({ run, disabled }: { run: Run; disabled: boolean }) {
           </button>
           <button
             role="menuitem"
+            data-testid={`run-export-pytorch-data-${run.index}`}
+            title={`The same zip with data/*.npz: the run's dataset${run.dataset ? ` (${run.dataset.title})` : ''}, every split whole, so train.py runs offline`}
+            onClick={() => choose((id) => exportRunPytorch(id, { withData: true }))}
+          >
+            PyTorch project with data…
+          </button>
+          <button
+            role="menuitem"
             data-testid={`run-export-onnx-${run.index}`}
             title="One .onnx file (opset 17, dynamic batch) for ONNX Runtime or Netron"
             onClick={() => choose(exportRunOnnx)}
@@ -100,6 +108,17 @@ function ExportMenu({ run, disabled }: { run: Run; disabled: boolean }) {
               }}
             >
               ONNX: {s.name} alone…
+            </button>
+          ))}
+          {(run.graph.submodels ?? []).map((s) => (
+            <button
+              key={`pytorch-${s.name}`}
+              role="menuitem"
+              data-testid={`run-export-pytorch-${run.index}-${s.name}`}
+              title={`Only the sub-model "${s.name}" as a PyTorch project (model.py, weights.npz): its inputs are the wires entering it`}
+              onClick={() => choose((id) => exportRunPytorch(id, { submodel: s.name }))}
+            >
+              PyTorch: {s.name} alone…
             </button>
           ))}
         </span>

@@ -4,14 +4,14 @@
  * document: open a file and its runs appear with their curves; undo a keep and the run is a
  * session run again. A kept run's weights open in the worker when the run is selected.
  */
+import * as Comlink from 'comlink';
 import { emptyGraph, keepRun as keepRunEdit, removeRun, runGraph, serializeGraph, toSavedRun, type GraphDocument, type SavedRun } from '../../core/graph';
 import { WEIGHTS_FILE } from '../../core/engine/layers-format';
 // project.ts, not the package index: the index reaches tfjs, which stays off the UI thread.
-import { pytorchFolderName } from '../../core/export/pytorch/project';
 import type { RunStatus } from '../../core/engine/run';
 import { platform } from '../platform';
 import { editorStore } from '../state/editor';
-import { showToast } from '../state/ui';
+import { showToast, uiStore } from '../state/ui';
 import type { EditorStore } from '../state/store';
 import { getEngine } from '../engine/engine-client';
 import { isBusy, newRun, openRunWeights, switchDocument, trainingStore, type Run } from './training-store';
@@ -212,26 +212,44 @@ export async function exportRunModel(runId: number): Promise<void> {
   }
 }
 
+/** What a PyTorch export holds beyond the model: the run's dataset, or only one sub-model. */
+export interface PytorchExportChoice {
+  withData?: boolean;
+  submodel?: string;
+}
+
 /**
  * Exports a run's model as a PyTorch project: one zip with model.py, train.py (one process or
  * torchrun with DistributedDataParallel), weights.npz (the run's weights in PyTorch's layouts)
- * and README.md. A node PyTorch cannot express exactly is refused by name in the toast.
+ * and README.md; with `withData` also data/*.npz (the dataset, so train.py runs offline), with
+ * `submodel` only that sub-model. The worker builds it with progress shown; a node PyTorch cannot
+ * express exactly is refused by name in the toast.
  */
-export async function exportRunPytorch(runId: number): Promise<void> {
+export async function exportRunPytorch(runId: number, choice: PytorchExportChoice = {}): Promise<void> {
   const run = trainingStore.getState().runs.find((r) => r.id === runId);
   if (!run) return;
+  const what = choice.submodel === undefined ? run.name : `sub-model ${choice.submodel} of ${run.name}`;
   try {
     if (!run.weights) throw new Error('the run has no weights');
     if (trainingStore.getState().loadedRunId !== run.id) await openRunWeights(run);
     const opening = trainingStore.getState().opening;
     if (opening?.runId === run.id && opening.error) throw new Error(opening.error);
-    const zip = await getEngine().exportPytorch(run.name);
-    const name = `${pytorchFolderName(editorStore.getState().document.metadata.name)}.zip`;
-    const file = await platform.exportFile(name, new Uint8Array(zip), [{ name: 'Zip archive', extensions: ['zip'] }]);
+    uiStore.setState({ exporting: { name: `${what} as a PyTorch project`, fraction: 0, stage: 'building the project' } });
+    const exported = await getEngine().exportPytorch(
+      { runName: run.name, ...choice },
+      Comlink.proxy((fraction: number, stage: string) => {
+        if (uiStore.getState().exporting) uiStore.setState((s) => ({ exporting: s.exporting && { ...s.exporting, fraction, stage } }));
+      }),
+    );
+    uiStore.setState({ exporting: null });
+    const file = await platform.exportFile(`${exported.folder}.zip`, exported.bytes, [{ name: 'Zip archive', extensions: ['zip'] }]);
     if (!file) return;
-    showToast(`Exported ${file.name}: ${run.name} as a PyTorch project (python3 train.py, or torchrun --nproc_per_node=N train.py)`);
+    const data = choice.withData ? ' with its dataset in data/' : '';
+    showToast(`Exported ${file.name}: ${what} as a PyTorch project${data} (python3 train.py, or torchrun --nproc_per_node=N train.py)`);
   } catch (err) {
-    showToast(`PyTorch export of ${run.name} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 12000);
+    showToast(`PyTorch export of ${what} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 12000);
+  } finally {
+    uiStore.setState({ exporting: null });
   }
 }
 

@@ -9,6 +9,7 @@ export { buildModelPy, LOSS_TYPES, type ModelPy, type NodeWeights, type Exported
 export { ExportRefusal, samePadding, transposeArray } from './rules';
 export { LAYER_RULES } from './all-rules';
 export { npzBytes, npyBytes, type NpyArray } from './npz';
+export { datasetArrays, type ExportProgress } from './data';
 
 /**
  * A run's weights grouped by node: the compiler names each node's tfjs layers after the node

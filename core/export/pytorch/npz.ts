@@ -10,6 +10,8 @@ export type NpyArray =
 
 const DESCR = { float32: '<f4', int32: '<i4' } as const;
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** One `.npy` file: magic, header padded so the data starts on a 64-byte boundary, little-endian data. */
 export function npyBytes(array: NpyArray): Uint8Array {
   const size = array.shape.reduce((a, b) => a * b, 1);
@@ -26,6 +28,11 @@ export function npyBytes(array: NpyArray): Uint8Array {
   const view = new DataView(out.buffer);
   view.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[prefix + i] = header.charCodeAt(i);
+  if (LITTLE_ENDIAN) {
+    // The host's layout is .npy's: copy the bytes (a dataset's arrays hold tens of millions of values).
+    out.set(new Uint8Array(array.values.buffer, array.values.byteOffset, size * 4), padded);
+    return out;
+  }
   for (let i = 0; i < size; i++) {
     if (array.dtype === 'float32') view.setFloat32(padded + i * 4, array.values[i] as number, true);
     else view.setInt32(padded + i * 4, array.values[i] as number, true);

@@ -3,7 +3,7 @@
  * from a kept run, data/*.npz with the dataset, and a README. Pure: returns the files' bytes; the
  * CLI writes them to a folder, the app zips them (`zipProject`).
  */
-import { zipSync } from 'fflate';
+import { Zip, ZipDeflate } from 'fflate';
 import type { GraphAnalysis } from '../../graph/analyze';
 import type { GraphDocument } from '../../graph/document';
 import { buildModelPy, type ModelPy, type NodeWeights } from './model-py';
@@ -330,9 +330,40 @@ export function pytorchFolderName(graphName: string): string {
   return `${slug || 'model'}-pytorch`;
 }
 
-/** The project as one zip (the app's download), its files under `folder/`. */
-export function zipProject(project: PytorchProject, folder: string): Uint8Array {
-  const entries: Record<string, Uint8Array> = {};
-  for (const [path, bytes] of project.files) entries[`${folder}/${path}`] = bytes;
-  return zipSync(entries, { level: 6 });
+/** Bytes compressed between two progress reports. */
+const ZIP_CHUNK = 1 << 20;
+
+/**
+ * The project as one zip (the app's download), its files under `folder/`. Streamed file by file
+ * in chunks so `onProgress` hears how far it got (a dataset can be hundreds of megabytes).
+ */
+export function zipProject(project: PytorchProject, folder: string, onProgress?: (fraction: number, stage: string) => void): Uint8Array<ArrayBuffer> {
+  const parts: Uint8Array[] = [];
+  let failure = null as Error | null;
+  const zip = new Zip((err, chunk) => {
+    if (err) failure = err;
+    else parts.push(chunk);
+  });
+  const total = [...project.files.values()].reduce((n, b) => n + b.byteLength, 0);
+  let done = 0;
+  for (const [path, bytes] of project.files) {
+    const entry = new ZipDeflate(`${folder}/${path}`, { level: 6 });
+    zip.add(entry);
+    if (bytes.byteLength === 0) entry.push(bytes, true);
+    for (let start = 0; start < bytes.byteLength; start += ZIP_CHUNK) {
+      const end = Math.min(bytes.byteLength, start + ZIP_CHUNK);
+      entry.push(bytes.subarray(start, end), end === bytes.byteLength);
+      done += end - start;
+      onProgress?.(total === 0 ? 1 : done / total, `compressing ${path}`);
+    }
+  }
+  zip.end();
+  if (failure) throw failure;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }

@@ -1,0 +1,143 @@
+/**
+ * Runs tab → Export… → "PyTorch project with data…": the zip holds data/<split>.npz of the run's
+ * dataset (the arrays `netwright export --with-data` writes), built in the worker with progress
+ * shown, and its train.py trains offline on them with Debian's python3-torch. The spirals keep it
+ * quick; the same path on MNIST (220 MB of arrays) is what the progress line is for.
+ */
+import { expect, test } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { unzipSync } from 'fflate';
+import * as ort from 'onnxruntime-node';
+import { load, template } from './training-helpers';
+
+test.use({ viewport: { width: 1440, height: 1000 } });
+
+const PYTHON = process.env['NETWRIGHT_TORCH_PYTHON'] ?? '/usr/bin/python3';
+
+/** Why train.py cannot run here (as in test/unit/export/pytorch-oracle.ts); in CI a missing torch fails. */
+function skipReason(): string | null {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+  const why = probe.error || probe.status !== 0 ? `${PYTHON} has no torch/numpy (apt-get install python3-torch python3-numpy)` : null;
+  if (why && process.env['CI']) throw new Error(`the PyTorch project check cannot run in CI: ${why}`);
+  return why;
+}
+
+const why = skipReason();
+
+test('a run exports as a PyTorch project with its data, and train.py trains one epoch on it', async ({ page }) => {
+  test.skip(why !== null, why ?? '');
+  test.setTimeout(900_000);
+  await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
+  await page.goto('/?trainLimit=512');
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
+  await load(page, template('playground-spirals', { epochs: 1 }));
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 120_000 });
+  await page.getByTestId('tab-runs').click();
+  await page.getByTestId('run-export-1').click();
+  await expect(page.getByTestId('run-export-pytorch-data-1')).toBeVisible();
+
+  // The progress line may come and go between two polls: a DOM observer records what it said.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    Object.assign(window, { __exportProgress: seen });
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid="export-progress"]')?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+  const downloading = page.waitForEvent('download', { timeout: 300_000 });
+  await page.getByTestId('run-export-pytorch-data-1').click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('playground-mlp-two-spirals-pytorch.zip');
+  const zipPath = test.info().outputPath(download.suggestedFilename());
+  await download.saveAs(zipPath);
+  await expect(page.getByText(/Exported playground-mlp-two-spirals-pytorch\.zip: .* as a PyTorch project with its dataset in data\//)).toBeVisible();
+  const progress = (await page.evaluate(() => (window as unknown as { __exportProgress: string[] }).__exportProgress)) ?? [];
+  expect(progress.some((t) => /gathering the train split/.test(t))).toBe(true);
+  expect(progress.some((t) => /compressing data\/train\.npz/.test(t))).toBe(true);
+
+  const files = unzipSync(readFileSync(zipPath));
+  const folder = 'playground-mlp-two-spirals-pytorch';
+  expect(Object.keys(files).sort()).toEqual(
+    ['README.md', 'data/test.npz', 'data/train.npz', 'data/validation.npz', 'model.py', 'train.py', 'weights.npz'].map((f) => `${folder}/${f}`),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'netwright-pt-zip-'));
+  for (const [path, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+  }
+
+  // The same arrays as the CLI's --with-data (the .npy files; the .npz timestamps differ).
+  const cliOut = join(dir, 'cli');
+  const cli = spawnSync(process.execPath, [resolve('bin/netwright.mjs'), 'export', resolve('examples/playground-spirals.json'), '--format', 'pytorch', '--with-data', '--out', cliOut], { encoding: 'utf8', timeout: 300_000 });
+  expect(cli.stderr).toBe('');
+  for (const split of ['train', 'validation', 'test']) {
+    const fromApp = unzipSync(files[`${folder}/data/${split}.npz`]!);
+    const fromCli = unzipSync(readFileSync(join(cliOut, 'data', `${split}.npz`)));
+    expect(Object.keys(fromApp).sort()).toEqual(['label.npy', 'point.npy']);
+    expect(Object.keys(fromApp).sort()).toEqual(Object.keys(fromCli).sort());
+    for (const name of Object.keys(fromCli)) expect(Buffer.from(fromApp[name]!).equals(Buffer.from(fromCli[name]!)), `${split}/${name}`).toBe(true);
+  }
+
+  // One epoch of train.py on the zip's data, offline, with Debian's python3 and torch.
+  const project = join(dir, folder);
+  const run = spawnSync(PYTHON, ['train.py', '--epochs', '1'], { cwd: project, encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '2', no_proxy: '*', http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' } });
+  expect(run.stderr.replace(/^.*Warning.*$/gm, '').trim(), run.stderr).toBe('');
+  expect(run.status, run.stdout + run.stderr).toBe(0);
+  const losses = [...run.stdout.matchAll(/\bloss[ =:]+(-?[0-9.eE+-]+|nan|inf)/g)].map((m) => Number(m[1]));
+  expect(losses.length, run.stdout).toBeGreaterThan(0);
+  expect(losses.every(Number.isFinite), run.stdout).toBe(true);
+  expect(existsSync(join(project, 'model.pt'))).toBe(true);
+});
+
+test("a GAN run's generator exports alone as a PyTorch project (PyTorch: generator alone…) that computes what its ONNX export computes", async ({ page }) => {
+  test.skip(why !== null, why ?? '');
+  test.setTimeout(300_000);
+  await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
+  await page.goto('/?trainLimit=256');
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
+  await load(page, template('gan-2d', { epochs: 1 }));
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 120_000 });
+  await page.getByTestId('tab-runs').click();
+  const saved: Record<string, string> = {};
+  for (const item of ['run-export-pytorch-1-generator', 'run-export-onnx-1-generator']) {
+    await page.getByTestId('run-export-1').click();
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId(item).click();
+    const download = await downloading;
+    saved[item] = test.info().outputPath(download.suggestedFilename());
+    await download.saveAs(saved[item]);
+  }
+  expect(saved['run-export-pytorch-1-generator']).toMatch(/gan-2-d-two-moons-generator-pytorch\.zip$/);
+  await expect(page.getByText(/Exported gan-2-d-two-moons-generator-pytorch\.zip: sub-model generator of .* as a PyTorch project/)).toBeVisible();
+
+  const files = unzipSync(readFileSync(saved['run-export-pytorch-1-generator']!));
+  const folder = 'gan-2-d-two-moons-generator-pytorch';
+  expect(Object.keys(files).sort()).toEqual(['README.md', 'model.py', 'train.py', 'weights.npz'].map((f) => `${folder}/${f}`));
+  const dir = mkdtempSync(join(tmpdir(), 'netwright-pt-gen-'));
+  for (const [path, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+  }
+  const noise = Array.from({ length: 4 * 8 }, (_, i) => Math.sin(i + 0.5));
+  const session = await ort.InferenceSession.create(readFileSync(saved['run-export-onnx-1-generator']!));
+  const onnx = Array.from((await session.run({ noise: new ort.Tensor('float32', Float32Array.from(noise), [4, 8]) }))['generated']?.data as Float32Array);
+  await session.release();
+  const script = `import json, sys, torch, model
+net = model.load_weights(model.Model(), "weights.npz").eval()
+noise = torch.tensor(json.loads(sys.argv[1]), dtype=torch.float32).reshape(4, 8)
+with torch.no_grad():
+    print(json.dumps(net(noise)["generated"].reshape(-1).tolist()))`;
+  const run = spawnSync(PYTHON, ['-c', script, JSON.stringify(noise)], { cwd: join(dir, folder), encoding: 'utf8', timeout: 120_000 });
+  expect(run.status, run.stderr).toBe(0);
+  const torchOut = JSON.parse(run.stdout) as number[];
+  expect(torchOut.length).toBe(8);
+  const scale = Math.max(...onnx.map(Math.abs));
+  const worst = Math.max(...torchOut.map((v, i) => Math.abs(v - (onnx[i] as number))));
+  expect(worst / scale).toBeLessThan(1e-4);
+});
