@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import * as ort from 'onnxruntime-node';
-import { load, template } from './training-helpers';
+import { load, shot, template } from './training-helpers';
 
 test.use({ viewport: { width: 1440, height: 1000 } });
 
@@ -104,6 +104,10 @@ test("a GAN run's generator exports alone as a PyTorch project (PyTorch: generat
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 120_000 });
   await page.getByTestId('tab-runs').click();
+  await page.getByTestId('run-export-1').click();
+  await expect(page.getByTestId('run-export-pytorch-1-generator')).toBeVisible();
+  await shot(page, 'runs-export-pytorch-menu');
+  await page.getByTestId('run-export-1').click();
   const saved: Record<string, string> = {};
   for (const item of ['run-export-pytorch-1-generator', 'run-export-onnx-1-generator']) {
     await page.getByTestId('run-export-1').click();
