@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { LIMITS, parseGraphText, type DocumentError, type GraphDocument } from '../core/graph';
 import { contentHash } from './keep-run';
+import { listProblems } from './report';
 
 export type ReadGraphResult =
   | { ok: true; graph: GraphDocument; /** SHA-256 of the text read, to notice later changes. */ hash: string }
@@ -24,4 +25,20 @@ export async function readGraphFile(path: string): Promise<ReadGraphResult> {
   }
   const parsed = parseGraphText(text);
   return parsed.ok ? { ...parsed, hash: contentHash(text) } : { ok: false, kind: 'invalid', errors: parsed.errors };
+}
+
+/** How a command reports a failure: its exit code and one message (the command adds its own channel, e.g. JSON lines). */
+export type Fail = (code: number, message: string) => void;
+
+/**
+ * The graph of `path` for a command that needs a valid one: on failure reports through `fail` (exit
+ * 2 when the file cannot be read, 1 when it is not a valid graph, with each problem's path) and
+ * returns null.
+ */
+export async function readValidGraph(path: string, fail: Fail): Promise<{ graph: GraphDocument; hash: string } | null> {
+  const read = await readGraphFile(path);
+  if (read.ok) return { graph: read.graph, hash: read.hash };
+  if (read.kind === 'unreadable') fail(2, read.message);
+  else fail(1, `${path} is not a valid graph:\n${listProblems(read.errors)}`);
+  return null;
 }

@@ -8,7 +8,7 @@ import { compileSeeded } from '../../core/engine/run';
 import { applyWeights, captureWeights, WeightsError } from '../../core/engine/weights';
 import { runGraph, type SavedRun } from '../../core/graph';
 import { selectNodeBackend } from '../node-backend';
-import { readGraphFile } from '../read-graph';
+import { readValidGraph, type Fail } from '../read-graph';
 import { boundedLine, listProblems } from '../report';
 import { writeFileAtomic } from '../../node/atomic-write';
 import type { SetExitCode } from './index';
@@ -26,8 +26,6 @@ interface ExportOptions {
   withData?: boolean;
   submodel?: string;
 }
-
-type Fail = (code: number, message: string) => void;
 
 interface ExportRequest {
   file: string;
@@ -267,12 +265,8 @@ export function registerExport(program: Command, setExitCode: SetExitCode): void
         fail(1, `unknown export format "${opts.format}"; the formats are ${Object.keys(EXPORT_FORMATS).join(', ')}`);
         return;
       }
-      const read = await readGraphFile(file);
-      if (!read.ok) {
-        if (read.kind === 'unreadable') fail(2, read.message);
-        else fail(1, `${file} is not a valid graph:\n${listProblems(read.errors)}`);
-        return;
-      }
+      const read = await readValidGraph(file, fail);
+      if (!read) return;
       await format.run({ file, graph: read.graph, opts, fail });
     });
 }

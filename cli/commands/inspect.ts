@@ -21,7 +21,7 @@ import type { InspectResult } from '../../core/inspect/types';
 import { writeFileAtomic } from '../../node/atomic-write';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { noRunMessage, pickRun } from '../pick-run';
-import { readGraphFile } from '../read-graph';
+import { readValidGraph } from '../read-graph';
 import { boundedLine, listProblems } from '../report';
 import type { SetExitCode } from './index';
 
@@ -211,12 +211,8 @@ export function registerInspect(program: Command, setExitCode: SetExitCode): voi
         fail(1, `no view "${opts.view}"; the views: ${VIEW_KINDS.join(', ')}`);
         return;
       }
-      const read = await readGraphFile(file);
-      if (!read.ok) {
-        if (read.kind === 'unreadable') fail(2, read.message);
-        else fail(1, `${file} is not a valid graph:\n${listProblems(read.errors)}`);
-        return;
-      }
+      const read = await readValidGraph(file, fail);
+      if (!read) return;
       const run = pickRun(read.graph.runs, opts.run);
       if (!run) {
         fail(1, noRunMessage(file, read.graph.runs, opts.run));

@@ -12,7 +12,7 @@ import { applyWeights, captureWeights } from '../../core/engine/weights';
 import { noRunMessage, pickRun } from '../pick-run';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { keepRunInFile, type KeepOutcome } from '../keep-run';
-import { readGraphFile } from '../read-graph';
+import { readValidGraph } from '../read-graph';
 import { boundedLine, listProblems } from '../report';
 import { writeFileAtomic } from '../../node/atomic-write';
 import type { SetExitCode } from './index';
@@ -92,12 +92,8 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
         fail(2, `unknown backend "${opts.backend}" (choose ${NODE_BACKENDS.join(' or ')})`);
         return;
       }
-      const read = await readGraphFile(file);
-      if (!read.ok) {
-        if (read.kind === 'unreadable') fail(2, read.message);
-        else fail(1, `${file} is not a valid graph:\n${listProblems(read.errors)}`);
-        return;
-      }
+      const read = await readValidGraph(file, fail);
+      if (!read) return;
       if (opts.keep && read.graph.runs.length >= LIMITS.runs) {
         fail(1, `${file} already keeps ${read.graph.runs.length} runs (the limit): remove one in the app first`);
         return;
