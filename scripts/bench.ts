@@ -33,6 +33,7 @@ import { selectNodeBackend } from '../cli/node-backend';
 import { registerWasmKernelGaps, unregisterWasmFastMatMul } from '../core/engine/kernels';
 import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
 import { useStockRecurrence } from '../core/catalogue/layers/recurrent/tfjs-rnn';
+import { useStockAttention } from '../core/catalogue/layers/attention/additive-scores';
 
 type Feeds = tf.Tensor[];
 
@@ -238,6 +239,8 @@ interface Row {
   netwrightStock: number | null;
   /** No statistics, recurrent layers on tfjs' unrolled steps instead of the fused op (models with one). */
   netwrightStockRecurrent: number | null;
+  /** No statistics, additive attention on tfjs' kernels instead of the fused scores op (models with one). */
+  netwrightStockAttention: number | null;
   hand: number | null;
   torch: number | null;
   gflops: number;
@@ -305,6 +308,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const hand = c.handWritten?.() ?? null;
   const stockSideBySide = backend === 'wasm';
   const recurrent = graph.nodes.some((n) => ['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional'].includes(n.type));
+  const additiveAttention = graph.nodes.some((n) => n.type === 'Attention' && n.params['score'] === 'additive');
   const peer = c.torchPeer && backend === 'wasm' ? torch : null;
   if (peer) await peer.setup(c.template, c.batchSize);
   let i = 0;
@@ -324,7 +328,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   if (peer) await peer.round(3);
   const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
   const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
-  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, hand: 0, torch: 0 };
+  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, hand: 0, torch: 0 };
   // Interleaved rounds, so drifts in machine load hit every variant alike; the order rotates
   // from round to round, because the variant that runs first after another one (after the
   // kernel swap of the stock round, say) pays for its garbage and re-optimised code. The
@@ -355,6 +359,16 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
       }
     });
   }
+  if (additiveAttention) {
+    variants.push(async () => {
+      useStockAttention(true);
+      try {
+        totals.stockAttention += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
+      } finally {
+        useStockAttention(false);
+      }
+    });
+  }
   if (peer) variants.push(async () => void (totals.torch += await peer.round(steps)));
   for (let round = 0; round < ROUNDS; round++) {
     for (let v = 0; v < variants.length; v++) await (variants[(v + round) % variants.length] as () => Promise<void>)();
@@ -373,6 +387,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     netwrightNoStats: samples / totals.noStats,
     netwrightStock: stockSideBySide ? samples / totals.stock : null,
     netwrightStockRecurrent: recurrent ? samples / totals.stockRecurrent : null,
+    netwrightStockAttention: additiveAttention ? samples / totals.stockAttention : null,
     hand: hand ? samples / totals.hand : null,
     torch: peer ? samples / totals.torch : null,
     // Forward + backward is about 3x the forward pass.
@@ -423,6 +438,8 @@ async function main(): Promise<void> {
     'speed-up',
     'stock recurrent',
     'fused speed-up',
+    'stock attention',
+    'fused att. speed-up',
     'hand tfjs',
     'ratio /hand',
     'PyTorch 1T',
@@ -441,6 +458,8 @@ async function main(): Promise<void> {
     r.netwrightStock === null ? '-' : (r.netwrightNoStats / r.netwrightStock).toFixed(2) + 'x',
     num(r.netwrightStockRecurrent),
     r.netwrightStockRecurrent === null ? '-' : (r.netwrightNoStats / r.netwrightStockRecurrent).toFixed(2) + 'x',
+    num(r.netwrightStockAttention),
+    r.netwrightStockAttention === null ? '-' : (r.netwrightNoStats / r.netwrightStockAttention).toFixed(2) + 'x',
     num(r.hand),
     r.hand === null ? '-' : (r.netwrightNoStats / r.hand).toFixed(3),
     num(r.torch),
