@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/time-to-attention.ts [seconds] [every]`: trains the seq2seq-dates template as
+ * `npx tsx scripts/time-to-attention.ts [seconds] [every] [learningRate]`: trains the seq2seq-dates template as
  * the app does (wasm, its training setup, no statistics) and, every `every` steps (default 50),
  * prints the wall and CPU time since the start, the load average, the batch loss and how much of
  * the attention falls where it should on two fixed dates:
@@ -7,7 +7,9 @@
  *    is the mean of the diagonal w[t][t] over the 10 output characters;
  *  - "21.11.2026": the year, month and day digits come from positions 6-9, 3-4 and 0-1, so the
  *    mass is the mean weight on each output digit's source digit.
- * Chance level is 1 / 10 (the source length). Stops after `seconds` of wall time (default 600).
+ * Chance level is 1 / 10 (the source length). "Readable": both masses >= 0.5 (half of every output
+ * character's attention on its source character: a clear diagonal in the heat map). Stops after
+ * `seconds` of wall time (default 600). `learningRate` overrides the template's (for comparisons).
  */
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   await selectNodeBackend();
   await tf.setBackend('wasm');
   const graph = getTemplate('seq2seq-dates')!.build();
+  if (process.argv[4] !== undefined) graph.training = { ...graph.training, learningRate: Number(process.argv[4]) };
   const dataset = await loadDataset(graph.training.dataset?.id as string, nodeFileSource());
   const compiled = compileSeeded(graph);
   const featureNames = bindFeeds(compiled, graph, dataset);
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
       const pairs = p.aligned.flatMap((s, t) => (s === null ? [] : [(w[t] as number[])[s] as number]));
       return pairs.reduce((a, b) => a + b, 0) / pairs.length;
     });
-  console.log(`seq2seq-dates time to attention; wasm; load at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`seq2seq-dates time to attention; wasm; learning rate ${graph.training.learningRate}; load at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('step  epoch  wall_s  cpu_s  loss    diag(ISO)  aligned(DD.MM.YYYY)  load1');
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
