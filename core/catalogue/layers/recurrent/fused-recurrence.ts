@@ -14,6 +14,7 @@
  * test/unit/catalogue/fused-recurrence.test.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { tanh } from '../fast-math';
 
 export type FusedCellKind = 'LSTM' | 'GRU' | 'SimpleRNN';
 
@@ -32,7 +33,7 @@ interface ActivationFns {
 }
 
 const ACTIVATIONS: Record<FusedActivation, ActivationFns> = {
-  tanh: { value: Math.tanh, derivative: (_x, y) => 1 - y * y },
+  tanh: { value: tanh, derivative: (_x, y) => 1 - y * y },
   sigmoid: { value: (x) => 1 / (1 + Math.exp(-x)), derivative: (_x, y) => y * (1 - y) },
   // tfjs: clipByValue(0.2·x + 0.5, 0, 1), whose gradient passes where the clip's input is within [0, 1].
   hardSigmoid: {
