@@ -127,7 +127,7 @@ export class AttentionLayer extends tfl.layers.Layer {
       case 'general':
         return tf.matMul(project(query, read(0)), values, false, true);
       case 'additive':
-        // v^T tanh(W1 h + W2 q): one fused op on cpu/wasm, tfjs' kernels elsewhere (additive-scores.ts).
+        // v^T tanh(W1 h + W2 q): one fused op on cpu, tfjs' kernels elsewhere (additive-scores.ts).
         return additiveScores(project(query, read(1)), project(values, read(0)), read(2));
     }
   }
