@@ -172,7 +172,7 @@ test.describe('dock tabs', () => {
   test('tabs are named for what they hold', async ({ page }) => {
     await open(page);
     const tabs = page.getByTestId('training-dock').getByRole('tab');
-    await expect(tabs).toHaveText(['Setup', 'Curves', 'Activations', 'Attention', 'Gradients', 'Confusion matrix', 'VAE', 'Runs']);
+    await expect(tabs).toHaveText(['Setup', 'Curves', 'Activations', 'Attention', 'Gradients', 'Confusion matrix', 'VAE', 'GAN', 'Runs']);
   });
 });
 
