@@ -58,7 +58,7 @@ function runScores(scores: typeof additiveScores, inputs: tf.Tensor[], probe: tf
 
 afterEach(() => useStockAttention(false));
 
-for (const backend of ['cpu'] as const) {
+for (const backend of ['cpu'] as ('cpu' | 'wasm')[]) {
   describe(`fused additive attention scores = tfjs' composition (${backend})`, () => {
     beforeAll(async () => {
       if (backend === 'wasm') registerWasmKernelGaps();
