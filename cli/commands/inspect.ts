@@ -9,7 +9,7 @@ import { nodeFileSource } from '../../core/data/node-source';
 import { CompileError } from '../../core/engine/compile';
 import { compileSeeded, RunError } from '../../core/engine/run';
 import { applyWeights, WeightsError } from '../../core/engine/weights';
-import { runGraph, SubmodelError, type GraphDocument, type SavedRun } from '../../core/graph';
+import { datasetsFitting, runGraph, SubmodelError, type GraphDocument, type SavedRun } from '../../core/graph';
 import { compileSubmodel, runSubmodel, type SubmodelFeed } from '../../core/engine/submodel';
 import { SeededRandom } from '../../core/data/random';
 import { heatmap, renderPicture, type Tile } from '../../core/inspect/picture';
@@ -229,7 +229,9 @@ export function registerInspect(program: Command, setExitCode: SetExitCode): voi
       }
       const datasetRef = graph.training.dataset;
       if (!datasetRef) {
-        fail(1, `run ${run.id} has no dataset`);
+        // An imported model: say which datasets fit it (import --dataset binds one).
+        const fitting = datasetsFitting(graph).filter((f) => f.fits).map((f) => f.datasetId);
+        fail(1, `run ${run.id} has no dataset${fitting.length > 0 ? `; datasets that fit the model: ${fitting.join(', ')} (bind one: netwright import <model> --dataset <id>)` : ''}`);
         return;
       }
       await selectNodeBackend(opts.backend);

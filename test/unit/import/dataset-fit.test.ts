@@ -158,6 +158,9 @@ describe('datasets an imported model fits', () => {
     const plain = await runCli(['import', join(dir, 'model.json'), '--out', join(dir, 'plain.json'), '--backend', 'cpu']);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('datasets that fit (bind one with --dataset <id>): mnist (input [784] = the 28x28x1 image flattened; 10 outputs (scores) = its 10 classes); fashion-mnist');
+    const unbound = await runCli(['inspect', join(dir, 'plain.json')]);
+    expect(unbound.code).toBe(1);
+    expect(unbound.stderr).toContain('has no dataset; datasets that fit the model: mnist, fashion-mnist (bind one: netwright import <model> --dataset <id>)');
     const wrong = await runCli(['import', join(dir, 'model.json'), '--out', graphFile, '--dataset', 'iris', '--backend', 'cpu']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("doesn't fit the model: its features is [4]");
