@@ -276,10 +276,11 @@ const batchNorm: LayerRule = {
     const rank = x.shape.length;
     const c = lastDim(x);
     const affine = ctx.params['center'] as boolean;
-    const kind = rank === 4 ? 'BatchNorm2d' : 'BatchNorm1d';
+    const kind = rank === 4 ? 'KerasBatchNorm2d' : 'KerasBatchNorm1d';
+    e.helpers.push('KerasBatchNorm');
     // Keras: moving = m·moving + (1 - m)·batch; PyTorch: running = (1 - momentum)·running + momentum·batch.
     e.modules.push(
-      `${ctx.attr} = nn.${kind}(${c}, eps=${pyFloat(ctx.params['epsilon'] as number)}, momentum=${pyFloat(Number((1 - (ctx.params['momentum'] as number)).toPrecision(12)))}${affine ? '' : ', affine=False'})  # Keras momentum ${ctx.params['momentum'] as number}`,
+      `${ctx.attr} = ${kind}(${c}, eps=${pyFloat(ctx.params['epsilon'] as number)}, momentum=${pyFloat(Number((1 - (ctx.params['momentum'] as number)).toPrecision(12)))}${affine ? '' : ', affine=False'})  # Keras momentum ${ctx.params['momentum'] as number}`,
     );
     const y = ctx.out('out');
     const input = rank === 2 ? x.expr : asChannelsFirst(x);
@@ -330,6 +331,28 @@ export const ADVANCED_RULES: Readonly<Record<string, LayerRule>> = {
 };
 
 export const ADVANCED_HELPERS: Readonly<Record<string, string>> = {
+  KerasBatchNorm: `class KerasBatchNormMixin:
+    """Keras' training step: normalise with the batch statistics, move the running variance with the
+    biased batch variance (nn.BatchNorm moves it with the unbiased one, n / (n - 1) larger)."""
+
+    def forward(self, x):
+        if not self.training:
+            return super().forward(x)
+        dims = [0] + list(range(2, x.dim()))
+        y = nn.functional.batch_norm(x, None, None, self.weight, self.bias, True, 0.0, self.eps)
+        with torch.no_grad():
+            self.running_mean.mul_(1 - self.momentum).add_(self.momentum * x.mean(dims))
+            self.running_var.mul_(1 - self.momentum).add_(self.momentum * x.var(dims, unbiased=False))
+            self.num_batches_tracked.add_(1)
+        return y
+
+
+class KerasBatchNorm1d(KerasBatchNormMixin, nn.BatchNorm1d):
+    pass
+
+
+class KerasBatchNorm2d(KerasBatchNormMixin, nn.BatchNorm2d):
+    pass`,
   masked_softmax: `def masked_softmax(scores, causal=False, key_mask=None, leading_axes=0):
     """Softmax over the last axis with -1e9 added where attention is not allowed (as Netwright does)."""
     tq, tv = scores.shape[-2], scores.shape[-1]
