@@ -1,6 +1,6 @@
 /** Activation names shared by Dense, Conv*, Activation and the recurrent layers (Keras names, camelCase). */
-import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from './decl';
+import { LeakyReLULayer } from './leaky-relu';
 import { param } from './params';
 
 export const ACTIVATIONS = [
@@ -38,5 +38,5 @@ export function fusedActivation(name: ActivationName): TfjsActivation {
 
 export function applyTrailingActivation(x: SymbolicTensor, name: ActivationName, layerName: string): SymbolicTensor {
   if (name !== 'leakyRelu') return x;
-  return tfl.layers.leakyReLU({ alpha: 0.3, name: `${layerName}_leaky_relu` }).apply(x) as SymbolicTensor;
+  return new LeakyReLULayer({ alpha: 0.3, name: `${layerName}_leaky_relu` }).apply(x) as SymbolicTensor;
 }

@@ -226,6 +226,7 @@ export async function runTraining(
   };
   const teacherForcing = teacherForcingFor(compiled, dataset);
   const trainerOptions = {
+    graph,
     trackStats: options.trackStats ?? true,
     statsEvery: options.statsEvery ?? 1,
     ...(teacherForcing ? { teacherForcing } : {}),

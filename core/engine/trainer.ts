@@ -4,12 +4,14 @@
  * applies a non-finite update and never keeps non-finite weights.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainingSetup } from '../graph/document';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { GraphDocument, TrainingSetup } from '../graph/document';
 import type { EffectivePhase } from '../graph/phases';
 import { nodeOfLayer, type CompiledGraph, type LossBinding } from './compile';
 import { l2Norms } from './kernels/norms';
 import { METRICS } from './metrics';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
+import { hasGradientPenalty, penaltyOfBatch, penaltyTerms, releasePenaltyTerms, type PenaltyTerm } from './gradient-penalty';
 import { freeingTapeOnThrow } from './tape';
 
 /** One tensor per entry of `compiled.feeds`, in that order (a batch). */
@@ -123,6 +125,11 @@ export interface TrainerOptions {
    * rate; `clipWeights` clips the updated weights after each step (a WGAN critic).
    */
   phase?: EffectivePhase;
+  /**
+   * The graph compiled: needed (and only read) when a discriminator loss has WGAN-GP's gradient
+   * penalty, to find the critic and the real and generated samples it is applied between.
+   */
+  graph?: GraphDocument;
 }
 
 interface TrackedVariable {
@@ -147,6 +154,9 @@ export class Trainer {
   readonly phase: EffectivePhase | null;
   /** The losses this trainer minimises, in `compiled.losses` order. */
   private readonly trainedLosses: readonly LossBinding[];
+  /** WGAN-GP penalties, by loss node id, and the model that also returns their generated samples. */
+  private readonly penalties: ReadonlyMap<string, { term: PenaltyTerm; output: number }>;
+  private readonly forwardModel: tfl.LayersModel;
 
   constructor(
     readonly compiled: CompiledGraph,
@@ -170,6 +180,16 @@ export class Trainer {
     const phaseName = this.phase?.name ?? '';
     if (this.trainedLosses.length === 0) throw new Error(`training phase "${phaseName}" minimises no loss node of the graph`);
     if (this.variables.length === 0) throw new Error(`training phase "${phaseName}" updates no trainable weights`);
+    const withPenalty = compiled.losses.filter(hasGradientPenalty);
+    if (withPenalty.length > 0 && !options.graph) {
+      throw new Error(`${withPenalty[0]?.name}: the gradient penalty ('wasserstein-gp') needs the graph to find its critic; give the trainer options.graph`);
+    }
+    const terms = options.graph ? penaltyTerms(options.graph, compiled) : [];
+    this.penalties = new Map(terms.map((term, i) => [term.lossNodeId, { term, output: compiled.outputs.length + i }]));
+    // The generator's output is not a model output (no loss reads it): a model over the same
+    // layers returns it too, after the model's outputs.
+    this.forwardModel =
+      terms.length === 0 ? compiled.model : tfl.model({ inputs: compiled.model.inputs, outputs: [...compiled.model.outputs, ...terms.map((t) => t.generated)] });
   }
 
   /** The setup with the phase's optimizer settings (the schedule and clipping stay the setup's). */
@@ -193,10 +213,10 @@ export class Trainer {
     setLearningRate(this.optimizer, this.learningRate);
   }
 
-  /** Model outputs for a batch, in `compiled.outputs` order. */
+  /** Model outputs for a batch, in `compiled.outputs` order (then a WGAN-GP's generated samples). */
   forward(feeds: FeedTensors, training: boolean): tf.Tensor[] {
     const inputs = this.compiled.modelInputs.map((i) => feeds[i] as tf.Tensor);
-    const result = this.compiled.model.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training });
+    const result = this.forwardModel.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training });
     return Array.isArray(result) ? (result as tf.Tensor[]) : [result as tf.Tensor];
   }
 
@@ -208,9 +228,21 @@ export class Trainer {
     return tensors;
   }
 
-  /** Each loss node's value, unweighted, in `compiled.losses` order (or of the given losses). */
-  lossTerms(feeds: FeedTensors, outputs: readonly tf.Tensor[], losses: readonly LossBinding[] = this.compiled.losses): tf.Scalar[] {
-    return losses.map((loss) => loss.decl.compute(this.lossInputs(loss, feeds, outputs), loss.params as never));
+  /**
+   * Each loss node's value, unweighted, in `compiled.losses` order (or of the given losses); a
+   * 'wasserstein-gp' loss includes its gradient penalty times its weight lambda.
+   */
+  lossTerms(feeds: FeedTensors, outputs: readonly tf.Tensor[], losses: readonly LossBinding[] = this.compiled.losses, training = false): tf.Scalar[] {
+    return losses.map((loss) => {
+      const penalty = this.penalties.get(loss.nodeId);
+      const value = loss.decl.compute(this.lossInputs(loss, feeds, outputs), loss.params as never);
+      if (!penalty) return value;
+      return tf.tidy(() => {
+        const generated = outputs[penalty.output];
+        if (!generated) throw new Error(`${loss.name}: the forward pass did not return the generated samples for the gradient penalty`);
+        return tf.add(value, tf.mul(penalty.term.weight, penaltyOfBatch(penalty.term, feeds, generated, training))) as tf.Scalar;
+      });
+    });
   }
 
   /** Metrics of the given losses, whose values are `terms` (in the same order). */
@@ -299,7 +331,7 @@ export class Trainer {
     const { value, grads } = freeingTapeOnThrow(() =>
       tf.variableGrads(() => {
         outputs = this.forward(feeds, true);
-        terms = this.lossTerms(feeds, outputs, losses);
+        terms = this.lossTerms(feeds, outputs, losses, true);
         outputs.forEach((t) => tf.keep(t));
         terms.forEach((t) => tf.keep(t));
         return tf.addN(terms.map((t, i) => tf.mul(t, (losses[i] as LossBinding).weight))) as tf.Scalar;
@@ -551,5 +583,6 @@ export class Trainer {
     if (this.previous) tf.dispose(this.previous);
     this.previous = null;
     this.optimizer.dispose();
+    releasePenaltyTerms([...this.penalties.values()].map((p) => p.term));
   }
 }

@@ -18,7 +18,7 @@ export const DISCRIMINATOR_WINS_STEPS = 50;
  * learns nothing. Not defined for the Wasserstein critic, whose scores are not probabilities.
  */
 export function discriminatorWinsOutright(dOfGz: readonly number[], formulation: GanFormulation): boolean {
-  if (formulation === 'wasserstein') return false;
+  if (formulation === 'wasserstein' || formulation === 'wasserstein-gp') return false;
   const measured = dOfGz.filter((v) => !Number.isNaN(v));
   if (measured.length < DISCRIMINATOR_WINS_STEPS) return false;
   return measured.slice(-DISCRIMINATOR_WINS_STEPS).every((v) => v < DISCRIMINATOR_WINS_BELOW);

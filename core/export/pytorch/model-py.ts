@@ -247,6 +247,11 @@ export function buildModelPy(
     const type = a?.node.type ?? '';
     if (a?.decl?.kind === 'loss') {
       if (!(LOSS_TYPES as readonly string[]).includes(type)) refusals.push(`node "${label(id)}" (${type}): no PyTorch loss for this type`);
+      else if (type === 'GANDiscriminatorLoss' && a.node.params['formulation'] === 'wasserstein-gp') {
+        refusals.push(
+          `node "${label(id)}" (${type}): 'wasserstein-gp' applies the critic to points between real and generated samples inside the loss (a gradient of a gradient), which the PyTorch export does not write; use 'wasserstein' with weight clipping to export`,
+        );
+      }
       continue;
     }
     if (type === 'Input') continue;

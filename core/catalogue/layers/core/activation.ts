@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ACTIVATIONS } from '../../activations';
+import { LeakyReLULayer } from '../../leaky-relu';
 import { defineLayer, IN_PORT, inputShape, inputTensor, NO_PARAMS, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { requireRank } from '../../../shapes/shape';
@@ -38,7 +39,7 @@ export const activation = defineLayer({
   build({ params, name, inputs }) {
     const layer =
       params.activation === 'leakyRelu'
-        ? tfl.layers.leakyReLU({ alpha: params.alpha, name })
+        ? new LeakyReLULayer({ alpha: params.alpha, name })
         : tfl.layers.activation({ activation: params.activation, name });
     return { out: layer.apply(inputTensor({ params, name, inputs })) as SymbolicTensor };
   },
