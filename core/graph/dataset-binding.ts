@@ -3,7 +3,7 @@ import { datasetIds, getDatasetSpec, resolveDatasetFeature, validateDatasetOptio
 import type { FeatureResolver, GraphIssue } from './analyze';
 import type { GraphDocument } from './document';
 import { setParams } from './edit';
-import { formatPath } from './parse';
+import { formatPath } from './json-path';
 
 export const datasetFeatureResolver: FeatureResolver = (dataset, feature) => {
   const found = resolveDatasetFeature(dataset.id, feature, dataset.options as DatasetOptions);

@@ -5,7 +5,7 @@
  * JSON is left for JSON.parse to report.
  */
 import { LIMITS } from './document';
-import { formatPath, KEY_CHARS } from './parse';
+import { formatPath, KEY_CHARS } from './json-path';
 
 export interface TextBudgetError {
   path: string;

@@ -7,6 +7,7 @@ import { getDecl } from '../catalogue/registry';
 import { paramsObjectSchema } from '../catalogue/params';
 import { GRAPH_FORMAT, GRAPH_VERSION, LIMITS, graphSchema, type GraphDocument, type GraphNode } from './document';
 import { checkTextBudget } from './json-budget';
+import { formatPath, KEY_CHARS, shortenText } from './json-path';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
 
 export interface DocumentError {
@@ -15,31 +16,13 @@ export interface DocumentError {
   message: string;
 }
 
+// Shown by the CLI and the app with the errors parsing reports.
+export { formatPath, KEY_CHARS, shortenText } from './json-path';
+
 export type ParseResult = { ok: true; graph: GraphDocument } | { ok: false; errors: DocumentError[] };
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-/** Keys are short in every valid document (ids, parameter and metric names: at most 64). */
-export const KEY_CHARS = 1_024;
 const MAX_ERRORS = 50;
-
-/** Keys and messages are shown at most this long: a hostile key of megabytes is not echoed. */
-const SHOWN_CHARS = 64;
-const SHOWN_MESSAGE_CHARS = 400;
-
-/** A text cut to `max` characters, saying how long it was. */
-export function shortenText(text: string, max = SHOWN_MESSAGE_CHARS): string {
-  return text.length > max ? `${text.slice(0, max)}... (${text.length.toLocaleString('en-US')} characters)` : text;
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && key.length <= SHOWN_CHARS && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
-    else out += `[${JSON.stringify(shortenText(String(key), SHOWN_CHARS))}]`;
-  }
-  return out;
-}
 
 function isWeightData(path: readonly PropertyKey[]): boolean {
   return path.length === 4 && path[0] === 'runs' && typeof path[1] === 'number' && path[2] === 'weights' && path[3] === 'data';

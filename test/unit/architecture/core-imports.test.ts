@@ -1,6 +1,6 @@
 /**
  * core/ is pure TypeScript shared by the UI, the engine worker and the Node CLI: it may not import
- * React, React Flow, Electron, zustand, or the renderer/electron folders. Checked twice: by
+ * React, React Flow, Electron, zustand, or the renderer/electron/cli folders. Checked twice: by
  * scanning every import in core/, and by running the lint rule on examples that must fail.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { importSpecifiers } from './imports';
 const ROOT = process.cwd();
 const CORE = path.join(ROOT, 'core');
 const FORBIDDEN_PACKAGES = [/^react(-dom)?(\/|$)/, /^electron(\/|$)/, /^@xyflow\//, /^zustand(\/|$)/, /^zundo(\/|$)/];
-const FORBIDDEN_FOLDERS = [path.join(ROOT, 'renderer'), path.join(ROOT, 'electron')];
+const FORBIDDEN_FOLDERS = [path.join(ROOT, 'renderer'), path.join(ROOT, 'electron'), path.join(ROOT, 'cli')];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -50,7 +50,7 @@ describe('core/ imports', () => {
     expect(violation(file, '@tensorflow/tfjs-core')).toBeNull();
   });
 
-  it('no file in core/ imports UI, Electron or state libraries, or the renderer/electron folders', () => {
+  it('no file in core/ imports UI, Electron or state libraries, or the renderer/electron/cli folders', () => {
     const files = sourceFiles(CORE);
     expect(files.length).toBeGreaterThan(0);
     const problems = files.flatMap((file) =>
