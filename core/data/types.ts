@@ -11,7 +11,9 @@ export type TaskKind =
   | 'tabular-classification'
   | 'points-classification'
   | 'seq2seq'
-  | 'text-classification';
+  | 'text-classification'
+  /** One sample a user gave to inspect a model that has no dataset (core/inspect/inspection-input.ts). */
+  | 'given-input';
 
 export type FeatureDType = 'float32' | 'int32';
 

@@ -11,6 +11,7 @@ import type { ExportedModel } from '../../core/engine/export';
 import type { SavedWeights } from '../../core/graph/document';
 import type { TaskKind } from '../../core/data/types';
 import type { DatasetPreview, DatasetPreviewRequest } from '../../core/inspect/dataset-preview-types';
+import type { GivenSample, InspectionSource } from '../../core/inspect/inspection-input';
 import type { AttentionResult, GanSamplesResult, InspectionCapabilities, InspectRequest, InspectResult, LayerHistograms } from '../../core/inspect/types';
 
 // The inspection views' requests and results are core's (core/inspect/types.ts).
@@ -138,12 +139,16 @@ export interface OpenRunRequest {
   /** The graph the run was trained on, as a document (serialized; the worker validates it). */
   documentJson: string;
   weights: SavedWeights;
+  /** For a graph without a dataset: one sample to inspect it on (else a bundled dataset that fits it). */
+  given?: GivenSample | null;
 }
 
 export interface OpenedRun {
   backend: string;
   dataset: DatasetInfo;
   capabilities: RunStartedEvent['capabilities'];
+  /** Where the views' samples come from: the run's dataset, one that fits the model, or the given sample. */
+  source: InspectionSource;
 }
 
 export interface ImportModelRequest {

@@ -12,6 +12,7 @@ import { buildPreview } from '../../core/inspect/dataset-preview';
 import type { DatasetPreview } from '../../core/inspect/dataset-preview-types';
 import { capabilitiesOf, computeView, defaultRequest, viewTransferables } from '../../core/inspect/registry';
 import { classificationHead, classNamesOf } from '../../core/inspect/roles';
+import { inspectionPlan } from '../../core/inspect/inspection-input';
 import { InspectionSession } from '../../core/inspect/session';
 import { compileSeeded, runTraining, RunError, type RunControl } from '../../core/engine/run';
 import { checkActiveBackend } from '../../core/engine/backends';
@@ -193,9 +194,14 @@ export async function openRun(request: OpenRunRequest): Promise<OpenedRun> {
   if (running) throw new Error('a run is training: open a kept run when it has ended');
   const parsed = parseGraphText(request.documentJson);
   if (!parsed.ok) throw new Error(`the run's graph is not valid: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-  const graph = parsed.graph;
-  if (!graph.training.dataset) throw new Error('the run has no dataset: choose one in the Setup tab (it lists the datasets that fit an imported model)');
-  const dataset = await datasetFor(graph.training.dataset.id, graph.training.dataset.options as DatasetOptions);
+  // A model without a dataset (an imported one) is read on a bundled dataset that fits it, bound
+  // on a copy, or on the sample the user gave; the plan says what is missing otherwise.
+  const plan = inspectionPlan(parsed.graph, request.given ?? null);
+  if (!plan.ok) throw new Error(plan.message);
+  const graph = plan.graph;
+  const ref = graph.training.dataset;
+  const dataset = 'dataset' in plan ? plan.dataset : ref ? await datasetFor(ref.id, ref.options as DatasetOptions) : null;
+  if (!dataset) throw new Error('the run has no dataset');
   releaseSession();
   const compiled = compileSeeded(graph);
   let opened: InspectionSession;
@@ -207,7 +213,7 @@ export async function openRun(request: OpenRunRequest): Promise<OpenedRun> {
     compiled.model.dispose();
     throw err;
   }
-  return { backend: tf.getBackend(), dataset: datasetInfo(dataset), capabilities: capabilitiesOf(opened) };
+  return { backend: tf.getBackend(), dataset: datasetInfo(dataset), capabilities: capabilitiesOf(opened), source: plan.source };
 }
 
 /** The inspected model in the TensorFlow.js layers format (model.json + weights.bin). */

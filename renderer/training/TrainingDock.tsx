@@ -19,6 +19,7 @@ import {
   type Run,
 } from './training-store';
 import { DOCK_TABS, tabShows } from './views';
+import { InspectionInput } from './InspectionInput';
 import { RunsView } from './RunsView';
 import { SetupForm } from './SetupForm';
 import { watchKeptRuns } from './kept-runs';
@@ -144,6 +145,8 @@ export function TrainingDock() {
   // Not the version: the dock (its form, tabs) re-renders when the run's state changes; the parts
   // that follow progress (Progress, Messages, the views) subscribe to it themselves.
   useTraining((s) => activeRun(s)?.state);
+  // The tabs follow what the opened model supports (a kept run learns it when opened).
+  useTraining((s) => activeRun(s)?.capabilities);
   const run = activeRun();
   const busy = isBusy(run);
   const [chosen, setTab] = useState('setup');
@@ -198,6 +201,7 @@ export function TrainingDock() {
         {/* Keyed by document and run: a switch remounts the views, so none keeps another model's data. */}
         <div className="dock-view" role="tabpanel" key={`${documentKey}:${runId ?? 'none'}`}>
           {tab === 'setup' ? <SetupForm graph={graph} busy={busy} report={report} /> : null}
+          {view && run?.weights && !run.graph.training.dataset ? <InspectionInput run={run} /> : null}
           {view ? <view.Component run={run} /> : null}
           {tab === 'runs' ? <RunsView /> : null}
         </div>

@@ -7,6 +7,7 @@
 import type { RunManifest, RunStatus } from '../../core/engine/run';
 import type { GraphDocument, SavedWeights } from '../../core/graph';
 import { discriminatorWinsOutright } from '../../core/inspect/gan-diagnosis';
+import type { InspectionSource } from '../../core/inspect/inspection-input';
 import type { GanFormulation } from '../../core/catalogue/layers/losses/gan';
 import type { AttentionResult, DatasetInfo, GanSamplesResult, LayerGradientStat, LayerHistograms, RunStartedEvent, TrainingEvent } from '../engine/engine-api';
 
@@ -75,6 +76,8 @@ export interface Run {
   origin: 'session' | 'document';
   /** The loaded document (EditorState.documentKey) the run belongs to: views show only its runs. */
   documentKey: number;
+  /** Once opened for inspection: where the views' samples come from (a model without a dataset reads a fitting one or a given sample). */
+  source: InspectionSource | null;
 }
 
 export const RUN_COLOURS = ['#58a6ff', '#f0883e', '#3fb950', '#d2a8ff', '#ff7b72', '#e3b341'];
@@ -130,6 +133,7 @@ export function createRun(graph: GraphDocument, index: number, documentKey: numb
     keptId: null,
     origin: 'session',
     documentKey,
+    source: null,
   };
 }
 

@@ -10,6 +10,7 @@ import * as Comlink from 'comlink';
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { serializeGraph, type GraphDocument } from '../../core/graph';
+import type { GivenSample } from '../../core/inspect/inspection-input';
 import type { TrainingEvent } from '../engine/engine-api';
 import { getEngine } from '../engine/engine-client';
 import { clearNonFiniteHighlight, highlightNode } from './editor-link';
@@ -38,6 +39,8 @@ export interface TrainingState {
   opening: { runId: number; error: string | null } | null;
   /** The editor's loaded document (its documentKey): the active run is always one of its runs. */
   documentKey: number;
+  /** A sample the user gave to inspect the document's model on when it has no dataset (an imported model). */
+  given: GivenSample | null;
 }
 
 const searchLimit = (): number | null => {
@@ -58,6 +61,7 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   loadedRunId: null,
   opening: null,
   documentKey: 0,
+  given: null,
 }));
 
 export function useTraining<T>(selector: (state: TrainingState) => T): T {
@@ -249,7 +253,7 @@ export function switchDocument(documentKey: number): void {
   for (const run of state.runs) run.visible = false;
   lastStepsRefresh = 0;
   clearNonFiniteHighlight();
-  publishRuns({ documentKey, activeRunId: null, opening: null, startFrom: null });
+  publishRuns({ documentKey, activeRunId: null, opening: null, startFrom: null, given: null });
 }
 
 /** Makes a run the active one; its weights are loaded into the worker when they are not there. */
@@ -269,10 +273,12 @@ export async function openRunWeights(run: Run): Promise<void> {
   if (!run.weights) return;
   trainingStore.setState({ opening: { runId: run.id, error: null } });
   try {
-    const opened = await getEngine().openRun({ documentJson: serializeGraph(run.graph), weights: run.weights });
+    const given = run.graph.training.dataset ? null : trainingStore.getState().given;
+    const opened = await getEngine().openRun({ documentJson: serializeGraph(run.graph), weights: run.weights, given });
     run.backend ??= opened.backend;
     run.dataset = opened.dataset;
     run.capabilities = opened.capabilities;
+    run.source = opened.source;
     trainingStore.setState({ loadedRunId: run.id, opening: null });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -280,6 +286,17 @@ export async function openRunWeights(run: Run): Promise<void> {
   }
   publishRuns();
   refreshViews();
+}
+
+/**
+ * Inspects the document's model on `given` (null: back to a bundled dataset that fits it): the
+ * active run, when its graph has no dataset, is opened again on it.
+ */
+export async function inspectOnGiven(given: GivenSample | null): Promise<void> {
+  trainingStore.setState({ given });
+  const run = activeRun();
+  if (!run || run.graph.training.dataset || trainingStore.getState().runs.some(isBusy)) return;
+  await openRunWeights(run);
 }
 
 /** Seconds left in the run now, from its speed so far. */

@@ -19,6 +19,7 @@ import { exportLayersModel } from '../../core/engine/export';
 import { GraphBuilder } from '../../core/graph';
 import { loadDataset } from '../../core/data';
 import { nodeFileSource } from '../../core/data/node-source';
+import { encodePng } from '../../core/inspect/png';
 
 interface FixtureFile {
   name: string;
@@ -295,4 +296,79 @@ test('web mode: Open folder imports the model in a folder picked whole (webkitdi
   expect(await nodeTypes(page)).toEqual(['Input', 'Dense', 'Dense']);
   await expect(page.getByText(/Imported model\.json: 3 nodes, 12,730 parameters/)).toBeVisible();
   await page.screenshot({ path: 'docs/screenshots/import-folder.png' });
+});
+
+/** The engine's activations of a node of the inspected model, for its first sample. */
+async function activationValues(page: Page, nodeId: string): Promise<number[]> {
+  return page.evaluate(async (id) => {
+    const engine = window.__netwrightTraining?.engine;
+    if (!engine) throw new Error('no engine');
+    const result = await engine.inspect({ kind: 'activations', nodeId: id, sample: 0 });
+    return result.kind === 'activations' ? Array.from(result.ports[0]?.values ?? []) : [];
+  }, nodeId);
+}
+
+test('an imported convnet with no dataset: the views read MNIST samples at once (not bound), then an image file the user gives', async ({ page }) => {
+  await open(page);
+  await drop(page, await foreignConvnet());
+  await expect(page.locator('.react-flow__node')).toHaveCount(5, { timeout: 60_000 });
+  await page.locator('.react-flow__node[data-id="conv2d_1"]').click();
+  await page.getByTestId('tab-activations').click();
+  await expect(page.getByTestId('inspection-source')).toContainText('the views read MNIST handwritten digits validation samples, which fit it (input [28, 28, 1] = its image; 10 outputs (softmax) = its 10 classes)', { timeout: 60_000 });
+  await expect(page.getByTestId('activations-view')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('activation-maps')).toBeVisible();
+  // Not bound: the document has no dataset and no added nodes.
+  expect(await nodeTypes(page)).toEqual(['Input', 'Conv2D', 'MaxPool2D', 'Flatten', 'Dense']);
+  expect(await page.evaluate(() => window.__netwright?.store.getState().document.training.dataset ?? null)).toBeNull();
+  await page.screenshot({ path: 'docs/screenshots/import-views-fitting.png' });
+
+  // An image file of the input's size: grey levels g(x, y) known, so the Input's values are g / 255.
+  const grey = (x: number, y: number) => (x * 9 + y * 5) % 256;
+  const rgba = new Uint8Array(28 * 28 * 4);
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) rgba.set([grey(x, y), grey(x, y), grey(x, y), 255], 4 * (y * 28 + x));
+  const png = encodePng(28, 28, rgba);
+  const inputId = await page.evaluate(() => window.__netwright?.store.getState().document.nodes.find((n) => n.type === 'Input')?.id ?? '');
+  await page.getByTestId('give-input').click();
+  await page.getByTestId(`given-image-${inputId}`).setInputFiles({ name: 'digit.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+  await expect(page.getByTestId('inspection-input')).toContainText('digit.png, resized to 28x28');
+  await page.getByTestId('inspect-given').click();
+  await expect(page.getByTestId('inspection-source')).toContainText('the views read the input you gave', { timeout: 60_000 });
+  await expect(page.getByTestId('activations-view')).toBeVisible({ timeout: 60_000 });
+  const values = await activationValues(page, inputId);
+  expect(values).toHaveLength(784);
+  let worst = 0;
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) worst = Math.max(worst, Math.abs((values[y * 28 + x] as number) - grey(x, y) / 255));
+  expect(worst).toBeLessThan(2e-3);
+  await page.screenshot({ path: 'docs/screenshots/import-views-image.png' });
+});
+
+test('an imported model no dataset fits: the views say what input they need; numbers given are inspected (outputs equal the closed form)', async ({ page }) => {
+  await open(page);
+  await drop(page, [kerasArchive()]);
+  await expect(page.locator('.react-flow__node')).toHaveCount(3, { timeout: 60_000 });
+  await page.locator('.react-flow__node[data-id="dense_1"]').click();
+  await page.getByTestId('tab-activations').click();
+  const source = page.getByTestId('inspection-source');
+  await expect(source).toContainText('The views can’t run yet: the model has no dataset and no bundled dataset fits it', { timeout: 60_000 });
+  await expect(source).toContainText("give an input to inspect it on (Input 'input_layer' takes [4] float32: 4 numbers)");
+  await page.getByTestId('given-values-input_layer').fill('0.5 -1 2');
+  await page.getByTestId('inspect-given').click();
+  await expect(page.getByTestId('given-problem')).toHaveText("Input 'input_layer' takes [4] float32: 4 numbers; 3 were given");
+  await page.getByTestId('given-values-input_layer').fill('[0.5, -1, 2, 0.25]');
+  await page.getByTestId('inspect-given').click();
+  await expect(source).toContainText('the views read the input you gave', { timeout: 60_000 });
+  await expect(page.getByTestId('activations-view')).toBeVisible({ timeout: 60_000 });
+  // The tabs follow the opened model: no loss, no attention, so only what reads activations.
+  await expect(page.getByTestId('tab-attention')).toHaveCount(0);
+  await expect(page.getByTestId('tab-confusion')).toHaveCount(0);
+  await page.screenshot({ path: 'docs/screenshots/import-views-given.png' });
+  // The archive's weights are sin(i + 1) / 2 in each variable (kerasArchive): relu(x K + b) K1 + b1.
+  const w = (n: number) => Array.from({ length: n }, (_, i) => Math.sin(i + 1) / 2);
+  const [k, b, k1, b1] = [w(12), w(3), w(6), w(2)];
+  const x = [0.5, -1, 2, 0.25];
+  const h = [0, 1, 2].map((j) => Math.max(0, x.reduce((s, xi, i) => s + xi * (k[i * 3 + j] as number), b[j] as number)));
+  const expected = [0, 1].map((j) => h.reduce((s, hi, i) => s + hi * (k1[i * 2 + j] as number), b1[j] as number));
+  const got = await activationValues(page, 'dense_1');
+  expect(got).toHaveLength(2);
+  got.forEach((v, j) => expect(Math.abs(v - (expected[j] as number))).toBeLessThan(1e-5));
 });
