@@ -9,13 +9,14 @@ import { nodeFileSource } from '../../core/data/node-source';
 import { CompileError } from '../../core/engine/compile';
 import { compileSeeded, RunError } from '../../core/engine/run';
 import { applyWeights, WeightsError } from '../../core/engine/weights';
-import { datasetsFitting, runGraph, SubmodelError, type GraphDocument, type SavedRun } from '../../core/graph';
+import { runGraph, SubmodelError, type GraphDocument, type SavedRun } from '../../core/graph';
 import { compileSubmodel, runSubmodel, type SubmodelFeed } from '../../core/engine/submodel';
 import { SeededRandom } from '../../core/data/random';
 import { heatmap, renderPicture, type Tile } from '../../core/inspect/picture';
 import { encodePng } from '../../core/inspect/png';
 import type { Raster } from '../../core/inspect/picture';
 import { availableViews, computeView, defaultRequest, isViewKind, VIEW_KINDS, viewOf, viewPicture } from '../../core/inspect/registry';
+import { inspectionPlan, modelInputs, parseGivenValues, type GivenSample, type ModelInput } from '../../core/inspect/inspection-input';
 import { InspectionSession } from '../../core/inspect/session';
 import type { InspectResult } from '../../core/inspect/types';
 import { writeFileAtomic } from '../../node/atomic-write';
@@ -120,6 +121,36 @@ function submodelFeeds(
   return feeds;
 }
 
+/**
+ * `--values` for a model without a dataset: one sample, "v1,v2,..." (one Input) or
+ * "name=v1,...;name=..." (each Input by node id or name), or what is wrong with it.
+ */
+function givenValues(inputs: readonly ModelInput[], values: string): GivenSample | string {
+  const parts = values.split(';').map((p) => p.trim()).filter((p) => p.length > 0);
+  const texts = new Map<ModelInput, string>();
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    if (eq < 0) {
+      if (inputs.length !== 1 || parts.length !== 1) return `--values: name each input ("${inputs.map((i) => `${i.nodeId}=...`).join(';')}")`;
+      texts.set(inputs[0] as ModelInput, part);
+      continue;
+    }
+    const name = part.slice(0, eq).trim();
+    const input = inputs.find((i) => i.nodeId === name) ?? inputs.find((i) => i.name === name);
+    if (!input) return `--values: the model has no input "${name}"; its inputs: ${inputs.map((i) => i.nodeId).join(', ')}`;
+    texts.set(input, part.slice(eq + 1));
+  }
+  const sample: GivenSample = {};
+  for (const input of inputs) {
+    const text = texts.get(input);
+    if (text === undefined) return `--values: no values for the input "${input.nodeId}"`;
+    const parsed = parseGivenValues(input, text);
+    if (!parsed.ok) return `--values: ${parsed.message}`;
+    sample[input.nodeId] = parsed.values;
+  }
+  return sample;
+}
+
 /** Each sample's output as a grey tile: images as they are, a square vector (784) as a square. */
 function outputTiles(shape: readonly number[], values: Float32Array): Tile[] {
   const [rows = 0, ...sample] = shape;
@@ -200,7 +231,7 @@ export function registerInspect(program: Command, setExitCode: SetExitCode): voi
     .option('--png <file>', 'write the result as a PNG picture')
     .option('--backend <name>', `tfjs backend: ${NODE_BACKENDS.join(' | ')} (default: the fastest that works)`)
     .option('--submodel <name>', "run only this named sub-model (e.g. a VAE's decoder) on --values or on --samples inputs drawn from N(0, 1)")
-    .option('--values <list>', 'submodel: the inputs\' values, "v1,v2,..." (one input) or "name=v1,...;name=..."; whole samples')
+    .option('--values <list>', 'the inputs\' values, "v1,v2,..." (one input) or "name=v1,...;name=...": with --submodel whole samples; for a model without a dataset (an imported one) the one sample the views read')
     .option('--samples <n>', 'submodel: how many samples to draw without --values (default 8)', sampleNumber)
     .action(async (file: string, opts: InspectOptions) => {
       const fail = (code: number, message: string) => {
@@ -222,20 +253,37 @@ export function registerInspect(program: Command, setExitCode: SetExitCode): voi
         fail(1, `run ${run.id} (${run.name}) was kept without weights`);
         return;
       }
-      const graph = runGraph(read.graph, run);
+      let graph = runGraph(read.graph, run);
       if (opts.submodel !== undefined) {
         await inspectSubmodel(graph, { ...run, weights: run.weights }, opts, opts.submodel, fail);
         return;
       }
-      const datasetRef = graph.training.dataset;
-      if (!datasetRef) {
-        // An imported model: say which datasets fit it (import --dataset binds one).
-        const fitting = datasetsFitting(graph).filter((f) => f.fits).map((f) => f.datasetId);
-        fail(1, `run ${run.id} has no dataset${fitting.length > 0 ? `; datasets that fit the model: ${fitting.join(', ')} (bind one: netwright import <model> --dataset <id>)` : ''}`);
+      // A model without a dataset (an imported one) is read on --values, or on a bundled dataset that fits it.
+      let given: GivenSample | null = null;
+      if (graph.training.dataset && opts.values !== undefined) {
+        fail(1, `run ${run.id} reads its dataset ${graph.training.dataset.id}; --values is for a --submodel or a model without a dataset`);
         return;
       }
+      if (opts.values !== undefined) {
+        const parsed = givenValues(modelInputs(graph), opts.values);
+        if (typeof parsed === 'string') {
+          fail(1, parsed);
+          return;
+        }
+        given = parsed;
+      }
+      const plan = inspectionPlan(graph, given);
+      if (!plan.ok) {
+        fail(1, `run ${run.id}: ${plan.message} with --values`);
+        return;
+      }
+      if (plan.source.kind === 'fitting') {
+        process.stderr.write(`netwright: run ${run.id} has no dataset: read on ${plan.source.datasetId} validation samples, which fit the model (${plan.source.reason}); --values gives your own input, netwright import <model> --dataset <id> binds one\n`);
+      }
+      graph = plan.graph;
       await selectNodeBackend(opts.backend);
-      const dataset = await loadDataset(datasetRef.id, nodeFileSource(), datasetRef.options as DatasetOptions);
+      const datasetRef = graph.training.dataset;
+      const dataset = 'dataset' in plan ? plan.dataset : await loadDataset(datasetRef?.id ?? '', nodeFileSource(), datasetRef?.options as DatasetOptions);
       let compiled;
       try {
         compiled = compileSeeded(graph);

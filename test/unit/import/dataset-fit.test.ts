@@ -158,9 +158,23 @@ describe('datasets an imported model fits', () => {
     const plain = await runCli(['import', join(dir, 'model.json'), '--out', join(dir, 'plain.json'), '--backend', 'cpu']);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('datasets that fit (bind one with --dataset <id>): mnist (input [784] = the 28x28x1 image flattened; 10 outputs (scores) = its 10 classes); fashion-mnist');
+    // Not bound, the views read the first dataset that fits, or the values given.
     const unbound = await runCli(['inspect', join(dir, 'plain.json')]);
-    expect(unbound.code).toBe(1);
-    expect(unbound.stderr).toContain('has no dataset; datasets that fit the model: mnist, fashion-mnist (bind one: netwright import <model> --dataset <id>)');
+    expect(unbound.code).toBe(0);
+    expect(unbound.stderr).toContain('run imported has no dataset: read on mnist validation samples, which fit the model (input [784] = the 28x28x1 image flattened; 10 outputs (scores) = its 10 classes)');
+    expect(unbound.stdout).toContain('supports: sample, activations, gradient-flow, histograms, confusion');
+    const x = Array.from({ length: 784 }, (_, i) => ((i * 37) % 101) / 100);
+    const plainGraph = parseGraphText(readFileSync(join(dir, 'plain.json'), 'utf8'));
+    const [inputId, , outputId] = plainGraph.ok ? plainGraph.graph.nodes.map((n) => n.id) : [];
+    const given = await runCli(['inspect', join(dir, 'plain.json'), '--view', 'activations', '--node', outputId ?? '', '--values', x.join(','), '--json', '--backend', 'cpu']);
+    expect(given.stderr).toBe('');
+    const scores = (JSON.parse(given.stdout) as { ports: { values: number[] }[] }).ports[0]?.values ?? [];
+    const predicted = tf.tidy(() => Array.from((model.predict(tf.tensor([x])) as tf.Tensor).dataSync()));
+    expect(scores).toHaveLength(10);
+    scores.forEach((v, i) => expect(Math.abs(v - (predicted[i] as number))).toBeLessThan(1e-5));
+    const short = await runCli(['inspect', join(dir, 'plain.json'), '--view', 'activations', '--values', '1,2,3']);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain(`--values: Input '${inputId}' takes [784] float32: 784 numbers; 3 were given`);
     const wrong = await runCli(['import', join(dir, 'model.json'), '--out', graphFile, '--dataset', 'iris', '--backend', 'cpu']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("doesn't fit the model: its features is [4]");
