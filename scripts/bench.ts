@@ -275,6 +275,25 @@ async function profileStep(trainer: Trainer, feeds: Feeds): Promise<{ count: num
 const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /**
+ * The order of the variants in a round: rows of a Williams design, in which every variant follows
+ * every other one equally often (exactly for an even count over that many rounds; the rows for an
+ * odd count are its square and the square reversed). The variant that runs right after another
+ * one pays for what that one left (garbage, caches, re-optimised code): in a plain rotation (the
+ * same neighbours every round) on mlp-mnist at load 2-11, "no statistics" gave 13,880-14,802
+ * samples/s at its place and 12,036-12,896 when listed first (right after the stock-kernel round,
+ * or the PyTorch round after it), and the statistics columns read that as their cost: every 5th
+ * step 9.4-11.6% one way, -10.4% to -12.7% the other.
+ */
+function balancedOrder(n: number, round: number): number[] {
+  // First row 0, 1, n-1, 2, n-2, ...; row r adds r to every entry (mod n).
+  const first: number[] = [];
+  for (let i = 0, lo = 1, hi = n - 1; i < n; i++) first.push(i === 0 ? 0 : i % 2 === 1 ? lo++ : hi--);
+  const r = round % (n % 2 === 0 ? n : 2 * n);
+  const row = first.map((v) => (v + r) % n);
+  return r >= n ? row.reverse() : row;
+}
+
+/**
  * CPU seconds this process spends on `steps` steps (user + system, all its threads). On a
  * machine shared with other jobs, wall time also counts the time slices the scheduler gives to
  * them (load 20 on 2 cores stretched rounds by 2-10x, unevenly); CPU time measures the work.
@@ -329,10 +348,8 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
   const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
   const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, hand: 0, torch: 0 };
-  // Interleaved rounds, so drifts in machine load hit every variant alike; the order rotates
-  // from round to round, because the variant that runs first after another one (after the
-  // kernel swap of the stock round, say) pays for its garbage and re-optimised code. The
-  // engine's steps read asynchronously, as the run loop does.
+  // Interleaved rounds, so drifts in machine load hit every variant alike, in a balanced order
+  // (see balancedOrder). The engine's steps read asynchronously, as the run loop does.
   const variants: (() => Promise<void>)[] = [
     async () => void (totals.stats += await timeSteps(steps, () => withStats.trainStepAsync(next().feeds))),
     async () => void (totals.stats5 += await timeSteps(steps, () => withStats5.trainStepAsync(next().feeds))),
@@ -371,7 +388,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   }
   if (peer) variants.push(async () => void (totals.torch += await peer.round(steps)));
   for (let round = 0; round < ROUNDS; round++) {
-    for (let v = 0; v < variants.length; v++) await (variants[(v + round) % variants.length] as () => Promise<void>)();
+    for (const v of balancedOrder(variants.length, round)) await (variants[v] as () => Promise<void>)();
   }
   const profile = await profileStep(noStats, next().feeds);
   useStockRecurrence(true);
