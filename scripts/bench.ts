@@ -34,6 +34,7 @@ import { registerWasmKernelGaps, unregisterWasmFastMatMul } from '../core/engine
 import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
 import { useStockRecurrence } from '../core/catalogue/layers/recurrent/tfjs-rnn';
 import { useStockAttention } from '../core/catalogue/layers/attention/additive-scores';
+import { ADAM_UPDATE_KERNEL, registerAdamUpdateKernels } from '../core/engine/kernels/adam';
 
 type Feeds = tf.Tensor[];
 
@@ -56,6 +57,8 @@ const BEFORE_IM2COL: tf.KernelConfig = { kernelName: tf.Conv2DBackpropFilter, ba
 
 function useStockWasmKernels(): void {
   unregisterWasmFastMatMul();
+  // Adam's update as tfjs' 14 elementwise kernels per variable (FusedAdamOptimizer checks at every step).
+  if (tf.getKernel(ADAM_UPDATE_KERNEL, 'wasm')) tf.unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
   for (const config of [...STOCK_WASM_KERNELS, BEFORE_IM2COL]) {
     tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
@@ -68,6 +71,7 @@ function useNetwrightWasmKernels(): void {
   // A kernel wasm lacks is registered only when absent.
   tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
   registerWasmKernelGaps();
+  registerAdamUpdateKernels();
 }
 
 /** Statistics every this many steps, as the app trains (renderer/engine/training-session.ts). */
