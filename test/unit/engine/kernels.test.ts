@@ -260,6 +260,13 @@ describe('Conv2DBackpropFilter on wasm', () => {
     await fc.assert(fc.asyncProperty(convGeometry(3, false), fc.boolean(), checkFilterGradient), { numRuns: RUNS, seed: 1 });
   });
 
+  it("the same on one channel at stride 1 (runs copied whole: LeNet's first layer, 'same' and 'valid')", async () => {
+    for (const pad of ['same', 'valid'] as const) {
+      const geometry = { n: 2, c: 1, m: 6, kh: 5, kw: 5, strides: [1, 1], pad, h: 28, w: 28, oh: pad === 'same' ? 28 : 24, ow: pad === 'same' ? 28 : 24, seed: 7 };
+      await checkFilterGradient(geometry as unknown as Geometry, false);
+    }
+  });
+
   it('the same above IM2COL_MAX_PATCH (the convolution route)', async () => {
     expect(IM2COL_MAX_PATCH).toBeLessThan(9 * 8);
     const larger = convGeometry(3, false, { min: 8, max: 10 }).filter((g) => g.kh * g.kw * g.c > IM2COL_MAX_PATCH);
