@@ -116,7 +116,7 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
         }
         const backend = await selectNodeBackend(opts.backend);
         const name = path.basename(folder) || path.basename(file, '.json');
-        const imported = await importLayersModel({ modelJson, shard: (p) => shards.get(p) }, { name, backend: backend.backend });
+        const imported = await importLayersModel({ modelJson, shard: (p) => shards.get(p) }, { name, backend: backend.backend, fileName: path.basename(file) });
         await finish(imported);
       } catch (err) {
         if (err instanceof ImportError) {

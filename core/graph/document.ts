@@ -141,6 +141,24 @@ export const metadataSchema = z.strictObject({
 export const RUN_STATUSES = ['completed', 'stopped', 'early-stopped', 'non-finite'] as const;
 
 /** What a run was: enough to reproduce it (same graph + dataset + seed + backend = same curve). */
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex');
+
+/** Where an imported run's weights came from. */
+export const importOriginSchema = z.strictObject({
+  /** The model file as it was named: a model.json, or a .keras / .h5 file. */
+  file: z.string().max(256),
+  format: z.enum(['tfjs-layers', 'keras', 'keras-h5']),
+  /** What wrote the file, as the file says (tfjs' generatedBy / convertedBy, the Keras version), or null. */
+  producer: z.string().max(200).nullable(),
+  /** SHA-256 of the model file's bytes. */
+  sha256: sha256Hex,
+  /** The weight files a model.json named, each with its SHA-256 (none for Keras files). */
+  weightFiles: z.array(z.strictObject({ name: z.string().max(256), sha256: sha256Hex })).max(1000),
+  /** The graph Netwright's export wrote into the file, or the layers mapped onto the catalogue. */
+  graphFrom: z.enum(['netwright-metadata', 'layers']),
+});
+export type ImportOrigin = z.infer<typeof importOriginSchema>;
+
 export const runManifestSchema = z.strictObject({
   /** SHA-256 of the canonical graph without its kept runs. */
   graphHash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'),
@@ -156,6 +174,8 @@ export const runManifestSchema = z.strictObject({
   training: trainingSchema,
   limit: z.number().int().min(1).nullable(),
   startedAt: z.string().max(64),
+  /** Weights that were imported, not trained here: the file they came from (startedAt: when). */
+  origin: importOriginSchema.optional(),
 });
 
 /** A number of a curve; null where training produced NaN/Inf (JSON has no such numbers). */

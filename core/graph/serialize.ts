@@ -87,6 +87,18 @@ function canonicalRun(run: SavedRun): SavedRun {
       training: canonicalTraining(run.manifest.training),
       limit: run.manifest.limit,
       startedAt: run.manifest.startedAt,
+      ...(run.manifest.origin
+        ? {
+            origin: {
+              file: run.manifest.origin.file,
+              format: run.manifest.origin.format,
+              producer: run.manifest.origin.producer,
+              sha256: run.manifest.origin.sha256,
+              weightFiles: run.manifest.origin.weightFiles.map((w) => ({ name: w.name, sha256: w.sha256 })),
+              graphFrom: run.manifest.origin.graphFrom,
+            },
+          }
+        : {}),
     },
     curves: {
       steps: [...c.steps],

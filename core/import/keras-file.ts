@@ -10,7 +10,8 @@
 import { unzipSync } from 'fflate';
 import * as hdf5 from 'jsfive';
 import { describeValue, ImportError } from './errors';
-import { importTopology, type ImportedModel, type ImportOptions } from './layers-model';
+import { sha256Hex } from '../data/checksum';
+import { importTopology, type ImportedModel, type ImportOptions, type ModelOrigin } from './layers-model';
 import { MODEL_JSON_MAX_BYTES } from './model-json';
 import { modelConfigOf } from './topology';
 import { WEIGHT_LIMITS, type ManifestTensor } from './weights-manifest';
@@ -137,8 +138,8 @@ export async function importKerasArchive(bytes: Uint8Array, options: ImportOptio
   try {
     entries = unzipSync(bytes, {
       filter: (f) => {
-        const wanted = f.name === 'config.json' || f.name === 'model.weights.h5';
-        if (wanted && f.originalSize > (f.name === 'config.json' ? MODEL_JSON_MAX_BYTES : MAX_WEIGHTS_BYTES)) tooLarge = `${f.name} (${f.originalSize} bytes)`;
+        const wanted = f.name === 'config.json' || f.name === 'model.weights.h5' || f.name === 'metadata.json';
+        if (wanted && f.originalSize > (f.name === 'model.weights.h5' ? MAX_WEIGHTS_BYTES : MODEL_JSON_MAX_BYTES)) tooLarge = `${f.name} (${f.originalSize} bytes)`;
         return wanted && tooLarge === null;
       },
     });
@@ -157,7 +158,15 @@ export async function importKerasArchive(bytes: Uint8Array, options: ImportOptio
   const tensors: ManifestTensor[] = [];
   totalValues = 0;
   kerasThreeTensors(file, className, modelConfig, '', '', tensors);
-  return importTopology({ topology: config, tensors }, options);
+  // metadata.json says which Keras wrote the archive (not needed to import it).
+  let kerasVersion: unknown;
+  try {
+    kerasVersion = entries['metadata.json'] ? (JSON.parse(new TextDecoder().decode(entries['metadata.json'])) as Record<string, unknown>).keras_version : null;
+  } catch {
+    kerasVersion = null;
+  }
+  const origin = await kerasOrigin(options.fileName ?? 'model.keras', 'keras', bytes, kerasVersion);
+  return importTopology({ topology: config, tensors, origin }, options);
 }
 
 /** Imports a legacy Keras `.h5` file (model.save('model.h5') in Keras 2, or Keras 3's legacy format). */
@@ -185,5 +194,12 @@ export async function importKerasH5(bytes: Uint8Array, options: ImportOptions): 
       tensors.push(readTensor(file, `model_weights/${layer}/${weight}`, `${layer}/${weight.replace(/:\d+$/, '').split('/').slice(weight.startsWith(`${layer}/`) ? 1 : 0).join('/')}`));
     }
   }
-  return importTopology({ topology: config, tensors }, options);
+  const origin = await kerasOrigin(options.fileName ?? 'model.h5', 'keras-h5', bytes, file.attrs.keras_version);
+  return importTopology({ topology: config, tensors, origin }, options);
+}
+
+/** A Keras file's origin: its name, format, the Keras version it names, its SHA-256. */
+async function kerasOrigin(fileName: string, format: 'keras' | 'keras-h5', bytes: Uint8Array, version: unknown): Promise<ModelOrigin> {
+  const text = typeof version === 'string' ? clean(version) : null;
+  return { file: fileName.slice(0, 256), format, producer: text ? `Keras ${text}`.slice(0, 200) : null, sha256: await sha256Hex(bytes), weightFiles: [] };
 }

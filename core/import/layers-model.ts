@@ -9,11 +9,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { getDecl } from '../catalogue/registry';
 import { defaultParams } from '../catalogue/params';
 import { analyzeGraph } from '../graph/analyze';
-import { emptyGraph, LIMITS, type GraphDocument, type GraphEdge, type GraphNode, type SavedRun } from '../graph/document';
+import { emptyGraph, LIMITS, type GraphDocument, type ImportOrigin, type GraphEdge, type GraphNode, type SavedRun } from '../graph/document';
 import { parseGraph } from '../graph/parse';
 import { toSavedRun } from '../graph/saved-runs';
 import { compileSeeded, graphHash } from '../engine/run';
 import { captureWeights } from '../engine/weights';
+import { sha256Hex } from '../data/checksum';
 import { describeValue, ImportError, layerLabel, LayerRefusal } from './errors';
 import { mapInputLayer, mapKerasLayer } from './keras-layers';
 import { layoutGraph } from './layout';
@@ -39,6 +40,8 @@ export interface ImportOptions {
   backend: string;
   /** Reports progress from 0 to 1 with what is being done. */
   onProgress?: (fraction: number, stage: string) => void;
+  /** The model file's name as given, for the run's origin (default: model.json, model.keras, model.h5). */
+  fileName?: string;
 }
 
 export interface ImportedModel {
@@ -232,9 +235,25 @@ export async function importLayersModel(files: ModelFiles, options: ImportOption
   if (json.format !== undefined && json.format !== 'layers-model') throw new ImportError(`model.json: format ${describeValue(json.format)} is not a layers model`);
   if (!('modelTopology' in json)) throw new ImportError('model.json has no modelTopology');
   progress(0.05, 'reading weights');
-  const tensors = readManifestWeights(json.weightsManifest, files.shard);
-  return importTopology({ topology: json.modelTopology, tensors, metadata: json.userDefinedMetadata }, options);
+  const read = new Map<string, Uint8Array>();
+  const tensors = readManifestWeights(json.weightsManifest, (path) => {
+    const bytes = files.shard(path);
+    if (bytes) read.set(path, bytes);
+    return bytes;
+  });
+  const producer = [json.generatedBy, json.convertedBy].filter((v): v is string => typeof v === 'string' && v.length > 0).join('; ');
+  const origin: ModelOrigin = {
+    file: options.fileName ?? 'model.json',
+    format: 'tfjs-layers',
+    producer: producer ? producer.slice(0, 200) : null,
+    sha256: await sha256Hex(new TextEncoder().encode(files.modelJson)),
+    weightFiles: await Promise.all([...read].map(async ([name, bytes]) => ({ name: name.slice(0, 256), sha256: await sha256Hex(bytes) }))),
+  };
+  return importTopology({ topology: json.modelTopology, tensors, metadata: json.userDefinedMetadata, origin }, options);
 }
+
+/** Where the parts were read from (the run's origin, less how the graph was obtained). */
+export type ModelOrigin = Omit<ImportOrigin, 'graphFrom'>;
 
 /** A model's topology (tfjs or Keras config) and its weights, read from whatever file held them. */
 export interface ModelParts {
@@ -243,6 +262,8 @@ export interface ModelParts {
   tensors: ManifestTensor[];
   /** tfjs' userDefinedMetadata (where Netwright's export keeps its graph), if any. */
   metadata?: unknown;
+  /** The file the parts came from, kept in the run's manifest. */
+  origin?: ModelOrigin;
 }
 
 /** Maps a topology onto the catalogue (or takes Netwright's own graph back) and keeps the weights as a run. */
@@ -272,7 +293,7 @@ export async function importTopology(parts: ModelParts, options: ImportOptions):
       if (!writeNamedWeights(compiled.model, tensors)) {
         // The graph in the metadata does not match the weights (edited file): map the layers instead.
         compiled.model.dispose();
-        return importTopology({ topology: parts.topology, tensors }, options);
+        return importTopology({ topology: parts.topology, tensors, ...(parts.origin ? { origin: parts.origin } : {}) }, options);
       }
     } else {
       writeMappedWeights(compiled.model, mapped as MappedGraph, tensors, (id) => compiled.layerNames.get(id) as string);
@@ -296,6 +317,7 @@ export async function importTopology(parts: ModelParts, options: ImportOptions):
         training: structuredClone(laidOut.training),
         limit: null,
         startedAt: new Date().toISOString(),
+        ...(parts.origin ? { origin: { ...parts.origin, graphFrom: source } } : {}),
       },
       curves: { steps: [], losses: [], epochSteps: [], epochLoss: [], validationLoss: [], metrics: {}, validationMetrics: {} },
       test: null,

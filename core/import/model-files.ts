@@ -53,8 +53,9 @@ export function modelEntry(files: readonly ModelFile[]): ModelFile {
 export async function importModelFiles(files: readonly ModelFile[], options: ImportOptions): Promise<ImportedModel> {
   const entry = modelEntry(files);
   const extension = extensionOf(entry.name);
-  if (extension === 'keras') return importKerasArchive(entry.bytes, options);
-  if (extension === 'h5' || extension === 'hdf5') return importKerasH5(entry.bytes, options);
+  const named = { ...options, fileName: entry.name };
+  if (extension === 'keras') return importKerasArchive(entry.bytes, named);
+  if (extension === 'h5' || extension === 'hdf5') return importKerasH5(entry.bytes, named);
   const byName = new Map(files.map((f) => [f.name, f.bytes]));
-  return importLayersModel({ modelJson: utf8.decode(entry.bytes), shard: (path) => byName.get(shardFileName(path)) }, options);
+  return importLayersModel({ modelJson: utf8.decode(entry.bytes), shard: (path) => byName.get(shardFileName(path)) }, named);
 }

@@ -4,6 +4,7 @@
  * views, export its model (TensorFlow.js layers format, a PyTorch project, or ONNX).
  */
 import { useState } from 'react';
+import type { ImportOrigin } from '../../core/graph';
 import { Empty } from './views/shared';
 import { cannotKeep, exportRunModel, exportRunOnnx, exportRunPytorch, forgetRun, keepRun } from './kept-runs';
 import { isBusy, runColour, selectRun, setRunVisible, useTraining, type Run } from './training-store';
@@ -127,6 +128,21 @@ function ExportMenu({ run, disabled }: { run: Run; disabled: boolean }) {
   );
 }
 
+const FORMAT_NAMES: Record<ImportOrigin['format'], string> = { 'tfjs-layers': 'TensorFlow.js layers model', keras: 'Keras 3 archive', 'keras-h5': 'Keras HDF5 file' };
+
+/** Where an imported run's weights came from (kept in its manifest, so saved with the document). */
+function RunOrigin({ origin, at }: { origin: ImportOrigin; at: string }) {
+  const files = [`${origin.file} sha256 ${origin.sha256}`, ...origin.weightFiles.map((w) => `${w.name} sha256 ${w.sha256}`)].join('\n');
+  return (
+    <div className="muted run-origin" data-testid="run-origin" title={files}>
+      imported from {origin.file} ({FORMAT_NAMES[origin.format]}
+      {origin.producer ? `, written by ${origin.producer}` : ''}
+      {origin.weightFiles.length > 0 ? `, ${origin.weightFiles.length} weight file${origin.weightFiles.length === 1 ? '' : 's'}` : ''}) on {at.slice(0, 16).replace('T', ' ')}
+      {origin.graphFrom === 'netwright-metadata' ? '; the graph Netwright exported' : ''}
+    </div>
+  );
+}
+
 export function RunsView() {
   const runs = useTraining((s) => s.runs);
   const activeId = useTraining((s) => s.activeRunId);
@@ -181,6 +197,7 @@ export function RunsView() {
                     </span>
                   ) : null}
                   {opening?.runId === r.id ? <span className="badge">{opening.error ? 'could not open' : 'opening…'}</span> : null}
+                  {r.manifest?.origin ? <RunOrigin origin={r.manifest.origin} at={r.manifest.startedAt} /> : null}
                 </td>
                 <td>{r.state}</td>
                 <td>{r.dataset?.id ?? r.manifest?.dataset.id ?? '–'}</td>

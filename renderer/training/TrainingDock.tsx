@@ -54,7 +54,11 @@ function Progress({ run }: { run: Run }) {
         <span>
           epoch {Math.min(run.epoch + 1, run.epochs)}/{run.epochs} · batch {run.batch}/{run.batchesPerEpoch}
         </span>
-        {run.origin === 'document' ? (
+        {run.manifest?.origin ? (
+          <span title="Weights imported from a model file, not trained here" data-testid="run-imported-from">
+            imported from {run.manifest.origin.file}, {run.manifest.startedAt.slice(0, 16).replace('T', ' ')}
+          </span>
+        ) : run.origin === 'document' ? (
           <span title="A run kept with the document">kept run, trained {run.manifest?.startedAt.slice(0, 16).replace('T', ' ') ?? ''}</span>
         ) : (
           <>
@@ -73,7 +77,11 @@ function Progress({ run }: { run: Run }) {
       </div>
       {run.backend ? (
         <div className="muted backend-reason" data-testid="run-backend" title={run.backendReason ?? ''}>
-          {run.origin === 'document' ? `Trained on ${run.backend}; opened on the current backend` : `Backend ${run.backend}: ${run.backendReason}`}
+          {run.manifest?.origin
+            ? `Imported on ${run.backend}; opened on the current backend`
+            : run.origin === 'document'
+              ? `Trained on ${run.backend}; opened on the current backend`
+              : `Backend ${run.backend}: ${run.backendReason}`}
         </div>
       ) : null}
     </div>

@@ -197,6 +197,9 @@ test('Open… imports a tfjs model.json picked with its weight shards; the impor
   await page.getByTestId('tab-runs').click();
   await expect(page.getByTestId('run-row-1')).toContainText('Imported weights (model)');
   await expect(page.getByTestId('run-row-1')).toHaveClass(/active/);
+  // Where the weights came from, kept in the run's manifest.
+  await expect(page.getByTestId('run-origin')).toContainText('imported from model.json (TensorFlow.js layers model, written by TensorFlow.js tfjs-layers, 2 weight files) on ');
+  await expect(page.getByTestId('run-imported-from')).toContainText('imported from model.json, ');
   mkdirSync('docs/screenshots', { recursive: true });
   await page.screenshot({ path: 'docs/screenshots/import-tfjs-model.png' });
 });
@@ -237,6 +240,7 @@ test('a dropped Keras 3 .keras archive is read in the worker (jsfive under the a
   await expect(page.getByText(/Imported tiny_mlp\.keras: 3 nodes, 23 parameters/)).toBeVisible();
   await page.getByTestId('tab-runs').click();
   await expect(page.getByTestId('run-row-1')).toContainText('Imported weights (tiny_mlp)');
+  await expect(page.getByTestId('run-origin')).toContainText('imported from tiny_mlp.keras (Keras 3 archive, written by Keras 3.6.0) on ');
   await page.screenshot({ path: 'docs/screenshots/import-keras.png' });
 });
 

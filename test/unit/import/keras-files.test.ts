@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,6 +153,7 @@ describe.skipIf(!hasH5py)('Keras files', () => {
     const imported = await expectSame(model, { name: 'mnist_convnet.keras', bytes });
     expect(imported.graph.nodes.map((n) => n.type)).toEqual(['Input', 'Conv2D', 'MaxPool2D', 'Conv2D', 'BatchNorm', 'Flatten', 'Dropout', 'Dense']);
     expect(imported.graph.runs[0]?.name).toBe('Imported weights (keras)');
+    expect(imported.graph.runs[0]?.manifest.origin).toEqual({ file: 'mnist_convnet.keras', format: 'keras', producer: 'Keras 3.6.0', sha256: createHash('sha256').update(bytes).digest('hex'), weightFiles: [], graphFrom: 'layers' });
 
     // The CLI reads the same archive.
     const file = join(dir, 'mnist_convnet.keras');
@@ -237,7 +239,9 @@ describe.skipIf(!hasH5py)('Keras files', () => {
         ],
       },
     };
-    await expectSame(model, { name: 'convnet.h5', bytes: legacyH5(model, names, config) });
+    const bytes = legacyH5(model, names, config);
+    const imported = await expectSame(model, { name: 'convnet.h5', bytes });
+    expect(imported.graph.runs[0]?.manifest.origin).toEqual({ file: 'convnet.h5', format: 'keras-h5', producer: 'Keras 2.13.1', sha256: createHash('sha256').update(bytes).digest('hex'), weightFiles: [], graphFrom: 'layers' });
     model.dispose();
   });
 

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseGraphText, runManifestSchema, serializeGraph } from '../../../core/graph';
 import { importModelFiles, isModelJsonText, modelEntry, modelName, type ModelFile } from '../../../core/import/model-files';
 import { importedOutputs, maxAbsDiff, modelFiles, patternWeights, referenceOutputs, sampleInputs } from './helpers';
 
@@ -36,6 +38,35 @@ describe('a model given as files (Open…, a drop, the worker)', () => {
     expect(maxAbsDiff(importedOutputs(imported.graph, inputs).outputs, referenceOutputs(model, inputs))).toBe(0);
     expect(imported.graph.runs.map((r) => r.name)).toEqual(['Imported weights (picked)']);
     tf.dispose(inputs);
+    model.dispose();
+  });
+
+  it("keeps where the weights came from in the run's manifest (file, format, producer, SHA-256 of each file), saved and read back with the document", async () => {
+    const { model, files } = await smallModel(2);
+    const json = JSON.parse(new TextDecoder().decode((files[0] as ModelFile).bytes)) as Record<string, unknown>;
+    json.generatedBy = 'TensorFlow.js tfjs-layers v4.22.0';
+    json.convertedBy = 'TensorFlow.js Converter v4.22.0';
+    const named = [{ name: 'mnist-mlp.json', bytes: text(json) }, ...files.slice(1)];
+    const imported = await importModelFiles(named, { name: 'picked', backend: 'cpu' });
+    const sha = async (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+    const run = imported.graph.runs[0];
+    expect(run?.manifest.origin).toEqual({
+      file: 'mnist-mlp.json',
+      format: 'tfjs-layers',
+      producer: 'TensorFlow.js tfjs-layers v4.22.0; TensorFlow.js Converter v4.22.0',
+      sha256: await sha((named[0] as ModelFile).bytes),
+      weightFiles: [
+        { name: 'group1-shard1of2.bin', sha256: await sha((files[1] as ModelFile).bytes) },
+        { name: 'group1-shard2of2.bin', sha256: await sha((files[2] as ModelFile).bytes) },
+      ],
+      graphFrom: 'layers',
+    });
+    // Saved with the document and read back; a trained run has no origin.
+    const reread = parseGraphText(serializeGraph(imported.graph));
+    expect(reread.ok && reread.graph.runs[0]?.manifest.origin).toEqual(run?.manifest.origin);
+    const { origin: _origin, ...trained } = run?.manifest ?? {};
+    expect(runManifestSchema.safeParse(trained).success).toBe(true);
+    expect(runManifestSchema.safeParse({ ...run?.manifest, origin: { ...run?.manifest.origin, sha256: 'abc' } }).success).toBe(false);
     model.dispose();
   });
 
