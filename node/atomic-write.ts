@@ -81,9 +81,13 @@ export async function removeStaleTempFiles(
   return removed;
 }
 
+/**
+ * Writes `data` to `target` atomically. `data` may be an iterable of chunks, written as they come
+ * (a dataset's arrays streamed without holding the whole file).
+ */
 export async function writeFileAtomic(
   target: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | Iterable<Uint8Array>,
   fs: AtomicWriteFs = defaultFs,
 ): Promise<void> {
   await removeStaleTempFiles(path.dirname(target), fs);
@@ -92,7 +96,8 @@ export async function writeFileAtomic(
     // 'wx': never follow or reuse an existing file at the temporary name.
     const handle = await fs.open(temp, 'wx', 0o644);
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+      else for (const chunk of data) await writeWhole(handle, chunk);
       await handle.sync();
     } finally {
       await handle.close();
@@ -103,6 +108,14 @@ export async function writeFileAtomic(
     throw err;
   }
   await syncDirectory(path.dirname(target), fs);
+}
+
+/** Writes all of `chunk` at the handle's position (one write() may take fewer bytes). */
+async function writeWhole(handle: nodeFs.FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let at = 0; at < chunk.byteLength; ) {
+    const { bytesWritten } = await handle.write(chunk, at, chunk.byteLength - at);
+    at += bytesWritten;
+  }
 }
 
 /** Persists the rename itself; best effort, as Windows cannot open folders for fsync. */

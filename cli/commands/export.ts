@@ -17,7 +17,8 @@ import { loadDataset, type DatasetOptions } from '../../core/data';
 import { nodeFileSource } from '../../core/data/node-source';
 import { analyzeGraph, extractSubmodel, SubmodelError, type GraphDocument, type SubmodelPort } from '../../core/graph';
 import { exportOnnx, onnxRefusals, OnnxExportError } from '../../core/export/onnx';
-import { buildPytorchProject, datasetArrays, ExportRefusal, weightsByNode, type DatasetArrays } from '../../core/export/pytorch';
+import type { Dataset } from '../../core/data/types';
+import { buildPytorchProject, dataFiles, ExportRefusal, splitNpz, weightsByNode } from '../../core/export/pytorch';
 
 interface ExportOptions {
   out: string;
@@ -121,11 +122,11 @@ async function exportLayers(request: ExportRequest): Promise<void> {
   }
 }
 
-/** Every split of the graph's dataset, whole, as arrays by feature name. */
-async function graphDatasetArrays(graph: GraphDocument): Promise<DatasetArrays | string> {
+/** The graph's dataset, for data/<split>.npz (--with-data), or why there is none. */
+async function graphDataset(graph: GraphDocument): Promise<Dataset | string> {
   const ref = graph.training.dataset;
   if (!ref) return 'the graph has no dataset to write (--with-data); choose one in the Setup tab';
-  return datasetArrays(await loadDataset(ref.id, nodeFileSource(), ref.options as DatasetOptions));
+  return loadDataset(ref.id, nodeFileSource(), ref.options as DatasetOptions);
 }
 
 async function exportPytorch(request: ExportRequest): Promise<void> {
@@ -169,18 +170,18 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
       throw err;
     }
   }
-  let data: DatasetArrays | undefined;
+  let dataset: Dataset | undefined;
   if (opts.withData) {
-    const arrays = await graphDatasetArrays(graph);
-    if (typeof arrays === 'string') {
-      fail(1, arrays);
+    const loaded = await graphDataset(graph);
+    if (typeof loaded === 'string') {
+      fail(1, loaded);
       return;
     }
-    data = arrays;
+    dataset = loaded;
   }
   let project;
   try {
-    project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: run ? `run ${run.id} (${run.name})` : undefined, data, outputs });
+    project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: run ? `run ${run.id} (${run.name})` : undefined, withData: dataset !== undefined, outputs });
   } catch (err) {
     if (err instanceof ExportRefusal) {
       fail(1, err.message);
@@ -192,8 +193,16 @@ async function exportPytorch(request: ExportRequest): Promise<void> {
     await mkdir(join(opts.out, path, '..'), { recursive: true });
     await writeFileAtomic(join(opts.out, path), bytes);
   }
+  // The dataset streams to its files a chunk of rows at a time (as into the app's zip).
+  const data = dataset ? dataFiles(dataset) : [];
+  for (const { path, split } of data) {
+    await mkdir(join(opts.out, path, '..'), { recursive: true });
+    await writeFileAtomic(join(opts.out, path), (function* () {
+      for (const chunk of splitNpz(split)) yield chunk.bytes;
+    })());
+  }
   const from = run ? `run ${run.id} (${run.name})` : "the graph (no kept run: Keras' initialization)";
-  process.stdout.write(`exported ${from}${partLabel(opts)} as a PyTorch project to ${opts.out}: ${[...project.files.keys()].join(', ')}\n`);
+  process.stdout.write(`exported ${from}${partLabel(opts)} as a PyTorch project to ${opts.out}: ${[...project.files.keys(), ...data.map((d) => d.path)].join(', ')}\n`);
 }
 
 async function exportOnnxFile(request: ExportRequest): Promise<void> {

@@ -10,6 +10,7 @@ import { loadTemplate } from '../editor/actions';
 import { editorStore, useEditor } from '../state/editor';
 import { isDirty } from '../state/store';
 import { platform } from '../platform';
+import { getEngine } from '../engine/engine-client';
 import { showToast, uiStore, useUi, requestFitView } from '../state/ui';
 
 function Modal({ title, onClose, children, wide, testId }: { title: string; onClose(): void; children: React.ReactNode; wide?: boolean; testId?: string }) {
@@ -124,14 +125,19 @@ export function FileErrorDialog() {
   );
 }
 
-/** How far a piece of work in the worker got: a line, a bar and the percentage. */
-function WorkProgress({ label, fraction, testId }: { label: string; fraction: number; testId: string }) {
+/** How far a piece of work in the worker got: a line, a bar, the percentage, and Cancel when it can stop. */
+function WorkProgress({ label, fraction, testId, onCancel }: { label: string; fraction: number; testId: string; onCancel?: () => void }) {
   const percent = Math.round(fraction * 100);
   return (
     <div className="import-progress" role="status" aria-live="polite" data-testid={testId}>
       <span>{label}</span>
       <progress max={100} value={percent} aria-label={label} />
       <span className="mono">{percent}%</span>
+      {onCancel && (
+        <button type="button" onClick={onCancel} data-testid={`${testId}-cancel`}>
+          Cancel
+        </button>
+      )}
     </div>
   );
 }
@@ -147,7 +153,12 @@ export function ImportProgress() {
 export function ExportProgress() {
   const exporting = useUi((s) => s.exporting);
   if (!exporting) return null;
-  return <WorkProgress label={`Exporting ${exporting.name}: ${exporting.stage}`} fraction={exporting.fraction} testId="export-progress" />;
+  const cancel = () => {
+    getEngine()
+      .cancelExport()
+      .catch((err: unknown) => showToast(`Could not cancel the export: ${err instanceof Error ? err.message : String(err)}`, 'error'));
+  };
+  return <WorkProgress label={`Exporting ${exporting.name}: ${exporting.stage}`} fraction={exporting.fraction} testId="export-progress" onCancel={cancel} />;
 }
 
 /** The recovery offer (work autosaved by an earlier session) and any autosave failure. */

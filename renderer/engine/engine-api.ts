@@ -193,6 +193,8 @@ export interface EngineApi {
    * hears the stages.
    */
   exportPytorch(request: PytorchExportRequest, onProgress: (fraction: number, stage: string) => void): Promise<ExportedPytorch>;
+  /** Stops the PyTorch export in progress: its exportPytorch call rejects with 'the export was cancelled'. */
+  cancelExport(): Promise<void>;
   /** The inspected model (or one of its sub-models) as an ONNX file (opset 17, attention weights as extra outputs). */
   exportOnnx(submodel?: string): Promise<ExportedOnnx>;
   /**

@@ -67,6 +67,8 @@ registerCpuKernelFixes();
 registerWebGpuKernelFixes();
 
 let lastReport: BackendReport | null = null;
+/** Cancels the PyTorch export in progress (cancelExport). */
+let exportCancel: AbortController | null = null;
 
 /** Why the run uses this backend, in words for the training panel. */
 function backendReason(backend: string): string {
@@ -120,13 +122,27 @@ const api: EngineApi = {
   async exportPytorch(request: PytorchExportRequest, onProgress: (fraction: number, stage: string) => void) {
     // Reported at most every percent: each report is a message to the page.
     let reported = -1;
-    const exported = exportPytorch(request, (fraction, stage) => {
-      const percent = Math.floor(fraction * 100);
-      if (percent === reported) return;
-      reported = percent;
-      void onProgress(fraction, stage);
-    });
-    return Comlink.transfer(exported, [exported.bytes.buffer]);
+    const cancel = new AbortController();
+    exportCancel?.abort();
+    exportCancel = cancel;
+    try {
+      const exported = await exportPytorch(
+        request,
+        (fraction, stage) => {
+          const percent = Math.floor(fraction * 100);
+          if (percent === reported) return;
+          reported = percent;
+          void onProgress(fraction, stage);
+        },
+        cancel.signal,
+      );
+      return Comlink.transfer(exported, [exported.bytes.buffer]);
+    } finally {
+      if (exportCancel === cancel) exportCancel = null;
+    }
+  },
+  async cancelExport() {
+    exportCancel?.abort();
   },
   async exportOnnx(submodel?: string) {
     const exported = exportOnnxModel(submodel);

@@ -22,7 +22,7 @@ import { applyWeights, captureWeights } from '../../core/engine/weights';
 import { analyzeGraph, parseGraphText, type SavedWeights } from '../../core/graph';
 import { exportOnnx } from '../../core/export/onnx';
 import { compileSubmodel } from '../../core/engine/submodel';
-import { buildPytorchProject, datasetArrays, pytorchFolderName, weightsByNode, zipProject, type ExportProgress } from '../../core/export/pytorch';
+import { buildPytorchProject, pytorchFolderName, weightsByNode, zipProject, type ExportProgress } from '../../core/export/pytorch';
 import type {
   AttentionResult,
   ControlAck,
@@ -225,11 +225,12 @@ export async function exportModel(): Promise<ExportedModel> {
 /**
  * The inspected model as a PyTorch project, zipped: model.py, train.py (torchrun/DDP), its weights
  * as weights.npz in PyTorch's layouts, README.md; with `withData` also data/<split>.npz of the
- * run's dataset, whole (as `netwright export --with-data` writes it); with `submodel` only that
- * sub-model, its weights copied by node. A node the export cannot express exactly is refused with
- * its name and the reason. `onProgress` hears how far it got.
+ * run's dataset, whole (the same bytes as `netwright export --with-data` writes), streamed into the
+ * zip a chunk of rows at a time; with `submodel` only that sub-model, its weights copied by node.
+ * A node the export cannot express exactly is refused with its name and the reason. `onProgress`
+ * hears how far it got; `signal` cancels it between chunks (ExportCancelled).
  */
-export function exportPytorch(request: PytorchExportRequest, onProgress?: ExportProgress): ExportedPytorch {
+export async function exportPytorch(request: PytorchExportRequest, onProgress?: ExportProgress, signal?: AbortSignal): Promise<ExportedPytorch> {
   if (running) throw new Error('the run is still training: export when it has ended');
   const opened = current();
   let graph = opened.graph;
@@ -247,11 +248,10 @@ export function exportPytorch(request: PytorchExportRequest, onProgress?: Export
       part.compiled.model.dispose();
     }
   }
-  // Gathering the rows is the first fifth of the work, compressing the rest.
-  const data = request.withData ? datasetArrays(opened.dataset, (f, stage) => onProgress?.(0.2 * f, stage)) : undefined;
-  const project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: request.runName, data, outputs });
+  const project = buildPytorchProject({ graph, analysis: analyzeGraph(graph), weights, runLabel: request.runName, withData: request.withData === true, outputs });
   const folder = pytorchFolderName(graph.metadata.name);
-  return { bytes: zipProject(project, folder, (f, stage) => onProgress?.(data ? 0.2 + 0.8 * f : f, stage)), folder };
+  const bytes = await zipProject(project, folder, { ...(request.withData ? { dataset: opened.dataset } : {}), ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
+  return { bytes, folder };
 }
 
 /** The inspected model as an ONNX file. */

@@ -222,8 +222,8 @@ export interface PytorchExportChoice {
  * Exports a run's model as a PyTorch project: one zip with model.py, train.py (one process or
  * torchrun with DistributedDataParallel), weights.npz (the run's weights in PyTorch's layouts)
  * and README.md; with `withData` also data/*.npz (the dataset, so train.py runs offline), with
- * `submodel` only that sub-model. The worker builds it with progress shown; a node PyTorch cannot
- * express exactly is refused by name in the toast.
+ * `submodel` only that sub-model. The worker builds it with progress shown (Cancel stops it); a
+ * node PyTorch cannot express exactly is refused by name in the toast.
  */
 export async function exportRunPytorch(runId: number, choice: PytorchExportChoice = {}): Promise<void> {
   const run = trainingStore.getState().runs.find((r) => r.id === runId);
@@ -247,7 +247,8 @@ export async function exportRunPytorch(runId: number, choice: PytorchExportChoic
     const data = choice.withData ? ' with its dataset in data/' : '';
     showToast(`Exported ${file.name}: ${what} as a PyTorch project${data} (python3 train.py, or torchrun --nproc_per_node=N train.py)`);
   } catch (err) {
-    showToast(`PyTorch export of ${what} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 12000);
+    if (err instanceof Error && err.name === 'ExportCancelled') showToast(`PyTorch export of ${what} cancelled`);
+    else showToast(`PyTorch export of ${what} failed: ${err instanceof Error ? err.message : String(err)}`, 'error', 12000);
   } finally {
     uiStore.setState({ exporting: null });
   }

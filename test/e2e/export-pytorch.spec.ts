@@ -1,8 +1,8 @@
 /**
- * Runs tab → Export… → "PyTorch project with data…": the zip holds data/<split>.npz of the run's
- * dataset (the arrays `netwright export --with-data` writes), built in the worker with progress
- * shown, and its train.py trains offline on them with Debian's python3-torch. The spirals keep it
- * quick; the same path on MNIST (220 MB of arrays) is what the progress line is for.
+ * Runs tab → Export… → "PyTorch project with data…" on MNIST (220 MB of float32 arrays): the zip
+ * holds data/<split>.npz of the run's dataset (the arrays `netwright export --with-data` writes),
+ * streamed into the zip in the worker with progress shown and a Cancel that works, and its
+ * train.py trains offline on them with Debian's python3-torch.
  */
 import { expect, test } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
@@ -27,18 +27,38 @@ function skipReason(): string | null {
 
 const why = skipReason();
 
-test('a run exports as a PyTorch project with its data, and train.py trains one epoch on it', async ({ page }) => {
+/** A .npy file's dtype and shape, read from its header (magic, version 1.0, dictionary). */
+function npyHeader(bytes: Uint8Array): { descr: string; shape: number[]; dataOffset: number } {
+  expect(Buffer.from(bytes.subarray(0, 8)).equals(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]))).toBe(true);
+  const length = (bytes[8] as number) | ((bytes[9] as number) << 8);
+  const header = Buffer.from(bytes.subarray(10, 10 + length)).toString('latin1');
+  const descr = /'descr': '([^']+)'/.exec(header)?.[1] ?? '';
+  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  return { descr, shape, dataOffset: 10 + length };
+}
+
+test('an MNIST run exports as a PyTorch project with its data (streamed, cancellable), and train.py trains on it', async ({ page }) => {
   test.skip(why !== null, why ?? '');
   test.setTimeout(900_000);
   await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
   await page.goto('/?trainLimit=512');
   await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
-  await load(page, template('playground-spirals', { epochs: 1 }));
+  await load(page, template('mlp-mnist', { epochs: 1 }));
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 120_000 });
   await page.getByTestId('tab-runs').click();
+
+  // Cancel stops the export between chunks: a toast says so and nothing is downloaded.
+  let downloads = 0;
+  page.on('download', () => downloads++);
   await page.getByTestId('run-export-1').click();
-  await expect(page.getByTestId('run-export-pytorch-data-1')).toBeVisible();
+  await page.getByTestId('run-export-pytorch-data-1').click();
+  await expect(page.getByTestId('export-progress')).toContainText(/compressing data\/train\.npz \([0-9,]+ of 55,000 rows\)/, { timeout: 120_000 });
+  await page.getByTestId('export-progress').screenshot({ path: 'docs/screenshots/export-progress.png' });
+  await page.getByTestId('export-progress-cancel').click();
+  await expect(page.getByText(/PyTorch export of Run 1: .* cancelled/)).toBeVisible();
+  await expect(page.getByTestId('export-progress')).toHaveCount(0);
+  expect(downloads).toBe(0);
 
   // The progress line may come and go between two polls: a DOM observer records what it said.
   await page.evaluate(() => {
@@ -49,43 +69,51 @@ test('a run exports as a PyTorch project with its data, and train.py trains one 
       if (text && seen.at(-1) !== text) seen.push(text);
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
   });
+  await page.getByTestId('run-export-1').click();
   const downloading = page.waitForEvent('download', { timeout: 300_000 });
+  const started = Date.now();
   await page.getByTestId('run-export-pytorch-data-1').click();
   const download = await downloading;
-  expect(download.suggestedFilename()).toBe('playground-mlp-two-spirals-pytorch.zip');
+  console.log(`MNIST PyTorch project with data: ${((Date.now() - started) / 1000).toFixed(1)} s from the click to the download`);
+  const folder = 'mlp-classifier-mnist-pytorch';
+  expect(download.suggestedFilename()).toBe(`${folder}.zip`);
   const zipPath = test.info().outputPath(download.suggestedFilename());
   await download.saveAs(zipPath);
-  await expect(page.getByText(/Exported playground-mlp-two-spirals-pytorch\.zip: .* as a PyTorch project with its dataset in data\//)).toBeVisible();
+  await expect(page.getByText(new RegExp(`Exported ${folder}\\.zip: .* as a PyTorch project with its dataset in data/`))).toBeVisible();
   const progress = (await page.evaluate(() => (window as unknown as { __exportProgress: string[] }).__exportProgress)) ?? [];
-  expect(progress.some((t) => /gathering the train split/.test(t))).toBe(true);
-  expect(progress.some((t) => /compressing data\/train\.npz/.test(t))).toBe(true);
+  for (const split of ['train', 'validation', 'test']) expect(progress.some((t) => new RegExp(`compressing data/${split}\\.npz \\([0-9,]+ of [0-9,]+ rows\\)`).test(t)), split).toBe(true);
 
   const files = unzipSync(readFileSync(zipPath));
-  const folder = 'playground-mlp-two-spirals-pytorch';
   expect(Object.keys(files).sort()).toEqual(
     ['README.md', 'data/test.npz', 'data/train.npz', 'data/validation.npz', 'model.py', 'train.py', 'weights.npz'].map((f) => `${folder}/${f}`),
   );
+  // Every split whole: [rows, 28, 28, 1] float32 images and [rows] int32 labels, headers and sizes exact.
+  const rows = { train: 55_000, validation: 5_000, test: 10_000 };
   const dir = mkdtempSync(join(tmpdir(), 'netwright-pt-zip-'));
+  const cliOut = join(dir, 'cli');
+  const cli = spawnSync(process.execPath, [resolve('bin/netwright.mjs'), 'export', resolve('examples/mlp-mnist.json'), '--format', 'pytorch', '--with-data', '--out', cliOut], { encoding: 'utf8', timeout: 300_000 });
+  expect(cli.stderr).toBe('');
+  for (const [split, n] of Object.entries(rows)) {
+    const fromApp = unzipSync(files[`${folder}/data/${split}.npz`]!);
+    expect(Object.keys(fromApp).sort()).toEqual(['image.npy', 'label.npy']);
+    const image = npyHeader(fromApp['image.npy']!);
+    expect(image).toMatchObject({ descr: '<f4', shape: [n, 28, 28, 1] });
+    expect(fromApp['image.npy']!.byteLength).toBe(image.dataOffset + n * 784 * 4);
+    const label = npyHeader(fromApp['label.npy']!);
+    expect(label).toMatchObject({ descr: '<i4', shape: [n] });
+    expect(fromApp['label.npy']!.byteLength).toBe(label.dataOffset + n * 4);
+    // The same arrays as the CLI's --with-data (the .npy files; the .npz timestamps differ).
+    const fromCli = unzipSync(readFileSync(join(cliOut, 'data', `${split}.npz`)));
+    for (const name of ['image.npy', 'label.npy']) expect(Buffer.from(fromApp[name]!).equals(Buffer.from(fromCli[name]!)), `${split}/${name}`).toBe(true);
+  }
   for (const [path, bytes] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), bytes);
   }
 
-  // The same arrays as the CLI's --with-data (the .npy files; the .npz timestamps differ).
-  const cliOut = join(dir, 'cli');
-  const cli = spawnSync(process.execPath, [resolve('bin/netwright.mjs'), 'export', resolve('examples/playground-spirals.json'), '--format', 'pytorch', '--with-data', '--out', cliOut], { encoding: 'utf8', timeout: 300_000 });
-  expect(cli.stderr).toBe('');
-  for (const split of ['train', 'validation', 'test']) {
-    const fromApp = unzipSync(files[`${folder}/data/${split}.npz`]!);
-    const fromCli = unzipSync(readFileSync(join(cliOut, 'data', `${split}.npz`)));
-    expect(Object.keys(fromApp).sort()).toEqual(['label.npy', 'point.npy']);
-    expect(Object.keys(fromApp).sort()).toEqual(Object.keys(fromCli).sort());
-    for (const name of Object.keys(fromCli)) expect(Buffer.from(fromApp[name]!).equals(Buffer.from(fromCli[name]!)), `${split}/${name}`).toBe(true);
-  }
-
-  // One epoch of train.py on the zip's data, offline, with Debian's python3 and torch.
+  // A short epoch of train.py on the zip's data (20 steps: its per-row DataLoader runs ~200 samples/s here under load), offline, with Debian's python3 and torch.
   const project = join(dir, folder);
-  const run = spawnSync(PYTHON, ['train.py', '--epochs', '1'], { cwd: project, encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '2', no_proxy: '*', http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' } });
+  const run = spawnSync(PYTHON, ['train.py', '--epochs', '1', '--max-steps', '20'], { cwd: project, encoding: 'utf8', timeout: 600_000, env: { ...process.env, OMP_NUM_THREADS: '2', no_proxy: '*', http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9' } });
   expect(run.stderr.replace(/^.*Warning.*$/gm, '').trim(), run.stderr).toBe('');
   expect(run.status, run.stdout + run.stderr).toBe(0);
   const losses = [...run.stdout.matchAll(/\bloss[ =:]+(-?[0-9.eE+-]+|nan|inf)/g)].map((m) => Number(m[1]));

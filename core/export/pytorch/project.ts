@@ -1,19 +1,14 @@
 /**
  * The exported PyTorch project: model.py, train.py (one process or torchrun + DDP), weights.npz
- * from a kept run, data/*.npz with the dataset, and a README. Pure: returns the files' bytes; the
- * CLI writes them to a folder, the app zips them (`zipProject`).
+ * from a kept run, and a README. Pure: returns the files' bytes; the CLI writes them to a folder,
+ * the app zips them (zip.ts). The dataset's data/<split>.npz files are streamed beside them by
+ * both (data.ts), never held here.
  */
-import { Zip, ZipDeflate } from 'fflate';
 import type { GraphAnalysis } from '../../graph/analyze';
 import type { GraphDocument } from '../../graph/document';
 import { buildModelPy, type ModelPy, type NodeWeights } from './model-py';
 import { npzBytes, type NpyArray } from './npz';
 import { ExportRefusal, pyFloat } from './rules';
-
-export interface DatasetArrays {
-  /** Split name ('train', 'validation', 'test') -> feature name -> array (batch first). */
-  splits: ReadonlyMap<string, ReadonlyMap<string, NpyArray>>;
-}
 
 export interface PytorchExportOptions {
   graph: GraphDocument;
@@ -22,7 +17,8 @@ export interface PytorchExportOptions {
   weights: NodeWeights | null;
   /** Which run the weights come from, for the README. */
   runLabel?: string;
-  data?: DatasetArrays;
+  /** The project comes with data/<split>.npz (written beside it): the README says so. */
+  withData?: boolean;
   /** What forward() returns when the graph has no loss (a sub-model's outputs, in order). */
   outputs?: readonly { node: string; port: string }[];
 }
@@ -273,7 +269,7 @@ Exported by Netwright from the graph "${name}". It needs Python 3 with \`torch\`
 |---|---|
 | \`model.py\` | the network as an \`nn.Module\` (\`Model\`), its losses with their weights (\`compute_losses\`, \`LOSS_WEIGHTS\`), the metrics Netwright shows, Keras' initialization (\`keras_init_\`) and \`load_weights\` |
 | \`train.py\` | the graph's training setup: ${t.optimizer}, learning rate ${t.learningRate}, batch size ${t.batchSize}, ${t.epochs} epochs, seed ${t.seed}${t.gradientClipNorm !== null ? `, gradient norm clipped at ${t.gradientClipNorm}` : ''} |
-${options.weights ? `| \`weights.npz\` | the trained weights of ${options.runLabel ?? 'the kept run'}, in PyTorch's layouts (arrays named by \`state_dict\` key) |\n` : ''}${options.data ? `| \`data/\` | the dataset${t.dataset ? ` \`${t.dataset.id}\`` : ''} as \`.npz\` (one array per feature: ${feats}) |\n` : ''}
+${options.weights ? `| \`weights.npz\` | the trained weights of ${options.runLabel ?? 'the kept run'}, in PyTorch's layouts (arrays named by \`state_dict\` key) |\n` : ''}${options.withData ? `| \`data/\` | the dataset${t.dataset ? ` \`${t.dataset.id}\`` : ''} as \`.npz\` (one array per feature: ${feats}) |\n` : ''}
 ## Run it
 
 \`\`\`sh
@@ -287,7 +283,7 @@ Under torchrun the model is wrapped in \`DistributedDataParallel\` and each proc
 of the data through a \`DistributedSampler\`, so one step sees \`nproc x batch size\` samples (scale
 the learning rate if you want the single-process behaviour). Rank 0 prints the metrics per epoch
 and saves \`model.pt\` (a \`state_dict\`). ${options.weights ? 'Training starts from `weights.npz`; `--from-scratch` starts from Keras\' initialization instead.' : 'Training starts from Keras\' initialization (as Netwright does).'}
-${options.data ? '' : `\nThe data is not included (export with \`--with-data\`): put \`train.npz\` (and \`validation.npz\`) in \`data/\`, one array per feature: ${feats}.\n`}
+${options.withData ? '' : `\nThe data is not included (export with \`--with-data\`): put \`train.npz\` (and \`validation.npz\`) in \`data/\`, one array per feature: ${feats}.\n`}
 ## Conventions
 
 Inputs and outputs are channels-last, as in Netwright (images \`[batch, height, width, channels]\`);
@@ -318,9 +314,6 @@ export function buildPytorchProject(options: PytorchExportOptions): PytorchProje
   if (weights) {
     files.set('weights.npz', npzBytes(new Map(model.state.map((s) => [s.key, { dtype: 'float32', shape: s.shape, values: s.values } as NpyArray]))));
   }
-  if (options.data) {
-    for (const [split, arrays] of options.data.splits) files.set(`data/${split}.npz`, npzBytes(arrays));
-  }
   return { files, model };
 }
 
@@ -328,42 +321,4 @@ export function buildPytorchProject(options: PytorchExportOptions): PytorchProje
 export function pytorchFolderName(graphName: string): string {
   const slug = graphName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
   return `${slug || 'model'}-pytorch`;
-}
-
-/** Bytes compressed between two progress reports. */
-const ZIP_CHUNK = 1 << 20;
-
-/**
- * The project as one zip (the app's download), its files under `folder/`. Streamed file by file
- * in chunks so `onProgress` hears how far it got (a dataset can be hundreds of megabytes).
- */
-export function zipProject(project: PytorchProject, folder: string, onProgress?: (fraction: number, stage: string) => void): Uint8Array<ArrayBuffer> {
-  const parts: Uint8Array[] = [];
-  let failure = null as Error | null;
-  const zip = new Zip((err, chunk) => {
-    if (err) failure = err;
-    else parts.push(chunk);
-  });
-  const total = [...project.files.values()].reduce((n, b) => n + b.byteLength, 0);
-  let done = 0;
-  for (const [path, bytes] of project.files) {
-    const entry = new ZipDeflate(`${folder}/${path}`, { level: 6 });
-    zip.add(entry);
-    if (bytes.byteLength === 0) entry.push(bytes, true);
-    for (let start = 0; start < bytes.byteLength; start += ZIP_CHUNK) {
-      const end = Math.min(bytes.byteLength, start + ZIP_CHUNK);
-      entry.push(bytes.subarray(start, end), end === bytes.byteLength);
-      done += end - start;
-      onProgress?.(total === 0 ? 1 : done / total, `compressing ${path}`);
-    }
-  }
-  zip.end();
-  if (failure) throw failure;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

@@ -22,6 +22,22 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir)).toEqual(['graph.json']);
   });
 
+  it('writes chunks from an iterable in order (a streamed dataset), and a throwing iterable leaves the old file', async () => {
+    const target = path.join(dir, 'train.npz');
+    const chunks = [Uint8Array.of(1, 2), new Uint8Array(0), new Uint8Array(1 << 20).fill(7), Uint8Array.of(9)];
+    await writeFileAtomic(target, chunks.values());
+    const written = await readFile(target);
+    expect(written.byteLength).toBe(2 + (1 << 20) + 1);
+    expect([written[0], written[1], written[2], written.at(-2), written.at(-1)]).toEqual([1, 2, 7, 7, 9]);
+    function* failing() {
+      yield Uint8Array.of(5);
+      throw new Error('the dataset file is truncated');
+    }
+    await expect(writeFileAtomic(target, failing())).rejects.toThrow('truncated');
+    expect((await readFile(target)).byteLength).toBe(written.byteLength);
+    expect(await readdir(dir)).toEqual(['train.npz']);
+  });
+
   it('leaves the old file intact and cleans up when the rename fails', async () => {
     const target = path.join(dir, 'graph.json');
     await writeFile(target, 'OLD CONTENTS');
