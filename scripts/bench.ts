@@ -3,6 +3,8 @@
  * side in interleaved rounds of one run:
  *  - Netwright (the engine's Trainer, no statistics) with Netwright's wasm kernels, and the same
  *    with the stock tfjs kernels put back (what the kernels in core/engine/kernels/ buy);
+ *  - the same with tfjs' Adam (14 elementwise kernels per variable) instead of the fused update
+ *    (kernels/adam.ts), for models trained with Adam on wasm;
  *  - a hand-written tfjs model of the same architecture on the same batches (what compiling a
  *    graph costs);
  *  - a PyTorch peer (bench/torch_peers.py, one thread) when Debian's /usr/bin/python3 has torch
@@ -245,6 +247,8 @@ interface Row {
   netwrightStockRecurrent: number | null;
   /** No statistics, additive attention on tfjs' kernels instead of the fused scores op (models with one). */
   netwrightStockAttention: number | null;
+  /** No statistics, Adam as tfjs' elementwise kernels instead of the fused update (models trained with Adam, wasm). */
+  netwrightStockAdam: number | null;
   hand: number | null;
   torch: number | null;
   gflops: number;
@@ -351,7 +355,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   if (peer) await peer.round(3);
   const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
   const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
-  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, hand: 0, torch: 0 };
+  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockAdam: 0, hand: 0, torch: 0 };
   // Interleaved rounds, so drifts in machine load hit every variant alike, in a balanced order
   // (see balancedOrder). The engine's steps read asynchronously, as the run loop does.
   const variants: (() => Promise<void>)[] = [
@@ -390,6 +394,17 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
       }
     });
   }
+  const adam = stockSideBySide && graph.training.optimizer === 'adam';
+  if (adam) {
+    variants.push(async () => {
+      tf.unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
+      try {
+        totals.stockAdam += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
+      } finally {
+        registerAdamUpdateKernels();
+      }
+    });
+  }
   if (peer) variants.push(async () => void (totals.torch += await peer.round(steps)));
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of balancedOrder(variants.length, round)) await (variants[v] as () => Promise<void>)();
@@ -409,6 +424,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     netwrightStock: stockSideBySide ? samples / totals.stock : null,
     netwrightStockRecurrent: recurrent ? samples / totals.stockRecurrent : null,
     netwrightStockAttention: additiveAttention ? samples / totals.stockAttention : null,
+    netwrightStockAdam: adam ? samples / totals.stockAdam : null,
     hand: hand ? samples / totals.hand : null,
     torch: peer ? samples / totals.torch : null,
     // Forward + backward is about 3x the forward pass.
@@ -461,6 +477,8 @@ async function main(): Promise<void> {
     'fused speed-up',
     'stock attention',
     'fused att. speed-up',
+    'tfjs Adam',
+    'fused Adam speed-up',
     'hand tfjs',
     'ratio /hand',
     'PyTorch 1T',
@@ -481,6 +499,8 @@ async function main(): Promise<void> {
     r.netwrightStockRecurrent === null ? '-' : (r.netwrightNoStats / r.netwrightStockRecurrent).toFixed(2) + 'x',
     num(r.netwrightStockAttention),
     r.netwrightStockAttention === null ? '-' : (r.netwrightNoStats / r.netwrightStockAttention).toFixed(2) + 'x',
+    num(r.netwrightStockAdam),
+    r.netwrightStockAdam === null ? '-' : (r.netwrightNoStats / r.netwrightStockAdam).toFixed(2) + 'x',
     num(r.hand),
     r.hand === null ? '-' : (r.netwrightNoStats / r.hand).toFixed(3),
     num(r.torch),
