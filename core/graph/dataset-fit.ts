@@ -1,6 +1,6 @@
 /**
  * Which bundled datasets an imported model (a graph with inputs and outputs but no dataset and no
- * loss) can be trained and inspected on, and binding one: its Input fed by the dataset's feature
+ * loss) can be trained and inspected on, and binding one: each Input fed by a dataset feature
  * (through a Flatten when the model takes the image flattened) and a loss on its output against
  * the labels. The added nodes have no weights, so the imported weights still fit node by node.
  */
@@ -16,15 +16,21 @@ export interface DatasetFitBase {
   readonly title: string;
 }
 
+/** How one model Input is fed: a dataset feature, through a Flatten when the model takes it flattened. */
+export interface InputBinding {
+  readonly inputNode: string;
+  readonly feature: FeatureSpec;
+  /** The model takes the feature flattened: a Flatten goes between the feature and the Input's layers. */
+  readonly flatten: boolean;
+}
+
 /** A dataset the model fits, with how it is bound. */
 export interface FittingDataset extends DatasetFitBase {
   readonly fits: true;
   /** Why it fits, in a sentence ("input [784] = the 28x28x1 image flattened; 10 outputs = 10 classes"). */
   readonly reason: string;
-  readonly inputNode: string;
-  readonly feature: FeatureSpec;
-  /** The model takes the feature flattened: a Flatten goes between the feature and the Input's layers. */
-  readonly flatten: boolean;
+  /** Every model Input with the feature it takes (features the model doesn't take stay unused). */
+  readonly inputs: readonly InputBinding[];
   readonly outputNode: string;
   readonly outputPort: string;
   readonly label: FeatureSpec;
@@ -69,10 +75,47 @@ function outputKind(node: GraphNode): 'probabilities' | 'logits' | string {
   return typeof activation === 'string' ? `a ${activation} activation` : `a ${node.type} node`;
 }
 
+/** How a feature can feed an Input: as it is, flattened, or not at all. */
+function feedKind(input: GraphNode, feature: FeatureSpec): 'same' | 'flatten' | null {
+  const inputShape = (input.params.shape as number[] | undefined) ?? [];
+  if ((input.params.dtype ?? 'float32') !== feature.dtype) return null;
+  if (shapeText(inputShape) === shapeText(feature.shape)) return 'same';
+  return inputShape.length === 1 && feature.shape.length > 1 && inputShape[0] === size(feature.shape) ? 'flatten' : null;
+}
+
 /**
- * Every bundled dataset, each with whether the graph's one input and one output fit its feature
- * and its class labels, and why (or why not). A graph that already has a dataset or a loss, or
- * has several inputs or outputs, fits none (the reason says which).
+ * The ways to feed every Input a different feature (at most two are looked for: one is a fit,
+ * two are ambiguous). An Input named after a feature (its name or id) takes only that feature.
+ */
+function assignments(inputs: readonly GraphNode[], features: readonly FeatureSpec[]): InputBinding[][] {
+  const found: InputBinding[][] = [];
+  const options = inputs.map((input) => {
+    const named = features.filter((f) => f.name === input.id || f.name === input.name || f.name === input.params.feature);
+    return (named.length > 0 ? named : features).flatMap((feature) => {
+      const kind = feedKind(input, feature);
+      return kind ? [{ inputNode: input.id, feature, flatten: kind === 'flatten' }] : [];
+    });
+  });
+  const walk = (k: number, chosen: InputBinding[]) => {
+    if (found.length >= 2) return;
+    if (k === inputs.length) {
+      found.push([...chosen]);
+      return;
+    }
+    for (const option of options[k] ?? []) {
+      if (chosen.some((c) => c.feature.name === option.feature.name)) continue;
+      walk(k + 1, [...chosen, option]);
+    }
+  };
+  walk(0, []);
+  return found;
+}
+
+/**
+ * Every bundled dataset, each with whether the graph's inputs and one output fit its features
+ * and its class labels, and why (or why not). Each Input takes a different feature (same shape
+ * and dtype, or an image flattened); features no Input takes (a mask) stay unused. A graph that
+ * already has a dataset or a loss, or has several outputs, fits none (the reason says which).
  */
 export function datasetsFitting(graph: GraphDocument): DatasetFit[] {
   const analysis = analyzeGraph(graph);
@@ -82,8 +125,8 @@ export function datasetsFitting(graph: GraphDocument): DatasetFit[] {
     ? 'the graph already has a loss'
     : analysis.issues.some((i) => i.severity === 'error')
       ? 'the graph has errors'
-      : inputs.length !== 1
-        ? `the model has ${inputs.length} inputs; binding is offered for a model with one`
+      : inputs.length === 0
+        ? 'the model has no Input'
         : outputs.length !== 1
           ? `the model has ${outputs.length} outputs; binding is offered for a model with one`
           : null;
@@ -91,23 +134,36 @@ export function datasetsFitting(graph: GraphDocument): DatasetFit[] {
     const spec = getDatasetSpec(id);
     const base = { datasetId: id, title: spec.title };
     if (whole) return { ...base, fits: false, reason: whole };
-    const input = inputs[0] as GraphNode;
     const output = outputs[0] as (typeof outputs)[number];
-    const features = spec.features.filter((f) => f.role === 'input');
     const labels = spec.labels.filter((f) => f.role === 'label' && f.classNames && f.shape.length === 0);
-    if (features.length !== 1 || spec.features.length !== 1 || labels.length !== 1) {
-      return { ...base, fits: false, reason: `its samples are ${spec.features.map((f) => f.name).join(' + ')}, not one input and a class label` };
+    if (labels.length !== 1) {
+      return { ...base, fits: false, reason: `its samples are ${spec.features.map((f) => f.name).join(' + ')} -> ${spec.labels.map((f) => f.name).join(' + ')}, not inputs and a class label` };
     }
-    const feature = features[0] as FeatureSpec;
     const label = labels[0] as FeatureSpec;
-    const inputShape = (input.params.shape as number[] | undefined) ?? [];
-    const inputDtype = input.params.dtype ?? 'float32';
-    const sameShape = shapeText(inputShape) === shapeText(feature.shape);
-    const flatten = !sameShape && inputShape.length === 1 && feature.shape.length > 1 && inputShape[0] === size(feature.shape);
-    if (!sameShape && !flatten) {
-      return { ...base, fits: false, reason: `its ${feature.name} is ${shapeText(feature.shape)}; the model's input is ${shapeText(inputShape)}` };
+    const found = assignments(inputs, spec.features);
+    if (found.length === 0) {
+      const one = inputs.length === 1 ? (inputs[0] as GraphNode) : null;
+      const feature = spec.features.length === 1 ? (spec.features[0] as FeatureSpec) : null;
+      if (one && feature) {
+        const inputShape = (one.params.shape as number[] | undefined) ?? [];
+        const shapeFits = feedKind({ ...one, params: { ...one.params, dtype: feature.dtype } }, feature) !== null;
+        return {
+          ...base,
+          fits: false,
+          reason: shapeFits ? `its ${feature.name} is ${feature.dtype}; the model's input is ${String(one.params.dtype ?? 'float32')}` : `its ${feature.name} is ${shapeText(feature.shape)}; the model's input is ${shapeText(inputShape)}`,
+        };
+      }
+      const features = spec.features.map((f) => `${f.name} ${shapeText(f.shape)} ${f.dtype}`).join(', ');
+      const wanted = inputs.map((n) => `'${nodeDisplayName(n)}' ${shapeText((n.params.shape as number[] | undefined) ?? [])} ${String(n.params.dtype ?? 'float32')}`).join(', ');
+      return { ...base, fits: false, reason: `its features (${features}) can't feed the model's ${inputs.length === 1 ? 'input' : `${inputs.length} inputs`} (${wanted}) one each` };
     }
-    if (inputDtype !== feature.dtype) return { ...base, fits: false, reason: `its ${feature.name} is ${feature.dtype}; the model's input is ${String(inputDtype)}` };
+    if (found.length > 1) {
+      const [a, b] = found as [InputBinding[], InputBinding[]];
+      const differs = a.find((x, i) => x.feature.name !== b[i]?.feature.name) as InputBinding;
+      const node = graph.nodes.find((n) => n.id === differs.inputNode) as GraphNode;
+      return { ...base, fits: false, reason: `Input '${nodeDisplayName(node)}' could take its ${differs.feature.name} or another feature of the same shape; name each Input after the feature it takes` };
+    }
+    const bindings = found[0] as InputBinding[];
     const classes = (label.classNames as readonly string[]).length;
     const outShape = output.shape;
     if (outShape.length !== 2 || outShape[1] !== classes) {
@@ -117,14 +173,19 @@ export function datasetsFitting(graph: GraphDocument): DatasetFit[] {
     if (kind !== 'probabilities' && kind !== 'logits') {
       return { ...base, fits: false, reason: `it has ${classes} classes, but the model's output '${nodeDisplayName(output.node)}' ends in ${kind}, neither class scores nor softmax probabilities` };
     }
-    const inputText = flatten ? `input ${shapeText(inputShape)} = the ${feature.shape.join('x')} ${feature.name} flattened` : `input ${shapeText(inputShape)} = its ${feature.name}`;
+    const inputText = bindings
+      .map((b) => {
+        const node = graph.nodes.find((n) => n.id === b.inputNode) as GraphNode;
+        const shape = shapeText((node.params.shape as number[] | undefined) ?? []);
+        const what = inputs.length === 1 ? `input ${shape}` : `input '${nodeDisplayName(node)}' ${shape}`;
+        return b.flatten ? `${what} = the ${b.feature.shape.join('x')} ${b.feature.name} flattened` : `${what} = its ${b.feature.name}`;
+      })
+      .join('; ');
     return {
       ...base,
       fits: true,
       reason: `${inputText}; ${classes} outputs (${kind === 'logits' ? 'scores' : 'softmax'}) = its ${classes} classes`,
-      inputNode: input.id,
-      feature,
-      flatten,
+      inputs: bindings,
       outputNode: output.node.id,
       outputPort: output.port,
       label,
@@ -134,26 +195,29 @@ export function datasetsFitting(graph: GraphDocument): DatasetFit[] {
 }
 
 /**
- * Binds a fitting dataset: the training setup's dataset, the Input fed by its feature (a Flatten
+ * Binds a fitting dataset: the training setup's dataset, each Input fed by its feature (a Flatten
  * after it when the model takes it flattened), a label Input and a SparseCategoricalCrossentropy on
  * the output. New nodes are appended, so every weighted node keeps its compiled layer name.
  */
 export function bindFittingDataset(graph: GraphDocument, fit: FittingDataset): GraphDocument {
-  const input = graph.nodes.find((n) => n.id === fit.inputNode);
   const output = graph.nodes.find((n) => n.id === fit.outputNode);
-  if (!input || !output) throw new Error(`the graph has no node '${input ? fit.outputNode : fit.inputNode}' to bind`);
+  if (!output) throw new Error(`the graph has no node '${fit.outputNode}' to bind`);
   let g = setTraining(graph, { dataset: { id: fit.datasetId, options: {} } });
-  g = setParams(g, input.id, { feature: fit.feature.name, shape: [...fit.feature.shape], dtype: fit.feature.dtype });
-  if (fit.flatten) {
-    const added = addNode(g, 'Flatten', { x: input.position.x, y: input.position.y + 140 });
-    g = added.graph;
-    // The Input's wires now leave the Flatten.
-    const flattenId = added.id;
-    g = {
-      ...g,
-      edges: g.edges.map((e) => (e.source.node === input.id ? { ...e, source: { node: flattenId, port: 'out' } } : e)),
-    };
-    g = connect(g, { source: { node: input.id, port: 'out' }, target: { node: flattenId, port: 'in' } }).graph;
+  for (const binding of fit.inputs) {
+    const input = g.nodes.find((n) => n.id === binding.inputNode);
+    if (!input) throw new Error(`the graph has no node '${binding.inputNode}' to bind`);
+    g = setParams(g, input.id, { feature: binding.feature.name, shape: [...binding.feature.shape], dtype: binding.feature.dtype });
+    if (binding.flatten) {
+      const added = addNode(g, 'Flatten', { x: input.position.x, y: input.position.y + 140 });
+      g = added.graph;
+      // The Input's wires now leave the Flatten.
+      const flattenId = added.id;
+      g = {
+        ...g,
+        edges: g.edges.map((e) => (e.source.node === input.id ? { ...e, source: { node: flattenId, port: 'out' } } : e)),
+      };
+      g = connect(g, { source: { node: input.id, port: 'out' }, target: { node: flattenId, port: 'in' } }).graph;
+    }
   }
   const labelId = freshId(g, fit.label.name);
   g = {

@@ -75,8 +75,8 @@ function BindByNameNotice({ graph, dataset }: { graph: GraphDocument; dataset: N
 }
 
 /**
- * A model without a dataset and a loss (an imported one): the bundled datasets its one input and
- * one output fit, each with why and a button that binds it (one edit: the Input fed, a label and
+ * A model without a dataset and a loss (an imported one): the bundled datasets its inputs and its
+ * one output fit, each with why and a button that binds it (one edit: the Inputs fed, a label and
  * a loss added; the imported run then opens on it and new runs start from its weights), and why
  * the others don't fit.
  */

@@ -59,7 +59,7 @@ describe('datasets an imported model fits', () => {
     const fits = datasetsFitting(result.graph);
     expect(fits.filter((f) => f.fits).map((f) => f.datasetId).sort()).toEqual(['fashion-mnist', 'mnist']);
     const mnist = fitOf(fits, 'mnist') as FittingDataset;
-    expect(mnist.flatten).toBe(true);
+    expect(mnist.inputs.map((b) => [b.feature.name, b.flatten])).toEqual([['image', true]]);
     expect(mnist.fromLogits).toBe(true);
     expect(mnist.reason).toBe('input [784] = the 28x28x1 image flattened; 10 outputs (scores) = its 10 classes');
     expect(fitOf(fits, 'iris')?.reason).toBe("its features is [4]; the model's input is [784]");
@@ -78,7 +78,7 @@ describe('datasets an imported model fits', () => {
     const convFits = datasetsFitting((await imported(conv)).result.graph);
     conv.dispose();
     const mnist = fitOf(convFits, 'mnist') as FittingDataset;
-    expect(mnist.fits && !mnist.flatten && !mnist.fromLogits).toBe(true);
+    expect(mnist.fits && !mnist.inputs[0]?.flatten && !mnist.fromLogits).toBe(true);
 
     const tabular = tfl.sequential({ name: 'tab', layers: [tfl.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' })] });
     const tabFits = datasetsFitting((await imported(tabular)).result.graph);
@@ -147,6 +147,51 @@ describe('datasets an imported model fits', () => {
     const reopened = compileSeeded(opened);
     expect(() => applyWeights(reopened, opened, run.weights as NonNullable<typeof run.weights>)).not.toThrow();
     reopened.model.dispose();
+  });
+
+  it('a model with two inputs (token ids and their mask, as the sentiment data has them) fits sentiment, each Input bound to its feature; training from the imported weights starts at its loss', async () => {
+    const tokens = tfl.input({ shape: [17], dtype: 'int32', name: 'tokens' });
+    const mask = tfl.input({ shape: [17], name: 'mask' });
+    const pooled = tfl.layers.globalAveragePooling1d({ name: 'pool' }).apply(tfl.layers.embedding({ inputDim: 2000, outputDim: 4, name: 'embed' }).apply(tokens)) as tfl.SymbolicTensor;
+    const length = tfl.layers.dense({ units: 2, activation: 'tanh', name: 'length' }).apply(mask) as tfl.SymbolicTensor;
+    const merged = tfl.layers.concatenate({ name: 'merged' }).apply([pooled, length]) as tfl.SymbolicTensor;
+    const model = tfl.model({ name: 'two_inputs', inputs: [tokens, mask], outputs: tfl.layers.dense({ units: 2, activation: 'softmax', name: 'probs' }).apply(merged) as tfl.SymbolicTensor });
+    smallWeights(model);
+    const { result } = await imported(model);
+    const fits = datasetsFitting(result.graph);
+    expect(fits.filter((f) => f.fits).map((f) => f.datasetId)).toEqual(['sentiment']);
+    const sentiment = fitOf(fits, 'sentiment') as FittingDataset;
+    expect(sentiment.reason).toBe("input 'tokens' [17] = its tokens; input 'mask' [17] = its mask; 2 outputs (softmax) = its 2 classes");
+    expect(fitOf(fits, 'iris')?.reason).toBe("its features (features [4] float32) can't feed the model's 2 inputs ('tokens' [17] int32, 'mask' [17] float32) one each");
+    const bound = bindDatasetToDocument(result.graph, 'sentiment');
+    if (!bound.ok) throw new Error(bound.message);
+    expect(bound.graph.nodes.filter((n) => n.type === 'Input').map((n) => [n.id, n.params.feature])).toEqual([['tokens', 'tokens'], ['mask', 'mask'], ['label', 'label']]);
+
+    // One full-batch step from the imported weights: its loss is the tfjs model's on those rows.
+    const graph = runGraph(bound.graph, bound.graph.runs[0] as NonNullable<(typeof bound.graph.runs)[number]>);
+    const dataset = await loadDataset('sentiment', nodeFileSource());
+    const rows = 64;
+    const batch = dataset.train.gather(Uint32Array.from({ length: rows }, (_, i) => i));
+    const expected = tf.tidy(() => {
+      const probs = model.predict([tf.tensor(batch.features.tokens?.data as Int32Array, [rows, 17], 'int32'), tf.tensor(batch.features.mask?.data as Float32Array, [rows, 17])]) as tf.Tensor;
+      const picked = tf.sum(tf.mul(probs, tf.oneHot(tf.tensor1d(batch.features.label?.data as Int32Array, 'int32'), 2)), 1);
+      return tf.mean(tf.neg(tf.log(picked))).dataSync()[0] as number;
+    });
+    model.dispose();
+    const run = bound.graph.runs[0];
+    if (!run?.weights) throw new Error('no imported weights');
+    const trainGraph = { ...graph, training: { ...graph.training, batchSize: rows, epochs: 1, validationSplit: 0 } };
+    const compiled = compileSeeded(trainGraph);
+    const losses: number[] = [];
+    try {
+      applyWeights(compiled, trainGraph, run.weights);
+      const trained = await runTraining(trainGraph, compiled, dataset, { backend: 'cpu', limit: rows, onStep: (e) => losses.push(e.step.loss) });
+      trained.trainer.dispose();
+    } finally {
+      compiled.model.dispose();
+    }
+    expect(losses).toHaveLength(1);
+    expect(Math.abs((losses[0] as number) - expected)).toBeLessThan(1e-4 * expected);
   });
 
   it('netwright import --dataset mnist, then train --from-run 1: epoch 1 (one batch) starts at the imported model loss', async () => {
