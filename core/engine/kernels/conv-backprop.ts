@@ -112,8 +112,13 @@ export function conv2dInputGradient(
     const spread = spreadByStrides(dy, g.strides);
     const before: Pair = [kh - 1 - g.padH[0], kw - 1 - g.padW[0]];
     const after: Pair = [h - 1 + g.padH[0] - (spread.shape[1] - 1), w - 1 + g.padW[0] - (spread.shape[2] - 1)];
-    const dyFramed = padOrCrop(spread, [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]]);
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, Cout, Cin]
+    // A frame of zeros only: the convolution's own padding (XNNPACK's implicit zeros) instead of
+    // a padded copy of dy (LeNet's second layer: a PadV2 of [64, 10, 10, 16] to 18x18, 0.6 ms).
+    if (before[0] >= 0 && before[1] >= 0 && after[0] >= 0 && after[1] >= 0 && before[0] < kh && after[0] < kh && before[1] < kw && after[1] < kw) {
+      return tf.conv2d(spread, flipped, 1, [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]]);
+    }
+    const dyFramed = padOrCrop(spread, [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]]);
     return tf.conv2d(dyFramed, flipped, 1, 'valid');
   });
 }
