@@ -4,6 +4,7 @@
  */
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -24,6 +25,20 @@ function tfjsWasm(): Plugin {
       for (const file of WASM_FILES) {
         this.emitFile({ type: 'asset', fileName: `assets/${file}`, source: readFileSync(path.join(WASM_DIR, file)) });
       }
+    },
+  };
+}
+
+/**
+ * Netwright's wasm SIMD kernels (core/engine/simd/kernels.c): compiled by scripts/build-simd.mjs
+ * (clang + lld; a no-op when up to date) before every build and dev server start. The engine worker
+ * loads them with `new URL(..., import.meta.url)`, which Vite turns into hashed assets.
+ */
+function simdKernels(): Plugin {
+  return {
+    name: 'netwright-simd-kernels',
+    buildStart() {
+      execFileSync(process.execPath, [path.join(here, 'scripts/build-simd.mjs')], { stdio: 'inherit' });
     },
   };
 }
@@ -59,7 +74,7 @@ const crossOriginIsolation = {
 
 export default defineConfig({
   base: './',
-  plugins: [react(), tfjsWasm(), bundledData()],
+  plugins: [react(), simdKernels(), tfjsWasm(), bundledData()],
   define: {
     'import.meta.env.PACKAGE_VERSION': JSON.stringify(pkg.version),
   },

@@ -38,6 +38,8 @@ class SlowFirstSequencer extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
+    // Builds the SIMD kernels (scripts/build-simd.mjs; clang + lld) when they are missing or stale.
+    globalSetup: ['test/unit/global-setup.ts'],
     environment: 'node',
     testTimeout: 60_000,
     pool: 'forks',

@@ -2,7 +2,8 @@
  * `npm run bench`: training throughput of the example families per Node backend, measured side by
  * side in interleaved rounds of one run:
  *  - Netwright (the engine's Trainer, no statistics) with Netwright's wasm kernels, and the same
- *    with the stock tfjs kernels put back (what the kernels in core/engine/kernels/ buy);
+ *    with the stock tfjs kernels put back (what the kernels in core/engine/kernels/ and the SIMD
+ *    kernels in core/engine/simd/ buy), and without the SIMD kernels alone (their paths before);
  *  - the same with tfjs' Adam (14 elementwise kernels per variable) instead of the fused update
  *    (kernels/adam.ts), for models trained with Adam on wasm;
  *  - a hand-written tfjs model of the same architecture on the same batches (what compiling a
@@ -33,6 +34,7 @@ import { analyzeGraph, summarize } from '../core/graph';
 import { getTemplate } from '../core/templates';
 import { selectNodeBackend } from '../cli/node-backend';
 import { registerWasmKernelGaps, unregisterWasmFastMatMul } from '../core/engine/kernels';
+import { simdStatus, useSimdKernels } from '../core/engine/simd';
 import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
 import { useStockRecurrence } from '../core/catalogue/layers/recurrent/tfjs-rnn';
 import { useStockAttention } from '../core/catalogue/layers/attention/additive-scores';
@@ -58,6 +60,7 @@ const STOCK_WASM_KERNELS = [tf.Conv2DBackpropInput, tf.MaxPoolGrad, tf.Identity]
 const BEFORE_IM2COL: tf.KernelConfig = { kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2dBackpropFilter };
 
 function useStockWasmKernels(): void {
+  useSimdKernels(false);
   unregisterWasmFastMatMul();
   // Adam's update as tfjs' 14 elementwise kernels per variable (FusedAdamOptimizer checks at every step).
   if (tf.getKernel(ADAM_UPDATE_KERNEL, 'wasm')) tf.unregisterKernel(ADAM_UPDATE_KERNEL, 'wasm');
@@ -74,6 +77,7 @@ function useNetwrightWasmKernels(): void {
   tf.unregisterKernel(tf.Conv2DBackpropFilter, 'wasm');
   registerWasmKernelGaps();
   registerAdamUpdateKernels();
+  useSimdKernels(true);
 }
 
 /** Statistics every this many steps, as the app trains (renderer/engine/training-session.ts). */
@@ -249,6 +253,8 @@ interface Row {
   netwrightStockAttention: number | null;
   /** No statistics, Adam as tfjs' elementwise kernels instead of the fused update (models trained with Adam, wasm). */
   netwrightStockAdam: number | null;
+  /** No statistics, without Netwright's SIMD kernels (the typed-array LSTM op, tfjs' attention): wasm models that use them. */
+  netwrightNoSimd: number | null;
   hand: number | null;
   torch: number | null;
   gflops: number;
@@ -355,7 +361,8 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   if (peer) await peer.round(3);
   const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
   const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
-  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockAdam: 0, hand: 0, torch: 0 };
+  const simdSideBySide = backend === 'wasm' && (recurrent || additiveAttention);
+  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockAdam: 0, noSimd: 0, hand: 0, torch: 0 };
   // Interleaved rounds, so drifts in machine load hit every variant alike, in a balanced order
   // (see balancedOrder). The engine's steps read asynchronously, as the run loop does.
   const variants: (() => Promise<void>)[] = [
@@ -405,6 +412,16 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
       }
     });
   }
+  if (simdSideBySide) {
+    variants.push(async () => {
+      useSimdKernels(false);
+      try {
+        totals.noSimd += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
+      } finally {
+        useSimdKernels(true);
+      }
+    });
+  }
   if (peer) variants.push(async () => void (totals.torch += await peer.round(steps)));
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of balancedOrder(variants.length, round)) await (variants[v] as () => Promise<void>)();
@@ -425,6 +442,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     netwrightStockRecurrent: recurrent ? samples / totals.stockRecurrent : null,
     netwrightStockAttention: additiveAttention ? samples / totals.stockAttention : null,
     netwrightStockAdam: adam ? samples / totals.stockAdam : null,
+    netwrightNoSimd: simdSideBySide ? samples / totals.noSimd : null,
     hand: hand ? samples / totals.hand : null,
     torch: peer ? samples / totals.torch : null,
     // Forward + backward is about 3x the forward pass.
@@ -451,6 +469,7 @@ async function main(): Promise<void> {
   const missing = torchMissing();
   console.log(missing ? `PyTorch column: none (${missing})` : `PyTorch column: ${PYTHON} with torch, 1 thread`);
   const torch = missing ? null : new TorchPeer();
+  console.log(`Netwright SIMD kernels: ${simdStatus(tf.getBackend() === 'wasm' ? tf.backend() : undefined)}`);
   console.log(`load average at start: ${loadAverage()} (${os.cpus().length} CPUs); samples/s from process CPU time`);
   const rows: Row[] = [];
   for (const c of CASES) {
@@ -479,6 +498,8 @@ async function main(): Promise<void> {
     'fused att. speed-up',
     'tfjs Adam',
     'fused Adam speed-up',
+    'no SIMD',
+    'SIMD speed-up',
     'hand tfjs',
     'ratio /hand',
     'PyTorch 1T',
@@ -501,6 +522,8 @@ async function main(): Promise<void> {
     r.netwrightStockAttention === null ? '-' : (r.netwrightNoStats / r.netwrightStockAttention).toFixed(2) + 'x',
     num(r.netwrightStockAdam),
     r.netwrightStockAdam === null ? '-' : (r.netwrightNoStats / r.netwrightStockAdam).toFixed(2) + 'x',
+    num(r.netwrightNoSimd),
+    r.netwrightNoSimd === null ? '-' : (r.netwrightNoStats / r.netwrightNoSimd).toFixed(2) + 'x',
     num(r.hand),
     r.hand === null ? '-' : (r.netwrightNoStats / r.hand).toFixed(3),
     num(r.torch),

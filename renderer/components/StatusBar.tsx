@@ -35,6 +35,9 @@ function BackendIndicator({ backend }: { backend: BackendStatus }) {
         <span className="popover-line muted">
           {report.crossOriginIsolated ? 'Cross-origin isolated: wasm threads allowed' : 'Not cross-origin isolated: single-threaded wasm'}
         </span>
+        <span className="popover-line muted" data-testid="simd-kernels">
+          Netwright SIMD kernels: {report.simdKernels}
+        </span>
       </span>
     </span>
   );

@@ -28,6 +28,8 @@ export interface BackendReport {
   tfjsVersion: string;
   /** SharedArrayBuffer available: the wasm backend may use threads. */
   crossOriginIsolated: boolean;
+  /** Netwright's wasm SIMD kernels (core/engine/simd): in use on the chosen wasm backend, compiled, or why not. */
+  simdKernels: string;
 }
 
 export interface TrainRequest {

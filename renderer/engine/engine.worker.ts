@@ -12,6 +12,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { compareBackends } from '../../core/engine/backend-check';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps, registerWebGpuKernelFixes } from '../../core/engine/kernels';
+import { compileSimdKernels, simdStatus } from '../../core/engine/simd';
 import type { BackendReport, BackendRequest, EngineApi, ImportModelRequest, ImportModelResult, InspectRequest, PytorchExportRequest, TrainRequest, TrainingListener } from './engine-api';
 import { serializeGraph } from '../../core/graph/serialize';
 import { ImportError } from '../../core/import/errors';
@@ -65,6 +66,13 @@ async function precheck(name: string): Promise<string | null> {
 registerWasmKernelGaps();
 registerCpuKernelFixes();
 registerWebGpuKernelFixes();
+// Netwright's wasm SIMD kernels (core/engine/simd): fetched and compiled once; the ops use them on
+// wasm from then on (both builds are fetched: tfjs picks its threaded module when isolated).
+const simdCompiled = compileSimdKernels(async (url) => {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  return response.arrayBuffer();
+});
 
 let lastReport: BackendReport | null = null;
 /** Cancels the PyTorch export in progress (cancelExport). */
@@ -80,6 +88,7 @@ function backendReason(backend: string): string {
 
 const api: EngineApi = {
   async selectBackend(request: BackendRequest): Promise<BackendReport> {
+    await simdCompiled;
     const choice = await chooseBackend(tf, {
       preference: DEFAULT_BACKEND_PREFERENCE,
       override: request.override,
@@ -90,6 +99,7 @@ const api: EngineApi = {
       ...choice,
       tfjsVersion: tf.version_core,
       crossOriginIsolated: self.crossOriginIsolated,
+      simdKernels: simdStatus(choice.backend === 'wasm' ? tf.backend() : undefined),
     };
     return lastReport;
   },

@@ -46,6 +46,11 @@ test.describe('first screen (web mode)', () => {
     // files): it is chosen or a GPU backend beat it, never skipped. cpu is only a last resort.
     expect(chosen).not.toBe('cpu');
     await expect(details).not.toContainText('wasm skipped');
+    // Netwright's wasm SIMD kernels (core/engine/simd) were fetched and compiled in the worker, and
+    // run on the memory of tfjs' threaded wasm module (the page is cross-origin isolated).
+    await expect(page.getByTestId('simd-kernels')).toHaveText(
+      chosen === 'wasm' ? "Netwright SIMD kernels: in use on tfjs' wasm memory (shared: threaded build)" : 'Netwright SIMD kernels: compiled',
+    );
 
     mkdirSync('docs/screenshots', { recursive: true });
     await page.mouse.move(720, 450); // close the tooltip for a clean picture

@@ -40,6 +40,7 @@ import { resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-gra
 import { registerWasmFastMatMul } from './matmul';
 import { unsortedSegmentSum } from './segment-sum';
 import { registerFastGradients } from './tile-grad';
+import { registerSimdKernels } from '../simd/kernels';
 
 export { dilateFilter } from './dilated-filter';
 export { registerWasmFastMatMul, unregisterWasmFastMatMul } from './matmul';
@@ -102,6 +103,8 @@ export function registerWasmKernelGaps(): void {
   replaceKernels(WASM, REPLACED_WASM_KERNELS);
   replaceKernels(WASM, FASTER_WASM_KERNELS);
   registerWasmFastMatMul();
+  // Netwright's own SIMD kernels (../simd): they run once compileSimdKernels() has loaded the module.
+  registerSimdKernels();
   // Backend-independent, registered here and below because every entry point calls one of them.
   registerFastGradients();
 }

@@ -1,8 +1,9 @@
 /**
  * The fused additive-attention scores (additive-scores.ts) against tfjs' own composition
  * (broadcast add, tanh, product with v): the op alone and the Attention layer with a padding mask,
- * scores/outputs and the gradient of every input and weight within 1e-4, on cpu (the backend
- * where the fused path is taken), with flat tensor counts; on wasm additiveScores is tfjs' path.
+ * scores/outputs and the gradient of every input and weight within 1e-4, with flat tensor counts:
+ * on cpu (the typed-array op) and on wasm (Netwright's SIMD kernels, core/engine/simd, when units
+ * is a multiple of 4; tfjs' path otherwise).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -13,6 +14,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { additiveScores, additiveScoresStock, useStockAttention } from '../../../core/catalogue/layers/attention/additive-scores';
 import { AttentionLayer } from '../../../core/catalogue/layers/attention/attention';
 import { registerWasmKernelGaps } from '../../../core/engine/kernels';
+import { ADDITIVE_SCORES, ADDITIVE_SCORES_GRAD } from '../../../core/engine/simd/kernels';
+import { loadNodeSimdKernels } from '../../../cli/node-backend';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
@@ -58,10 +61,13 @@ function runScores(scores: typeof additiveScores, inputs: tf.Tensor[], probe: tf
 
 afterEach(() => useStockAttention(false));
 
-for (const backend of ['cpu'] as ('cpu' | 'wasm')[]) {
+for (const backend of ['cpu', 'wasm'] as const) {
   describe(`fused additive attention scores = tfjs' composition (${backend})`, () => {
     beforeAll(async () => {
-      if (backend === 'wasm') registerWasmKernelGaps();
+      if (backend === 'wasm') {
+        registerWasmKernelGaps();
+        expect(await loadNodeSimdKernels()).toBe(true);
+      }
       expect(await tf.setBackend(backend)).toBe(true);
     });
     afterAll(async () => {
@@ -74,6 +80,9 @@ for (const backend of ['cpu'] as ('cpu' | 'wasm')[]) {
       [3, 4, 5, 6, 1],
       [2, 11, 32, 8, 2],
       [2, 3, 4, 5, 15],
+      // Multiples of 4 units: the SIMD kernels on wasm (saturated tanh, and seq2seq-dates' shape).
+      [2, 3, 4, 12, 15],
+      [3, 11, 32, 64, 1],
     ] as const) {
       it(`scores and the gradients of queries, keys, v: [${batch}, ${tq}, ${tv}] x ${units} units, scale ${scale}`, () => {
         const q = patterned([batch, tq, units], 1, scale);
@@ -138,11 +147,19 @@ describe('additiveScores on wasm', () => {
   afterAll(async () => {
     await tf.setBackend('cpu');
   });
-  it("runs tfjs' kernels there (measured faster on wasm than the typed-array pass)", async () => {
-    const [q, k, v] = [patterned([2, 3, 4], 1), patterned([2, 5, 4], 2), patterned([4], 3)];
-    const info = await tf.profile(() => tf.dispose(additiveScores(q, k, v)));
-    expect(info.kernels.map((kernel) => kernel.name)).toContain('Tanh');
-    tf.dispose([q, k, v]);
+  it("runs Netwright's SIMD kernels forwards and backwards when units is a multiple of 4, tfjs' kernels otherwise", async () => {
+    expect(await loadNodeSimdKernels()).toBe(true);
+    const kernelsOf = async (units: number) => {
+      const [q, k, v] = [patterned([2, 3, units], 1), patterned([2, 5, units], 2), patterned([units], 3)];
+      const info = await tf.profile(() => tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(additiveScores(a, b, c)))([q, k, v])));
+      tf.dispose([q, k, v]);
+      return info.kernels.map((kernel) => kernel.name);
+    };
+    const simd = await kernelsOf(8);
+    expect(simd).toContain(ADDITIVE_SCORES);
+    expect(simd).toContain(ADDITIVE_SCORES_GRAD);
+    expect(simd).not.toContain('Tanh');
+    expect(await kernelsOf(6)).toContain('Tanh');
   });
 });
 

@@ -2,7 +2,8 @@
  * The fused recurrent op (fused-recurrence.ts) against tfjs' own unrolled layers: the SAME layer
  * object is run with `useStockRecurrence(true)` (tfjs' path, the oracle) and `false` (fused), and
  * outputs, returned states and the gradients of every input, initial state and weight must agree.
- * On cpu and on wasm (where the fused path is taken), plus save/load and flat tensor counts.
+ * On cpu and on wasm (where the fused path is taken; an LSTM with 4k units and sigmoid/tanh runs
+ * Netwright's SIMD kernels there), plus save/load and flat tensor counts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -13,6 +14,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGru, createLstm, createSimpleRnn, useStockRecurrence } from '../../../core/catalogue/layers/recurrent/tfjs-rnn';
 import { registerWasmKernelGaps } from '../../../core/engine/kernels';
+import { LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD } from '../../../core/engine/simd/kernels';
+import { loadNodeSimdKernels } from '../../../cli/node-backend';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
@@ -165,12 +168,35 @@ afterEach(() => useStockRecurrence(false));
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`fused recurrence = tfjs' unrolled layers, outputs, states and every gradient (${backend})`, () => {
     beforeAll(async () => {
-      if (backend === 'wasm') registerWasmKernelGaps();
+      if (backend === 'wasm') {
+        registerWasmKernelGaps();
+        expect(await loadNodeSimdKernels()).toBe(true);
+      }
       expect(await tf.setBackend(backend)).toBe(true);
     });
     afterAll(async () => {
       await tf.setBackend('cpu');
     });
+    if (backend === 'wasm') {
+      // Units a multiple of 4 with sigmoid gates and tanh: the SIMD kernels (core/engine/simd). Batch 5
+      // and 12 units take the tails of the 4x8 product tiles; masks, go-backwards, no bias, no states.
+      it("LSTM on Netwright's SIMD kernels: every variant with 8 and 12 units, batch 5", async () => {
+        const simdCases = cases('LSTM').filter((c) => c.units !== 1 && c.activation === 'tanh' && c.recurrentActivation === 'sigmoid');
+        expect(simdCases.length).toBeGreaterThanOrEqual(8);
+        for (const c of simdCases) {
+          compareFusedWithStock({ ...c, units: 8 }, 5, 6, 5);
+          compareFusedWithStock({ ...c, units: 12 }, 4, 3, 7);
+        }
+        const layer = makeLayer({ ...BASE, kind: 'LSTM', units: 8, returnState: false });
+        const x = patterned([2, 3, 4], 1);
+        const info = await tf.profile(() => tf.dispose(tf.grads((v: tf.Tensor) => tf.sum(layer.apply(v) as tf.Tensor))([x])));
+        const names = info.kernels.map((k) => k.name);
+        expect(names).toContain(LSTM_SEQUENCE);
+        expect(names).toContain(LSTM_SEQUENCE_GRAD);
+        layer.dispose();
+        x.dispose();
+      });
+    }
     for (const kind of ['LSTM', 'GRU', 'SimpleRNN'] as const) {
       it(kind, () => {
         for (const c of cases(kind)) compareFusedWithStock(c);

@@ -27,6 +27,7 @@ import {
   typesWithoutExamples,
 } from '../../../core/engine/backend-check';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../../core/engine/kernels';
+import { loadNodeSimdKernels } from '../../../cli/node-backend';
 
 const require = createRequire(import.meta.url);
 // In Node the wasm backend loads its .wasm from a folder path (with a trailing separator).
@@ -41,6 +42,8 @@ function expectClose(cpu: BackendResult, wasm: BackendResult, label: string): vo
 beforeAll(async () => {
   registerWasmKernelGaps();
   registerCpuKernelFixes();
+  // Netwright's SIMD kernels too (the LSTM and additive attention examples with 4 units use them).
+  expect(await loadNodeSimdKernels()).toBe(true);
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 afterAll(async () => {

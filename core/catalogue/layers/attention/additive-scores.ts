@@ -12,6 +12,7 @@
  * test/unit/catalogue/additive-scores.test.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ADDITIVE_SCORES, ADDITIVE_SCORES_GRAD, simdReady } from '../../../engine/simd/kernels';
 import { tanh } from '../fast-math';
 
 /** Backends where the typed-array pass beats tfjs' kernels (not wasm: its tanh and adds are faster than JS). */
@@ -55,6 +56,7 @@ export function additiveScores(queries: tf.Tensor, keys: tf.Tensor, scoreVector:
         `v [${scoreVector.shape.join(', ')}]`,
     );
   }
+  if (!stockAttention && units % 4 === 0 && simdReady()) return additiveScoresSimd(queries, keys, scoreVector);
   if (stockAttention || !FUSED_BACKENDS.has(tf.getBackend())) return additiveScoresStock(queries, keys, scoreVector);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [qIn, kIn, vIn] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -109,6 +111,24 @@ export function additiveScores(queries: tf.Tensor, keys: tf.Tensor, scoreVector:
         }
         return [tf.tensor3d(dq, [batch, tq, units]), tf.tensor3d(dk, [batch, tv, units]), tf.tensor1d(Float32Array.from(dv))];
       },
+    };
+  });
+  return op(queries, keys, scoreVector) as tf.Tensor3D;
+}
+
+/**
+ * wasm with Netwright's SIMD module: the same two passes as the cpu op, as two kernels on tfjs'
+ * heap (core/engine/simd/kernels.c); the tanh values are kept as a tensor for the backward pass.
+ */
+function additiveScoresSimd(queries: tf.Tensor, keys: tf.Tensor, scoreVector: tf.Tensor): tf.Tensor3D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [q, k, v, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [scores, hidden] = tf.engine().runKernel(ADDITIVE_SCORES, { queries: q, keys: k, v }) as tf.Tensor[];
+    save([hidden!, v]);
+    return {
+      value: scores!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.engine().runKernel(ADDITIVE_SCORES_GRAD, { dy, hidden: saved[0]!, v: saved[1]! }) as tf.Tensor[],
     };
   });
   return op(queries, keys, scoreVector) as tf.Tensor3D;

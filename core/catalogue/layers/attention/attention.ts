@@ -186,6 +186,8 @@ export const attention = defineLayer({
       inputs: { query: oneInput([3, 3]), values: oneInput([4, 3]), mask: [{ shape: [4], kind: 'mask' }] },
     },
     { params: { score: 'additive', units: 3 }, inputs: { query: oneInput([3, 2]), values: oneInput([4, 3]) } },
+    // 4 units: Netwright's SIMD kernels on wasm (core/engine/simd).
+    { params: { score: 'additive', units: 4 }, inputs: { query: oneInput([3, 2]), values: oneInput([4, 3]) } },
   ],
   inferShapes(ctx) {
     const q = requireSequence(inputShape(ctx, 'query'), 'Attention', 'query');

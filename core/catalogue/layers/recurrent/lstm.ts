@@ -50,6 +50,8 @@ export const lstm = defineLayer({
   backendExamples: [
     { params: { units: 3, returnSequences: true, recurrentDropout: 0.25 }, inputs: { in: oneInput([3, 2]) } },
     { params: { units: 2, returnState: true }, inputs: { in: oneInput([3, 2]), initialH: oneInput([2]), initialC: oneInput([2]) } },
+    // 4 units, sigmoid/tanh: Netwright's SIMD kernels on wasm (core/engine/simd).
+    { params: { units: 4, returnState: true }, inputs: { in: oneInput([3, 2]), initialH: oneInput([4]), initialC: oneInput([4]) } },
   ],
   inferShapes: cell.inferShapes,
   countParams: cell.countParams,

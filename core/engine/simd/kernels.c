@@ -1,0 +1,358 @@
+/*
+ * Netwright's own wasm SIMD (128-bit) kernels: the hot elementwise work of seq2seq-dates that
+ * tfjs 4.22's wasm backend runs as scalar loops or as many small dispatches.
+ *
+ * Built by scripts/build-simd.mjs (clang --target=wasm32 -msimd128, wasm-ld --import-memory) and
+ * instantiated on the memory of tfjs' own wasm module (core/engine/simd/index.ts): every pointer
+ * below is an offset into tfjs' heap, where the tensors already are, so nothing is copied.
+ *
+ * Rules that make sharing the memory safe: no static data, no globals, no stack (every function is
+ * a leaf over scalars and pointers; the build script refuses a module that touches its stack
+ * pointer), and nothing is allocated here: buffers, scratch included, are tfjs tensors.
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+typedef float f32;
+
+static inline v128_t splat(f32 x) { return wasm_f32x4_splat(x); }
+
+/* exp(x), float32 (Cephes' expf: range reduction by ln 2, degree-5 polynomial; relative error ~1e-7). */
+static inline v128_t v_exp(v128_t x) {
+  x = wasm_f32x4_min(wasm_f32x4_max(x, splat(-87.3f)), splat(88.3f));
+  v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, splat(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, splat(-2.12194440e-4f)));
+  v128_t p = splat(1.9875691500e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.3981999507e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(8.3334519073e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(4.1665795894e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(1.6666665459e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), splat(5.0000001201e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(p, wasm_f32x4_mul(r, r)), r), splat(1.0f));
+  v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_mul(p, scale);
+}
+
+/*
+ * tanh(x): odd polynomial for |x| < 0.625 (where 1 - 2/(e^2x + 1) would lose relative precision),
+ * (e^2x - 1)/(e^2x + 1) elsewhere, |x| clamped at 9 (tanh(9) rounds to 1 in float32).
+ */
+static inline v128_t v_tanh(v128_t x) {
+  v128_t ax = wasm_f32x4_abs(x);
+  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, splat(-9.0f)), splat(9.0f));
+  v128_t e = v_exp(wasm_f32x4_add(xc, xc));
+  v128_t big = wasm_f32x4_div(wasm_f32x4_sub(e, splat(1.0f)), wasm_f32x4_add(e, splat(1.0f)));
+  /* Cephes' tanhf polynomial, |x| < 0.625. */
+  v128_t z = wasm_f32x4_mul(x, x);
+  v128_t p = splat(-5.70498872745e-3f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(2.06390887954e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-5.37397155531e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(1.33314422036e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-3.33332819422e-1f));
+  v128_t small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
+  return wasm_v128_bitselect(small, big, wasm_f32x4_lt(ax, splat(0.625f)));
+}
+
+static inline v128_t v_sigmoid(v128_t x) {
+  return wasm_f32x4_div(splat(1.0f), wasm_f32x4_add(splat(1.0f), v_exp(wasm_f32x4_neg(x))));
+}
+
+static inline v128_t load(const f32 *p) { return wasm_v128_load(p); }
+static inline void store(f32 *p, v128_t v) { wasm_v128_store(p, v); }
+
+/* tanh of n values (n a multiple of 4), for tests of the approximation. */
+EXPORT(tanh_f32)
+void tanh_f32(const f32 *x, f32 *y, int n) {
+  for (int i = 0; i < n; i += 4) store(y + i, v_tanh(load(x + i)));
+}
+
+EXPORT(sigmoid_f32)
+void sigmoid_f32(const f32 *x, f32 *y, int n) {
+  for (int i = 0; i < n; i += 4) store(y + i, v_sigmoid(load(x + i)));
+}
+
+/*
+ * Additive attention scores: scores[b, i, j] = sum_u v[u] tanh(q[b, i, u] + k[b, j, u]); hidden
+ * keeps the tanh values [B, Tq, Tv, U] for the backward pass. U is a multiple of 4.
+ */
+EXPORT(additive_scores_forward)
+void additive_scores_forward(const f32 *q, const f32 *k, const f32 *v, f32 *scores, f32 *hidden,
+                             int batch, int tq, int tv, int units) {
+  for (int b = 0; b < batch; b++) {
+    for (int i = 0; i < tq; i++) {
+      const f32 *qRow = q + (b * tq + i) * units;
+      int row = (b * tq + i) * tv;
+      for (int j = 0; j < tv; j++) {
+        const f32 *kRow = k + (b * tv + j) * units;
+        f32 *h = hidden + (row + j) * units;
+        v128_t acc = splat(0.0f);
+        for (int u = 0; u < units; u += 4) {
+          v128_t t = v_tanh(wasm_f32x4_add(load(qRow + u), load(kRow + u)));
+          store(h + u, t);
+          acc = wasm_f32x4_add(acc, wasm_f32x4_mul(t, load(v + u)));
+        }
+        scores[row + j] = wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1) +
+                          wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3);
+      }
+    }
+  }
+}
+
+/*
+ * Its gradients: with d = dy[b, i, j] v (1 - t^2), dq[b, i] = sum_j d, dk[b, j] = sum_i d,
+ * dv = sum_{b, i, j} dy t. dvPart: scratch of units floats; dv64: units doubles (8-aligned),
+ * where each (b, i) row's float32 partial sum of dv is added, so the long sum stays accurate.
+ */
+EXPORT(additive_scores_backward)
+void additive_scores_backward(const f32 *dy, const f32 *hidden, const f32 *v, f32 *dq, f32 *dk, f32 *dv,
+                              f32 *dvPart, double *dv64, int batch, int tq, int tv, int units) {
+  for (int u = 0; u < units; u++) dv64[u] = 0.0;
+  for (int u = 0; u < batch * tv * units; u += 4) store(dk + u, splat(0.0f));
+  for (int b = 0; b < batch; b++) {
+    for (int i = 0; i < tq; i++) {
+      f32 *dqRow = dq + (b * tq + i) * units;
+      int row = (b * tq + i) * tv;
+      for (int u = 0; u < units; u += 4) {
+        store(dqRow + u, splat(0.0f));
+        store(dvPart + u, splat(0.0f));
+      }
+      for (int j = 0; j < tv; j++) {
+        f32 g = dy[row + j];
+        if (g == 0.0f) continue; /* masked source positions: exactly zero gradient */
+        v128_t gs = splat(g);
+        const f32 *h = hidden + (row + j) * units;
+        f32 *dkRow = dk + (b * tv + j) * units;
+        for (int u = 0; u < units; u += 4) {
+          v128_t t = load(h + u);
+          store(dvPart + u, wasm_f32x4_add(load(dvPart + u), wasm_f32x4_mul(gs, t)));
+          v128_t d = wasm_f32x4_mul(wasm_f32x4_mul(gs, load(v + u)), wasm_f32x4_sub(splat(1.0f), wasm_f32x4_mul(t, t)));
+          store(dqRow + u, wasm_f32x4_add(load(dqRow + u), d));
+          store(dkRow + u, wasm_f32x4_add(load(dkRow + u), d));
+        }
+      }
+      for (int u = 0; u < units; u += 2) {
+        v128_t part = wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(dvPart + u));
+        wasm_v128_store(dv64 + u, wasm_f64x2_add(wasm_v128_load(dv64 + u), part));
+      }
+    }
+  }
+  for (int u = 0; u < units; u++) dv[u] = (f32)dv64[u];
+}
+
+/*
+ * C[m, n] += A[m, k] B[k, n] (row-major, leading dimensions lda, ldb, ldc; n a multiple of 4):
+ * 4x8 register tiles, A's values splatted, B's rows loaded (XNNPACK's "splat" scheme).
+ */
+static void gemm_acc(const f32 *A, int lda, const f32 *B, int ldb, f32 *C, int ldc, int m, int k, int n) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const f32 *a0 = A + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+    f32 *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+      v128_t s00 = load(c0 + j), s01 = load(c0 + j + 4), s10 = load(c1 + j), s11 = load(c1 + j + 4);
+      v128_t s20 = load(c2 + j), s21 = load(c2 + j + 4), s30 = load(c3 + j), s31 = load(c3 + j + 4);
+      const f32 *bp = B + j;
+      for (int p = 0; p < k; p++, bp += ldb) {
+        v128_t b0 = load(bp), b1 = load(bp + 4);
+        v128_t x0 = splat(a0[p]), x1 = splat(a1[p]), x2 = splat(a2[p]), x3 = splat(a3[p]);
+        s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x0, b0));
+        s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x0, b1));
+        s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x1, b0));
+        s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x1, b1));
+        s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x2, b0));
+        s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x2, b1));
+        s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x3, b0));
+        s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x3, b1));
+      }
+      store(c0 + j, s00); store(c0 + j + 4, s01); store(c1 + j, s10); store(c1 + j + 4, s11);
+      store(c2 + j, s20); store(c2 + j + 4, s21); store(c3 + j, s30); store(c3 + j + 4, s31);
+    }
+    for (; j < n; j += 4) {
+      v128_t s0 = load(c0 + j), s1 = load(c1 + j), s2 = load(c2 + j), s3 = load(c3 + j);
+      const f32 *bp = B + j;
+      for (int p = 0; p < k; p++, bp += ldb) {
+        v128_t b0 = load(bp);
+        s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(splat(a0[p]), b0));
+        s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(splat(a1[p]), b0));
+        s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(splat(a2[p]), b0));
+        s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(splat(a3[p]), b0));
+      }
+      store(c0 + j, s0); store(c1 + j, s1); store(c2 + j, s2); store(c3 + j, s3);
+    }
+  }
+  for (; i < m; i++) {
+    const f32 *a0 = A + i * lda;
+    f32 *c0 = C + i * ldc;
+    for (int j = 0; j < n; j += 4) {
+      v128_t s0 = load(c0 + j);
+      const f32 *bp = B + j;
+      for (int p = 0; p < k; p++, bp += ldb) s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(splat(a0[p]), load(bp)));
+      store(c0 + j, s0);
+    }
+  }
+}
+
+/* For tests and measurements: C = A B, A [m, k], B [k, n], n a multiple of 4. */
+EXPORT(matmul_f32)
+void matmul_f32(const f32 *A, const f32 *B, f32 *C, int m, int k, int n) {
+  for (int i = 0; i < m * n; i += 4) store(C + i, splat(0.0f));
+  gemm_acc(A, k, B, n, C, n, m, k, n);
+}
+
+/*
+ * A whole LSTM sequence forwards (gates i, f, g, o; sigmoid gates, tanh candidate and cell), rows
+ * laid out like x: row b*time + t is step t (input order) of sample b.
+ *  projected [B*T, 4U]: x W for every step (one large product done by the caller); bias [4U] or 0;
+ *  recurrent [U, 4U]; h0, c0 [B, U] or 0 (zeros); keep [B*T] int32 (0: the step is masked: states
+ *  and output carried over) or 0.
+ *  out [B, T + 1, U]: h after each processed step in processing order, then the final c.
+ *  Kept for the backward pass: gates [B*T, 4U] (activated), cellOut = tanh(c) [B*T, U],
+ *  prevC, prevH [B*T, U] (the states each step started from).
+ *  Scratch: z [B, 4U], h, c [B, U].
+ */
+EXPORT(lstm_forward)
+void lstm_forward(const f32 *projected, const f32 *bias, const f32 *recurrent, const f32 *h0, const f32 *c0,
+                  const int32_t *keep, f32 *out, f32 *gates, f32 *cellOut, f32 *prevC, f32 *prevH, f32 *z, f32 *h,
+                  f32 *c, int batch, int time, int units, int goBackwards) {
+  const int width = 4 * units;
+  for (int i = 0; i < batch * units; i += 4) {
+    store(h + i, h0 ? load(h0 + i) : splat(0.0f));
+    store(c + i, c0 ? load(c0 + i) : splat(0.0f));
+  }
+  for (int s = 0; s < time; s++) {
+    int t = goBackwards ? time - 1 - s : s;
+    for (int b = 0; b < batch; b++) {
+      const f32 *p = projected + (b * time + t) * width;
+      f32 *zr = z + b * width;
+      if (bias) {
+        for (int j = 0; j < width; j += 4) store(zr + j, wasm_f32x4_add(load(p + j), load(bias + j)));
+      } else {
+        for (int j = 0; j < width; j += 4) store(zr + j, load(p + j));
+      }
+    }
+    gemm_acc(h, units, recurrent, width, z, width, batch, units, width);
+    for (int b = 0; b < batch; b++) {
+      int row = b * time + t;
+      f32 *hb = h + b * units, *cb = c + b * units;
+      f32 *pc = prevC + row * units, *ph = prevH + row * units, *co = cellOut + row * units;
+      f32 *o = out + (b * (time + 1) + s) * units;
+      for (int j = 0; j < units; j += 4) {
+        store(pc + j, load(cb + j));
+        store(ph + j, load(hb + j));
+      }
+      f32 *gr = gates + row * width;
+      if (keep && !keep[row]) {
+        /* Masked: h and c carried over; the kept gates are never read. */
+        for (int j = 0; j < width; j += 4) store(gr + j, splat(0.0f));
+        for (int j = 0; j < units; j += 4) {
+          store(co + j, splat(0.0f));
+          store(o + j, load(hb + j));
+        }
+        continue;
+      }
+      const f32 *zr = z + b * width;
+      for (int j = 0; j < units; j += 4) {
+        v128_t ig = v_sigmoid(load(zr + j));
+        v128_t fg = v_sigmoid(load(zr + units + j));
+        v128_t gg = v_tanh(load(zr + 2 * units + j));
+        v128_t og = v_sigmoid(load(zr + 3 * units + j));
+        v128_t cn = wasm_f32x4_add(wasm_f32x4_mul(fg, load(cb + j)), wasm_f32x4_mul(ig, gg));
+        v128_t ac = v_tanh(cn);
+        v128_t hn = wasm_f32x4_mul(og, ac);
+        store(gr + j, ig);
+        store(gr + units + j, fg);
+        store(gr + 2 * units + j, gg);
+        store(gr + 3 * units + j, og);
+        store(co + j, ac);
+        store(cb + j, cn);
+        store(hb + j, hn);
+        store(o + j, hn);
+      }
+    }
+  }
+  for (int b = 0; b < batch; b++) {
+    f32 *o = out + (b * (time + 1) + time) * units;
+    for (int j = 0; j < units; j += 4) store(o + j, load(c + b * units + j));
+  }
+}
+
+/* dst [cols, rows] = src [rows, cols]ᵀ. */
+static void transpose(const f32 *src, f32 *dst, int rows, int cols) {
+  for (int r = 0; r < rows; r++)
+    for (int q = 0; q < cols; q++) dst[q * rows + r] = src[r * cols + q];
+}
+
+/*
+ * The LSTM sequence backwards through time, from dOut [B, T + 1, U] (the packed output's gradient)
+ * and what lstm_forward kept. Writes dPre [B*T, 4U] (the gradient of every gate pre-activation, from
+ * which the caller computes dx, dW, dU and db with large products), and dh, dc [B, U]: the
+ * gradients of the initial states. Scratch: recurrentT [4U, U], dhNext [B, U], pass [B, U].
+ */
+EXPORT(lstm_backward)
+void lstm_backward(const f32 *dOut, const f32 *recurrent, const int32_t *keep, const f32 *gates, const f32 *cellOut,
+                   const f32 *prevC, f32 *dPre, f32 *dh, f32 *dc, f32 *recurrentT, f32 *dhNext, f32 *pass,
+                   int batch, int time, int units, int goBackwards) {
+  const int width = 4 * units;
+  const v128_t one = splat(1.0f);
+  transpose(recurrent, recurrentT, units, width);
+  for (int b = 0; b < batch; b++) {
+    const f32 *src = dOut + (b * (time + 1) + time) * units;
+    for (int j = 0; j < units; j += 4) {
+      store(dc + b * units + j, load(src + j));
+      store(dh + b * units + j, splat(0.0f));
+    }
+  }
+  for (int s = time - 1; s >= 0; s--) {
+    int t = goBackwards ? time - 1 - s : s;
+    for (int b = 0; b < batch; b++) {
+      int row = b * time + t;
+      const f32 *dOutRow = dOut + (b * (time + 1) + s) * units;
+      f32 *dhb = dh + b * units, *dcb = dc + b * units, *passb = pass + b * units;
+      f32 *dp = dPre + row * width;
+      if (keep && !keep[row]) {
+        /* dPre stays 0; dh (plus this step's output gradient) and dc go to the previous step. */
+        for (int j = 0; j < width; j += 4) store(dp + j, splat(0.0f));
+        for (int j = 0; j < units; j += 4) store(passb + j, wasm_f32x4_add(load(dhb + j), load(dOutRow + j)));
+        continue;
+      }
+      const f32 *gr = gates + row * width;
+      const f32 *co = cellOut + row * units, *pc = prevC + row * units;
+      for (int j = 0; j < units; j += 4) {
+        v128_t dhk = wasm_f32x4_add(load(dhb + j), load(dOutRow + j));
+        v128_t ig = load(gr + j), fg = load(gr + units + j), gg = load(gr + 2 * units + j), og = load(gr + 3 * units + j);
+        v128_t ac = load(co + j);
+        v128_t dcT = wasm_f32x4_add(load(dcb + j), wasm_f32x4_mul(wasm_f32x4_mul(dhk, og), wasm_f32x4_sub(one, wasm_f32x4_mul(ac, ac))));
+        store(dp + j, wasm_f32x4_mul(wasm_f32x4_mul(dcT, gg), wasm_f32x4_mul(ig, wasm_f32x4_sub(one, ig))));
+        store(dp + units + j, wasm_f32x4_mul(wasm_f32x4_mul(dcT, load(pc + j)), wasm_f32x4_mul(fg, wasm_f32x4_sub(one, fg))));
+        store(dp + 2 * units + j, wasm_f32x4_mul(wasm_f32x4_mul(dcT, ig), wasm_f32x4_sub(one, wasm_f32x4_mul(gg, gg))));
+        store(dp + 3 * units + j, wasm_f32x4_mul(wasm_f32x4_mul(dhk, ac), wasm_f32x4_mul(og, wasm_f32x4_sub(one, og))));
+        store(dcb + j, wasm_f32x4_mul(dcT, fg));
+        store(passb + j, splat(0.0f));
+      }
+    }
+    /* dh_prev = dPre_t U^T (+ what masked rows pass through). */
+    for (int i = 0; i < batch * units; i += 4) store(dhNext + i, load(pass + i));
+    gemm_acc(dPre + t * width, time * width, recurrentT, units, dhNext, units, batch, width, units);
+    for (int i = 0; i < batch * units; i += 4) store(dh + i, load(dhNext + i));
+  }
+}
+
+/* sums[c] = sum_r m[r, c] (cols a multiple of 4), accumulated in float64 per column (sums64: cols doubles). */
+EXPORT(column_sums)
+void column_sums(const f32 *m, f32 *sums, double *sums64, int rows, int cols) {
+  for (int q = 0; q < cols; q++) sums64[q] = 0.0;
+  for (int r = 0; r < rows; r++) {
+    const f32 *row = m + r * cols;
+    for (int q = 0; q < cols; q += 4) {
+      v128_t x = load(row + q);
+      wasm_v128_store(sums64 + q, wasm_f64x2_add(wasm_v128_load(sums64 + q), wasm_f64x2_promote_low_f32x4(x)));
+      wasm_v128_store(sums64 + q + 2,
+                      wasm_f64x2_add(wasm_v128_load(sums64 + q + 2), wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 0, 1))));
+    }
+  }
+  for (int q = 0; q < cols; q++) sums[q] = (f32)sums64[q];
+}

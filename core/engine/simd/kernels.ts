@@ -1,0 +1,209 @@
+/**
+ * tfjs kernels (wasm backend only) over Netwright's SIMD module (kernels.c). Each allocates its
+ * outputs and scratch in tfjs' heap (BackendWasm.makeOutput) and passes the offsets to the module;
+ * scratch is freed before returning. The ops that dispatch them (additive-scores.ts,
+ * fused-recurrence.ts) check `simdReady()` first; the kernels refuse to run without the module.
+ *
+ * Kernel names, inputs -> outputs:
+ *  - NetwrightAdditiveScores {queries [B, Tq, U], keys [B, Tv, U], v [U]} -> [scores [B, Tq, Tv], tanh values [B, Tq, Tv, U]]
+ *  - NetwrightAdditiveScoresGrad {dy, hidden, v} -> [dqueries, dkeys, dv]
+ *  - NetwrightLstmSequence {projected [B·T, 4U], recurrentKernel [U, 4U], bias?, h0?, c0?, keep? (int32 [B·T])}
+ *    attrs {batch, goBackwards} -> [packed [B, T + 1, U], gates, cellOut, prevC, prevH]
+ *  - NetwrightLstmSequenceGrad {dy [B, T + 1, U], recurrentKernel, gates, cellOut, prevC, keep?} -> [dPre, dh0, dc0]
+ *  - NetwrightColumnSums {x [rows, cols]} -> [cols] (summed in float64)
+ * U (and cols) must be a multiple of 4: the module works in whole 128-bit vectors.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, simdFor, type SimdExports } from './index';
+
+export const ADDITIVE_SCORES = 'NetwrightAdditiveScores';
+export const ADDITIVE_SCORES_GRAD = 'NetwrightAdditiveScoresGrad';
+export const LSTM_SEQUENCE = 'NetwrightLstmSequence';
+export const LSTM_SEQUENCE_GRAD = 'NetwrightLstmSequenceGrad';
+export const COLUMN_SUMS = 'NetwrightColumnSums';
+
+/** The part of BackendWasm the kernels use. */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+}
+
+/** true when the active backend is wasm and the SIMD module runs on it. */
+export function simdReady(): boolean {
+  return tf.getBackend() === 'wasm' && simdFor(tf.backend()) !== null;
+}
+
+interface Call {
+  simd: SimdExports;
+  backend: HeapBackend;
+  /** Offset of an input (0 when absent and `optional`). */
+  at(name: string, optional?: boolean): number;
+  input(name: string): tf.TensorInfo;
+  output(shape: number[]): tf.TensorInfo;
+  /** A float32 scratch buffer, freed by `done`. */
+  scratch(size: number): number;
+  done(): void;
+}
+
+function call(kernel: string, inputs: tf.NamedTensorInfoMap, backend: unknown): Call {
+  const simd = simdFor(backend);
+  if (!simd) throw new Error(`${kernel}: Netwright's SIMD module is not loaded on this backend (wasm only; see simdStatus())`);
+  const heap = backend as HeapBackend;
+  const scratch: tf.TensorInfo[] = [];
+  const input = (name: string): tf.TensorInfo => {
+    const t = inputs[name];
+    if (!t) throw new Error(`${kernel}: missing input "${name}"`);
+    return t;
+  };
+  return {
+    simd,
+    backend: heap,
+    input,
+    at: (name, optional = false) => {
+      const t = inputs[name];
+      if (!t && optional) return 0;
+      return heapOffset(backend, input(name));
+    },
+    output: (shape) => heap.makeOutput(shape, 'float32'),
+    scratch: (size) => {
+      const t = heap.makeOutput([Math.max(size, 4)], 'float32');
+      scratch.push(t);
+      return heapOffset(backend, t);
+    },
+    done: () => scratch.forEach((t) => heap.disposeData(t.dataId, true)),
+  };
+}
+
+function unitsOf(kernel: string, units: number): number {
+  if (units % 4 !== 0) throw new Error(`${kernel}: units must be a multiple of 4 (whole SIMD vectors), got ${units}`);
+  return units;
+}
+
+const additiveScores: tf.KernelFunc = ({ inputs, backend }) => {
+  const c = call(ADDITIVE_SCORES, inputs, backend);
+  const q = c.input('queries');
+  const [batch, tq, units] = q.shape as [number, number, number];
+  const tv = c.input('keys').shape[1] as number;
+  unitsOf(ADDITIVE_SCORES, units);
+  const scores = c.output([batch, tq, tv]);
+  const hidden = c.output([batch, tq, tv, units]);
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  c.simd.additive_scores_forward(c.at('queries'), c.at('keys'), c.at('v'), at(scores), at(hidden), batch, tq, tv, units);
+  c.done();
+  return [scores, hidden];
+};
+
+const additiveScoresGrad: tf.KernelFunc = ({ inputs, backend }) => {
+  const c = call(ADDITIVE_SCORES_GRAD, inputs, backend);
+  const [batch, tq, tv, units] = c.input('hidden').shape as [number, number, number, number];
+  unitsOf(ADDITIVE_SCORES_GRAD, units);
+  const dq = c.output([batch, tq, units]);
+  const dk = c.output([batch, tv, units]);
+  const dv = c.output([units]);
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  // dvPart (units floats), then units doubles (16-byte aligned: units is a multiple of 4).
+  const scratch = c.scratch(3 * units);
+  c.simd.additive_scores_backward(c.at('dy'), c.at('hidden'), c.at('v'), at(dq), at(dk), at(dv), scratch, scratch + 4 * units, batch, tq, tv, units);
+  c.done();
+  return [dq, dk, dv];
+};
+
+const lstmSequence: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const c = call(LSTM_SEQUENCE, inputs, backend);
+  const units = unitsOf(LSTM_SEQUENCE, c.input('recurrentKernel').shape[0] as number);
+  const rows = c.input('projected').shape[0] as number;
+  const batch = (attrs as { batch: number }).batch;
+  if (!(batch > 0) || rows % batch !== 0) throw new Error(`${LSTM_SEQUENCE}: attribute batch ${batch} does not divide the ${rows} rows of projected`);
+  const time = rows / batch;
+  const goBackwards = (attrs as { goBackwards?: boolean }).goBackwards ? 1 : 0;
+  const out = c.output([batch, time + 1, units]);
+  const gates = c.output([rows, 4 * units]);
+  const cellOut = c.output([rows, units]);
+  const prevC = c.output([rows, units]);
+  const prevH = c.output([rows, units]);
+  const z = c.scratch(batch * 6 * units);
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  c.simd.lstm_forward(
+    c.at('projected'),
+    c.at('bias', true),
+    c.at('recurrentKernel'),
+    c.at('h0', true),
+    c.at('c0', true),
+    c.at('keep', true),
+    at(out),
+    at(gates),
+    at(cellOut),
+    at(prevC),
+    at(prevH),
+    z,
+    z + 4 * batch * 4 * units,
+    z + 4 * batch * 5 * units,
+    batch,
+    time,
+    units,
+    goBackwards,
+  );
+  c.done();
+  return [out, gates, cellOut, prevC, prevH];
+};
+
+const lstmSequenceGrad: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const c = call(LSTM_SEQUENCE_GRAD, inputs, backend);
+  const [batch, timePlusOne, units] = c.input('dy').shape as [number, number, number];
+  unitsOf(LSTM_SEQUENCE_GRAD, units);
+  const time = timePlusOne - 1;
+  const goBackwards = (attrs as { goBackwards?: boolean }).goBackwards ? 1 : 0;
+  const dPre = c.output([batch * time, 4 * units]);
+  const dh = c.output([batch, units]);
+  const dc = c.output([batch, units]);
+  const scratch = c.scratch(4 * units * units + 2 * batch * units);
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  c.simd.lstm_backward(
+    c.at('dy'),
+    c.at('recurrentKernel'),
+    c.at('keep', true),
+    c.at('gates'),
+    c.at('cellOut'),
+    c.at('prevC'),
+    at(dPre),
+    at(dh),
+    at(dc),
+    scratch,
+    scratch + 4 * 4 * units * units,
+    scratch + 4 * (4 * units * units + batch * units),
+    batch,
+    time,
+    units,
+    goBackwards,
+  );
+  c.done();
+  return [dPre, dh, dc];
+};
+
+const columnSums: tf.KernelFunc = ({ inputs, backend }) => {
+  const c = call(COLUMN_SUMS, inputs, backend);
+  const [rows, cols] = c.input('x').shape as [number, number];
+  unitsOf(COLUMN_SUMS, cols);
+  const sums = c.output([cols]);
+  const scratch = c.scratch(2 * cols);
+  c.simd.column_sums(c.at('x'), heapOffset(backend, sums), scratch, rows, cols);
+  c.done();
+  return sums;
+};
+
+export const SIMD_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
+  [ADDITIVE_SCORES, additiveScores],
+  [ADDITIVE_SCORES_GRAD, additiveScoresGrad],
+  [LSTM_SEQUENCE, lstmSequence],
+  [LSTM_SEQUENCE_GRAD, lstmSequenceGrad],
+  [COLUMN_SUMS, columnSums],
+]);
+
+/** Registers the kernels above for wasm (idempotent). They run only once the module is compiled. */
+export function registerSimdKernels(): void {
+  for (const [kernelName, kernelFunc] of SIMD_KERNELS) {
+    if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc) continue;
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+}

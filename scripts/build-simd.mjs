@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * `npm run build:simd`: compiles core/engine/simd/kernels.c into the two wasm modules that
+ * core/engine/simd/index.ts loads (core/engine/simd/build/, not committed):
+ *   netwright-simd.wasm         memory imported from tfjs' single-threaded wasm module (Node)
+ *   netwright-simd-shared.wasm  the same kernels on a shared memory (tfjs' threaded module: the
+ *                               cross-origin-isolated browser worker)
+ * Toolchain: clang and lld (wasm-ld) from Debian (`apt-get install clang lld`; .ci/run installs
+ * them). Skips the work when both outputs are newer than the source, unless --force.
+ *
+ * The modules share tfjs' memory, so they must not own any of it: the script refuses a build
+ * with a data segment or whose code reads or writes a global (the C stack pointer: a spill to the
+ * stack would write into tfjs' heap).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const source = join(root, 'core/engine/simd/kernels.c');
+const outDir = join(root, 'core/engine/simd/build');
+const force = process.argv.includes('--force');
+
+const common = ['--target=wasm32', '-O3', '-msimd128', '-fno-builtin', '-nostdlib', '-Wall', '-Werror', '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--strip-all'];
+const builds = [
+  { file: 'netwright-simd.wasm', flags: [] },
+  { file: 'netwright-simd-shared.wasm', flags: ['-matomics', '-mbulk-memory', '-Wl,--shared-memory', '-Wl,--max-memory=4294967296'] },
+];
+
+function fail(message) {
+  console.error(`build-simd: ${message}`);
+  process.exit(1);
+}
+
+function hasCommand(cmd) {
+  try {
+    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses a data section (static data would be copied into tfjs' memory at instantiation). */
+function checkShareable(bytes, file) {
+  let at = 8;
+  const leb = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[at++];
+      result |= (byte & 0x7f) << shift;
+      shift += 7;
+      if (!(byte & 0x80)) return result >>> 0;
+    }
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 11 && size > 1) fail(`${file} has a data segment: it would write into tfjs' memory`);
+    at = end;
+  }
+}
+
+function disassemblyUsesGlobals(wasmFile) {
+  // llvm-objdump ships with clang (Debian: llvm-NN, as llvm-objdump-NN).
+  const version = execFileSync('clang', ['-dumpversion']).toString().trim().split('.')[0];
+  const objdump = [`llvm-objdump-${version}`, 'llvm-objdump'].find(hasCommand);
+  if (!objdump) fail('llvm-objdump not found (Debian: it comes with clang, as llvm-objdump-NN)');
+  const text = execFileSync(objdump, ['-d', wasmFile], { maxBuffer: 64 << 20 }).toString();
+  return /global\.(get|set)/.test(text);
+}
+
+if (!existsSync(source)) fail(`missing ${source}`);
+const fresh = builds.every(({ file }) => existsSync(join(outDir, file)) && statSync(join(outDir, file)).mtimeMs >= statSync(source).mtimeMs);
+if (fresh && !force) {
+  console.log('build-simd: up to date');
+  process.exit(0);
+}
+if (!hasCommand('clang') || !hasCommand('wasm-ld')) {
+  fail('clang and wasm-ld are needed to build the SIMD kernels: `apt-get install clang lld` (Debian)');
+}
+mkdirSync(outDir, { recursive: true });
+for (const { file, flags } of builds) {
+  const out = join(outDir, file);
+  execFileSync('clang', [...common, ...flags, '-o', out, source], { stdio: 'inherit' });
+  checkShareable(readFileSync(out), file);
+  if (disassemblyUsesGlobals(out)) fail(`${file}: the code uses a global (the C stack?); it must not, since it runs on tfjs' memory`);
+  console.log(`build-simd: ${file} (${statSync(out).size} bytes)`);
+}
