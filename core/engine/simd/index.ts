@@ -17,7 +17,7 @@
 export interface SimdExports {
   tanh_f32(x: number, y: number, n: number): void;
   sigmoid_f32(x: number, y: number, n: number): void;
-  matmul_f32(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  matmul_f32(a: number, b: number, c: number, m: number, k: number, n: number, transposeA: number): void;
   additive_scores_forward(q: number, k: number, v: number, scores: number, hidden: number, batch: number, tq: number, tv: number, units: number): void;
   additive_scores_backward(
     dy: number,
@@ -34,7 +34,8 @@ export interface SimdExports {
     units: number,
   ): void;
   lstm_forward(
-    projected: number,
+    x: number,
+    kernel: number,
     bias: number,
     recurrent: number,
     h0: number,
@@ -50,24 +51,35 @@ export interface SimdExports {
     c: number,
     batch: number,
     time: number,
+    features: number,
     units: number,
     goBackwards: number,
   ): void;
   lstm_backward(
     dOut: number,
+    x: number,
+    kernel: number,
     recurrent: number,
     keep: number,
     gates: number,
     cellOut: number,
     prevC: number,
-    dPre: number,
+    prevH: number,
+    dx: number,
+    dKernel: number,
+    dRecurrent: number,
+    dBias: number,
     dh: number,
     dc: number,
+    dPre: number,
     recurrentT: number,
+    kernelT: number,
     dhNext: number,
     pass: number,
+    sums64: number,
     batch: number,
     time: number,
+    features: number,
     units: number,
     goBackwards: number,
   ): void;

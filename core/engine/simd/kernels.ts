@@ -7,11 +7,11 @@
  * Kernel names, inputs -> outputs:
  *  - NetwrightAdditiveScores {queries [B, Tq, U], keys [B, Tv, U], v [U]} -> [scores [B, Tq, Tv], tanh values [B, Tq, Tv, U]]
  *  - NetwrightAdditiveScoresGrad {dy, hidden, v} -> [dqueries, dkeys, dv]
- *  - NetwrightLstmSequence {projected [B·T, 4U], recurrentKernel [U, 4U], bias?, h0?, c0?, keep? (int32 [B·T])}
- *    attrs {batch, goBackwards} -> [packed [B, T + 1, U], gates, cellOut, prevC, prevH]
- *  - NetwrightLstmSequenceGrad {dy [B, T + 1, U], recurrentKernel, gates, cellOut, prevC, keep?} -> [dPre, dh0, dc0]
- *  - NetwrightColumnSums {x [rows, cols]} -> [cols] (summed in float64)
- * U (and cols) must be a multiple of 4: the module works in whole 128-bit vectors.
+ *  - NetwrightLstmSequence {x [B, T, F], kernel [F, 4U], recurrentKernel [U, 4U], bias?, h0?, c0?, keep? (int32 [B·T])}
+ *    attrs {goBackwards} -> [packed [B, T + 1, U], gates, cellOut, prevC, prevH]
+ *  - NetwrightLstmSequenceGrad {dy [B, T + 1, U], x, kernel, recurrentKernel, gates, cellOut, prevC, prevH, keep?}
+ *    attrs {goBackwards, hasBias} -> [dx, dKernel, dRecurrentKernel, (dBias), dh0, dc0]
+ * U must be a multiple of 4: the module works in whole 128-bit vectors.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, simdFor, type SimdExports } from './index';
@@ -20,7 +20,6 @@ export const ADDITIVE_SCORES = 'NetwrightAdditiveScores';
 export const ADDITIVE_SCORES_GRAD = 'NetwrightAdditiveScoresGrad';
 export const LSTM_SEQUENCE = 'NetwrightLstmSequence';
 export const LSTM_SEQUENCE_GRAD = 'NetwrightLstmSequenceGrad';
-export const COLUMN_SUMS = 'NetwrightColumnSums';
 
 /** The part of BackendWasm the kernels use. */
 interface HeapBackend {
@@ -111,10 +110,8 @@ const additiveScoresGrad: tf.KernelFunc = ({ inputs, backend }) => {
 const lstmSequence: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const c = call(LSTM_SEQUENCE, inputs, backend);
   const units = unitsOf(LSTM_SEQUENCE, c.input('recurrentKernel').shape[0] as number);
-  const rows = c.input('projected').shape[0] as number;
-  const batch = (attrs as { batch: number }).batch;
-  if (!(batch > 0) || rows % batch !== 0) throw new Error(`${LSTM_SEQUENCE}: attribute batch ${batch} does not divide the ${rows} rows of projected`);
-  const time = rows / batch;
+  const [batch, time, features] = c.input('x').shape as [number, number, number];
+  const rows = batch * time;
   const goBackwards = (attrs as { goBackwards?: boolean }).goBackwards ? 1 : 0;
   const out = c.output([batch, time + 1, units]);
   const gates = c.output([rows, 4 * units]);
@@ -124,7 +121,8 @@ const lstmSequence: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const z = c.scratch(batch * 6 * units);
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   c.simd.lstm_forward(
-    c.at('projected'),
+    c.at('x'),
+    c.at('kernel'),
     c.at('bias', true),
     c.at('recurrentKernel'),
     c.at('h0', true),
@@ -140,6 +138,7 @@ const lstmSequence: tf.KernelFunc = ({ inputs, attrs, backend }) => {
     z + 4 * batch * 5 * units,
     batch,
     time,
+    features,
     units,
     goBackwards,
   );
@@ -152,43 +151,57 @@ const lstmSequenceGrad: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const [batch, timePlusOne, units] = c.input('dy').shape as [number, number, number];
   unitsOf(LSTM_SEQUENCE_GRAD, units);
   const time = timePlusOne - 1;
-  const goBackwards = (attrs as { goBackwards?: boolean }).goBackwards ? 1 : 0;
-  const dPre = c.output([batch * time, 4 * units]);
+  const features = c.input('x').shape[2] as number;
+  const rows = batch * time;
+  const width = 4 * units;
+  const { goBackwards, hasBias } = attrs as { goBackwards?: boolean; hasBias?: boolean };
+  const dx = c.output([batch, time, features]);
+  const dKernel = c.output([features, width]);
+  const dRecurrent = c.output([units, width]);
+  const dBias = hasBias ? c.output([width]) : null;
   const dh = c.output([batch, units]);
   const dc = c.output([batch, units]);
-  const scratch = c.scratch(4 * units * units + 2 * batch * units);
+  // dPre, recurrentᵀ, kernelᵀ, dhNext, pass, then width doubles (16-byte aligned: width is a multiple of 16).
+  const sizes = [rows * width, width * units, width * features, batch * units, batch * units];
+  const offsets: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    offsets.push(total);
+    total += Math.ceil(size / 4) * 4;
+  }
+  const scratch = c.scratch(total + 2 * width);
+  const [dPre, recurrentT, kernelT, dhNext, pass] = offsets.map((o) => scratch + 4 * o) as [number, number, number, number, number];
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   c.simd.lstm_backward(
     c.at('dy'),
+    c.at('x'),
+    c.at('kernel'),
     c.at('recurrentKernel'),
     c.at('keep', true),
     c.at('gates'),
     c.at('cellOut'),
     c.at('prevC'),
-    at(dPre),
+    c.at('prevH'),
+    at(dx),
+    at(dKernel),
+    at(dRecurrent),
+    dBias ? at(dBias) : 0,
     at(dh),
     at(dc),
-    scratch,
-    scratch + 4 * 4 * units * units,
-    scratch + 4 * (4 * units * units + batch * units),
+    dPre,
+    recurrentT,
+    kernelT,
+    dhNext,
+    pass,
+    scratch + 4 * total,
     batch,
     time,
+    features,
     units,
-    goBackwards,
+    goBackwards ? 1 : 0,
   );
   c.done();
-  return [dPre, dh, dc];
-};
-
-const columnSums: tf.KernelFunc = ({ inputs, backend }) => {
-  const c = call(COLUMN_SUMS, inputs, backend);
-  const [rows, cols] = c.input('x').shape as [number, number];
-  unitsOf(COLUMN_SUMS, cols);
-  const sums = c.output([cols]);
-  const scratch = c.scratch(2 * cols);
-  c.simd.column_sums(c.at('x'), heapOffset(backend, sums), scratch, rows, cols);
-  c.done();
-  return sums;
+  return dBias ? [dx, dKernel, dRecurrent, dBias, dh, dc] : [dx, dKernel, dRecurrent, dh, dc];
 };
 
 export const SIMD_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
@@ -196,7 +209,6 @@ export const SIMD_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
   [ADDITIVE_SCORES_GRAD, additiveScoresGrad],
   [LSTM_SEQUENCE, lstmSequence],
   [LSTM_SEQUENCE_GRAD, lstmSequenceGrad],
-  [COLUMN_SUMS, columnSums],
 ]);
 
 /** Registers the kernels above for wasm (idempotent). They run only once the module is compiled. */

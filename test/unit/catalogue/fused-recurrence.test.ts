@@ -180,13 +180,17 @@ for (const backend of ['cpu', 'wasm'] as const) {
     if (backend === 'wasm') {
       // Units a multiple of 4 with sigmoid gates and tanh: the SIMD kernels (core/engine/simd). Batch 5
       // and 12 units take the tails of the 4x8 product tiles; masks, go-backwards, no bias, no states.
-      it("LSTM on Netwright's SIMD kernels: every variant with 8 and 12 units, batch 5", async () => {
+      it("LSTM on Netwright's SIMD kernels: every variant with 8 and 12 units, batch 5; 273 rows", async () => {
         const simdCases = cases('LSTM').filter((c) => c.units !== 1 && c.activation === 'tanh' && c.recurrentActivation === 'sigmoid');
         expect(simdCases.length).toBeGreaterThanOrEqual(8);
         for (const c of simdCases) {
           compareFusedWithStock({ ...c, units: 8 }, 5, 6, 5);
           compareFusedWithStock({ ...c, units: 12 }, 4, 3, 7);
         }
+        // 273 rows: the weight gradients' products over rows run in two chunks (256, then 17), which
+        // take the kernel's two loop orders (long and short k).
+        compareFusedWithStock({ ...BASE, kind: 'LSTM', units: 8 }, 13, 21, 5);
+        compareFusedWithStock({ ...BASE, kind: 'LSTM', units: 8, masked: true, goBackwards: true }, 13, 21, 6);
         const layer = makeLayer({ ...BASE, kind: 'LSTM', units: 8, returnState: false });
         const x = patterned([2, 3, 4], 1);
         const info = await tf.profile(() => tf.dispose(tf.grads((v: tf.Tensor) => tf.sum(layer.apply(v) as tf.Tensor))([x])));

@@ -14,7 +14,7 @@
  * test/unit/catalogue/fused-recurrence.test.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { COLUMN_SUMS, LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD, simdReady } from '../../../engine/simd/kernels';
+import { LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD, simdReady } from '../../../engine/simd/kernels';
 import { tanh } from '../fast-math';
 
 export type FusedCellKind = 'LSTM' | 'GRU' | 'SimpleRNN';
@@ -117,7 +117,7 @@ export function fusedRecurrence(
   if (initialState) inputs.push(...initialState);
   const firstState = bias ? 4 : 3;
   const simd = kind === 'LSTM' && spec.activation === 'tanh' && spec.recurrentActivation === 'sigmoid' && units % 4 === 0 && simdReady();
-  const op = simd ? simdLstmOp(spec, [batch, time, features], bias !== null, initialState !== null, keep) : tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const op = simd ? simdLstmOp(spec, bias !== null, initialState !== null, keep) : tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const t = args.slice(0, -1) as tf.Tensor[];
     const [xIn, kernelIn, recurrentIn] = t as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -143,49 +143,42 @@ export function fusedRecurrence(
 }
 
 /**
- * The LSTM (sigmoid gates, tanh candidate and cell) on wasm with Netwright's SIMD module: the input
- * projection is one XNNPACK product, the recurrence forwards and backwards through time (per-step
- * h·U and dZ·Uᵀ, gate arithmetic) one kernel each on tfjs' heap (core/engine/simd/kernels.c), and
- * dx, dW, dU one product each; what the backward pass needs is kept as tensors.
+ * The LSTM (sigmoid gates, tanh candidate and cell) on wasm with Netwright's SIMD module
+ * (core/engine/simd/kernels.c): the whole sequence forwards in one kernel (per step x_t·W + h·U as
+ * tiled products, then the gates) and backwards in one (through time, then dx, dW, dU and the bias
+ * gradient as large products over every step); what the backward pass needs is kept as tensors.
  */
 function simdLstmOp(
   spec: FusedRecurrenceSpec,
-  [batch, time, features]: [number, number, number],
   hasBias: boolean,
   hasInitial: boolean,
   keep: Uint8Array | null,
 ): (...inputs: tf.Tensor[]) => tf.Tensor {
-  const rows = batch * time;
-  const attrs = { batch, goBackwards: spec.goBackwards };
+  const forwardAttrs = { goBackwards: spec.goBackwards } as unknown as tf.NamedAttrMap;
+  const backwardAttrs = { goBackwards: spec.goBackwards, hasBias } as unknown as tf.NamedAttrMap;
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const t = args.slice(0, -1) as tf.Tensor[];
     const [x, kernel, recurrentKernel] = t as [tf.Tensor, tf.Tensor, tf.Tensor];
     const keepTensor = keep ? tf.tensor1d(Int32Array.from(keep), 'int32') : null;
-    const projected = tf.matMul(tf.reshape(x, [rows, features]) as tf.Tensor2D, kernel as tf.Tensor2D);
-    const inputs: tf.NamedTensorMap = { projected, recurrentKernel };
+    const inputs: tf.NamedTensorMap = { x, kernel, recurrentKernel };
     if (hasBias) inputs['bias'] = t[3]!;
     if (hasInitial) [inputs['h0'], inputs['c0']] = t.slice(hasBias ? 4 : 3) as [tf.Tensor, tf.Tensor];
     if (keepTensor) inputs['keep'] = keepTensor;
-    const [packed, gates, cellOut, prevC, prevH] = tf.engine().runKernel(LSTM_SEQUENCE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const [packed, gates, cellOut, prevC, prevH] = tf.engine().runKernel(LSTM_SEQUENCE, inputs, forwardAttrs) as tf.Tensor[];
     save([x, kernel, recurrentKernel, gates!, cellOut!, prevC!, prevH!, ...(keepTensor ? [keepTensor] : [])]);
     return {
       value: packed!,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs, ks, rs, gs, cs, pcs, phs, keeps] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
-          const gradInputs: tf.NamedTensorMap = { dy, recurrentKernel: rs, gates: gs, cellOut: cs, prevC: pcs };
-          if (keeps) gradInputs['keep'] = keeps;
-          const [dPre, dh0, dc0] = tf.engine().runKernel(LSTM_SEQUENCE_GRAD, gradInputs, attrs as unknown as tf.NamedAttrMap) as [tf.Tensor2D, tf.Tensor, tf.Tensor];
-          const grads: tf.Tensor[] = [
-            tf.reshape(tf.matMul(dPre, ks as tf.Tensor2D, false, true), xs.shape),
-            tf.matMul(tf.reshape(xs, [rows, features]) as tf.Tensor2D, dPre, true, false),
-            tf.matMul(phs as tf.Tensor2D, dPre, true, false),
-          ];
-          if (hasBias) grads.push(tf.engine().runKernel(COLUMN_SUMS, { x: dPre }) as tf.Tensor);
-          if (hasInitial) grads.push(dh0, dc0);
-          return grads;
-        }),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ks, rs, gs, cs, pcs, phs, keeps] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+        const gradInputs: tf.NamedTensorMap = { dy, x: xs, kernel: ks, recurrentKernel: rs, gates: gs, cellOut: cs, prevC: pcs, prevH: phs };
+        if (keeps) gradInputs['keep'] = keeps;
+        const grads = tf.engine().runKernel(LSTM_SEQUENCE_GRAD, gradInputs, backwardAttrs) as tf.Tensor[];
+        // [dx, dKernel, dRecurrent, (dBias)] then the initial states' [dh0, dc0].
+        if (hasInitial) return grads;
+        tf.dispose(grads.slice(-2));
+        return grads.slice(0, -2);
+      },
     };
   });
 }
