@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseGraphText, type GraphDocument } from '../../../core/graph';
 import { onnxRefusals } from '../../../core/export/onnx';
-import { compareWithOrt } from './onnx-harness';
+import { compareWithOrt, meanSampling, onnxInitializerValues } from './onnx-harness';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -22,11 +22,6 @@ function load(file: string): GraphDocument {
   const parsed = parseGraphText(readFileSync(join(DIR, file), 'utf8'));
   if (!parsed.ok) throw new Error(`${file}: ${parsed.errors.map((e) => e.message).join('; ')}`);
   return parsed.graph;
-}
-
-/** The graph with every Sampling node set to output mu at inference (deterministic outputs). */
-function meanSampling(graph: GraphDocument): GraphDocument {
-  return { ...graph, nodes: graph.nodes.map((n) => (n.type === 'Sampling' ? { ...n, params: { ...n.params, deterministic: true } } : n)) };
 }
 
 /** Examples the export refuses, with the node type it names (a GAN's Noise cannot be repeated by a runtime). */
@@ -44,6 +39,8 @@ describe('ONNX export of the examples, checked with ONNX Runtime', () => {
     const result = await compareWithOrt(graph);
     expect(result.exported.outputs.length).toBeGreaterThan(0);
     expect(result.exported.parameterCount).toBe(result.tfjsParams);
+    // The file itself holds every weight once (read back from its bytes).
+    expect(onnxInitializerValues(result.exported.bytes), `${file}: values in the weight initializers`).toBe(result.tfjsParams);
     for (const [name, rel] of Object.entries(result.relative)) {
       expect(rel, `${file} output ${name}`).toBeLessThan(1e-5);
     }

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
+import protobuf from 'protobufjs/minimal.js';
 import type { GraphDocument } from '../../../core/graph';
 import type { CompiledGraph } from '../../../core/engine/compile';
 import { compileSeeded } from '../../../core/engine/run';
@@ -124,4 +125,66 @@ export async function compareWithOrt(
     compiled.model.dispose();
     throw err;
   }
+}
+
+/** The graph with every Sampling node set to output mu at inference (deterministic outputs). */
+export function meanSampling(graph: GraphDocument): GraphDocument {
+  return { ...graph, nodes: graph.nodes.map((n) => (n.type === 'Sampling' ? { ...n, params: { ...n.params, deterministic: true } } : n)) };
+}
+
+/**
+ * The values a model file's weight initializers hold, read back from its bytes (onnx.proto:
+ * ModelProto.graph 7; GraphProto.node 1, initializer 5; NodeProto.attribute 5; AttributeProto.g 6,
+ * graphs 11; TensorProto.dims 1, name 8), in every graph including Scan bodies. What is computed
+ * rather than learned is left out: the shared constants (shapes, axes, scalars: const_*), the
+ * sinusoidal positional-encoding table and the causal mask's penalty.
+ */
+export function onnxInitializerValues(bytes: Uint8Array): number {
+  const reader = (end: number, r: protobuf.Reader, visit: (field: number, wire: number) => boolean): void => {
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (!visit(tag >>> 3, tag & 7)) r.skipType(tag & 7);
+    }
+  };
+  const tensor = (r: protobuf.Reader, end: number): number => {
+    let name = '';
+    let count = 1;
+    reader(end, r, (field, wire) => {
+      if (field === 1 && wire === 2) {
+        const stop = r.uint32() + r.pos;
+        while (r.pos < stop) count *= Number(r.int64());
+      } else if (field === 1) count *= Number(r.int64());
+      else if (field === 8) name = r.string();
+      else return false;
+      return true;
+    });
+    return name.startsWith('const_') || /(^|\/)(positional_encoding|causal_penalty)(_\d+)?$/.test(name) ? 0 : count;
+  };
+  let total = 0;
+  const graph = (r: protobuf.Reader, end: number): void =>
+    reader(end, r, (field, wire) => {
+      if (wire !== 2 || (field !== 1 && field !== 5)) return false;
+      const stop = r.uint32() + r.pos;
+      if (field === 5) total += tensor(r, stop);
+      else node(r, stop);
+      return true;
+    });
+  const node = (r: protobuf.Reader, end: number): void =>
+    reader(end, r, (field, wire) => {
+      if (field !== 5 || wire !== 2) return false;
+      const stop = r.uint32() + r.pos;
+      reader(stop, r, (f, w) => {
+        if ((f !== 6 && f !== 11) || w !== 2) return false;
+        graph(r, r.uint32() + r.pos);
+        return true;
+      });
+      return true;
+    });
+  const r = protobuf.Reader.create(bytes);
+  reader(bytes.byteLength, r, (field, wire) => {
+    if (field !== 7 || wire !== 2) return false;
+    graph(r, r.uint32() + r.pos);
+    return true;
+  });
+  return total;
 }

@@ -3,20 +3,27 @@
  * weights), exported with those weights, and test/python/verify_pytorch_export.py runs the
  * exported module on the same inputs with Debian's python3-torch (/usr/bin/python3).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom } from '../../../core/data';
+import { loadDataset, SeededRandom } from '../../../core/data';
 import { fullGradients } from '../../../core/engine/inspect';
 import { compileSeeded } from '../../../core/engine/run';
 import { captureWeights } from '../../../core/engine/weights';
 import { buildModelPy, buildPytorchProject, ExportRefusal, npzBytes, weightsByNode, type NpyArray } from '../../../core/export/pytorch';
+import { getDecl } from '../../../core/catalogue/registry';
+import { nodeFileSource } from '../../../core/data/node-source';
 import { analyzeGraph, type GraphDocument } from '../../../core/graph';
+import { runCli } from '../cli/run-cli';
+
+/** This folder (an ES module: no __dirname when scripts/ run it with tsx). */
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 export const PYTHON = process.env['NETWRIGHT_TORCH_PYTHON'] ?? '/usr/bin/python3';
-export const VERIFY_SCRIPT = resolve(__dirname, '../../python/verify_pytorch_export.py');
+export const VERIFY_SCRIPT = resolve(HERE, '../../python/verify_pytorch_export.py');
 
 /** Why PyTorch checks cannot run here, or null when /usr/bin/python3 imports torch. */
 export function torchUnavailable(): string | null {
@@ -224,4 +231,66 @@ export function runPython(cases: readonly PreparedCase[]): Map<string, CaseResul
     results.set(r.name, r);
   }
   return results;
+}
+
+/**
+ * Sampling draws noise; the check compares its deterministic output (mu) instead. Every example's
+ * loss weights are 1, so a graph with several losses gets distinct ones (KL 1.75 beside the VAE's
+ * reconstruction 1.25) for the total loss to show that they are applied.
+ */
+export function deterministic(graph: GraphDocument): GraphDocument {
+  const losses = graph.nodes.filter((n) => getDecl(n.type)?.kind === 'loss');
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n) => {
+      if (n.type === 'Sampling') return { ...n, params: { ...n.params, deterministic: true } };
+      if (losses.length > 1 && losses.includes(n)) return { ...n, params: { ...n.params, weight: 1 + 0.25 * (2 * losses.indexOf(n) + 1) } };
+      return n;
+    }),
+  };
+}
+
+export interface DdpRun {
+  run: SpawnSyncReturns<string>;
+  /** The mean training loss of each epoch, as rank 0 printed it. */
+  losses: number[];
+  /** max |rank 0 - rank 1| over every state_dict entry at the end (NaN when it could not be read). */
+  rankDifference: number;
+  epochs: number;
+  steps: number;
+}
+
+/**
+ * The MNIST MLP exported by the CLI and trained by its train.py under torchrun with two processes
+ * (gloo on CPU, DistributedDataParallel) on the first 4,096 training images for `epochs` epochs,
+ * each process saving its weights.
+ */
+export async function runDdpMnist(epochs = 8): Promise<DdpRun> {
+  const out = mkdtempSync(join(tmpdir(), 'netwright-pt-ddp-'));
+  const exported = await runCli(['export', resolve(HERE, '../../../examples/mlp-mnist.json'), '--format', 'pytorch', '--out', out]);
+  if (exported.code !== 0) throw new Error(`export failed: ${exported.stderr}`);
+  // The first 4,096 MNIST training images (the whole set is 172 MB as float32; a few hundred steps need less).
+  const mnist = await loadDataset('mnist', nodeFileSource());
+  const rows = mnist.train.gather(Uint32Array.from({ length: 4096 }, (_, i) => i));
+  const arrays = new Map<string, NpyArray>();
+  for (const [name, f] of Object.entries(rows.features)) {
+    const shape = [rows.size, ...f.shape];
+    arrays.set(name, f.dtype === 'int32' ? { dtype: 'int32', shape, values: Int32Array.from(f.data) } : { dtype: 'float32', shape, values: Float32Array.from(f.data) });
+  }
+  mkdirSync(join(out, 'data'));
+  writeFileSync(join(out, 'data', 'train.npz'), npzBytes(arrays));
+  // Debian's torchrun needs --redirects/--tee to show the workers' output.
+  const run = spawnSync(
+    PYTHON,
+    ['-m', 'torch.distributed.run', '--nproc_per_node=2', '--redirects', '1', '--tee', '1', '--master_port', String(29_500 + (process.pid % 400)), 'train.py', '--epochs', String(epochs), '--out', 'model-{rank}.pt'],
+    { cwd: out, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, timeout: 240_000 },
+  );
+  const losses = [...run.stdout.matchAll(new RegExp(`epoch (\\d+)/${epochs}: .*?\\bloss ([\\d.]+)`, 'g'))].map((m) => Number(m[2]));
+  const compare = spawnSync(
+    PYTHON,
+    ['-c', 'import torch; a = torch.load("model-0.pt"); b = torch.load("model-1.pt"); print(max((a[k] - b[k]).abs().max().item() for k in a))'],
+    { cwd: out, encoding: 'utf8' },
+  );
+  const batchSize = 64; // mlp-mnist's
+  return { run, losses, rankDifference: compare.status === 0 ? Number(compare.stdout.trim()) : NaN, epochs, steps: Math.ceil(4096 / 2 / batchSize) };
 }

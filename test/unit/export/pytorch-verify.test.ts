@@ -14,10 +14,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDecl } from '../../../core/catalogue/registry';
 import { registerCpuKernelFixes, registerWasmKernelGaps } from '../../../core/engine/kernels';
-import { parseGraphText, type GraphDocument } from '../../../core/graph';
-import { prepareCase, runPython, skipReason, type CaseResult, type Prepared } from './pytorch-oracle';
+import { parseGraphText } from '../../../core/graph';
+import { deterministic, prepareCase, runPython, skipReason, type CaseResult, type Prepared } from './pytorch-oracle';
 
 const require = createRequire(import.meta.url);
 // In Node the wasm backend loads its .wasm from a folder path (with a trailing separator).
@@ -26,23 +25,6 @@ setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tf
 const EXAMPLES = resolve(__dirname, '../../../examples');
 /** Examples the export refuses, with the node it names. */
 const REFUSED: Readonly<Record<string, RegExp>> = { 'gan-2d': /Noise/, 'dcgan-mnist': /Noise/, 'dcgan-fashion-mnist': /Noise/, 'cgan-mnist': /Noise/ };
-
-/**
- * Sampling draws noise; the check compares its deterministic output (mu) instead. Every example's
- * loss weights are 1, so a graph with several losses gets distinct ones (KL 1.75 beside the VAE's
- * reconstruction 1.25) for the total loss to show that they are applied.
- */
-function deterministic(graph: GraphDocument): GraphDocument {
-  const losses = graph.nodes.filter((n) => getDecl(n.type)?.kind === 'loss');
-  return {
-    ...graph,
-    nodes: graph.nodes.map((n) => {
-      if (n.type === 'Sampling') return { ...n, params: { ...n.params, deterministic: true } };
-      if (losses.length > 1 && losses.includes(n)) return { ...n, params: { ...n.params, weight: 1 + 0.25 * (2 * losses.indexOf(n) + 1) } };
-      return n;
-    }),
-  };
-}
 
 const why = skipReason();
 if (why) console.log(`PyTorch export checks skipped: ${why}`);
