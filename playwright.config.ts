@@ -10,10 +10,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
-  // One worker unless E2E_WORKERS says more. A run used ~6 min of CPU in 21.5 min real (load 4-5),
-  // so two workers should help on a quiet 2-core machine, but that is not proven: at load ~18,
-  // backend-gradients (webgl on SwiftShader) ran beside backend-agreement and exceeded its 180 s timeout.
-  workers: Number(process.env.E2E_WORKERS ?? 1),
+  // Two spec files at once (E2E_WORKERS to change it): CI has 2 cores, and one worker left them
+  // idle much of the time. Measured on 2 shared cores at load 20-31 (2026-12-05): all 80 tests
+  // passed in 17.8 min with two workers, 25.7 min with one (load 12-30); backend-agreement and
+  // backend-gradients (both webgl on SwiftShader) ran side by side in 2.9 and 1.2 min.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   fullyParallel: false,
   retries: 0,
   timeout: 90_000,
