@@ -43,6 +43,8 @@ const autosaveSlot = z.enum(AUTOSAVE_SLOTS);
 export const PAYLOAD_SCHEMAS = {
   /** Without a path: show the open dialog. With one: reopen a recent file. */
   openGraph: z.strictObject({ path: absolutePath.optional() }).optional(),
+  /** Shows a folder dialog; the model in the chosen folder comes back as files. */
+  openModelFolder: z.undefined(),
   saveGraph: z.strictObject({ path: absolutePath, contents: z.string().max(MAX_GRAPH_CHARS) }),
   saveGraphAs: z.strictObject({
     contents: z.string().max(MAX_GRAPH_CHARS),
@@ -92,6 +94,8 @@ export interface SavedGraph extends FileInfo {
 export interface ApiResults {
   /** A graph's text, or a model's files to import; null when the dialog was cancelled. */
   openGraph: OpenedGraph | OpenedModelFiles | null;
+  /** The model in the folder the user chose (its model.json with its weight files, or its Keras file); null when cancelled. */
+  openModelFolder: OpenedModelFiles | null;
   /** Null when the file changed on disk and the user chose Cancel. */
   saveGraph: SavedGraph | null;
   saveGraphAs: FileInfo | null;
@@ -108,6 +112,7 @@ export interface ApiResults {
 /** What the preload exposes on `window.netwright`. Dialog cancellation resolves to null. */
 export interface NetwrightBridge {
   openGraph(payload?: Payload<'openGraph'>): Promise<ApiResults['openGraph']>;
+  openModelFolder(): Promise<ApiResults['openModelFolder']>;
   saveGraph(payload: Payload<'saveGraph'>): Promise<ApiResults['saveGraph']>;
   saveGraphAs(payload: Payload<'saveGraphAs'>): Promise<ApiResults['saveGraphAs']>;
   exportFile(payload: Payload<'exportFile'>): Promise<ApiResults['exportFile']>;

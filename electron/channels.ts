@@ -27,6 +27,7 @@ export const MENU_COMMAND_CHANNEL = 'netwright:menu-command';
 /** Invoke channels, one per API method. */
 export const CHANNELS = {
   openGraph: 'netwright:open-graph',
+  openModelFolder: 'netwright:open-model-folder',
   saveGraph: 'netwright:save-graph',
   saveGraphAs: 'netwright:save-graph-as',
   exportFile: 'netwright:export-file',

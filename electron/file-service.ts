@@ -10,14 +10,16 @@
  * is not a valid graph document, leaves it (the page still gets the text to show why).
  * A model chosen in Open… (a TensorFlow.js model.json, a Keras .keras or .h5 file) comes back as
  * its files' bytes for the page to import: a model.json with the weight files its manifest names,
- * read from its own folder only (by file name, so a manifest cannot point elsewhere).
+ * read from its own folder only (by file name, so a manifest cannot point elsewhere). A model
+ * folder (Open folder) is read the same way: its one model.json or Keras file, refused naming
+ * what it holds when it has none or several.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { LIMITS } from '../core/graph/document';
 import type { ApiHandlers } from './ipc';
 import type { FileInfo, OpenedModelFiles, SavedGraph } from './api';
-import { isModelJsonText, MODEL_JSON_MAX_BYTES } from '../core/import/model-json';
+import { folderModel, isModelJsonText, MODEL_JSON_MAX_BYTES, MODEL_PART } from '../core/import/model-json';
 import { manifestShardPaths, shardFileName, WEIGHT_LIMITS } from '../core/import/weights-manifest';
 import { mergeGainedRuns } from '../core/graph/merge-runs';
 import { parseGraphText } from '../core/graph/parse';
@@ -41,6 +43,8 @@ export const MAX_KERAS_FILE_BYTES = WEIGHT_LIMITS.values * 4 + 16 * 1024 * 1024;
 /** The dialog calls used, shaped like Electron's `dialog` module (window argument bound). */
 export interface Dialogs {
   showOpen(options: { filters: typeof OPEN_FILTERS }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  /** A folder picker (Electron's open dialog with openDirectory). */
+  showOpenFolder(): Promise<{ canceled: boolean; filePaths: string[] }>;
   showSave(options: {
     defaultPath?: string;
     filters?: { name: string; extensions: string[] }[];
@@ -58,7 +62,7 @@ export interface Dialogs {
 
 export type FileHandlers = Pick<
   ApiHandlers,
-  'openGraph' | 'saveGraph' | 'saveGraphAs' | 'exportFile' | 'recentFiles' | 'appVersion'
+  'openGraph' | 'openModelFolder' | 'saveGraph' | 'saveGraphAs' | 'exportFile' | 'recentFiles' | 'appVersion'
 >;
 
 export interface FileServiceDeps {
@@ -68,6 +72,8 @@ export interface FileServiceDeps {
   fileSize: (file: string) => Promise<number>;
   readText: (file: string) => Promise<string>;
   readBytes: (file: string) => Promise<Uint8Array<ArrayBuffer>>;
+  /** The names of a folder's regular files (not its subfolders). */
+  listFiles: (folder: string) => Promise<string[]>;
   writeAtomic: (file: string, data: string | Uint8Array) => Promise<void>;
   appVersion: string;
   /** Tells the OS about the file (recent documents menu); optional. */
@@ -173,6 +179,34 @@ export function createFileService(deps: FileServiceDeps): FileHandlers {
   }
 
   return {
+    async openModelFolder() {
+      const result = await deps.dialogs.showOpenFolder();
+      const folder = result.filePaths[0];
+      if (result.canceled || !folder) return null;
+      const names = (await deps.listFiles(folder)).filter((n) => MODEL_PART.test(n)).sort();
+      // Which .json files are models: each read after its size is checked (other JSON stays unread past the limit).
+      const modelJsons = new Map<string, string>();
+      for (const name of names.filter((n) => /\.json$/i.test(n))) {
+        const file = path.join(folder, name);
+        if ((await deps.fileSize(file)) > MODEL_JSON_MAX_BYTES) continue;
+        const text = await deps.readText(file);
+        if (isModelJsonText(text)) modelJsons.set(name, text);
+      }
+      let chosen;
+      try {
+        chosen = folderModel(path.basename(folder), names, (name) => modelJsons.has(name));
+      } catch (err) {
+        throw new FileAccessError(`open refused: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      // Read for the page to import: no grant to reopen or save over it.
+      const file = path.join(folder, chosen.entry);
+      if (chosen.kind === 'keras') {
+        return { ...info(file), files: [{ name: chosen.entry, bytes: await readBytesBounded(file, MAX_KERAS_FILE_BYTES, 'the Keras file') }] };
+      }
+      // Imported into a new document: the model.json is read, never saved over.
+      return modelJsonFiles(file, modelJsons.get(chosen.entry) as string);
+    },
+
     async openGraph(payload) {
       let file: string;
       if (payload?.path) {

@@ -3,7 +3,7 @@
  * this file. Bundled by esbuild to dist-electron/main.cjs.
  */
 import { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session } from 'electron';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MENU_COMMAND_CHANNEL, type MenuCommand } from './channels';
 import { APP_ENTRY_URL, APP_SCHEME, createAppProtocolHandler, isAppUrl } from './app-protocol';
@@ -98,6 +98,7 @@ async function start(): Promise<void> {
   const fileHandlers = createFileService({
     dialogs: {
       showOpen: (options) => dialogs.showOpen({ ...options, properties: ['openFile'] }),
+      showOpenFolder: () => dialogs.showOpen({ properties: ['openDirectory'] }),
       showSave: (options) => dialogs.showSave(options),
       showMessage,
     },
@@ -105,6 +106,7 @@ async function start(): Promise<void> {
     fileSize: async (file) => (await stat(file)).size,
     readText: (file) => readFile(file, 'utf8'),
     readBytes: async (file) => new Uint8Array(await readFile(file)),
+    listFiles: async (folder) => (await readdir(folder, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name),
     writeAtomic: (file, data) => writeFileAtomic(file, data),
     appVersion: app.getVersion(),
     noteRecentDocument: (file) => app.addRecentDocument(file),

@@ -10,6 +10,7 @@ const KNOWN_COMMANDS: ReadonlySet<string> = new Set(MENU_COMMANDS);
 
 const bridge: NetwrightBridge = {
   openGraph: (payload) => ipcRenderer.invoke(CHANNELS.openGraph, payload),
+  openModelFolder: () => ipcRenderer.invoke(CHANNELS.openModelFolder),
   saveGraph: (payload) => ipcRenderer.invoke(CHANNELS.saveGraph, payload),
   saveGraphAs: (payload) => ipcRenderer.invoke(CHANNELS.saveGraphAs, payload),
   exportFile: (payload) => ipcRenderer.invoke(CHANNELS.exportFile, payload),

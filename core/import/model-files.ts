@@ -6,9 +6,9 @@
 import { ImportError } from './errors';
 import { importKerasArchive, importKerasH5 } from './keras-file';
 import { importLayersModel, type ImportedModel, type ImportOptions } from './layers-model';
-import { isModelJsonText, MODEL_JSON_MAX_BYTES } from './model-json';
+import { folderModel, isModelJsonText, MODEL_JSON_MAX_BYTES, MODEL_PART } from './model-json';
 
-export { isModelJsonText };
+export { folderModel, isModelJsonText, MODEL_PART };
 import { shardFileName } from './weights-manifest';
 
 export interface ModelFile {

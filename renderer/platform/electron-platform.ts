@@ -19,6 +19,10 @@ export function createElectronPlatform(bridge: NetwrightBridge): Platform {
       if (!opened) return null;
       return 'files' in opened ? { name: opened.name, files: opened.files } : { ...toRef(opened), contents: opened.contents };
     },
+    async openModelFolder() {
+      const opened = await bridge.openModelFolder();
+      return opened ? { name: opened.name, files: opened.files } : null;
+    },
     async saveGraph(file, contents) {
       const saved = await bridge.saveGraph({ path: file.key, contents });
       return saved ? { ...toRef(saved), contents: saved.contents } : null;

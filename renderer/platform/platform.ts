@@ -52,9 +52,9 @@ export interface Platform {
    */
   openGraph(recent?: FileRef): Promise<OpenedFile | OpenedModel | null>;
   /**
-   * Web mode: picks a whole model folder (the directory picker, or <input webkitdirectory>) and
-   * returns the model in it; null when cancelled. Electron's Open… already reads a model.json's
-   * folder, so it has none.
+   * Picks a whole model folder and returns the model in it (its model.json with the weight files,
+   * or its Keras file); null when cancelled. Web mode: the directory picker, or <input
+   * webkitdirectory>; Electron: the native folder dialog, read by the main process.
    */
   openModelFolder?(): Promise<OpenedModel | null>;
   /**

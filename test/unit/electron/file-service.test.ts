@@ -28,7 +28,7 @@ function memoryRecentList(): RecentFilesStore {
  * outlives a session; grants do not). `message` lists the buttons to press, in order.
  */
 function setup(
-  answers: { open?: string | null; save?: string | null; message?: string[] } = {},
+  answers: { open?: string | null; folder?: string | null; save?: string | null; message?: string[] } = {},
   shared: { disk?: Disk; recent?: RecentFilesStore } = {},
 ) {
   const disk: Disk = shared.disk ?? new Map<string, string | Uint8Array>([['/docs/a.json', A1]]);
@@ -36,6 +36,7 @@ function setup(
   const presses = [...(answers.message ?? [])];
   const dialogs: Dialogs = {
     showOpen: async () => (answers.open ? { canceled: false, filePaths: [answers.open] } : { canceled: true, filePaths: [] }),
+    showOpenFolder: async () => (answers.folder ? { canceled: false, filePaths: [answers.folder] } : { canceled: true, filePaths: [] }),
     showSave: async () => (answers.save ? { canceled: false, filePath: answers.save } : { canceled: true }),
     showMessage: vi.fn(async (options: Parameters<Dialogs['showMessage']>[0]) => {
       const label = presses.shift();
@@ -67,6 +68,8 @@ function setup(
     writeAtomic: async (f, d) => {
       disk.set(f, d);
     },
+    // The folder's own files: paths one level below it (a subfolder's are not listed).
+    listFiles: async (folder) => [...disk.keys()].filter((f) => f.startsWith(`${folder}/`) && !f.slice(folder.length + 1).includes('/')).map((f) => f.slice(folder.length + 1)),
     appVersion: '1.2.3',
   });
   return { service, disk, recent, dialogs, readText };
@@ -266,6 +269,38 @@ describe('file service: models chosen in Open…', () => {
     const { service } = setup({ open: '/m/model.json' }, { disk: big });
     Object.defineProperty(huge, 'byteLength', { value: 300 * 1024 * 1024 });
     await expect(service.openGraph(undefined)).rejects.toThrow(/weight files of "\/m\/model\.json" hold more than 256\.0 MB/);
+  });
+
+  it('Open folder: the model in the chosen folder (its model.json with the weight files its manifest names, among other files and a subfolder), or its Keras file; none or several refused by name', async () => {
+    const shard = new Uint8Array([1, 2, 3, 4]);
+    const modelJson = manifest(['group1-shard1of1.bin']);
+    const disk: Disk = new Map<string, string | Uint8Array>([
+      ['/models/mlp/model.json', modelJson],
+      ['/models/mlp/group1-shard1of1.bin', shard],
+      ['/models/mlp/unused.bin', new Uint8Array([7])],
+      ['/models/mlp/notes.json', '{"not": "a model"}'],
+      ['/models/mlp/README.md', 'text'],
+      ['/models/mlp/old/model.json', modelJson],
+    ]);
+    const { service, recent } = setup({ folder: '/models/mlp' }, { disk });
+    expect(await service.openModelFolder(undefined)).toEqual({
+      path: '/models/mlp/model.json',
+      name: 'model.json',
+      files: [
+        { name: 'model.json', bytes: new TextEncoder().encode(modelJson) },
+        { name: 'group1-shard1of1.bin', bytes: shard },
+      ],
+    });
+    expect(await recent.list()).toEqual([]);
+    await expect(service.saveGraph({ path: '/models/mlp/model.json', contents: '{}' })).rejects.toThrow('was not opened or chosen in this session');
+
+    const keras = new Uint8Array([0x50, 0x4b]);
+    expect(await setup({ folder: '/k' }, { disk: new Map<string, string | Uint8Array>([['/k/net.keras', keras], ['/k/a.txt', 'x']]) }).service.openModelFolder(undefined)).toEqual({ path: '/k/net.keras', name: 'net.keras', files: [{ name: 'net.keras', bytes: keras }] });
+    await expect(setup({ folder: '/e' }, { disk: new Map([['/e/a.json', '{}']]) }).service.openModelFolder(undefined)).rejects.toThrow('open refused: the folder e has no model.json, .keras or .h5 file');
+    await expect(setup({ folder: '/t' }, { disk: new Map<string, string | Uint8Array>([['/t/model.json', modelJson], ['/t/b.h5', keras]]) }).service.openModelFolder(undefined)).rejects.toThrow(
+      'open refused: the folder t holds 2 models (model.json, b.h5): pick one of them with Open…',
+    );
+    expect(await setup({ folder: null }, { disk }).service.openModelFolder(undefined)).toBeNull();
   });
 
   it('returns a Keras file as bytes, refusing one over the limit from its size', async () => {

@@ -9,6 +9,7 @@ const fromMain: InvokeEvent = { sender: { id: MAIN_ID }, senderFrame: { url: 'ap
 function setup() {
   const handlers: ApiHandlers = {
     openGraph: vi.fn(async () => null),
+    openModelFolder: vi.fn(async () => null),
     saveGraph: vi.fn(async (p) => ({ path: p.path, name: 'g.json', contents: p.contents })),
     saveGraphAs: vi.fn(async () => null),
     exportFile: vi.fn(async () => null),
