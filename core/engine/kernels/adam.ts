@@ -7,6 +7,7 @@
  * Other backends (webgl, webgpu) keep tfjs' ops: the kernel is registered for wasm and cpu only.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, simdFor } from '../simd/index';
 
 export const ADAM_UPDATE_KERNEL = 'NetwrightAdamUpdate';
 
@@ -85,11 +86,37 @@ function checkSizes(inputs: tf.NamedTensorInfoMap): number {
 
 const wasmAdamUpdate: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const heap = backend as unknown as HeapBackend;
-  checkSizes(inputs);
+  const size = checkSizes(inputs);
   const shape = inputOf(inputs, 'value').shape;
   // Allocate first: growing the heap detaches earlier views.
   const outs = [heap.makeOutput(shape, 'float32'), heap.makeOutput(shape, 'float32'), heap.makeOutput(shape, 'float32')];
   const view = (name: string) => heap.typedArrayFromHeap(inputOf(inputs, name)) as Float32Array;
+  const simd = simdFor(backend);
+  if (simd) {
+    // Netwright's SIMD module (simd/kernels.c): tfjs' float32 ops in tfjs' order, 4 lanes at a time.
+    const a = attrs as unknown as AdamUpdateAttrs;
+    const at = (info: tf.TensorInfo) => heapOffset(backend, info);
+    const f = Math.fround;
+    simd.adam_f32(
+      at(inputOf(inputs, 'value')),
+      at(inputOf(inputs, 'm')),
+      at(inputOf(inputs, 'v')),
+      at(inputOf(inputs, 'gradient')),
+      at(outs[0] as tf.TensorInfo),
+      at(outs[1] as tf.TensorInfo),
+      at(outs[2] as tf.TensorInfo),
+      size,
+      f(a.beta1),
+      f(a.beta2),
+      f(1 - a.beta1),
+      f(1 - a.beta2),
+      f(1 - (view('accBeta1')[0] as number)),
+      f(1 - (view('accBeta2')[0] as number)),
+      f(a.epsilon),
+      f(-a.learningRate),
+    );
+    return outs;
+  }
   const [newValue, newM, newV] = outs.map((o) => heap.typedArrayFromHeap(o) as Float32Array) as [Float32Array, Float32Array, Float32Array];
   adamUpdate(
     attrs as unknown as AdamUpdateAttrs,

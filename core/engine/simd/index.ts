@@ -84,6 +84,24 @@ export interface SimdExports {
     goBackwards: number,
   ): void;
   column_sums(m: number, sums: number, sums64: number, rows: number, cols: number): void;
+  adam_f32(
+    value: number,
+    m: number,
+    v: number,
+    g: number,
+    outValue: number,
+    outM: number,
+    outV: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
+    oneMinusBeta1Power: number,
+    oneMinusBeta2Power: number,
+    epsilon: number,
+    negativeLearningRate: number,
+  ): void;
 }
 
 /** Where the built modules are (scripts/build-simd.mjs writes them; not committed). */

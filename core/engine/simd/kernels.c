@@ -408,3 +408,36 @@ void lstm_backward(const f32 *dOut, const f32 *x, const f32 *kernel, const f32 *
   if (dBias) column_sums(dPre, dBias, sums64, rows, width);
 }
 
+
+/*
+ * Adam's update of one variable (n values), tfjs' AdamOptimizer arithmetic in float32 and in its
+ * order (no fused multiply-add in wasm SIMD, so every op rounds as tfjs' kernels do):
+ *   m' = m*beta1 + g*(1-beta1);  v' = v*beta2 + (g*g)*(1-beta2)
+ *   value' = (m'/(1-beta1^t)) / (sqrt(v'/(1-beta2^t)) + eps) * -lr + value
+ * c1 = 1-beta1, c2 = 1-beta2, a1 = 1-beta1^t, a2 = 1-beta2^t, negLr = -lr (as tfjs' float32 scalars).
+ */
+static inline f32 adam_one(f32 value, f32 m, f32 v, f32 g, f32 *outM, f32 *outV, f32 b1, f32 b2, f32 c1, f32 c2, f32 a1,
+                           f32 a2, f32 eps, f32 negLr) {
+  f32 mi = m * b1 + g * c1;
+  f32 vi = v * b2 + (g * g) * c2;
+  *outM = mi;
+  *outV = vi;
+  return (mi / a1) / (__builtin_sqrtf(vi / a2) + eps) * negLr + value;
+}
+
+EXPORT(adam_f32)
+void adam_f32(const f32 *value, const f32 *m, const f32 *v, const f32 *g, f32 *outValue, f32 *outM, f32 *outV, int n,
+              f32 b1, f32 b2, f32 c1, f32 c2, f32 a1, f32 a2, f32 eps, f32 negLr) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t gi = load(g + i);
+    v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(load(m + i), splat(b1)), wasm_f32x4_mul(gi, splat(c1)));
+    v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(load(v + i), splat(b2)), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), splat(c2)));
+    store(outM + i, mi);
+    store(outV + i, vi);
+    v128_t root = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, splat(a2))), splat(eps));
+    v128_t step = wasm_f32x4_mul(wasm_f32x4_div(wasm_f32x4_div(mi, splat(a1)), root), splat(negLr));
+    store(outValue + i, wasm_f32x4_add(step, load(value + i)));
+  }
+  for (; i < n; i++) outValue[i] = adam_one(value[i], m[i], v[i], g[i], outM + i, outV + i, b1, b2, c1, c2, a1, a2, eps, negLr);
+}

@@ -14,6 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ADAM_UPDATE_KERNEL, registerAdamUpdateKernels } from '../../../core/engine/kernels/adam';
 import { registerWasmKernelGaps } from '../../../core/engine/kernels';
 import { FusedAdamOptimizer, setLearningRate } from '../../../core/engine/optimizer';
+import { simdFor, useSimdKernels } from '../../../core/engine/simd';
+import { loadNodeSimdKernels } from '../../../cli/node-backend';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
@@ -67,16 +69,22 @@ function expectClose(got: Float32Array[], want: Float32Array[], label: string): 
   });
 }
 
-async function compare(backend: string, fusedKernel: boolean): Promise<void> {
+/** `simd`: on wasm, whether Netwright's SIMD module runs the update (else the JavaScript pass). */
+async function compare(backend: string, fusedKernel: boolean, simd = false): Promise<void> {
   expect(await tf.setBackend(backend)).toBe(true);
   if (!fusedKernel) tf.unregisterKernel(ADAM_UPDATE_KERNEL, backend);
+  if (backend === 'wasm') {
+    expect(await loadNodeSimdKernels()).toBe(true);
+    useSimdKernels(simd);
+    expect(simdFor(tf.backend()) !== null).toBe(simd);
+  }
   try {
     const before = tf.memory();
     const oracle = tf.train.adam(1e-3, 0.9, 0.999, 1e-7);
     const fused = new FusedAdamOptimizer(1e-3, 0.9, 0.999, 1e-7);
     const want = await train(oracle, `${backend}_oracle_${fusedKernel}`);
     const got = await train(fused, `${backend}_fused_${fusedKernel}`);
-    const label = `${backend} ${fusedKernel ? 'fused kernel' : 'tfjs ops'}`;
+    const label = `${backend} ${fusedKernel ? 'fused kernel' : 'tfjs ops'}${simd ? ' (SIMD)' : ''}`;
     expectClose(got.weights, want.weights, `${label} weights`);
     expectClose(got.moments, want.moments, `${label} moments`);
     expect(fused.iterations).toBe(oracle.iterations);
@@ -90,11 +98,13 @@ async function compare(backend: string, fusedKernel: boolean): Promise<void> {
     expect(after.numDataBuffers, `${label}: buffers leaked`).toBe(before.numDataBuffers);
   } finally {
     registerAdamUpdateKernels();
+    useSimdKernels(true);
   }
 }
 
 describe('FusedAdamOptimizer', () => {
-  it('matches tfjs Adam on wasm (one kernel per variable)', async () => compare('wasm', true));
+  it('matches tfjs Adam on wasm (one kernel per variable, in the SIMD module)', async () => compare('wasm', true, true));
+  it('matches tfjs Adam on wasm (one kernel per variable, the JavaScript pass)', async () => compare('wasm', true, false));
   it('matches tfjs Adam on cpu (one kernel per variable)', async () => compare('cpu', true));
   it('is tfjs Adam where the kernel is not registered (webgl, webgpu)', async () => compare('cpu', false));
 
