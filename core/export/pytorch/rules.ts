@@ -451,8 +451,13 @@ const reshape: LayerRule = {
     const e = empty();
     const x = one(ctx);
     const y = ctx.out('out');
-    e.forward.push(`${y} = ${asChannelsLast(x)}.reshape(-1, ${ints(ctx.params, 'targetShape').join(', ')})`);
-    e.outputs['out'] = { expr: y, channelsFirst: false, shape: ctx.outputShapes['out'] as Shape };
+    // The analysed output shape, with a -1 of targetShape resolved: the batch is the only dimension
+    // PyTorch may infer (reshape(-1, 3, -1) is an error there, not the Keras target [3, -1]).
+    const shape = ctx.outputShapes['out'] as Shape;
+    const resolved = shape.slice(1);
+    const dims = resolved.every((d): d is number => typeof d === 'number' && d >= 0) ? resolved : ints(ctx.params, 'targetShape');
+    e.forward.push(`${y} = ${asChannelsLast(x)}.reshape(-1, ${dims.join(', ')})`);
+    e.outputs['out'] = { expr: y, channelsFirst: false, shape };
     return e;
   },
 };

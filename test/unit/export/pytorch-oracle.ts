@@ -126,7 +126,16 @@ function gradientsByKey(compiled: ReturnType<typeof compileSeeded>, graph: Graph
  * `gradients`: also one training step's loss and gradients (tfjs' fullGradients in inference
  * mode), for verify_pytorch_export.py to compare with PyTorch's backward pass.
  */
-export function prepareCase(name: string, graph: GraphDocument, root: string, batch = 5, randomWeights = true, gradients = false): Prepared {
+export function prepareCase(
+  name: string,
+  graph: GraphDocument,
+  root: string,
+  batch = 5,
+  randomWeights = true,
+  gradients = false,
+  /** What forward() returns for a graph without losses (as for a sub-model). */
+  outputs?: readonly { node: string; port: string }[],
+): Prepared {
   const analysis = analyzeGraph(graph);
   const compiled = compileSeeded(graph);
   try {
@@ -134,7 +143,7 @@ export function prepareCase(name: string, graph: GraphDocument, root: string, ba
     const saved = captureWeights(compiled.model);
     let project;
     try {
-      project = buildPytorchProject({ graph, analysis, weights: weightsByNode(compiled.layerNames, saved) });
+      project = buildPytorchProject({ graph, analysis, weights: weightsByNode(compiled.layerNames, saved), ...(outputs ? { outputs } : {}) });
     } catch (err) {
       if (err instanceof ExportRefusal) return { ok: false, name, refusal: err.message };
       throw err;
