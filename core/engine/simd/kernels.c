@@ -37,23 +37,26 @@ static inline v128_t v_exp(v128_t x) {
 }
 
 /*
- * tanh(x): odd polynomial for |x| < 0.625 (where 1 - 2/(e^2x + 1) would lose relative precision),
- * (e^2x - 1)/(e^2x + 1) elsewhere, |x| clamped at 9 (tanh(9) rounds to 1 in float32).
+ * tanh(x) as Eigen's rational approximation x·P(x²)/Q(x²) (degrees 13/6), x clamped at ±7.9053
+ * (where it reaches 1 in float32): no exp, one division; error a few float32 ulps (tested against
+ * Math.tanh in test/unit/engine/simd-kernels.test.ts).
  */
 static inline v128_t v_tanh(v128_t x) {
-  v128_t ax = wasm_f32x4_abs(x);
-  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, splat(-9.0f)), splat(9.0f));
-  v128_t e = v_exp(wasm_f32x4_add(xc, xc));
-  v128_t big = wasm_f32x4_div(wasm_f32x4_sub(e, splat(1.0f)), wasm_f32x4_add(e, splat(1.0f)));
-  /* Cephes' tanhf polynomial, |x| < 0.625. */
+  x = wasm_f32x4_min(wasm_f32x4_max(x, splat(-7.90531110763549805f)), splat(7.90531110763549805f));
   v128_t z = wasm_f32x4_mul(x, x);
-  v128_t p = splat(-5.70498872745e-3f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(2.06390887954e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-5.37397155531e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(1.33314422036e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-3.33332819422e-1f));
-  v128_t small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
-  return wasm_v128_bitselect(small, big, wasm_f32x4_lt(ax, splat(0.625f)));
+  v128_t p = splat(-2.76076847742355e-16f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(2.00018790482477e-13f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-8.60467152213735e-11f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(5.12229709037114e-08f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(1.48572235717979e-05f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(6.37261928875436e-04f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(4.89352455891786e-03f));
+  p = wasm_f32x4_mul(p, x);
+  v128_t q = splat(1.19825839466702e-06f);
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, z), splat(1.18534705686654e-04f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, z), splat(2.26843463243900e-03f));
+  q = wasm_f32x4_add(wasm_f32x4_mul(q, z), splat(4.89352518554385e-03f));
+  return wasm_f32x4_div(p, q);
 }
 
 static inline v128_t v_sigmoid(v128_t x) {
