@@ -229,6 +229,7 @@ export function RunsView() {
       {opening?.error ? (
         <p className="run-error" role="alert" data-testid="run-open-error">
           Could not open the weights of this run: {opening.error}
+          {runs.some((r) => r.id === opening.runId && r.weights && !r.graph.training.dataset) ? ' (the Activations tab takes your input: Give your own input…)' : ''}
         </p>
       ) : null}
     </div>

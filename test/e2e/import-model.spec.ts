@@ -241,6 +241,8 @@ test('a dropped Keras 3 .keras archive is read in the worker (jsfive under the a
   await page.getByTestId('tab-runs').click();
   await expect(page.getByTestId('run-row-1')).toContainText('Imported weights (tiny_mlp)');
   await expect(page.getByTestId('run-origin')).toContainText('imported from tiny_mlp.keras (Keras 3 archive, written by Keras 3.6.0) on ');
+  // No dataset fits it: the Runs tab says why the views can't open it yet and where to give an input.
+  await expect(page.getByTestId('run-open-error')).toContainText("give an input to inspect it on (Input 'input_layer' takes [4] float32: 4 numbers) (the Activations tab takes your input: Give your own input…)");
   await page.screenshot({ path: 'docs/screenshots/import-keras.png' });
 });
 
