@@ -162,6 +162,29 @@ describe('seq2seq decoding', () => {
     expect(correctChars / totalChars).toBeGreaterThan(0.5);
   }, 120_000);
 
+  it("the exact-match metric (teacher-forced) counts exactly the strings greedy decoding gets right", async () => {
+    const { test, graph, compiled } = await trainedReverse();
+    const trainer = new Trainer(compiled, graph.training);
+    const rows = Array.from({ length: Math.min(24, test.size) }, (_, i) => i);
+    let greedyRight = 0;
+    for (const row of rows) {
+      const result = greedyDecode(compiled, graph, sourceIdsOf(test, row), T);
+      const target = Array.from((test.columns.decoderTarget?.data as Int32Array).subarray(row * T, (row + 1) * T));
+      const expected = target.slice(0, target.indexOf(END_ID) + 1);
+      const right = result.tokens.length === expected.length && result.tokens.every((id, t) => id === expected[t]);
+      if (right) greedyRight++;
+      const tensors = tensorsOf(test, [row]);
+      const metric = trainer.evaluate([feedsOf(compiled, tensors)]).metrics['exactMatch'];
+      tf.dispose(Object.values(tensors));
+      expect(metric, `test row ${row}: greedy ${right ? 'right' : 'wrong'}`).toBe(right ? 1 : 0);
+    }
+    // Both outcomes occur, so the comparison means something.
+    console.info(`greedy exact match on ${rows.length} test strings: ${greedyRight}`);
+    expect(greedyRight).toBeGreaterThan(0);
+    expect(greedyRight).toBeLessThan(rows.length);
+    trainer.dispose();
+  }, 120_000);
+
   it('beam search of width 1 is greedy; wider beams never score lower than greedy', async () => {
     const { test, graph, compiled } = await trainedReverse();
     for (const row of [0, 1, 2, 3, 4, 5]) {
