@@ -1,7 +1,8 @@
 """PyTorch peers of Netwright's example graphs, driven by scripts/bench.ts over stdin/stdout.
 
 Each peer is written by hand to match the example's architecture, loss and optimizer (Adam,
-lr 1e-3, eps 1e-7 as tfjs; gradient clipping where the example has it). Inputs are random
+eps 1e-7 as tfjs, lr 1e-3 for all: a step's cost does not depend on it; gradient clipping where
+the example has it). Inputs are random
 tensors of the example's shapes and value ranges: throughput does not depend on the values.
 One thread (torch.set_num_threads(1)), as the tfjs wasm backend runs in Node.
 
@@ -50,12 +51,13 @@ class LeNet(nn.Module):
 
 
 class Seq2SeqDates(nn.Module):
-    """examples/seq2seq-dates.json: LSTM(64) encoder-decoder with additive (Bahdanau) attention."""
+    """examples/seq2seq-dates.json: bidirectional LSTM(32 each way) encoder, LSTM(64) decoder
+    started from zeros, additive (Bahdanau) attention."""
 
     def __init__(self):
         super().__init__()
         self.source_embedding = nn.Embedding(71, 32)
-        self.encoder = nn.LSTM(32, 64, batch_first=True)
+        self.encoder = nn.LSTM(32, 32, batch_first=True, bidirectional=True)
         self.target_embedding = nn.Embedding(15, 32)
         self.decoder = nn.LSTM(32, 64, batch_first=True)
         self.w_values = nn.Linear(64, 64, bias=False)
@@ -65,8 +67,8 @@ class Seq2SeqDates(nn.Module):
         self.logits = nn.Linear(64, 15)
 
     def forward(self, source, source_mask, decoder_input):
-        values, (h, c) = self.encoder(self.source_embedding(source))
-        query, _ = self.decoder(self.target_embedding(decoder_input), (h, c))
+        values, _ = self.encoder(self.source_embedding(source))
+        query, _ = self.decoder(self.target_embedding(decoder_input))
         hidden = torch.tanh(self.w_values(values).unsqueeze(1) + self.w_query(query).unsqueeze(2))
         scores = self.v(hidden).squeeze(3)  # [B, Tq, Tv]
         scores = scores.masked_fill(source_mask.unsqueeze(1) == 0, -1e9)
