@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     units: Number(values.units ?? base.units),
     embedding: Number(values.embedding ?? base.embedding),
     learningRate: Number(positionals[2] ?? base.learningRate),
+    epochs: base.epochs,
   };
   await selectNodeBackend();
   await tf.setBackend('wasm');
