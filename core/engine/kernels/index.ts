@@ -38,7 +38,7 @@ import { conv2dBackpropFilterIm2col } from './conv-filter-im2col';
 import { identitySharingBuffer, maxPoolGradOnHeap } from './heap';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
 import { registerWasmFastMatMul } from './matmul';
-import { unsortedSegmentSum } from './segment-sum';
+import { unsortedSegmentSumOnHeap } from './segment-sum';
 import { registerFastGradients } from './tile-grad';
 import { registerSimdKernels } from '../simd/kernels';
 
@@ -56,7 +56,8 @@ export const MISSING_WASM_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map(
   [tf.Conv2DBackpropFilter, conv2dBackpropFilterIm2col],
   [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropFilter],
   [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dNativeBackpropInput],
-  [tf.UnsortedSegmentSum, unsortedSegmentSum],
+  // In JavaScript on the heap (one pass; the composition of public ops dispatched ten kernels).
+  [tf.UnsortedSegmentSum, unsortedSegmentSumOnHeap],
 ]);
 
 /** Kernels wasm has but computes wrongly in tfjs 4.22: replaced. */

@@ -1,25 +1,46 @@
 /**
  * UnsortedSegmentSum (the gradient of gather, i.e. of Embedding): out[s] = Σ_{i: ids[i] = s} x[i].
- * Written as a scatter-add (ScatterNd sums duplicate indices on every tfjs backend), which needs
- * memory proportional to x, unlike oneHot(ids)ᵀ · x whose one-hot matrix is ids × numSegments
- * (batch·length × vocabulary: hundreds of MB for an ordinary text model).
+ * tfjs' wasm backend lacks it. Memory proportional to x, unlike oneHot(ids)ᵀ · x whose one-hot
+ * matrix is ids × numSegments (batch·length × vocabulary: hundreds of MB for a text model).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { input } from './util';
 
-export const unsortedSegmentSum: tf.KernelFunc = ({ inputs, attrs }) =>
-  tf.tidy(() => {
-    const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;
-    const x = input(inputs, 'x', 'UnsortedSegmentSum');
-    const segmentIds = input(inputs, 'segmentIds', 'UnsortedSegmentSum');
-    // ids may cover the leading axes of x (as in TensorFlow); each id then selects a slice.
-    const idCount = segmentIds.size;
-    const sliceShape = x.shape.slice(segmentIds.rank);
-    const ids = tf.cast(tf.reshape(segmentIds, [idCount]), 'int32');
-    // TensorFlow drops ids outside [0, numSegments): send them to one extra segment, cut below.
-    const valid = tf.logicalAnd(tf.greaterEqual(ids, 0), tf.less(ids, numSegments));
-    const target = tf.where(valid, ids, tf.fill([idCount], numSegments, 'int32'));
-    const updates = tf.reshape(x, [idCount, ...sliceShape]);
-    const summed = tf.scatterND(tf.reshape(target, [idCount, 1]), updates, [numSegments + 1, ...sliceShape]);
-    return tf.slice(summed, 0, numSegments);
-  });
+/** The part of tfjs-backend-wasm's BackendWasm the heap kernel uses. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * UnsortedSegmentSum on the wasm heap in JavaScript: one pass adding each row of x into its
+ * segment's row of the zeroed output (ids outside [0, numSegments) dropped, as TensorFlow). It
+ * replaces a scatter-add composition of ten kernels (casts, comparisons, a select, a fill,
+ * ScatterNd, a slice): at seq2seq-dates' [2048, 32] rows into 71 segments 0.2-0.4 vs 0.5-1.2 ms per
+ * call (CPU time, load 20).
+ */
+export const unsortedSegmentSumOnHeap: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+  const wasm = backend as unknown as WasmHeapBackend;
+  if (typeof wasm.makeOutput !== 'function' || typeof wasm.typedArrayFromHeap !== 'function') {
+    throw new Error('UnsortedSegmentSum: the heap kernel runs on the wasm backend only');
+  }
+  const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;
+  const x = inputs['x'];
+  const segmentIds = inputs['segmentIds'];
+  if (!x || !segmentIds) throw new Error('UnsortedSegmentSum: missing input "x" or "segmentIds"');
+  const idCount = tf.util.sizeFromShape(segmentIds.shape);
+  const sliceShape = x.shape.slice(segmentIds.shape.length);
+  const width = tf.util.sizeFromShape(sliceShape);
+  // Allocate first: growing the heap detaches earlier views.
+  const out = wasm.makeOutput([numSegments, ...sliceShape], x.dtype);
+  const result = wasm.typedArrayFromHeap(out);
+  const xs = wasm.typedArrayFromHeap(x);
+  const ids = wasm.typedArrayFromHeap(segmentIds);
+  result.fill(0);
+  for (let i = 0; i < idCount; i++) {
+    // Float ids truncate, as the cast to int32 does.
+    const id = Math.trunc(ids[i]!);
+    if (!(id >= 0 && id < numSegments)) continue;
+    for (let j = 0, from = i * width, to = id * width; j < width; j++) result[to + j]! += xs[from + j]!;
+  }
+  return out;
+};
