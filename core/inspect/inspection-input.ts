@@ -26,8 +26,8 @@ export type GivenSample = Record<string, Float32Array | Int32Array>;
 /** Where the views' samples come from. */
 export type InspectionSource =
   | { kind: 'dataset'; datasetId: string }
-  /** A bundled dataset that fits the model, bound on a copy of its graph. */
-  | { kind: 'fitting'; datasetId: string; title: string; reason: string }
+  /** A bundled dataset that fits the model, bound on a copy of its graph (`others`: the other datasets that fit). */
+  | { kind: 'fitting'; datasetId: string; title: string; reason: string; others: { datasetId: string; title: string }[] }
   /** One sample the user gave. */
   | { kind: 'given'; inputs: string[] };
 
@@ -143,10 +143,11 @@ export function givenInputsDataset(graph: GraphDocument, sample: GivenSample): {
 }
 
 /**
- * What to open for inspection: the graph's own dataset; else the given sample; else the first
- * bundled dataset that fits (bound on a copy); else the error names what each Input takes.
+ * What to open for inspection: the graph's own dataset; else the given sample; else the bundled
+ * dataset `preferred` when it fits, or the first that fits (bound on a copy); else the error names
+ * what each Input takes.
  */
-export function inspectionPlan(graph: GraphDocument, given: GivenSample | null): InspectionPlan {
+export function inspectionPlan(graph: GraphDocument, given: GivenSample | null, preferred: string | null = null): InspectionPlan {
   const own = graph.training.dataset;
   if (own) return { ok: true, source: { kind: 'dataset', datasetId: own.id }, graph };
   if (given) {
@@ -155,8 +156,12 @@ export function inspectionPlan(graph: GraphDocument, given: GivenSample | null):
     return { ok: true, source: { kind: 'given', inputs: Object.keys(given) }, graph: made.graph, dataset: made.dataset };
   }
   const fits = datasetsFitting(graph);
-  const fit = fits.find((f): f is FittingDataset => f.fits);
-  if (fit) return { ok: true, source: { kind: 'fitting', datasetId: fit.datasetId, title: fit.title, reason: fit.reason }, graph: bindFittingDataset(graph, fit), fit };
+  const fitting = fits.filter((f): f is FittingDataset => f.fits);
+  const fit = fitting.find((f) => f.datasetId === preferred) ?? fitting[0];
+  if (fit) {
+    const others = fitting.filter((f) => f !== fit).map((f) => ({ datasetId: f.datasetId, title: f.title }));
+    return { ok: true, source: { kind: 'fitting', datasetId: fit.datasetId, title: fit.title, reason: fit.reason, others }, graph: bindFittingDataset(graph, fit), fit };
+  }
   const inputs = modelInputs(graph);
   const why = fits[0]?.reason.startsWith('the model has') || fits[0]?.reason.startsWith('the graph') ? ` (${fits[0].reason})` : '';
   return {

@@ -143,6 +143,8 @@ export interface OpenRunRequest {
   weights: SavedWeights;
   /** For a graph without a dataset: one sample to inspect it on (else a bundled dataset that fits it). */
   given?: GivenSample | null;
+  /** For a graph without a dataset: the bundled dataset to read when it fits (else the first that fits). */
+  fitting?: string | null;
 }
 
 export interface OpenedRun {

@@ -196,7 +196,7 @@ export async function openRun(request: OpenRunRequest): Promise<OpenedRun> {
   if (!parsed.ok) throw new Error(`the run's graph is not valid: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   // A model without a dataset (an imported one) is read on a bundled dataset that fits it, bound
   // on a copy, or on the sample the user gave; the plan says what is missing otherwise.
-  const plan = inspectionPlan(parsed.graph, request.given ?? null);
+  const plan = inspectionPlan(parsed.graph, request.given ?? null, request.fitting ?? null);
   if (!plan.ok) throw new Error(plan.message);
   const graph = plan.graph;
   const ref = graph.training.dataset;

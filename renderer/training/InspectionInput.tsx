@@ -106,7 +106,24 @@ export function InspectionInput({ run }: { run: Run }) {
           <span className="bad">The views can’t run yet: {failed}.</span>
         ) : source?.kind === 'fitting' ? (
           <>
-            The model has no dataset: the views read <b>{source.title}</b> validation samples, which fit it ({source.reason}). Bind it in Setup to train.
+            The model has no dataset: the views read{' '}
+            {source.others.length === 0 ? (
+              <b>{source.title}</b>
+            ) : (
+              <select
+                value={source.datasetId}
+                data-testid="inspection-dataset"
+                aria-label="The dataset whose samples the views read"
+                onChange={(e) => void inspectOnGiven(null, e.target.value)}
+              >
+                {[{ datasetId: source.datasetId, title: source.title }, ...source.others].map((d) => (
+                  <option key={d.datasetId} value={d.datasetId}>
+                    {d.title}
+                  </option>
+                ))}
+              </select>
+            )}{' '}
+            validation samples, which fit it ({source.reason}). Bind it in Setup to train.
           </>
         ) : source?.kind === 'given' ? (
           <>The model has no dataset: the views read the input you gave.</>

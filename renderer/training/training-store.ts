@@ -41,6 +41,8 @@ export interface TrainingState {
   documentKey: number;
   /** A sample the user gave to inspect the document's model on when it has no dataset (an imported model). */
   given: GivenSample | null;
+  /** The bundled dataset (one that fits) whose samples the views read for such a model; null: the first that fits. */
+  fitting: string | null;
 }
 
 const searchLimit = (): number | null => {
@@ -62,6 +64,7 @@ export const trainingStore = createStore<TrainingState>()(() => ({
   opening: null,
   documentKey: 0,
   given: null,
+  fitting: null,
 }));
 
 export function useTraining<T>(selector: (state: TrainingState) => T): T {
@@ -253,7 +256,7 @@ export function switchDocument(documentKey: number): void {
   for (const run of state.runs) run.visible = false;
   lastStepsRefresh = 0;
   clearNonFiniteHighlight();
-  publishRuns({ documentKey, activeRunId: null, opening: null, startFrom: null, given: null });
+  publishRuns({ documentKey, activeRunId: null, opening: null, startFrom: null, given: null, fitting: null });
 }
 
 /** Makes a run the active one; its weights are loaded into the worker when they are not there. */
@@ -273,8 +276,9 @@ export async function openRunWeights(run: Run): Promise<void> {
   if (!run.weights) return;
   trainingStore.setState({ opening: { runId: run.id, error: null } });
   try {
-    const given = run.graph.training.dataset ? null : trainingStore.getState().given;
-    const opened = await getEngine().openRun({ documentJson: serializeGraph(run.graph), weights: run.weights, given });
+    const own = run.graph.training.dataset !== null;
+    const { given, fitting } = trainingStore.getState();
+    const opened = await getEngine().openRun({ documentJson: serializeGraph(run.graph), weights: run.weights, given: own ? null : given, fitting: own ? null : fitting });
     run.backend ??= opened.backend;
     run.dataset = opened.dataset;
     run.capabilities = opened.capabilities;
@@ -289,11 +293,11 @@ export async function openRunWeights(run: Run): Promise<void> {
 }
 
 /**
- * Inspects the document's model on `given` (null: back to a bundled dataset that fits it): the
- * active run, when its graph has no dataset, is opened again on it.
+ * Inspects the document's model on `given` (null: back to a bundled dataset that fits it,
+ * `fitting` when given): the active run, when its graph has no dataset, is opened again on it.
  */
-export async function inspectOnGiven(given: GivenSample | null): Promise<void> {
-  trainingStore.setState({ given });
+export async function inspectOnGiven(given: GivenSample | null, fitting?: string): Promise<void> {
+  trainingStore.setState(fitting === undefined ? { given } : { given, fitting });
   const run = activeRun();
   if (!run || run.graph.training.dataset || trainingStore.getState().runs.some(isBusy)) return;
   await openRunWeights(run);

@@ -320,13 +320,19 @@ test('an imported convnet with no dataset: the views read MNIST samples at once 
   await expect(page.locator('.react-flow__node')).toHaveCount(5, { timeout: 60_000 });
   await page.locator('.react-flow__node[data-id="conv2d_1"]').click();
   await page.getByTestId('tab-activations').click();
-  await expect(page.getByTestId('inspection-source')).toContainText('the views read MNIST handwritten digits validation samples, which fit it (input [28, 28, 1] = its image; 10 outputs (softmax) = its 10 classes)', { timeout: 60_000 });
+  await expect(page.getByTestId('inspection-source')).toContainText('validation samples, which fit it (input [28, 28, 1] = its image; 10 outputs (softmax) = its 10 classes)', { timeout: 60_000 });
+  await expect(page.getByTestId('inspection-dataset')).toHaveValue('mnist');
   await expect(page.getByTestId('activations-view')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('activation-maps')).toBeVisible();
   // Not bound: the document has no dataset and no added nodes.
   expect(await nodeTypes(page)).toEqual(['Input', 'Conv2D', 'MaxPool2D', 'Flatten', 'Dense']);
   expect(await page.evaluate(() => window.__netwright?.store.getState().document.training.dataset ?? null)).toBeNull();
   await page.screenshot({ path: 'docs/screenshots/import-views-fitting.png' });
+  // Fashion-MNIST fits too: the views read its samples when chosen.
+  await page.getByTestId('inspection-dataset').selectOption('fashion-mnist');
+  await expect(page.getByTestId('inspection-dataset')).toHaveValue('fashion-mnist', { timeout: 60_000 });
+  await expect(page.getByText(/label: (T-shirt|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot)/)).toBeVisible({ timeout: 60_000 });
+  expect(await page.evaluate(() => window.__netwrightTraining?.store.getState().runs.at(-1)?.dataset?.id)).toBe('fashion-mnist');
 
   // An image file of the input's size: grey levels g(x, y) known, so the Input's values are g / 255.
   const grey = (x: number, y: number) => (x * 9 + y * 5) % 256;

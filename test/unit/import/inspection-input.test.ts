@@ -65,7 +65,18 @@ describe('inspecting an imported model with no dataset', () => {
     const before = tf.memory().numTensors;
     const session = await open(document, null);
     const plan = inspectionPlan(document, null);
-    expect(plan.ok && plan.source).toEqual({ kind: 'fitting', datasetId: 'mnist', title: 'MNIST handwritten digits', reason: expect.stringContaining('10 outputs (softmax)') as unknown });
+    expect(plan.ok && plan.source).toEqual({
+      kind: 'fitting',
+      datasetId: 'mnist',
+      title: 'MNIST handwritten digits',
+      reason: expect.stringContaining('10 outputs (softmax)') as unknown,
+      others: [{ datasetId: 'fashion-mnist', title: expect.stringContaining('Fashion') as unknown }],
+    });
+    // Another dataset that fits is read when asked for; one that doesn't fit is not.
+    const fashion = inspectionPlan(document, null, 'fashion-mnist');
+    expect(fashion.ok && fashion.source.kind === 'fitting' && [fashion.source.datasetId, fashion.graph.training.dataset?.id]).toEqual(['fashion-mnist', 'fashion-mnist']);
+    const iris = inspectionPlan(document, null, 'iris');
+    expect(iris.ok && iris.source.kind === 'fitting' && iris.source.datasetId).toBe('mnist');
     // The document is not bound: the copy is.
     expect(document.nodes.map((n) => n.type)).toEqual(['Input', 'Conv2D', 'Flatten', 'Dense']);
     expect(availableViews(session)).toEqual(expect.arrayContaining(['activations', 'sample']));
