@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter as conv2dBackpropFilterAsConvolution } from './conv-backprop';
 import { input, pairOf, toChannelsLast } from './util';
+import { heapOffset, simdFor } from '../simd/index';
 
 /**
  * Largest kh·kw·cin for which the im2col product is used. Measured against the
@@ -17,6 +18,13 @@ import { input, pairOf, toChannelsLast } from './util';
  * by 1.1-5x up to 63, even at 72, slower from 75 (0.6-0.8x at 100-150); see docs/performance.md.
  */
 export const IM2COL_MAX_PATCH = 64;
+
+/**
+ * The same where Netwright's SIMD module builds the patch matrix: measured against the convolution
+ * route (CPU time, batch 64, load 16): kh·kw·cin 72 2.11 vs 4.30 ms, 144 4.52 vs 5.65, 150
+ * (LeNet's second layer) 2.21 vs 2.77, 288 3.28 vs 4.00; larger patches were not measured.
+ */
+export const IM2COL_MAX_PATCH_SIMD = 288;
 
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -31,10 +39,17 @@ export function patchesTransposed(x: tf.Tensor4D, info: tf.backend_util.Conv2DIn
   const columns = n * oh * ow;
   const out = backend.makeOutput([kh * kw * c, columns], 'float32');
   // Views after the allocation (growing the heap detaches earlier ones).
+  const padded = top > 0 || left > 0 || info.padInfo.bottom > 0 || info.padInfo.right > 0;
+  const simd = simdFor(backend);
+  if (simd) {
+    // The same loops in Netwright's SIMD module (simd/kernels.c), on tfjs' heap.
+    simd.im2col_transposed(heapOffset(backend, x), heapOffset(backend, out), n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, padded ? 1 : 0);
+    return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor2D;
+  }
   const patches = backend.typedArrayFromHeap(out) as Float32Array;
   const xs = backend.typedArrayFromHeap(x) as Float32Array;
   // Zero once (a memset) rather than per padded run: most runs are short.
-  if (top > 0 || left > 0 || info.padInfo.bottom > 0 || info.padInfo.right > 0) patches.fill(0);
+  if (padded) patches.fill(0);
   const step = sw * c;
   // With one channel and stride 1 a run is contiguous in x too: copied by copyWithin on the heap
   // (a memmove), 2.3x the element loop on LeNet's first layer (1.2 vs 2.7 ms, CPU time).
@@ -71,7 +86,8 @@ export function patchesTransposed(x: tf.Tensor4D, info: tf.backend_util.Conv2DIn
 export const conv2dBackpropFilterIm2col: tf.KernelFunc = (args) => {
   const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const [kh, kw, cin] = a.filterShape;
-  if (kh * kw * cin > IM2COL_MAX_PATCH) return conv2dBackpropFilterAsConvolution(args);
+  const limit = simdFor(args.backend) ? IM2COL_MAX_PATCH_SIMD : IM2COL_MAX_PATCH;
+  if (kh * kw * cin > limit) return conv2dBackpropFilterAsConvolution(args);
   return tf.tidy(() => {
     let x = input(args.inputs, 'x', 'Conv2DBackpropFilter') as tf.Tensor4D;
     let dy = input(args.inputs, 'dy', 'Conv2DBackpropFilter') as tf.Tensor4D;

@@ -102,6 +102,25 @@ export interface SimdExports {
     epsilon: number,
     negativeLearningRate: number,
   ): void;
+  im2col_transposed(
+    x: number,
+    patches: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    top: number,
+    left: number,
+    padded: number,
+  ): void;
 }
 
 /** Where the built modules are (scripts/build-simd.mjs writes them; not committed). */

@@ -444,3 +444,40 @@ void adam_f32(const f32 *value, const f32 *m, const f32 *v, const f32 *g, f32 *o
   }
   for (; i < n; i++) outValue[i] = adam_one(value[i], m[i], v[i], g[i], outM + i, outV + i, b1, b2, c1, c2, a1, a2, eps, negLr);
 }
+
+/*
+ * The transposed patch matrix of Conv2DBackpropFilter's im2col product (core/engine/kernels/
+ * conv-filter-im2col.ts): patches [kh*kw*c, n*oh*ow], row (i, j, ch), column (b, r, q), holding
+ * x[b, r*sh + i*dh - top, q*sw + j*dw - left, ch] (NHWC), zero where that falls in the padding.
+ */
+EXPORT(im2col_transposed)
+void im2col_transposed(const f32 *x, f32 *patches, int n, int h, int w, int c, int oh, int ow, int kh, int kw, int sh, int sw,
+                       int dh, int dw, int top, int left, int padded) {
+  const int columns = n * oh * ow;
+  if (padded) zero(patches, kh * kw * c * columns);
+  int row = 0;
+  for (int i = 0; i < kh; i++) {
+    const int rowOffset = i * dh - top;
+    /* Output rows whose input row r*sh + rowOffset falls inside [0, h). */
+    int rFrom = 0;
+    while (rFrom < oh && rFrom * sh + rowOffset < 0) rFrom++;
+    int rTo = rFrom;
+    while (rTo < oh && rTo * sh + rowOffset < h) rTo++;
+    for (int j = 0; j < kw; j++) {
+      const int colOffset = j * dw - left;
+      int qFrom = 0;
+      while (qFrom < ow && qFrom * sw + colOffset < 0) qFrom++;
+      int qTo = qFrom;
+      while (qTo < ow && qTo * sw + colOffset < w) qTo++;
+      for (int ch = 0; ch < c; ch++, row++) {
+        for (int b = 0; b < n; b++) {
+          for (int r = rFrom; r < rTo; r++) {
+            f32 *out = patches + row * columns + (b * oh + r) * ow;
+            const f32 *in = x + ((b * h + r * sh + rowOffset) * w + qFrom * sw + colOffset) * c + ch;
+            for (int q = qFrom; q < qTo; q++, in += sw * c) out[q] = *in;
+          }
+        }
+      }
+    }
+  }
+}

@@ -23,7 +23,9 @@ import {
   registerWasmKernelGaps,
 } from '../../../core/engine/kernels';
 import { tileGradConfig as stockTileGrad } from '@tensorflow/tfjs-core/dist/gradients/Tile_grad';
-import { IM2COL_MAX_PATCH } from '../../../core/engine/kernels/conv-filter-im2col';
+import { simdFor, useSimdKernels } from '../../../core/engine/simd';
+import { loadNodeSimdKernels } from '../../../cli/node-backend';
+import { IM2COL_MAX_PATCH, IM2COL_MAX_PATCH_SIMD } from '../../../core/engine/kernels/conv-filter-im2col';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
@@ -260,6 +262,21 @@ describe('Conv2DBackpropFilter on wasm', () => {
     await fc.assert(fc.asyncProperty(convGeometry(3, false), fc.boolean(), checkFilterGradient), { numRuns: RUNS, seed: 1 });
   });
 
+  it('the same with the patch matrix built by the SIMD module (simd/kernels.c) and without it (JavaScript)', async () => {
+    expect(await loadNodeSimdKernels()).toBe(true);
+    for (const simd of [true, false]) {
+      useSimdKernels(simd);
+      try {
+        expect(simdFor(tf.findBackend('wasm')) !== null).toBe(simd);
+        await fc.assert(fc.asyncProperty(convGeometry(3, false), fc.boolean(), checkFilterGradient), { numRuns: RUNS / 2, seed: 11 });
+        const lenet = { n: 2, c: 1, m: 6, kh: 5, kw: 5, strides: [1, 1], pad: 'same', h: 28, w: 28, oh: 28, ow: 28, seed: 7 };
+        await checkFilterGradient(lenet as unknown as Geometry, false);
+      } finally {
+        useSimdKernels(true);
+      }
+    }
+  });
+
   it("the same on one channel at stride 1 (runs copied whole: LeNet's first layer, 'same' and 'valid')", async () => {
     for (const pad of ['same', 'valid'] as const) {
       const geometry = { n: 2, c: 1, m: 6, kh: 5, kw: 5, strides: [1, 1], pad, h: 28, w: 28, oh: pad === 'same' ? 28 : 24, ow: pad === 'same' ? 28 : 24, seed: 7 };
@@ -267,10 +284,25 @@ describe('Conv2DBackpropFilter on wasm', () => {
     }
   });
 
-  it('the same above IM2COL_MAX_PATCH (the convolution route)', async () => {
+  it('the same above IM2COL_MAX_PATCH (the convolution route without the SIMD module, the SIMD im2col with it)', async () => {
     expect(IM2COL_MAX_PATCH).toBeLessThan(9 * 8);
+    expect(IM2COL_MAX_PATCH_SIMD).toBeGreaterThanOrEqual(9 * 10);
     const larger = convGeometry(3, false, { min: 8, max: 10 }).filter((g) => g.kh * g.kw * g.c > IM2COL_MAX_PATCH);
-    await fc.assert(fc.asyncProperty(larger, fc.boolean(), checkFilterGradient), { numRuns: RUNS / 4, seed: 2 });
+    expect(await loadNodeSimdKernels()).toBe(true);
+    for (const simd of [false, true]) {
+      useSimdKernels(simd);
+      try {
+        await fc.assert(fc.asyncProperty(larger, fc.boolean(), checkFilterGradient), { numRuns: RUNS / 4, seed: 2 });
+      } finally {
+        useSimdKernels(true);
+      }
+    }
+  });
+
+  it('the same above IM2COL_MAX_PATCH_SIMD with the SIMD module (the convolution route)', async () => {
+    expect(await loadNodeSimdKernels()).toBe(true);
+    const largest = convGeometry(2, false, { min: 33, max: 34 }).filter((g) => g.kh * g.kw * g.c > IM2COL_MAX_PATCH_SIMD);
+    await fc.assert(fc.asyncProperty(largest, fc.boolean(), checkFilterGradient), { numRuns: RUNS / 10, seed: 3 });
   });
 });
 
