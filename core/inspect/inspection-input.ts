@@ -9,6 +9,10 @@ import type { Dataset, FeatureSpec } from '../data/types';
 import { bindFittingDataset, datasetsFitting, type FittingDataset } from '../graph/dataset-fit';
 import type { GraphDocument } from '../graph/document';
 import { nodeDisplayName } from '../graph/summary';
+import { getDecl } from '../catalogue/registry';
+
+/** An Input node, known by its declaration's kind (core/inspect asks declarations, not type names). */
+const isInputNode = (node: GraphDocument['nodes'][number]): boolean => getDecl(node.type)?.kind === 'input';
 
 /** One Input node of a model: what a given sample must hold for it. */
 export interface ModelInput {
@@ -46,7 +50,7 @@ const shapeText = (shape: readonly (number | null)[]) => `[${shape.map((d) => (d
 /** The model's Input nodes, in document order. */
 export function modelInputs(graph: GraphDocument): ModelInput[] {
   return graph.nodes
-    .filter((n) => n.type === 'Input')
+    .filter(isInputNode)
     .map((n) => ({
       nodeId: n.id,
       name: nodeDisplayName(n),
@@ -137,7 +141,7 @@ export function givenInputsDataset(graph: GraphDocument, sample: GivenSample): {
   };
   const fed: GraphDocument = {
     ...graph,
-    nodes: graph.nodes.map((n) => (n.type === 'Input' ? { ...n, params: { ...n.params, feature: n.id } } : n)),
+    nodes: graph.nodes.map((n) => (isInputNode(n) ? { ...n, params: { ...n.params, feature: n.id } } : n)),
   };
   return { ok: true, graph: fed, dataset };
 }
