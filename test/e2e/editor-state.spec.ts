@@ -83,32 +83,34 @@ for (const viewport of BOTH_SIZES) {
   });
 }
 
-test.describe("the dataset's own options", () => {
-  test.use({ viewport: { width: 1600, height: 1000 } });
+for (const viewport of BOTH_SIZES) {
+  test.describe(`the dataset's own options at ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport });
 
-  test('are fields from their declaration: out of bounds is refused at the field, a valid value reaches the document', async ({ page }) => {
-    const problems = await open(page);
-    await openTemplate(page, 'playground-spirals');
-    await clickPane(page);
-    const points = setupField(page, 'Points');
-    await expect(points).toHaveValue('1000');
-    await points.fill('5');
-    await points.press('Enter');
-    await expect(page.getByTestId('training-dock').getByRole('alert').filter({ hasText: /Points must be between 10 and 1000000/ })).toBeVisible();
-    expect((await documentOf(page)).training.dataset?.options).toEqual({});
-    await points.fill('400');
-    await points.press('Enter');
-    expect((await documentOf(page)).training.dataset?.options).toEqual({ size: 400 });
-    await setupField(page, 'Noise').fill('0.3');
-    await setupField(page, 'Noise').press('Enter');
-    expect((await documentOf(page)).training.dataset?.options).toEqual({ size: 400, noise: 0.3 });
-    // The document's value is shown again after undo.
-    await clickPane(page);
-    await page.keyboard.press('Control+z');
-    await expect(setupField(page, 'Noise')).not.toHaveValue('0.3');
-    expect(problems).toEqual([]);
+    test('are fields from their declaration: out of bounds is refused at the field, a valid value reaches the document', async ({ page }) => {
+      const problems = await open(page);
+      await openTemplate(page, 'playground-spirals');
+      await clickPane(page);
+      const points = setupField(page, 'Points');
+      await expect(points).toHaveValue('1000');
+      await points.fill('5');
+      await points.press('Enter');
+      await expect(page.getByTestId('training-dock').getByRole('alert').filter({ hasText: /Points must be between 10 and 1000000/ })).toBeVisible();
+      expect((await documentOf(page)).training.dataset?.options).toEqual({});
+      await points.fill('400');
+      await points.press('Enter');
+      expect((await documentOf(page)).training.dataset?.options).toEqual({ size: 400 });
+      await setupField(page, 'Noise').fill('0.3');
+      await setupField(page, 'Noise').press('Enter');
+      expect((await documentOf(page)).training.dataset?.options).toEqual({ size: 400, noise: 0.3 });
+      // The document's value is shown again after undo.
+      await clickPane(page);
+      await page.keyboard.press('Control+z');
+      await expect(setupField(page, 'Noise')).not.toHaveValue('0.3');
+      expect(problems).toEqual([]);
+    });
   });
-});
+}
 
 for (const viewport of BOTH_SIZES) {
   test.describe(`a document switch resets the views at ${viewport.width}x${viewport.height}`, () => {
@@ -176,76 +178,83 @@ for (const viewport of BOTH_SIZES) {
   });
 }
 
-test.describe('dock tabs', () => {
-  test.use({ viewport: { width: 1600, height: 1000 } });
-  test('tabs are named for what they hold', async ({ page }) => {
-    await open(page);
-    const tabs = page.getByTestId('training-dock').getByRole('tab');
-    await expect(tabs).toHaveText(['Setup', 'Curves', 'Activations', 'Attention', 'Gradients', 'Confusion matrix', 'VAE', 'GAN', 'Runs']);
-  });
-});
+for (const viewport of BOTH_SIZES) {
+  test.describe(`dock tabs at ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport });
 
-test.describe('recent files in web mode', () => {
-  test('Recent reopens the file itself after a reload; a file that fails to open leaves the list', async ({ page }) => {
-    const problems = await open(page);
-    const graph = readFileSync('examples/mlp-mnist.json', 'utf8');
-    // Real file handles from the origin-private file system stand in for the picker's.
-    await page.evaluate(async (text) => {
-      const root = await navigator.storage.getDirectory();
-      for (const [name, contents] of [['kept.json', text], ['broken.json', '{ not json']] as const) {
-        const handle = await root.getFileHandle(name, { create: true });
-        const writable = await handle.createWritable();
-        await writable.write(contents);
-        await writable.close();
-      }
-    }, graph);
-    const pick = (name: string) =>
-      page.evaluate(async (n) => {
-        const root = await navigator.storage.getDirectory();
-        const handle = await root.getFileHandle(n);
-        (window as unknown as { showOpenFilePicker: () => Promise<unknown[]> }).showOpenFilePicker = async () => [handle];
-      }, name);
-    await pick('kept.json');
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await expect(page.getByTestId('file-name')).toHaveText('kept.json');
-
-    await page.reload();
-    await expect(page.getByTestId('canvas')).toBeVisible();
-    // The picker would now fail: Recent must reopen the kept handle itself.
-    await page.evaluate(() => {
-      (window as unknown as { showOpenFilePicker: () => Promise<unknown[]> }).showOpenFilePicker = async () => {
-        throw new Error('the picker was shown');
-      };
+    test('tabs are named for what they hold', async ({ page }) => {
+      await open(page);
+      const tabs = page.getByTestId('training-dock').getByRole('tab');
+      await expect(tabs).toHaveText(['Setup', 'Curves', 'Activations', 'Attention', 'Gradients', 'Confusion matrix', 'VAE', 'GAN', 'Runs']);
     });
-    await page.getByRole('button', { name: 'Recent ▾' }).click();
-    await page.getByRole('menuitem').filter({ hasText: 'kept.json' }).click();
-    await expect(page.getByTestId('file-name')).toHaveText('kept.json');
-    expect((await documentOf(page)).nodes).toHaveLength(7);
-
-    // broken.json opens through the picker, fails to parse, and is not offered again.
-    await pick('broken.json');
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
-    const errorDialog = page.getByTestId('file-error-dialog');
-    await expect(errorDialog).toBeVisible();
-    await errorDialog.getByRole('button', { name: 'Close' }).click();
-    await page.getByRole('button', { name: 'Recent ▾' }).click();
-    await page.getByRole('menuitem').filter({ hasText: 'broken.json' }).click();
-    await expect(errorDialog).toBeVisible();
-    await errorDialog.getByRole('button', { name: 'Close' }).click();
-    await page.getByRole('button', { name: 'Recent ▾' }).click();
-    await expect(page.getByRole('menuitem').filter({ hasText: 'broken.json' })).toHaveCount(0);
-    await expect(page.getByRole('menuitem').filter({ hasText: 'kept.json' })).toHaveCount(1);
-
-    // kept.json is deleted behind the app's back (the menu is still open): Recent says so and drops it.
-    await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('kept.json'));
-    await page.getByRole('menuitem').filter({ hasText: 'kept.json' }).click();
-    await expect(page.getByTestId('toast').filter({ hasText: 'Opening failed' })).toBeVisible();
-    await page.getByRole('button', { name: 'Recent ▾' }).click();
-    await expect(page.getByRole('menuitem').filter({ hasText: 'kept.json' })).toHaveCount(0);
-    await expect(page.getByText('No recent files')).toBeVisible();
-    expect(problems).toEqual([]);
   });
-});
+}
+
+for (const viewport of BOTH_SIZES) {
+  test.describe(`recent files in web mode at ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport });
+
+    test('Recent reopens the file itself after a reload; a file that fails to open leaves the list', async ({ page }) => {
+      const problems = await open(page);
+      const graph = readFileSync('examples/mlp-mnist.json', 'utf8');
+      // Real file handles from the origin-private file system stand in for the picker's.
+      await page.evaluate(async (text) => {
+        const root = await navigator.storage.getDirectory();
+        for (const [name, contents] of [['kept.json', text], ['broken.json', '{ not json']] as const) {
+          const handle = await root.getFileHandle(name, { create: true });
+          const writable = await handle.createWritable();
+          await writable.write(contents);
+          await writable.close();
+        }
+      }, graph);
+      const pick = (name: string) =>
+        page.evaluate(async (n) => {
+          const root = await navigator.storage.getDirectory();
+          const handle = await root.getFileHandle(n);
+          (window as unknown as { showOpenFilePicker: () => Promise<unknown[]> }).showOpenFilePicker = async () => [handle];
+        }, name);
+      await pick('kept.json');
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await expect(page.getByTestId('file-name')).toHaveText('kept.json');
+
+      await page.reload();
+      await expect(page.getByTestId('canvas')).toBeVisible();
+      // The picker would now fail: Recent must reopen the kept handle itself.
+      await page.evaluate(() => {
+        (window as unknown as { showOpenFilePicker: () => Promise<unknown[]> }).showOpenFilePicker = async () => {
+          throw new Error('the picker was shown');
+        };
+      });
+      await page.getByRole('button', { name: 'Recent ▾' }).click();
+      await page.getByRole('menuitem').filter({ hasText: 'kept.json' }).click();
+      await expect(page.getByTestId('file-name')).toHaveText('kept.json');
+      expect((await documentOf(page)).nodes).toHaveLength(7);
+
+      // broken.json opens through the picker, fails to parse, and is not offered again.
+      await pick('broken.json');
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      const errorDialog = page.getByTestId('file-error-dialog');
+      await expect(errorDialog).toBeVisible();
+      await errorDialog.getByRole('button', { name: 'Close' }).click();
+      await page.getByRole('button', { name: 'Recent ▾' }).click();
+      await page.getByRole('menuitem').filter({ hasText: 'broken.json' }).click();
+      await expect(errorDialog).toBeVisible();
+      await errorDialog.getByRole('button', { name: 'Close' }).click();
+      await page.getByRole('button', { name: 'Recent ▾' }).click();
+      await expect(page.getByRole('menuitem').filter({ hasText: 'broken.json' })).toHaveCount(0);
+      await expect(page.getByRole('menuitem').filter({ hasText: 'kept.json' })).toHaveCount(1);
+
+      // kept.json is deleted behind the app's back (the menu is still open): Recent says so and drops it.
+      await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('kept.json'));
+      await page.getByRole('menuitem').filter({ hasText: 'kept.json' }).click();
+      await expect(page.getByTestId('toast').filter({ hasText: 'Opening failed' })).toBeVisible();
+      await page.getByRole('button', { name: 'Recent ▾' }).click();
+      await expect(page.getByRole('menuitem').filter({ hasText: 'kept.json' })).toHaveCount(0);
+      await expect(page.getByText('No recent files')).toBeVisible();
+      expect(problems).toEqual([]);
+    });
+  });
+}
 
 for (const viewport of BOTH_SIZES) {
   test.describe(`runs bookkeeping at ${viewport.width}x${viewport.height}`, () => {
