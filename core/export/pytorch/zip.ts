@@ -5,6 +5,7 @@
  * Progress is reported per chunk; an AbortSignal stops it between chunks.
  */
 import { Zip, ZipPassThrough, type FlateError } from 'fflate';
+import { concatBytes } from '../../data/bytes';
 import type { Dataset } from '../../data/types';
 import { dataFiles, splitDataBytes, splitNpz, type ExportProgress } from './data';
 import type { PytorchProject } from './project';
@@ -136,11 +137,5 @@ export async function zipProject(project: PytorchProject, folder: string, option
     throw err;
   }
   onProgress?.(1, 'done');
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts);
 }

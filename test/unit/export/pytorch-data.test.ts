@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../../core/data';
+import { concatBytes } from '../../../core/data/bytes';
 import { nodeFileSource } from '../../../core/data/node-source';
 import type { Dataset, DatasetSplit } from '../../../core/data/types';
 import { buildPytorchProject, dataFiles, ExportCancelled, npyBytes, splitNpz, zipProject } from '../../../core/export/pytorch';
@@ -45,16 +46,6 @@ function expectSameNpy(npz: Uint8Array, split: DatasetSplit, label: string): voi
   for (const [name, bytes] of expected) expect(Buffer.from(files[name] ?? []).equals(Buffer.from(bytes)), `${label}/${name}`).toBe(true);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 /** The split, counting the rows its gathers are asked for. */
 function counting(split: DatasetSplit): { split: DatasetSplit; rows: () => number } {
   let rows = 0;
@@ -78,7 +69,7 @@ describe('PyTorch project data', () => {
     for (const original of [dataset.train, dataset.validation, dataset.test]) {
       const { split, rows } = counting(original);
       const chunks = [...splitNpz(split, 1000)];
-      expectSameNpy(concat(chunks.map((c) => c.bytes)), original, original.name);
+      expectSameNpy(concatBytes(chunks.map((c) => c.bytes)), original, original.name);
       expect(rows(), `${original.name}: rows gathered`).toBe(original.size);
       // Streamed: before the last rows were gathered, the widest feature's earlier rows had gone out.
       const beforeLast = chunks.filter((c) => c.rows < original.size).reduce((n, c) => n + c.bytes.byteLength, 0);
@@ -109,7 +100,7 @@ describe('PyTorch project data', () => {
       }),
     };
     const dir = mkdtempSync(join(tmpdir(), 'netwright-npz-'));
-    writeFileSync(join(dir, 'train.npz'), concat([...splitNpz(split, 2)].map((c) => c.bytes)));
+    writeFileSync(join(dir, 'train.npz'), concatBytes([...splitNpz(split, 2)].map((c) => c.bytes)));
     const script = `import json, numpy as np
 a = np.load("train.npz")
 print(json.dumps({k: {"dtype": str(a[k].dtype), "shape": list(a[k].shape), "values": a[k].reshape(-1).tolist()} for k in sorted(a.files)}))`;
