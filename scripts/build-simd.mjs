@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run build:simd`: compiles core/engine/simd/kernels.c into the two wasm modules that
+ * `npm run build:simd`: compiles core/engine/simd/*.c (kernels.c, gemm.c, ...; shared helpers in simd.h) into the two wasm modules that
  * core/engine/simd/index.ts loads (core/engine/simd/build/, not committed):
  *   netwright-simd.wasm         memory imported from tfjs' single-threaded wasm module (Node)
  *   netwright-simd-shared.wasm  the same kernels on a shared memory (tfjs' threaded module: the
@@ -15,12 +15,15 @@
  * stack would write into tfjs' heap).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'core/engine/simd/kernels.c');
+const sourceDir = join(root, 'core/engine/simd');
+// One module from every C file beside simd.h, so kernel families live in their own files.
+const sources = readdirSync(sourceDir).filter((f) => f.endsWith('.c')).sort().map((f) => join(sourceDir, f));
+const inputs = [...sources, join(sourceDir, 'simd.h')];
 const outDir = join(root, 'core/engine/simd/build');
 const force = process.argv.includes('--force');
 
@@ -75,8 +78,9 @@ function disassemblyUsesGlobals(wasmFile) {
   return /global\.(get|set)/.test(text);
 }
 
-if (!existsSync(source)) fail(`missing ${source}`);
-const fresh = builds.every(({ file }) => existsSync(join(outDir, file)) && statSync(join(outDir, file)).mtimeMs >= statSync(source).mtimeMs);
+if (!sources.includes(join(sourceDir, 'kernels.c'))) fail(`missing ${join(sourceDir, 'kernels.c')}`);
+const newestInput = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
+const fresh = builds.every(({ file }) => existsSync(join(outDir, file)) && statSync(join(outDir, file)).mtimeMs >= newestInput);
 if (fresh && !force) {
   console.log('build-simd: up to date');
   process.exit(0);
@@ -92,7 +96,7 @@ if (!hasCommand('clang') || !hasCommand('wasm-ld')) {
 mkdirSync(outDir, { recursive: true });
 for (const { file, flags } of builds) {
   const out = join(outDir, file);
-  execFileSync('clang', [...common, ...flags, '-o', out, source], { stdio: 'inherit' });
+  execFileSync('clang', [...common, ...flags, '-o', out, ...sources], { stdio: 'inherit' });
   checkShareable(readFileSync(out), file);
   if (disassemblyUsesGlobals(out)) fail(`${file}: the code uses a global (the C stack?); it must not, since it runs on tfjs' memory`);
   console.log(`build-simd: ${file} (${statSync(out).size} bytes)`);

@@ -1,7 +1,7 @@
 /**
- * Netwright's wasm SIMD kernels (kernels.c), run on the memory of tfjs' own wasm module.
+ * Netwright's wasm SIMD kernels (kernels.c and the other C files beside it), run on the memory of tfjs' own wasm module.
  *
- * scripts/build-simd.mjs compiles kernels.c twice (clang, wasm32 + simd128, memory imported): for
+ * scripts/build-simd.mjs compiles the C files into one module, twice (clang, wasm32 + simd128, memory imported): for
  * tfjs' single-threaded wasm module (its memory is a plain WebAssembly.Memory, Node) and for the
  * threaded one (a shared memory, the cross-origin-isolated browser worker). `compileSimdKernels`
  * compiles the bytes once (async: the bytes come from a file in Node and a fetch in the browser);
