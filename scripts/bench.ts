@@ -462,6 +462,8 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
 }
 
 async function main(): Promise<void> {
+  // The kernels of this checkout, as the unit tests' global setup does (a fresh `npm ci` has none).
+  spawnSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'build-simd.mjs')], { stdio: 'inherit' });
   // Also closes the wasm backend's kernel gaps, as the CLI does.
   const choice = await selectNodeBackend();
   console.log(`tfjs ${tf.version_core}; default backend ${choice.backend}`);
