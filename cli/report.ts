@@ -6,6 +6,9 @@ export const MAX_LINE_CHARS = 500;
 /** The most problems listed for one file; the rest are counted. */
 export const MAX_LISTED = 20;
 
+/** Sets the process exit code of the running command. */
+export type SetExitCode = (code: number) => void;
+
 export function boundedLine(text: string): string {
   const firstLine = text.split('\n', 1)[0] ?? '';
   return shortenText(firstLine, MAX_LINE_CHARS);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listDatasets, type DatasetSpec, type FeatureSpec } from '../../core/data';
-import type { SetExitCode } from './index';
+import type { SetExitCode } from '../report';
 
 function shapeText(feature: FeatureSpec): string {
   return `${feature.name}[${feature.shape.join(',')}]${feature.dtype === 'int32' ? ':int32' : ''}`;

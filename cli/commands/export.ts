@@ -9,9 +9,8 @@ import { applyWeights, captureWeights, WeightsError } from '../../core/engine/we
 import { runGraph, type SavedRun } from '../../core/graph';
 import { selectNodeBackend } from '../node-backend';
 import { readValidGraph, type Fail } from '../read-graph';
-import { boundedLine, listProblems } from '../report';
+import { boundedLine, listProblems, type SetExitCode } from '../report';
 import { writeFileAtomic } from '../../node/atomic-write';
-import type { SetExitCode } from './index';
 import { noRunMessage, pickRun } from '../pick-run';
 import { loadDataset, type DatasetOptions } from '../../core/data';
 import { nodeFileSource } from '../../core/data/node-source';

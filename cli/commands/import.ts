@@ -8,8 +8,7 @@ import { importModelFiles, modelName } from '../../core/import/model-files';
 import { manifestShardPaths, WEIGHT_LIMITS } from '../../core/import/weights-manifest';
 import { writeFileAtomic } from '../../node/atomic-write';
 import { selectNodeBackend } from '../node-backend';
-import { boundedLine } from '../report';
-import type { SetExitCode } from './index';
+import { boundedLine, type SetExitCode } from '../report';
 
 /** The largest Keras file read (the importer keeps at most WEIGHT_LIMITS.values float32 weights). */
 const MAX_KERAS_FILE_BYTES = WEIGHT_LIMITS.values * 4 + 16 * 1024 * 1024;

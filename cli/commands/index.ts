@@ -5,9 +5,7 @@ import { registerDatasets } from './datasets';
 import { registerExport } from './export';
 import { registerImport } from './import';
 import { registerInspect } from './inspect';
-
-/** Sets the process exit code of the running command. */
-export type SetExitCode = (code: number) => void;
+import type { SetExitCode } from '../report';
 
 export function registerCommands(program: Command, setExitCode: SetExitCode): void {
   registerSummary(program, setExitCode);

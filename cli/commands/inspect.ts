@@ -23,8 +23,7 @@ import { writeFileAtomic } from '../../node/atomic-write';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { noRunMessage, pickRun } from '../pick-run';
 import { readValidGraph } from '../read-graph';
-import { boundedLine, listProblems } from '../report';
-import type { SetExitCode } from './index';
+import { boundedLine, listProblems, type SetExitCode } from '../report';
 
 interface InspectOptions {
   run?: string;

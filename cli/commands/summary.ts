@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { analyzeGraph, formatSummary, summarize } from '../../core/graph';
 import { readGraphFile } from '../read-graph';
-import { listProblems } from '../report';
-import type { SetExitCode } from './index';
+import { listProblems, type SetExitCode } from '../report';
 
 export function registerSummary(program: Command, setExitCode: SetExitCode): void {
   program

@@ -13,9 +13,8 @@ import { noRunMessage, pickRun } from '../pick-run';
 import { NODE_BACKENDS, selectNodeBackend } from '../node-backend';
 import { keepRunInFile, type KeepOutcome } from '../keep-run';
 import { readValidGraph } from '../read-graph';
-import { boundedLine, listProblems } from '../report';
+import { boundedLine, listProblems, type SetExitCode } from '../report';
 import { writeFileAtomic } from '../../node/atomic-write';
-import type { SetExitCode } from './index';
 
 interface TrainOptions {
   epochs?: number;

@@ -3,6 +3,7 @@
  * wires them in topological order and works out which Input nodes are model inputs and which only
  * feed losses (labels), and which tensors the losses need from the model.
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LossDecl, SymbolicTensor } from '../catalogue/decl';
 import { analyzeGraph, type AnalyzeOptions, type GraphAnalysis, type GraphIssue } from '../graph/analyze';
@@ -20,6 +21,15 @@ export class CompileError extends Error {
     );
     this.name = 'CompileError';
   }
+}
+
+/** One tensor per entry of `compiled.feeds`, in that order (a batch). */
+export type FeedTensors = readonly tf.Tensor[];
+
+/** One output port of a graph node. */
+export interface PortRef {
+  nodeId: string;
+  port: string;
 }
 
 /** An Input node and what feeds it. */

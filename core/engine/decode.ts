@@ -19,10 +19,9 @@ import { SeededRandom } from '../data/random';
 import { SEQ2SEQ_FEATURES } from '../data/seq2seq';
 import { END_ID, PAD_ID, START_ID } from '../data/types';
 import type { GraphDocument } from '../graph/document';
-import type { CompiledGraph } from './compile';
-import { attentionOutputs, runInspection, type PortRef } from './inspect';
+import { attentionOutputs, runInspection } from './inspect';
 import { rerouteModel } from './reroute';
-import type { FeedTensors } from './trainer';
+import type { CompiledGraph, FeedTensors, PortRef } from './compile';
 
 /** Where a seq2seq graph's pieces are. */
 export interface Seq2SeqIO {

@@ -11,10 +11,8 @@ import type { NoiseDistribution } from '../catalogue/layers/generative/noise';
 import type { GanFormulation } from '../catalogue/layers/losses/gan';
 import type { GraphDocument, GraphNode } from '../graph/document';
 import { portsWithRole } from '../graph/port-roles';
-import { inspectionModel, type CompiledGraph } from './compile';
-import type { PortRef } from './inspect';
+import { inspectionModel, type CompiledGraph, type FeedTensors, type PortRef } from './compile';
 import { releaseRerouted, rerouteModel, type ReroutedModel } from './reroute';
-import type { FeedTensors } from './trainer';
 
 export interface GanRoles {
   noiseNodeId: string;

@@ -19,10 +19,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '../catalogue/decl';
 import type { GraphDocument } from '../graph/document';
 import { mixSeed } from '../data/random';
-import { compileGraph, type CompileOptions, type CompiledGraph, type LossBinding } from './compile';
+import { compileGraph, type CompileOptions, type CompiledGraph, type FeedTensors, type LossBinding } from './compile';
 import { SeededScope } from './seeded';
 import { freeingTapeOnThrow } from './tape';
-import type { FeedTensors } from './trainer';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 

@@ -13,15 +13,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { GraphDocument, GraphNode } from '../graph/document';
 import { portsWithRole } from '../graph/port-roles';
-import { inspectionModel, nodeOfLayer, type CompiledGraph } from './compile';
+import { inspectionModel, nodeOfLayer, type CompiledGraph, type FeedTensors, type PortRef } from './compile';
 import { weightedTotalLoss } from './gradient-flow';
 import { freeingTapeOnThrow } from './tape';
-import type { FeedTensors } from './trainer';
-
-export interface PortRef {
-  nodeId: string;
-  port: string;
-}
 
 /** Which saturation test applies to a tensor, from its node's activation parameter. */
 export type Saturation = 'sigmoid' | 'tanh';

@@ -11,9 +11,9 @@ import type { GraphDocument, RunManifest } from '../graph/document';
 import { effectivePhases, isPhased } from '../graph/phases';
 import { serializeGraph } from '../graph/serialize';
 import { nodeDisplayName } from '../graph/summary';
-import { compileGraph, inspectionModel, type CompileOptions, type CompiledGraph } from './compile';
+import { compileGraph, inspectionModel, type CompileOptions, type CompiledGraph, type FeedTensors } from './compile';
 import { SeededScope } from './seeded';
-import { Trainer, type EvaluationResult, type FeedTensors, type NonFiniteReport, type StepResult, type TeacherForcing } from './trainer';
+import { Trainer, type EvaluationResult, type NonFiniteReport, type StepResult, type TeacherForcing } from './trainer';
 
 export class RunError extends Error {
   constructor(

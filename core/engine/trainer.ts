@@ -7,15 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { GraphDocument, TrainingSetup } from '../graph/document';
 import type { EffectivePhase } from '../graph/phases';
-import { nodeOfLayer, type CompiledGraph, type LossBinding } from './compile';
+import { nodeOfLayer, type CompiledGraph, type FeedTensors, type LossBinding } from './compile';
 import { l2Norms } from './kernels/norms';
 import { METRICS } from './metrics';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
 import { hasGradientPenalty, penaltyOfBatch, penaltyTerms, releasePenaltyTerms, type PenaltyTerm } from './gradient-penalty';
 import { freeingTapeOnThrow } from './tape';
-
-/** One tensor per entry of `compiled.feeds`, in that order (a batch). */
-export type FeedTensors = readonly tf.Tensor[];
 
 /** What a numeric tensor reads back as (the trainer only reads numbers). */
 type TypedValues = Float32Array | Int32Array | Uint8Array;

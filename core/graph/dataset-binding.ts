@@ -1,6 +1,6 @@
 /** Input nodes bound to a bundled dataset take that feature's shape (the specs load no data). */
 import { datasetIds, getDatasetSpec, resolveDatasetFeature, validateDatasetOptions, type DatasetOptions, type FeatureSpec } from '../data';
-import type { FeatureResolver, GraphIssue } from './analyze';
+import type { FeatureResolver, GraphIssue } from './analysis-types';
 import type { GraphDocument } from './document';
 import { setParams } from './edit';
 import { formatPath } from './json-path';

@@ -1,5 +1,12 @@
 /** How a document's problems name where they are: JSON paths and bounded texts (below parse.ts and json-budget.ts, which both use them). */
 
+/** A problem in a document, at its JSON path (parse.ts and migrations.ts report these). */
+export interface DocumentError {
+  /** JSON path of the offending value, e.g. `nodes[3].params.units`; `$` is the whole file. */
+  path: string;
+  message: string;
+}
+
 /** Keys are short in every valid document (ids, parameter and metric names: at most 64). */
 export const KEY_CHARS = 1_024;
 /** Keys and messages are shown at most this long: a hostile key of megabytes is not echoed. */

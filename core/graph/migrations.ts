@@ -2,7 +2,7 @@
  * Versioned migrations: migration k turns a version k document into version k + 1. A file is
  * migrated step by step to the current version before it is validated.
  */
-import type { DocumentError } from './parse';
+import type { DocumentError } from './json-path';
 
 export interface Migration {
   from: number;

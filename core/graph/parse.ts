@@ -7,14 +7,10 @@ import { getDecl } from '../catalogue/registry';
 import { paramsObjectSchema } from '../catalogue/params';
 import { GRAPH_FORMAT, GRAPH_VERSION, LIMITS, graphSchema, type GraphDocument, type GraphNode } from './document';
 import { checkTextBudget } from './json-budget';
-import { formatPath, KEY_CHARS, shortenText } from './json-path';
+import { formatPath, KEY_CHARS, shortenText, type DocumentError } from './json-path';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
 
-export interface DocumentError {
-  /** JSON path of the offending value, e.g. `nodes[3].params.units`; `$` is the whole file. */
-  path: string;
-  message: string;
-}
+export type { DocumentError } from './json-path';
 
 // Shown by the CLI and the app with the errors parsing reports.
 export { formatPath, KEY_CHARS, shortenText } from './json-path';

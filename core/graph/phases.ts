@@ -3,7 +3,7 @@
  * generator held fixed, then its generator on another with the discriminator held fixed, each with
  * its own optimizer. A setup without phases is one phase: every loss, every weight.
  */
-import type { GraphIssue, NodeAnalysis } from './analyze';
+import type { GraphIssue, NodeAnalysis } from './analysis-types';
 import { PHASE_LIMITS, type GraphDocument, type TrainingPhase, type TrainingSetup } from './document';
 
 export interface EffectivePhase {

@@ -5,7 +5,7 @@
  * this is possible (same type, parameters and input shapes; no chains) and counts the weights once.
  */
 import { dimsCompatible, formatShape, type Shape } from '../shapes/shape';
-import type { GraphIssue, NodeAnalysis } from './analyze';
+import type { GraphIssue, NodeAnalysis } from './analysis-types';
 import type { GraphDocument, GraphNode } from './document';
 
 function label(node: GraphNode): string {

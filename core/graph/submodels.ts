@@ -10,7 +10,7 @@
  * names and parameters, so the compiler names their weights alike), one Input node per input with
  * the shape the cut wire carries.
  */
-import type { GraphAnalysis, GraphIssue, NodeAnalysis } from './analyze';
+import type { GraphAnalysis, GraphIssue, NodeAnalysis } from './analysis-types';
 import type { GraphDocument, GraphEdge, GraphNode, Submodel } from './document';
 import type { Shape } from '../shapes/shape';
 import { SUBMODEL_NAME_PATTERN } from './document';

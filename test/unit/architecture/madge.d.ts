@@ -6,7 +6,7 @@ declare module 'madge' {
   interface MadgeConfig {
     fileExtensions?: string[];
     tsConfig?: string;
-    detectiveOptions?: { ts?: { skipTypeImports?: boolean } };
+    detectiveOptions?: { ts?: { skipTypeImports?: boolean }; tsx?: { skipTypeImports?: boolean } };
   }
-  export default function madge(path: string, config?: MadgeConfig): Promise<MadgeResult>;
+  export default function madge(path: string | string[], config?: MadgeConfig): Promise<MadgeResult>;
 }
