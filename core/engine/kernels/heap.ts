@@ -6,6 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { pairOf } from './util';
+import { heapOffset } from '../simd/index';
+import { convSimdFor } from '../simd/conv-kernels';
 
 type HeapArray = Float32Array | Int32Array | Uint8Array;
 
@@ -49,6 +51,12 @@ export const maxPoolGradOnHeap: tf.KernelFunc = ({ inputs, attrs, backend }) => 
   const { top, left } = pool.padInfo;
   // Allocate first: growing the heap detaches earlier views.
   const out = wasm.makeOutput([n, h, w, c], 'float32');
+  const simd = convSimdFor(backend);
+  if (simd) {
+    // The same rule in Netwright's SIMD module (simd/conv.c).
+    simd.maxpool_grad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), n, h, w, c, oh, ow, fh, fw, sh, sw, top, left);
+    return out;
+  }
   const dx = wasm.typedArrayFromHeap(out) as Float32Array;
   const xs = wasm.typedArrayFromHeap(x);
   const dys = wasm.typedArrayFromHeap(dy);

@@ -102,6 +102,27 @@ export interface SimdExports {
     epsilon: number,
     negativeLearningRate: number,
   ): void;
+  conv2d_forward(x: number, w: number, bias: number, y: number, geometry: number, relu: number, wp: number, patches: number, yBlock: number): void;
+  conv2d_backprop_filter(x: number, dy: number, y: number, dw: number, geometry: number, relu: number, acc: number, patches: number, dyBlock: number): void;
+  conv2d_backprop_input(dy: number, y: number, w: number, dx: number, geometry: number, relu: number, wt: number, dyBlock: number, patches: number): void;
+  conv2d_bias_grad(dy: number, y: number, db: number, part: number, sums64: number, rows: number, cout: number, relu: number): void;
+  maxpool_grad(
+    x: number,
+    dy: number,
+    dx: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    top: number,
+    left: number,
+  ): void;
   im2col_transposed(
     x: number,
     patches: number,

@@ -14,6 +14,7 @@
  * U must be a multiple of 4: the module works in whole 128-bit vectors.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { CONV_SIMD_KERNELS } from './conv-kernels';
 import { heapOffset, simdFor, type SimdExports } from './index';
 
 export const ADDITIVE_SCORES = 'NetwrightAdditiveScores';
@@ -213,7 +214,7 @@ export const SIMD_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
 
 /** Registers the kernels above for wasm (idempotent). They run only once the module is compiled. */
 export function registerSimdKernels(): void {
-  for (const [kernelName, kernelFunc] of SIMD_KERNELS) {
+  for (const [kernelName, kernelFunc] of [...SIMD_KERNELS, ...CONV_SIMD_KERNELS]) {
     if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc) continue;
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });

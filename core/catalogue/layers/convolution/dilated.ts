@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { dilateFilter } from '../../../engine/kernels/dilated-filter';
+import { fusedConv2d, fusedConv2dApplies } from './fused-conv2d';
 
 export type ConvArgs = NonNullable<Parameters<typeof tfl.layers.conv2d>[0]>;
 export type SeparableConvArgs = NonNullable<Parameters<typeof tfl.layers.separableConv2d>[0]>;
@@ -40,11 +41,47 @@ function requireChannelsLast(format: string | undefined, layer: string): void {
   }
 }
 
+/** The stock Conv2D plus `fusedCall`: its convolution as one fused op where that applies (see fused-conv2d.ts). */
+class FusableConv2D extends TfjsConv2D {
+  /** The fused op's result (wasm with the SIMD module, ReLU or no activation), or null. */
+  protected fusedCall(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | null {
+    const x = oneTensor(inputs);
+    const activation = this.activation?.getClassName() ?? 'linear';
+    if (!fusedConv2dApplies(x, activation, this.dataFormat)) return null;
+    const [sh, sw] = this.strides;
+    const rates = typeof this.dilationRate === 'number' ? [this.dilationRate, this.dilationRate] : this.dilationRate;
+    return tf.tidy(() =>
+      fusedConv2d(
+        x as tf.Tensor4D,
+        this.kernel.read() as tf.Tensor4D,
+        this.bias ? (this.bias.read() as tf.Tensor1D) : null,
+        [sh ?? 1, sw ?? sh ?? 1],
+        this.padding === 'same' ? 'same' : 'valid',
+        [rates[0] ?? 1, rates[1] ?? rates[0] ?? 1],
+        activation,
+      ),
+    );
+  }
+}
+
+/**
+ * The stock Conv2D, whose convolution runs as one fused op where that applies (see fused-conv2d.ts).
+ * Same class name, config, weights and names: saved models load as the stock layer.
+ */
+export class Conv2DFused extends FusableConv2D {
+  static readonly className = 'Conv2D';
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: serialization.ConfigDict): tf.Tensor | tf.Tensor[] {
+    return this.fusedCall(inputs) ?? super.call(inputs, kwargs);
+  }
+}
+
 /** Conv2D with dilation > 1: a dilation-1 convolution with the dilated filter, then bias and activation. */
-export class NetwrightDilatedConv2D extends TfjsConv2D {
+export class NetwrightDilatedConv2D extends FusableConv2D {
   static readonly className = 'NetwrightDilatedConv2D';
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     requireChannelsLast(this.dataFormat, 'Conv2D');
+    const fused = this.fusedCall(inputs);
+    if (fused) return fused;
     return tf.tidy(() => {
       const x = oneTensor(inputs) as tf.Tensor4D;
       const filter = dilateFilter(this.kernel.read() as tf.Tensor4D, this.dilationRate);
@@ -101,7 +138,7 @@ export const isDilated = (rates: readonly number[]): boolean => rates.some((r) =
 
 /** The stock layer for dilation 1 (portable saved models), the trainable subclass otherwise. */
 export function conv2dLayer(args: ConvArgs & { dilationRate: [number, number] }): StockConv2D {
-  return isDilated(args.dilationRate) ? new NetwrightDilatedConv2D(args) : tfl.layers.conv2d(args);
+  return isDilated(args.dilationRate) ? new NetwrightDilatedConv2D(args) : new Conv2DFused(args);
 }
 
 export function conv1dLayer(args: ConvArgs & { dilationRate: number }): StockConv1D {
