@@ -35,6 +35,7 @@ import { getTemplate } from '../core/templates';
 import { selectNodeBackend } from '../cli/node-backend';
 import { registerWasmKernelGaps, unregisterWasmFastMatMul } from '../core/engine/kernels';
 import { simdStatus, useSimdKernels } from '../core/engine/simd';
+import { useConvSimdKernels } from '../core/engine/simd/conv-kernels';
 import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
 import { useStockRecurrence } from '../core/catalogue/layers/recurrent/tfjs-rnn';
 import { useStockAttention } from '../core/catalogue/layers/attention/additive-scores';
@@ -255,6 +256,8 @@ interface Row {
   netwrightStockAdam: number | null;
   /** No statistics, without Netwright's SIMD kernels (the typed-array LSTM op, tfjs' attention): wasm models that use them. */
   netwrightNoSimd: number | null;
+  /** Without the fused Conv2D op and the SIMD MaxPoolGrad (useConvSimdKernels(false); wasm, models with Conv2D or MaxPool2D). */
+  netwrightNoFusedConv: number | null;
   hand: number | null;
   torch: number | null;
   gflops: number;
@@ -342,6 +345,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const stockSideBySide = backend === 'wasm';
   const recurrent = graph.nodes.some((n) => ['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional'].includes(n.type));
   const additiveAttention = graph.nodes.some((n) => n.type === 'Attention' && n.params['score'] === 'additive');
+  const convolutional = backend === 'wasm' && graph.nodes.some((n) => n.type === 'Conv2D' || n.type === 'MaxPool2D');
   const peer = c.torchPeer && backend === 'wasm' ? torch : null;
   if (peer) await peer.setup(c.template, c.batchSize);
   let i = 0;
@@ -362,7 +366,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
   const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
   const simdSideBySide = backend === 'wasm' && (recurrent || additiveAttention);
-  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockAdam: 0, noSimd: 0, hand: 0, torch: 0 };
+  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockAdam: 0, noSimd: 0, noFusedConv: 0, hand: 0, torch: 0 };
   // Interleaved rounds, so drifts in machine load hit every variant alike, in a balanced order
   // (see balancedOrder). The engine's steps read asynchronously, as the run loop does.
   const variants: (() => Promise<void>)[] = [
@@ -412,6 +416,16 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
       }
     });
   }
+  if (convolutional) {
+    variants.push(async () => {
+      useConvSimdKernels(false);
+      try {
+        totals.noFusedConv += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
+      } finally {
+        useConvSimdKernels(true);
+      }
+    });
+  }
   if (simdSideBySide) {
     variants.push(async () => {
       useSimdKernels(false);
@@ -443,6 +457,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     netwrightStockAttention: additiveAttention ? samples / totals.stockAttention : null,
     netwrightStockAdam: adam ? samples / totals.stockAdam : null,
     netwrightNoSimd: simdSideBySide ? samples / totals.noSimd : null,
+    netwrightNoFusedConv: convolutional ? samples / totals.noFusedConv : null,
     hand: hand ? samples / totals.hand : null,
     torch: peer ? samples / totals.torch : null,
     // Forward + backward is about 3x the forward pass.
@@ -502,6 +517,8 @@ async function main(): Promise<void> {
     'fused Adam speed-up',
     'no SIMD',
     'SIMD speed-up',
+    'no fused conv',
+    'fused conv speed-up',
     'hand tfjs',
     'ratio /hand',
     'PyTorch 1T',
@@ -526,6 +543,8 @@ async function main(): Promise<void> {
     r.netwrightStockAdam === null ? '-' : (r.netwrightNoStats / r.netwrightStockAdam).toFixed(2) + 'x',
     num(r.netwrightNoSimd),
     r.netwrightNoSimd === null ? '-' : (r.netwrightNoStats / r.netwrightNoSimd).toFixed(2) + 'x',
+    num(r.netwrightNoFusedConv),
+    r.netwrightNoFusedConv === null ? '-' : (r.netwrightNoStats / r.netwrightNoFusedConv).toFixed(2) + 'x',
     num(r.hand),
     r.hand === null ? '-' : (r.netwrightNoStats / r.hand).toFixed(3),
     num(r.torch),

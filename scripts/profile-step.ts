@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   console.log('by kernel name (ms/step):');
   for (const [n, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${(ms / steps).toFixed(2).padStart(8)}  ${n}`);
   console.log('by kernel and input shapes (calls/step, ms/step):');
-  for (const [key, r] of [...rows].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) {
+  for (const [key, r] of [...rows].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.ROWS ?? 40))) {
     console.log(`  ${(r.calls / steps).toFixed(0).padStart(5)}  ${(r.ms / steps).toFixed(2).padStart(8)}  ${key}`);
   }
   trainer.dispose();

@@ -1,0 +1,84 @@
+/**
+ * `npx tsx scripts/bench-fused-conv.ts [reps]`: the fused Conv2D op's kernels (SIMD, conv.c) against
+ * what they replace on wasm, per geometry, in interleaved rounds: forward (conv2d + bias Add +
+ * Relu), the filter gradient (ReLU gradient then Conv2DBackpropFilter), the input gradient (ReLU
+ * gradient then Conv2DBackpropInput) and the bias gradient (ReLU gradient then Sum). Milliseconds
+ * per call in this thread's CPU time; the load average is printed with each row.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectNodeBackend } from '../cli/node-backend';
+import { CONV2D, CONV2D_BACKPROP_FILTER, CONV2D_BACKPROP_INPUT, CONV2D_BIAS_GRAD } from '../core/engine/simd/conv-kernels';
+
+interface Geometry {
+  name: string;
+  x: [number, number, number, number];
+  kernel: number;
+  cout: number;
+  strides: number;
+  pad: 'same' | 'valid';
+}
+
+const GEOMETRIES: Geometry[] = [
+  { name: 'lenet conv1', x: [64, 28, 28, 1], kernel: 5, cout: 6, strides: 1, pad: 'same' },
+  { name: 'lenet conv2', x: [64, 14, 14, 6], kernel: 5, cout: 16, strides: 1, pad: 'valid' },
+  { name: 'vae-conv conv1', x: [64, 28, 28, 1], kernel: 3, cout: 32, strides: 2, pad: 'same' },
+  { name: 'vae-conv conv2', x: [64, 14, 14, 32], kernel: 3, cout: 64, strides: 2, pad: 'same' },
+];
+
+function threadMs(): number {
+  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+}
+
+function time(reps: number, f: () => tf.TensorContainer): number {
+  const start = threadMs();
+  for (let i = 0; i < reps; i++) tf.dispose(f());
+  return (threadMs() - start) / reps;
+}
+
+async function main(): Promise<void> {
+  await selectNodeBackend();
+  await tf.setBackend('wasm');
+  const reps = Number(process.argv[2] ?? 20);
+  console.log('geometry          part        fused ms  tfjs ms  speed-up  load');
+  for (const g of GEOMETRIES) {
+    const [n, h, w, cin] = g.x;
+    const x = tf.randomNormal(g.x) as tf.Tensor4D;
+    const filter = tf.randomNormal([g.kernel, g.kernel, cin, g.cout], 0, 0.2) as tf.Tensor4D;
+    const bias = tf.randomNormal([g.cout], 0, 0.1) as tf.Tensor1D;
+    const attrs = { strides: [g.strides, g.strides], pad: g.pad, dilations: [1, 1], relu: true };
+    const y = tf.engine().runKernel(CONV2D, { x, filter, bias }, attrs) as tf.Tensor4D;
+    const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
+    const reluGrad = () => tf.mul(dy, tf.step(y));
+    const parts: [string, () => tf.TensorContainer, () => tf.TensorContainer][] = [
+      ['forward', () => tf.engine().runKernel(CONV2D, { x, filter, bias }, attrs) as tf.Tensor, () => tf.tidy(() => tf.relu(tf.add(tf.conv2d(x, filter, g.strides, g.pad), bias)))],
+      [
+        'filter grad',
+        () => tf.engine().runKernel(CONV2D_BACKPROP_FILTER, { x, dy, y, filter }, attrs) as tf.Tensor,
+        () => tf.tidy(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: reluGrad() }, { strides: g.strides, pad: g.pad, dataFormat: 'NHWC', filterShape: filter.shape }) as tf.Tensor),
+      ],
+      [
+        'input grad',
+        () => tf.engine().runKernel(CONV2D_BACKPROP_INPUT, { x, dy, y, filter }, attrs) as tf.Tensor,
+        () => tf.tidy(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: reluGrad(), filter }, { strides: g.strides, pad: g.pad, dataFormat: 'NHWC', inputShape: [n, h, w, cin] }) as tf.Tensor),
+      ],
+      ['bias grad', () => tf.engine().runKernel(CONV2D_BIAS_GRAD, { dy, y }, attrs) as tf.Tensor, () => tf.tidy(() => tf.sum(reluGrad(), [0, 1, 2]))],
+    ];
+    for (const [part, fused, stock] of parts) {
+      fused();
+      stock();
+      let a = 0;
+      let b = 0;
+      for (let round = 0; round < 3; round++) {
+        a += time(reps, fused);
+        b += time(reps, stock);
+      }
+      const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+      console.log(`${g.name.padEnd(17)} ${part.padEnd(11)} ${(a / 3).toFixed(2).padStart(8)} ${(b / 3).toFixed(2).padStart(8)} ${(b / a).toFixed(2).padStart(8)}x  ${load}`);
+    }
+    tf.dispose([x, filter, bias, y, dy]);
+  }
+}
+
+await main();
