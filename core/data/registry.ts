@@ -9,6 +9,7 @@ import { loadStringTask, stringTaskSpec } from './strings';
 import { irisSpec, loadIris, loadPenguins, penguinsSpec } from './tabular';
 import { loadTranslation, translationSpec } from './translation';
 import type { ByteSource, Dataset, DatasetSpec, FeatureSpec } from './types';
+import { generateWaves, WAVES_OPTIONS, wavesSpec } from './waves';
 
 /** Options a dataset may take; each dataset reads only the ones it knows. */
 export interface DatasetOptions {
@@ -20,6 +21,9 @@ export interface DatasetOptions {
   readonly noise?: number;
   /** Gaussian blobs: number of classes. */
   readonly classes?: number;
+  /** Waves: values in a window, and values after it to predict. */
+  readonly steps?: number;
+  readonly horizon?: number;
   /** Image sets: also verify the SHA-256 of the decoded content. */
   readonly verifySha256?: boolean;
 }
@@ -65,6 +69,7 @@ const ENTRIES: ReadonlyMap<string, RegistryEntry> = new Map<string, RegistryEntr
       { options: pointsOptionSpecs(kind), spec: (o) => pointsSpec(kind, pointsOptions(o)), load: async (_s, o) => generatePoints(kind, pointsOptions(o)) },
     ],
   ),
+  ['waves', { options: WAVES_OPTIONS, spec: (o) => wavesSpec(o), load: async (_s, o) => generateWaves(o) }],
   ['dates', { options: SEED_OPTIONS, spec: (o) => datesSpec(seedOnly(o)), load: async (_s, o) => loadDates(seedOnly(o)) }],
   ['g2p-cmudict', { options: NO_OPTIONS, spec: () => g2pSpec(), load: (s) => loadG2p(s) }],
   ['en-fr', { options: SEED_OPTIONS, spec: (o) => translationSpec(seedOnly(o)), load: async (_s, o) => loadTranslation(seedOnly(o)) }],

@@ -11,6 +11,7 @@ export type TaskKind =
   | 'tabular-classification'
   | 'points-classification'
   | 'seq2seq'
+  | 'time-series-forecasting'
   | 'text-classification'
   /** One sample a user gave to inspect a model that has no dataset (core/inspect/inspection-input.ts). */
   | 'given-input';

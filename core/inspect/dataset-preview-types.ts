@@ -42,6 +42,16 @@ export type DatasetSamples =
       labels: Int32Array;
     }
   | {
+      kind: 'series';
+      /** n windows of `steps` values, row-major, oldest first. */
+      values: Float32Array;
+      /** The `horizon` values after each window (the target), row-major. */
+      next: Float32Array;
+      n: number;
+      steps: number;
+      horizon: number;
+    }
+  | {
       kind: 'table';
       columns: string[];
       /** Row-major, rows x columns.length. */

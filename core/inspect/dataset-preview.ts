@@ -70,6 +70,13 @@ export function buildPreview(dataset: Dataset, sampleCount = MAX_PREVIEW_SAMPLES
     const data = dataset.train.gather(rows).features[input.name]?.data;
     if (!data) throw new Error(`${spec.id}: no '${input.name}' feature`);
     samples = { kind: 'images', values: Float32Array.from(data), n: rows.length, height, width, channels, labels: labelsOf(dataset, label, rows) };
+  } else if (spec.task === 'time-series-forecasting' && input) {
+    const target = spec.labels[0];
+    const batch = dataset.train.gather(rows);
+    const values = batch.features[input.name]?.data;
+    const next = target ? batch.features[target.name]?.data : undefined;
+    if (!values || !next || !target) throw new Error(`${spec.id}: no '${input.name}' window or target feature`);
+    samples = { kind: 'series', values: Float32Array.from(values), next: Float32Array.from(next), n: rows.length, steps: input.shape[0] ?? 0, horizon: target.shape[0] ?? 0 };
   } else if (spec.task === 'tabular-classification' && input) {
     const data = dataset.train.gather(rows).features[input.name]?.data;
     if (!data) throw new Error(`${spec.id}: no '${input.name}' feature`);
@@ -112,6 +119,8 @@ export function previewTransferables(preview: DatasetPreview): ArrayBufferLike[]
       return [s.x.buffer, s.y.buffer, s.labels.buffer];
     case 'table':
       return [s.values.buffer, s.labels.buffer];
+    case 'series':
+      return [s.values.buffer, s.next.buffer];
     default:
       return [];
   }

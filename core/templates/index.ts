@@ -92,6 +92,16 @@ function lstmSentiment(): GraphDocument {
   return g.training({ dataset: { id: 'sentiment', options: {} }, epochs: 10 }).build();
 }
 
+function lstmWaves(): GraphDocument {
+  const g = new GraphBuilder('LSTM forecaster (waves)', 'An LSTM reads 32 values of a noisy sum of sinusoids; a dense layer predicts the next value (mean squared error).');
+  const series = g.add('Input', { shape: [32, 1], feature: 'series' }, undefined, 'series');
+  const lstm = g.add('LSTM', { units: 32 }, series, 'lstm');
+  const forecast = g.add('Dense', { units: 1 }, lstm, 'forecast');
+  const next = g.add('Input', { shape: [1], feature: 'next' }, undefined, 'next');
+  g.add('MeanSquaredError', {}, { prediction: forecast, target: next }, 'loss');
+  return g.training({ dataset: { id: 'waves', options: {} }, epochs: 20, learningRate: 0.003 }).build();
+}
+
 /**
  * The design choices of the seq2seq templates (and of scripts/time-to-attention.ts, which compares
  * them on the dates task).
@@ -443,6 +453,7 @@ export const TEMPLATES: readonly Template[] = [
   { id: 'lenet-fashion-mnist', title: 'LeNet-style CNN', family: 'CNN', description: 'Fashion-MNIST clothes', build: lenet('fashion-mnist') },
   { id: 'textcnn-sentiment', title: 'Text CNN', family: 'Text CNN', description: 'Sentiment of short sentences', build: textCnnSentiment },
   { id: 'lstm-sentiment', title: 'LSTM classifier', family: 'RNN', description: 'Sentiment of short sentences', build: lstmSentiment },
+  { id: 'lstm-waves', title: 'LSTM forecaster', family: 'RNN', description: 'Predict the next value of a noisy wave', build: lstmWaves },
   {
     id: 'seq2seq-dates',
     title: 'Seq2seq with attention',

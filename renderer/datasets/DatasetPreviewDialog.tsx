@@ -1,7 +1,7 @@
 /**
  * The dataset preview: any bundled dataset's description, origin, split sizes, feature shapes,
  * class balance over the train split, and real samples loaded by the engine worker (image grid,
- * text pairs, 2-D scatter or table rows).
+ * text pairs, 2-D scatter, table rows or time-series windows with their targets).
  */
 import { useEffect, useRef, useState } from 'react';
 import { getDatasetSpec, listDatasets, validateDatasetOptions } from '../../core/data';
@@ -207,6 +207,8 @@ function Samples({ samples, classNames }: { samples: DatasetSamples; classNames:
       return <ImageGrid samples={samples} name={name} />;
     case 'points':
       return <Scatter samples={samples} classNames={classNames} />;
+    case 'series':
+      return <SeriesGrid samples={samples} />;
     case 'table':
       return (
         <>
@@ -311,6 +313,45 @@ function ImageGrid({ samples, name }: { samples: Extract<DatasetSamples, { kind:
         </li>
       ))}
     </ul>
+  );
+}
+
+const SERIES_WIDTH = 150;
+const SERIES_HEIGHT = 56;
+
+/** Each window as a line and its target after it, all on one value scale so amplitudes compare. */
+function SeriesGrid({ samples }: { samples: Extract<DatasetSamples, { kind: 'series' }> }) {
+  const { values, next, n, steps, horizon } = samples;
+  let extent = 1e-6;
+  for (const v of values) extent = Math.max(extent, Math.abs(v));
+  for (const v of next) extent = Math.max(extent, Math.abs(v));
+  const x = (t: number) => (t / Math.max(1, steps + horizon - 1)) * (SERIES_WIDTH - 4) + 2;
+  const y = (v: number) => SERIES_HEIGHT / 2 - (v / extent) * (SERIES_HEIGHT / 2 - 3);
+  return (
+    <>
+      <p className="muted small dp-caption">
+        <span className="dp-series-window">window</span> ({steps} values) → <span className="dp-series-next">next {horizon === 1 ? 'value' : `${horizon} values`}</span>
+      </p>
+      <ul className="dp-series" data-testid="dataset-preview-series" data-samples={n}>
+        {Array.from({ length: n }, (_, i) => {
+          const window = Array.from(values.subarray(i * steps, (i + 1) * steps), (v, t) => [x(t), y(v)] as const);
+          const after = Array.from(next.subarray(i * horizon, (i + 1) * horizon), (v, k) => [x(steps + k), y(v)] as const);
+          const line = (points: readonly (readonly [number, number])[]) => points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
+          return (
+            <li key={i}>
+              <svg width={SERIES_WIDTH} height={SERIES_HEIGHT} role="img" aria-label={`window ${i + 1} and its next values`}>
+                <line x1={0} x2={SERIES_WIDTH} y1={y(0)} y2={y(0)} className="dp-series-axis" />
+                <polyline points={line(window)} className="dp-series-window" />
+                <polyline points={line([...window.slice(-1), ...after])} className="dp-series-next" />
+                {after.map(([cx, cy], k) => (
+                  <circle key={k} cx={cx} cy={cy} r={2} className="dp-series-next" />
+                ))}
+              </svg>
+            </li>
+          );
+        })}
+      </ul>
+    </>
   );
 }
 

@@ -118,7 +118,7 @@ test('dataset preview: MNIST images and class balance, dates pairs, spirals scat
   expect(problemsOf(page)).toEqual([]);
 });
 
-test('dataset preview: every bundled dataset loads and shows its kind of samples', async ({ page }) => {
+test('dataset preview: every bundled dataset loads and shows its kind of samples (waves: windows and next values)', async ({ page }) => {
   test.setTimeout(240_000);
   await openWithGraph(page, 'mlp-mnist');
   await page.getByTestId('dataset-preview-open').click();
@@ -132,10 +132,10 @@ test('dataset preview: every bundled dataset loads and shows its kind of samples
     await select.selectOption(id);
     await ready(dialog, id);
     const kind = await dialog.evaluate((el) =>
-      ['images', 'scatter', 'table', 'text'].find((k) => el.querySelector(`[data-testid="dataset-preview-${k}"]`) !== null) ?? 'none',
+      ['images', 'scatter', 'table', 'text', 'series'].find((k) => el.querySelector(`[data-testid="dataset-preview-${k}"]`) !== null) ?? 'none',
     );
     kinds[id] = kind;
-    if (['iris', 'penguins', 'sentiment'].includes(id)) await shot(dialog, id);
+    if (['iris', 'penguins', 'sentiment', 'waves'].includes(id)) await shot(dialog, id);
   }
   expect(kinds).toMatchObject({
     mnist: 'images',
@@ -147,6 +147,7 @@ test('dataset preview: every bundled dataset loads and shows its kind of samples
     circles: 'scatter',
     xor: 'scatter',
     blobs: 'scatter',
+    waves: 'series',
     dates: 'text',
     'g2p-cmudict': 'text',
     'en-fr': 'text',
@@ -154,6 +155,13 @@ test('dataset preview: every bundled dataset loads and shows its kind of samples
     sort: 'text',
     sentiment: 'text',
   });
+  // Waves: 32 windows, each a line of 32 values followed by its next value.
+  await select.selectOption('waves');
+  await ready(dialog, 'waves');
+  await expect(page.getByTestId('dataset-preview-series')).toHaveAttribute('data-samples', '32');
+  const lines = await page.getByTestId('dataset-preview-series').locator('polyline.dp-series-window').evaluateAll((ps) => ps.map((p) => p.getAttribute('points')?.split(' ').length ?? 0));
+  expect(lines).toEqual(new Array(32).fill(32));
+  await expect(page.getByTestId('dataset-preview-series').locator('circle.dp-series-next')).toHaveCount(32);
   // Sentiment samples carry their class label.
   await select.selectOption('sentiment');
   await ready(dialog, 'sentiment');

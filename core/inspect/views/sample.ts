@@ -15,15 +15,17 @@ export const sampleView = defineView({
     const imageSpec = s.imageFeature();
     const image = imageSpec ? batch.features[imageSpec.name] : undefined;
     const [h, w, c] = (imageSpec?.shape ?? [0, 0, 0]) as [number, number, number];
-    const label = s.labelFeature();
-    const labelValue = label ? batch.features[label.name]?.data[0] : undefined;
+    // A class label by name; else a regression target (a forecast's next values) as numbers.
+    const label = s.labelFeature() ?? s.dataset.spec.labels.find((f) => f.role === 'label' && f.dtype === 'float32') ?? null;
+    const labelValues = label ? batch.features[label.name]?.data : undefined;
+    const labelValue = labelValues?.[0];
     const text = s.dataset.texts?.[split.name]?.[row];
     return {
       kind: 'sample',
       sample: row,
       image: image && imageSpec ? toImages(image.data, 1, h, w, c, imageSpec.valueRange ?? null) : null,
       text: text ? (text.target ? `${text.source} → ${text.target}` : text.source) : null,
-      label: label && labelValue !== undefined ? (label.classNames?.[labelValue] ?? String(labelValue)) : null,
+      label: label && labelValues && labelValue !== undefined ? (label.classNames ? (label.classNames[labelValue] ?? String(labelValue)) : Array.from(labelValues, (v) => v.toFixed(3)).join(', ')) : null,
     };
   },
   transfers: (result) => (result.image ? [result.image.values.buffer] : []),

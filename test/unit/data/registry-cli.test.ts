@@ -19,7 +19,7 @@ beforeAll(async () => {
 describe('registry', () => {
   it('lists all datasets of the issue', () => {
     expect(datasetIds().sort()).toEqual(
-      ['mnist', 'fashion-mnist', 'iris', 'penguins', 'spirals', 'moons', 'circles', 'xor', 'blobs', 'dates', 'g2p-cmudict', 'en-fr', 'reverse', 'sort', 'sentiment'].sort(),
+      ['mnist', 'fashion-mnist', 'iris', 'penguins', 'spirals', 'moons', 'circles', 'xor', 'blobs', 'waves', 'dates', 'g2p-cmudict', 'en-fr', 'reverse', 'sort', 'sentiment'].sort(),
     );
   });
 
