@@ -69,6 +69,13 @@ function blockRows(k: number): number {
   return Math.min(256, Math.max(16, Math.floor(16384 / Math.max(k, 1)))) & ~3;
 }
 
+/** Output pixels per block (conv.c: block_rows, or whole output rows of transposed patches below 4 input channels). */
+function blockPixels(info: tf.backend_util.Conv2DInfo): number {
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  if (info.inChannels >= 4) return blockRows(k);
+  return Math.max(1, Math.floor(Math.floor(16384 / Math.max(k, 1)) / info.outWidth)) * info.outWidth;
+}
+
 function convCall(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined, backend: unknown): ConvCall {
   const simd = simdFor(backend);
   if (!simd) throw new Error(`${kernel}: Netwright's SIMD module is not loaded on this backend (wasm only; see simdStatus())`);
@@ -138,9 +145,9 @@ const conv2d: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const { info } = c;
   const k = patchSize(info);
   const cp = round4(info.outChannels);
-  const block = blockRows(k);
+  const block = blockPixels(info);
   const y = c.output([info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
-  const [wp, patches, yBlock] = c.scratch((k + 1) * cp, block * k, Math.max(block, info.outWidth) * cp) as [number, number, number];
+  const [wp, patches, yBlock] = c.scratch((k + 1) * cp, block * k, block * cp) as [number, number, number];
   const bias = inputs['bias'];
   c.simd.conv2d_forward(c.at(c.input('x')), c.at(c.input('filter')), bias ? c.at(bias) : 0, c.at(y), c.geometry, c.relu, wp, patches, yBlock);
   c.done();
@@ -165,9 +172,9 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const { info } = c;
   const k = patchSize(info);
   const cp = round4(info.outChannels);
-  const block = blockRows(k);
+  const block = blockPixels(info);
   const dw = c.output([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
-  const [acc, patches, dyBlock] = c.scratch(k * cp, block * k, Math.max(block, info.outWidth) * cp) as [number, number, number];
+  const [acc, patches, dyBlock] = c.scratch(k * cp, block * k, block * cp) as [number, number, number];
   c.simd.conv2d_backprop_filter(c.at(c.input('x')), c.at(c.input('dy')), c.at(c.input('y')), c.at(dw), c.geometry, c.relu, acc, patches, dyBlock);
   c.done();
   return dw;

@@ -16,8 +16,8 @@ typedef struct {
   int32_t n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left, cout;
 } ConvGeo;
 
-/* Input channels below which the forward pass and the filter gradient use direct products (see direct_row). */
-#define DIRECT_MAX_CHANNELS 4
+/* Input channels below which the forward pass and the filter gradient use transposed patches (see patches_t). */
+#define TRANSPOSED_MAX_CHANNELS 4
 
 static inline int round4(int x) { return (x + 3) & ~3; }
 
@@ -101,94 +101,78 @@ static inline v128_t v_relu_mask(v128_t d, v128_t y) {
   return wasm_v128_and(d, wasm_f32x4_gt(y, splat(0.0f)));
 }
 
-/* D[rows, ldd] = dy rows [p0, p0 + rows) (cout columns), masked by y > 0 when relu; columns past cout zero. */
-static void masked_rows(const f32 *dy, const f32 *y, f32 *D, int ldd, int p0, int rows, int cout, int relu) {
-  const int c4 = cout & ~3;
-  for (int t = 0; t < rows; t++) {
+/*
+ * D[rows, ldd] = dy rows [p0, p0 + rows) of [M, cout], masked by y > 0 when relu; columns past cout
+ * zero (ldd = round4(cout)). Whole vectors: a row's last vector reads into the next row and its
+ * lanes past cout are cleared; the last row of dy is read one value at a time.
+ */
+static void masked_rows(const f32 *dy, const f32 *y, f32 *D, int ldd, int p0, int rows, int cout, int M, int relu) {
+  const int c4 = cout & ~3, tail = cout - c4;
+  /* Lanes of the last vector that are columns of this row. */
+  const v128_t keep = wasm_i32x4_gt(wasm_i32x4_splat(tail), wasm_i32x4_make(0, 1, 2, 3));
+  const int last = p0 + rows == M ? rows - 1 : rows;
+  for (int t = 0; t < last; t++) {
     const f32 *d = dy + (p0 + t) * cout, *yy = y + (p0 + t) * cout;
     f32 *o = D + t * ldd;
-    int q = 0;
-    if (relu) {
-      for (; q < c4; q += 4) store(o + q, v_relu_mask(load(d + q), load(yy + q)));
-      for (; q < cout; q++) o[q] = yy[q] > 0.0f ? d[q] : 0.0f;
-    } else {
-      for (; q < c4; q += 4) store(o + q, load(d + q));
-      for (; q < cout; q++) o[q] = d[q];
+    for (int q = 0; q < ldd; q += 4) {
+      v128_t v = relu ? v_relu_mask(load(d + q), load(yy + q)) : load(d + q);
+      store(o + q, q < c4 ? v : wasm_v128_and(v, keep));
     }
-    for (; q < ldd; q++) o[q] = 0.0f;
+  }
+  for (int t = last; t < rows; t++) {
+    const f32 *d = dy + (p0 + t) * cout, *yy = y + (p0 + t) * cout;
+    f32 *o = D + t * ldd;
+    for (int q = 0; q < ldd; q++) o[q] = q < cout && (!relu || yy[q] > 0.0f) ? d[q] : 0.0f;
   }
 }
 
 /*
- * Direct products for few input channels (LeNet's first layer: cin 1, a patch row of 25 floats),
- * where building patch rows costs more than the product: for each output row, each kernel row i
- * multiplies the input pixels as they lie in x. For the output pixels whose window is inside the
- * image horizontally ("interior"), kernel row i's taps of consecutive pixels are rows of x at stride
- * sw·cin: a matrix with leading dimension sw·cin, kw·cin wide (dilation 1; else one tap j at a time,
- * cin wide). The few border pixels are single-row products over their taps inside the image.
+ * For few input channels (LeNet's first layer: cin 1, a patch row of 25 floats) patch rows cost
+ * more to build than the product, so the patches are built transposed instead: PT [K, pixels] of
+ * whole output rows [row0, row0 + rows) (row = b·oh + r), where each (i, j, ch) row is, per output
+ * row, a run of ow input values at stride sw·cin: one contiguous copy when sw·cin is 1.
  */
-static inline int interior_from(const ConvGeo *g) {
-  int q = 0;
-  while (q < g->ow && q * g->sw - g->left < 0) q++;
-  return q;
-}
-static inline int interior_to(const ConvGeo *g, int from) {
-  int q = from;
-  while (q < g->ow && q * g->sw - g->left + (g->kw - 1) * g->dw < g->w) q++;
-  return q;
-}
-
-/*
- * Output row (b, r): C[q, :] += Σ_i Σ_j x[b, xr_i, q·sw + j·dw - left, :] · w[i, j] (filterT = 0), or
- * the filter gradient (filterT = 1): W[(i, j, ch), :] += Σ_q x[...] · C[q, :]. wp/C [.., cp].
- */
-static void direct_row(const f32 *x, f32 *wp, f32 *C, int b, int r, int qa, int qb, const ConvGeo *g, int cp, int filterT) {
-  const int c = g->c, kw = g->kw, step = g->sw * c;
+static void patches_t(const f32 *x, f32 *PT, int row0, int rows, const ConvGeo *g) {
+  const int c = g->c, ow = g->ow, ld = rows * ow, step = g->sw * c;
+  int k = 0;
   for (int i = 0; i < g->kh; i++) {
-    const int xr = r * g->sh + i * g->dh - g->top;
-    if (xr < 0 || xr >= g->h) continue;
-    const f32 *xrow = x + (b * g->h + xr) * g->w * c;
-    f32 *wi = wp + i * kw * c * cp;
-    /* Interior pixels [qa, qb). */
-    if (qb > qa) {
-      const f32 *x0 = xrow + (qa * g->sw - g->left) * c;
-      f32 *c0 = C + qa * cp;
-      if (g->dw == 1) {
-        if (filterT) gemm_acc(x0, 1, step, c0, cp, wi, cp, kw * c, qb - qa, cp);
-        else gemm_acc(x0, step, 1, wi, cp, c0, cp, qb - qa, kw * c, cp);
-      } else {
-        for (int j = 0; j < kw; j++) {
-          if (filterT) gemm_acc(x0 + j * g->dw * c, 1, step, c0, cp, wi + j * c * cp, cp, c, qb - qa, cp);
-          else gemm_acc(x0 + j * g->dw * c, step, 1, wi + j * c * cp, cp, c0, cp, qb - qa, c, cp);
-        }
-      }
-    }
-    /* Border pixels, one at a time over their taps inside the image. */
-    for (int q = 0; q < g->ow; q++) {
-      if (q == qa) q = qb > qa ? qb : qa;
-      if (q >= g->ow) break;
-      const int base = q * g->sw - g->left;
-      f32 *cq = C + q * cp;
-      for (int j = 0; j < kw; j++) {
-        const int xc = base + j * g->dw;
-        if (xc < 0 || xc >= g->w) continue;
-        const f32 *a = xrow + xc * c;
-        f32 *wj = wi + j * c * cp;
-        for (int ch = 0; ch < c; ch++, wj += cp) {
-          const v128_t av = splat(a[ch]);
-          for (int k = 0; k < cp; k += 4) {
-            if (filterT) store(wj + k, wasm_f32x4_add(load(wj + k), wasm_f32x4_mul(av, load(cq + k))));
-            else store(cq + k, wasm_f32x4_add(load(cq + k), wasm_f32x4_mul(av, load(wj + k))));
+    for (int j = 0; j < g->kw; j++) {
+      const int colOffset = j * g->dw - g->left;
+      /* Output columns whose input column q·sw + colOffset falls inside [0, w): [qFrom, qTo). */
+      int qFrom = 0;
+      while (qFrom < ow && qFrom * g->sw + colOffset < 0) qFrom++;
+      int qTo = qFrom;
+      while (qTo < ow && qTo * g->sw + colOffset < g->w) qTo++;
+      for (int ch = 0; ch < c; ch++, k++) {
+        f32 *dst = PT + k * ld;
+        for (int t = 0; t < rows; t++, dst += ow) {
+          const int row = row0 + t, b = row / g->oh, r = row % g->oh;
+          const int xr = r * g->sh + i * g->dh - g->top;
+          if (xr < 0 || xr >= g->h) {
+            zero(dst, ow);
+            continue;
           }
+          zero(dst, qFrom);
+          zero(dst + qTo, ow - qTo);
+          const f32 *src = x + ((b * g->h + xr) * g->w + qFrom * g->sw + colOffset) * c + ch;
+          if (step == 1) copy_f32(dst + qFrom, src, qTo - qFrom);
+          else for (int q = qFrom; q < qTo; q++, src += step) dst[q] = *src;
         }
       }
     }
   }
+}
+
+/* Output rows per block of transposed patches: PT [K, rows·ow] within ~64 KB, at least one row. */
+static inline int block_out_rows(int k, int ow) {
+  int pixels = 16384 / (k > 0 ? k : 1);
+  return pixels / ow > 0 ? pixels / ow : 1;
 }
 
 /*
  * y [n·oh·ow, cout] = patches · w (+ bias) (relu), w [K, cout].
- * Scratch: wp [K + 1, round4(cout)], P [block, K], Y [max(block, ow), round4(cout)].
+ * Scratch: wp [K + 1, round4(cout)], P [max(block, pixels), K], Y [max(block, pixels), round4(cout)],
+ * pixels = block_out_rows(K, ow) · ow (the transposed patches' block).
  */
 EXPORT(conv2d_forward)
 void conv2d_forward(f32 *x, const f32 *w, const f32 *bias, f32 *y, const ConvGeo *g, int relu, f32 *wp, f32 *P, f32 *Y) {
@@ -201,70 +185,71 @@ void conv2d_forward(f32 *x, const f32 *w, const f32 *bias, f32 *y, const ConvGeo
   f32 *bp = wp + K * cp;
   for (int q = 0; q < cp; q++) bp[q] = bias && q < cout ? bias[q] : 0.0f;
   const int direct = cp == cout; /* whole vectors: the product writes y itself */
-  if (g->c < DIRECT_MAX_CHANNELS) {
-    const int qa = interior_from(g), qb = interior_to(g, qa), ow = g->ow, c4 = cout & ~3;
-    for (int row = 0; row < g->n * g->oh; row++) {
-      f32 *C = direct ? y + row * ow * cout : Y;
-      for (int t = 0; t < ow; t++) copy_f32(C + t * cp, bp, cp);
-      direct_row(x, wp, C, row / g->oh, row % g->oh, qa, qb, g, cp, 0);
-      for (int t = 0; t < ow; t++) {
-        f32 *o = y + (row * ow + t) * cout;
+  const int transposed = g->c < TRANSPOSED_MAX_CHANNELS, outRows = block_out_rows(K, g->ow);
+  for (int p0 = 0; p0 < M;) {
+    int rows;
+    f32 *C;
+    if (transposed) {
+      const int row0 = p0 / g->ow, n = g->n * g->oh - row0 < outRows ? g->n * g->oh - row0 : outRows;
+      rows = n * g->ow;
+      patches_t(x, P, row0, n, g);
+      C = direct ? y + p0 * cout : Y;
+      for (int t = 0; t < rows; t++) copy_f32(C + t * cp, bp, cp);
+      gemm_acc(P, 1, rows, wp, cp, C, cp, rows, K, cp);
+    } else {
+      rows = M - p0 < block ? M - p0 : block;
+      patches(x, P, K, p0, rows, g, 0);
+      C = direct ? y + p0 * cout : Y;
+      for (int t = 0; t < rows; t++) copy_f32(C + t * cp, bp, cp);
+      gemm_acc(P, K, 1, wp, cp, C, cp, rows, K, cp);
+    }
+    if (relu || !direct) {
+      /*
+       * Whole vectors: a row's last vector also writes (zeros) over the start of the next row,
+       * which is written afterwards; only the output's last row stops at cout.
+       */
+      const int last = p0 + rows == M ? rows - 1 : rows;
+      for (int t = 0; t < last; t++) {
+        f32 *o = y + (p0 + t) * cout;
         const f32 *src = C + t * cp;
-        int q = 0;
-        if (relu) {
-          for (; q < c4; q += 4) store(o + q, v_relu(load(src + q)));
-          for (; q < cout; q++) o[q] = src[q] < 0.0f ? 0.0f : src[q];
-        } else if (!direct) {
-          copy_f32(o, src, cout);
-        }
+        for (int q = 0; q < cp; q += 4) store(o + q, relu ? v_relu(load(src + q)) : load(src + q));
+      }
+      for (int t = last; t < rows; t++) {
+        f32 *o = y + (p0 + t) * cout;
+        const f32 *src = C + t * cp;
+        for (int q = 0; q < cout; q++) o[q] = relu && src[q] < 0.0f ? 0.0f : src[q];
       }
     }
-    return;
-  }
-  for (int p0 = 0; p0 < M; p0 += block) {
-    const int rows = M - p0 < block ? M - p0 : block;
-    patches(x, P, K, p0, rows, g, 0);
-    f32 *C = direct ? y + p0 * cout : Y;
-    for (int t = 0; t < rows; t++) copy_f32(C + t * cp, bp, cp);
-    gemm_acc(P, K, 1, wp, cp, C, cp, rows, K, cp);
-    const int c4 = cout & ~3;
-    for (int t = 0; t < rows; t++) {
-      f32 *o = y + (p0 + t) * cout;
-      const f32 *src = C + t * cp;
-      int q = 0;
-      if (relu) {
-        for (; q < c4; q += 4) store(o + q, v_relu(load(src + q)));
-        for (; q < cout; q++) o[q] = src[q] < 0.0f ? 0.0f : src[q];
-      } else if (!direct) {
-        copy_f32(o, src, cout);
-      }
-    }
+    p0 += rows;
   }
 }
 
 /*
  * dw [K, cout] = patchesᵀ · dy' (dy' = dy, times (y > 0) when relu), accumulated over blocks.
- * Scratch: acc [K, round4(cout)], P [block, K], D [max(block, ow), round4(cout)].
+ * Scratch: acc [K, round4(cout)], P [max(block, pixels), K], D [max(block, pixels), round4(cout)] (as conv2d_forward).
  */
 EXPORT(conv2d_backprop_filter)
 void conv2d_backprop_filter(f32 *x, const f32 *dy, const f32 *y, f32 *dw, const ConvGeo *g, int relu, f32 *acc, f32 *P, f32 *D) {
   const int K = g->kh * g->kw * g->c, cout = g->cout, cp = round4(cout);
   const int block = block_rows(K);
-  int M = g->n * g->oh * g->ow;
+  const int M = g->n * g->oh * g->ow;
   zero(acc, K * cp);
-  if (g->c < DIRECT_MAX_CHANNELS) {
-    const int qa = interior_from(g), qb = interior_to(g, qa);
-    for (int row = 0; row < g->n * g->oh; row++) {
-      masked_rows(dy, y, D, cp, row * g->ow, g->ow, cout, relu);
-      direct_row(x, acc, D, row / g->oh, row % g->oh, qa, qb, g, cp, 1);
+  const int transposed = g->c < TRANSPOSED_MAX_CHANNELS, outRows = block_out_rows(K, g->ow);
+  for (int p0 = 0; p0 < M;) {
+    int rows;
+    if (transposed) {
+      const int row0 = p0 / g->ow, n = g->n * g->oh - row0 < outRows ? g->n * g->oh - row0 : outRows;
+      rows = n * g->ow;
+      patches_t(x, P, row0, n, g);
+      masked_rows(dy, y, D, cp, p0, rows, cout, M, relu);
+      gemm_acc(P, rows, 1, D, cp, acc, cp, K, rows, cp);
+    } else {
+      rows = M - p0 < block ? M - p0 : block;
+      patches(x, P, K, p0, rows, g, 0);
+      masked_rows(dy, y, D, cp, p0, rows, cout, M, relu);
+      gemm_acc(P, 1, K, D, cp, acc, cp, K, rows, cp);
     }
-    M = 0; /* done */
-  }
-  for (int p0 = 0; p0 < M; p0 += block) {
-    const int rows = M - p0 < block ? M - p0 : block;
-    patches(x, P, K, p0, rows, g, 0);
-    masked_rows(dy, y, D, cp, p0, rows, cout, relu);
-    gemm_acc(P, 1, K, D, cp, acc, cp, K, rows, cp);
+    p0 += rows;
   }
   for (int k = 0; k < K; k++) {
     for (int q = 0; q < cout; q++) dw[k * cout + q] = acc[k * cp + q];
@@ -285,7 +270,7 @@ void conv2d_backprop_input(const f32 *dy, const f32 *y, const f32 *w, f32 *dx, c
   zero(dx, g->n * g->h * g->w * g->c);
   for (int p0 = 0; p0 < M; p0 += block) {
     const int rows = M - p0 < block ? M - p0 : block;
-    masked_rows(dy, y, D, cp, p0, rows, cout, relu);
+    masked_rows(dy, y, D, cp, p0, rows, cout, M, relu);
     zero(P, rows * kp);
     gemm_acc(D, cp, 1, wt, kp, P, kp, rows, cout, kp);
     patches(dx, P, kp, p0, rows, g, 1);
@@ -345,6 +330,33 @@ void maxpool_grad(const f32 *x, const f32 *dy, f32 *dx, int n, int h, int w, int
         const int qFrom = q0 > 0 ? q0 : 0, qTo = q0 + fw < w ? q0 + fw : w;
         if (rFrom >= rTo || qFrom >= qTo) continue;
         const f32 *d = dy + ((b * oh + r) * ow + q) * c;
+        if (c >= 4) {
+          /*
+           * Four channels at a time, without branches on the data: the running maximum and its
+           * position per lane. The last group overlaps the previous one when c is not a multiple
+           * of 4 (LeNet: 6 channels); its lanes already done are skipped when scattering.
+           */
+          for (int ch0 = 0; ch0 < c; ch0 += 4) {
+            const int start = ch0 + 4 <= c ? ch0 : c - 4, skip = ch0 - start;
+            const int first = ((b * h + rFrom) * w + qFrom) * c + start;
+            v128_t best = splat(-__builtin_inff());
+            v128_t at = wasm_i32x4_add(wasm_i32x4_splat(first), wasm_i32x4_make(0, 1, 2, 3));
+            for (int i = rFrom; i < rTo; i++) {
+              for (int j = qFrom; j < qTo; j++) {
+                const int index = ((b * h + i) * w + j) * c + start;
+                const v128_t v = load(x + index);
+                const v128_t greater = wasm_f32x4_gt(v, best);
+                best = wasm_v128_bitselect(v, best, greater);
+                at = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(index), wasm_i32x4_make(0, 1, 2, 3)), at, greater);
+              }
+            }
+            if (skip <= 0) dx[wasm_i32x4_extract_lane(at, 0)] += d[start];
+            if (skip <= 1) dx[wasm_i32x4_extract_lane(at, 1)] += d[start + 1];
+            if (skip <= 2) dx[wasm_i32x4_extract_lane(at, 2)] += d[start + 2];
+            dx[wasm_i32x4_extract_lane(at, 3)] += d[start + 3];
+          }
+          continue;
+        }
         for (int ch = 0; ch < c; ch++) {
           const int first = ((b * h + rFrom) * w + qFrom) * c + ch;
           f32 best = -__builtin_inff();
