@@ -4,6 +4,8 @@
  *  - Netwright (the engine's Trainer, no statistics) with Netwright's wasm kernels, and the same
  *    with the stock tfjs kernels put back (what the kernels in core/engine/kernels/ and the SIMD
  *    kernels in core/engine/simd/ buy), and without the SIMD kernels alone (their paths before);
+ *  - the same with tfjs' own Dense kernels instead of the fused Dense op (fused-dense.ts), for
+ *    models with Dense layers on wasm;
  *  - the same with tfjs' Adam (14 elementwise kernels per variable) instead of the fused update
  *    (kernels/adam.ts), for models trained with Adam on wasm;
  *  - a hand-written tfjs model of the same architecture on the same batches (what compiling a
@@ -39,6 +41,7 @@ import { useConvSimdKernels } from '../core/engine/simd/conv-kernels';
 import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
 import { useStockRecurrence } from '../core/catalogue/layers/recurrent/tfjs-rnn';
 import { useStockAttention } from '../core/catalogue/layers/attention/additive-scores';
+import { useStockDense } from '../core/catalogue/layers/core/fused-dense';
 import { ADAM_UPDATE_KERNEL, registerAdamUpdateKernels } from '../core/engine/kernels/adam';
 
 type Feeds = tf.Tensor[];
@@ -252,6 +255,8 @@ interface Row {
   netwrightStockRecurrent: number | null;
   /** No statistics, additive attention on tfjs' kernels instead of the fused scores op (models with one). */
   netwrightStockAttention: number | null;
+  /** No statistics, Dense layers on tfjs' kernels instead of the fused Dense op (models with one, wasm). */
+  netwrightStockDense: number | null;
   /** No statistics, Adam as tfjs' elementwise kernels instead of the fused update (models trained with Adam, wasm). */
   netwrightStockAdam: number | null;
   /** No statistics, without Netwright's SIMD kernels (the typed-array LSTM op, tfjs' attention): wasm models that use them. */
@@ -346,6 +351,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const recurrent = graph.nodes.some((n) => ['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional'].includes(n.type));
   const additiveAttention = graph.nodes.some((n) => n.type === 'Attention' && n.params['score'] === 'additive');
   const convolutional = backend === 'wasm' && graph.nodes.some((n) => n.type === 'Conv2D' || n.type === 'MaxPool2D');
+  const denseSideBySide = backend === 'wasm' && graph.nodes.some((n) => n.type === 'Dense');
   const peer = c.torchPeer && backend === 'wasm' ? torch : null;
   if (peer) await peer.setup(c.template, c.batchSize);
   let i = 0;
@@ -366,7 +372,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
   const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
   const simdSideBySide = backend === 'wasm' && (recurrent || additiveAttention);
-  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockAdam: 0, noSimd: 0, noFusedConv: 0, hand: 0, torch: 0 };
+  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockDense: 0, stockAdam: 0, noSimd: 0, noFusedConv: 0, hand: 0, torch: 0 };
   // Interleaved rounds, so drifts in machine load hit every variant alike, in a balanced order
   // (see balancedOrder). The engine's steps read asynchronously, as the run loop does.
   const variants: (() => Promise<void>)[] = [
@@ -402,6 +408,16 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
         totals.stockAttention += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
       } finally {
         useStockAttention(false);
+      }
+    });
+  }
+  if (denseSideBySide) {
+    variants.push(async () => {
+      useStockDense(true);
+      try {
+        totals.stockDense += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
+      } finally {
+        useStockDense(false);
       }
     });
   }
@@ -455,6 +471,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     netwrightStock: stockSideBySide ? samples / totals.stock : null,
     netwrightStockRecurrent: recurrent ? samples / totals.stockRecurrent : null,
     netwrightStockAttention: additiveAttention ? samples / totals.stockAttention : null,
+    netwrightStockDense: denseSideBySide ? samples / totals.stockDense : null,
     netwrightStockAdam: adam ? samples / totals.stockAdam : null,
     netwrightNoSimd: simdSideBySide ? samples / totals.noSimd : null,
     netwrightNoFusedConv: convolutional ? samples / totals.noFusedConv : null,
@@ -513,6 +530,8 @@ async function main(): Promise<void> {
     'fused speed-up',
     'stock attention',
     'fused att. speed-up',
+    'no fused dense',
+    'fused dense speed-up',
     'tfjs Adam',
     'fused Adam speed-up',
     'no SIMD',
@@ -539,6 +558,8 @@ async function main(): Promise<void> {
     r.netwrightStockRecurrent === null ? '-' : (r.netwrightNoStats / r.netwrightStockRecurrent).toFixed(2) + 'x',
     num(r.netwrightStockAttention),
     r.netwrightStockAttention === null ? '-' : (r.netwrightNoStats / r.netwrightStockAttention).toFixed(2) + 'x',
+    num(r.netwrightStockDense),
+    r.netwrightStockDense === null ? '-' : (r.netwrightNoStats / r.netwrightStockDense).toFixed(2) + 'x',
     num(r.netwrightStockAdam),
     r.netwrightStockAdam === null ? '-' : (r.netwrightNoStats / r.netwrightStockAdam).toFixed(2) + 'x',
     num(r.netwrightNoSimd),

@@ -123,6 +123,10 @@ export interface SimdExports {
     top: number,
     left: number,
   ): void;
+  dense_forward(x: number, w: number, b: number, y: number, packed: number, m: number, k: number, n: number, act: number): void;
+  dense_grad_kernel(x: number, dy: number, y: number, packed: number, dw: number, m: number, k: number, n: number, act: number): void;
+  dense_grad_input(dy: number, y: number, w: number, dz: number, packed: number, dx: number, m: number, k: number, n: number, act: number): void;
+  dense_grad_bias(dy: number, y: number, db: number, m: number, n: number, act: number): void;
   im2col_transposed(
     x: number,
     patches: number,

@@ -1,7 +1,7 @@
-import * as tfl from '@tensorflow/tfjs-layers';
 import { activationParam, applyTrailingActivation, fusedActivation } from '../../activations';
 import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
+import { denseLayer } from './fused-dense';
 import { lastDim, requireRank } from '../../../shapes/shape';
 
 export const dense = defineLayer({
@@ -40,7 +40,8 @@ export const dense = defineLayer({
     return 2 * inUnits * ctx.params.units * positions;
   },
   build({ params, name, ...ctx }) {
-    const layer = tfl.layers.dense({
+    // tfjs' Dense, with its call fused into one SIMD kernel on wasm (fused-dense.ts).
+    const layer = denseLayer({
       units: params.units,
       activation: fusedActivation(params.activation),
       useBias: params.useBias,
