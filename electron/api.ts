@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 import type { ApiMethod, MenuCommand } from './channels';
 
-export { CHANNELS, MENU_COMMANDS, MENU_COMMAND_CHANNEL, type ApiMethod, type MenuCommand } from './channels';
+export { CHANNELS, type ApiMethod, type MenuCommand } from './channels';
 
 // Generous bounds: a graph document is small JSON; exports (weights, images) can be larger.
 const MAX_GRAPH_CHARS = 50 * 1024 * 1024;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type checking, lint and the build at once (each mostly uses one core; together
+// `npm test`: type checking, lint, knip (dead files, exports, dependencies) and the build at once (each mostly uses one core; together
 // they fill two), then the unit tests, then the end-to-end tests against that build. Every step is
 // an npm script of its own (`npm run typecheck`, ...); this only orders them. A failing step
 // stops the run after the steps running beside it finish, with its name and exit code.
@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** Stages in order; the scripts of one stage run at the same time. */
-const stages = [['typecheck', 'lint', 'build'], ['test:unit'], ['test:e2e']];
+const stages = [['typecheck', 'lint', 'knip', 'build'], ['test:unit'], ['test:e2e']];
 if (process.argv.includes('--no-e2e')) stages.pop();
 
 /** Runs `npm run <script>`; output of scripts running together is line-prefixed with their name. */

@@ -7,7 +7,7 @@ import { defaultParams, paramsShape } from '../catalogue/params';
 import { PHASE_PARAMS, TRAINING_PARAMS } from './training-params';
 import { WEIGHTS_CHECKSUM_PATTERN, weightsChecksumOfBase64 } from './weights-checksum';
 
-export { OPTIMIZERS, PHASE_PARAMS, TRAINING_PARAMS, type PhaseParamKey, type TrainingParamKey } from './training-params';
+export { PHASE_PARAMS, TRAINING_PARAMS, type PhaseParamKey, type TrainingParamKey } from './training-params';
 
 export const GRAPH_FORMAT = 'netwright.graph';
 /**
@@ -289,7 +289,6 @@ export const graphSchema = z.strictObject({
   runs: z.array(savedRunSchema).max(LIMITS.runs),
 });
 
-export type PortRef = z.infer<typeof portRefSchema>;
 export type GraphNode = z.infer<typeof nodeSchema>;
 export type GraphEdge = z.infer<typeof edgeSchema>;
 export type TrainingSetup = z.infer<typeof trainingSchema>;

@@ -13,7 +13,7 @@ import { migrate, type Migration, MIGRATIONS } from './migrations';
 export type { DocumentError } from './json-path';
 
 // Shown by the CLI and the app with the errors parsing reports.
-export { formatPath, KEY_CHARS, shortenText } from './json-path';
+export { shortenText } from './json-path';
 
 export type ParseResult = { ok: true; graph: GraphDocument } | { ok: false; errors: DocumentError[] };
 

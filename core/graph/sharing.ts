@@ -38,16 +38,6 @@ function sameInputs(a: NodeAnalysis, b: NodeAnalysis): string | null {
   return null;
 }
 
-/** Owner id -> the nodes that share its weights (only valid sharing, after `applyWeightSharing`). */
-export function sharingGroups(graph: GraphDocument): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const node of graph.nodes) {
-    if (node.shares === undefined) continue;
-    groups.set(node.shares, [...(groups.get(node.shares) ?? []), node.id]);
-  }
-  return groups;
-}
-
 /**
  * Checks every `shares` and rewrites the analysis of valid sharers: no weights of their own (the
  * owner's are counted once) and `sharedFrom` set. Problems become errors on the sharing node, with

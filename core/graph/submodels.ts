@@ -46,10 +46,6 @@ function displayName(node: GraphNode): string {
   return node.name && node.name.length > 0 ? node.name : node.id;
 }
 
-export function findSubmodel(graph: GraphDocument, name: string): Submodel | undefined {
-  return graph.submodels?.find((s) => s.name === name);
-}
-
 /** Why a sub-model cannot take this name, or null when it can. */
 export function submodelNameProblem(graph: GraphDocument, name: string, except?: string): string | null {
   if (!SUBMODEL_NAME_PATTERN.test(name)) return `"${name}" is not a sub-model name: 1-64 letters, digits, "_" or "-", starting with a letter`;

@@ -6,9 +6,9 @@
 import { ImportError } from './errors';
 import { importKerasArchive, importKerasH5 } from './keras-file';
 import { importLayersModel, type ImportedModel, type ImportOptions } from './layers-model';
-import { folderModel, isModelJsonText, MODEL_JSON_MAX_BYTES, MODEL_PART } from './model-json';
+import { isModelJsonText, MODEL_JSON_MAX_BYTES } from './model-json';
 
-export { folderModel, isModelJsonText, MODEL_PART };
+export { isModelJsonText };
 import { shardFileName } from './weights-manifest';
 
 export interface ModelFile {
@@ -16,9 +16,6 @@ export interface ModelFile {
   name: string;
   bytes: Uint8Array;
 }
-
-/** The extensions the importer reads (for pickers and drops). */
-export const MODEL_FILE_EXTENSIONS = ['json', 'bin', 'keras', 'h5', 'hdf5'] as const;
 
 function extensionOf(name: string): string {
   const dot = name.lastIndexOf('.');

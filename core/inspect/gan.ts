@@ -13,7 +13,7 @@ import type { ReroutedModel } from '../engine/reroute';
 import { toImages, type InspectionSession } from './session';
 import type { GeneratedSamples } from './types';
 
-export { discriminatorWinsOutright, DISCRIMINATOR_WINS_BELOW, DISCRIMINATOR_WINS_STEPS, MODE_COLLAPSE_RATIO } from './gan-diagnosis';
+export { discriminatorWinsOutright, MODE_COLLAPSE_RATIO } from './gan-diagnosis';
 
 /** The largest fixed noise batch a view may ask for (drawn once per run, a prefix used). */
 export const FIXED_NOISE_ROWS = 1024;

@@ -5,7 +5,6 @@
  */
 import { parseGraph, serializeGraph, type GraphDocument } from '../../core/graph';
 
-export const AUTOSAVE_KEY = 'netwright.autosave';
 const AUTOSAVE_FORMAT = 'netwright.autosave';
 
 export interface AutosaveRecord {

@@ -17,7 +17,7 @@ import { clearNonFiniteHighlight, highlightNode } from './editor-link';
 import { isCanvasMoving, onCanvasSettled } from '../editor/interaction';
 import { createRun, foldTrainingEvent, isBusy, pauseRun, resumeRun, secondsLeftAt, type Run } from './run-model';
 
-export { isBusy, RUN_COLOURS, runColour, type LayerSeries, type Run, type RunState } from './run-model';
+export { isBusy, RUN_COLOURS, runColour, type Run } from './run-model';
 
 export interface TrainingState {
   runs: Run[];

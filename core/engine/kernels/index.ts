@@ -43,7 +43,7 @@ import { registerFastGradients } from './tile-grad';
 import { registerSimdKernels } from '../simd/kernels';
 
 export { dilateFilter } from './dilated-filter';
-export { registerWasmFastMatMul, unregisterWasmFastMatMul } from './matmul';
+export { unregisterWasmFastMatMul } from './matmul';
 export { registerWebGpuKernelFixes } from './webgpu-transpose';
 export { registerFastGradients } from './tile-grad';
 

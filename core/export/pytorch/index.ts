@@ -4,13 +4,13 @@ import { decodeWeights } from '../../engine/weights';
 import type { NodeWeights } from './model-py';
 import type { TfjsWeight } from './rules';
 
-export { buildPytorchProject, pytorchFolderName, type PytorchProject, type PytorchExportOptions } from './project';
-export { zipProject, ExportCancelled, NativeZipDeflate, type ZipProjectOptions } from './zip';
-export { buildModelPy, LOSS_TYPES, type ModelPy, type NodeWeights, type ExportedInput, type ExportedOutput } from './model-py';
+export { buildPytorchProject, pytorchFolderName } from './project';
+export { zipProject, ExportCancelled } from './zip';
+export { buildModelPy, LOSS_TYPES, type NodeWeights } from './model-py';
 export { ExportRefusal, samePadding, transposeArray } from './rules';
 export { LAYER_RULES } from './all-rules';
-export { npzBytes, npyBytes, npyHeader, type NpyArray } from './npz';
-export { dataFiles, splitNpz, CHUNK_ROWS, type DataFile, type NpzChunk, type ExportProgress } from './data';
+export { npzBytes, npyBytes, type NpyArray } from './npz';
+export { dataFiles, splitNpz, type ExportProgress } from './data';
 
 /**
  * A run's weights grouped by node: the compiler names each node's tfjs layers after the node
