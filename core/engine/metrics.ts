@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { meanVerdict, type GanFormulation } from '../catalogue/layers/losses/gan';
+import { GAN_METRIC_NAMES } from './gan-metric-names';
 
 export type MetricFn = (tensors: Readonly<Record<string, tf.Tensor | undefined>>, params: Readonly<Record<string, unknown>>) => Record<string, tf.Scalar>;
 
@@ -28,8 +29,6 @@ function ganFormulation(params: Readonly<Record<string, unknown>>): GanFormulati
   return (params.formulation ?? 'non-saturating') as GanFormulation;
 }
 
-/** The names of the GAN metrics: unprefixed even with several losses (both GAN losses report D(G(z))). */
-export const GAN_METRIC_NAMES = { real: 'D(x)', fake: 'D(G(z))' } as const;
 
 export const METRICS: Readonly<Record<string, MetricFn>> = {
   GANDiscriminatorLoss: ({ real, fake }, params) =>

@@ -9,6 +9,7 @@ import type { GraphDocument, TrainingSetup } from '../graph/document';
 import type { EffectivePhase } from '../graph/phases';
 import { nodeOfLayer, type CompiledGraph, type FeedTensors, type LossBinding } from './compile';
 import { l2Norms } from './kernels/norms';
+import { GAN_METRIC_NAMES } from './gan-metric-names';
 import { METRICS } from './metrics';
 import { createOptimizer, learningRateAt, setLearningRate } from './optimizer';
 import { hasGradientPenalty, penaltyOfBatch, penaltyTerms, releasePenaltyTerms, type PenaltyTerm } from './gradient-penalty';
@@ -229,21 +230,34 @@ export class Trainer {
    * Each loss node's value, unweighted, in `compiled.losses` order (or of the given losses); a
    * 'wasserstein-gp' loss includes its gradient penalty times its weight lambda.
    */
-  lossTerms(feeds: FeedTensors, outputs: readonly tf.Tensor[], losses: readonly LossBinding[] = this.compiled.losses, training = false): tf.Scalar[] {
+  lossTerms(
+    feeds: FeedTensors,
+    outputs: readonly tf.Tensor[],
+    losses: readonly LossBinding[] = this.compiled.losses,
+    training = false,
+    penalties?: Map<string, tf.Scalar>,
+  ): tf.Scalar[] {
     return losses.map((loss) => {
       const penalty = this.penalties.get(loss.nodeId);
       const value = loss.decl.compute(this.lossInputs(loss, feeds, outputs), loss.params as never);
       if (!penalty) return value;
-      return tf.tidy(() => {
-        const generated = outputs[penalty.output];
-        if (!generated) throw new Error(`${loss.name}: the forward pass did not return the generated samples for the gradient penalty`);
-        return tf.add(value, tf.mul(penalty.term.weight, penaltyOfBatch(penalty.term, feeds, generated, training))) as tf.Scalar;
-      });
+      const generated = outputs[penalty.output];
+      if (!generated) throw new Error(`${loss.name}: the forward pass did not return the generated samples for the gradient penalty`);
+      const weighted = tf.tidy(() => tf.mul(penalty.term.weight, penaltyOfBatch(penalty.term, feeds, generated, training)) as tf.Scalar);
+      // The same tensor the loss adds, so the reported GP is the one trained on.
+      penalties?.set(loss.nodeId, weighted);
+      return tf.add(value, weighted) as tf.Scalar;
     });
   }
 
   /** Metrics of the given losses, whose values are `terms` (in the same order). */
-  private metricTensors(feeds: FeedTensors, outputs: readonly tf.Tensor[], terms: readonly tf.Scalar[], losses: readonly LossBinding[] = this.compiled.losses): Record<string, tf.Scalar> {
+  private metricTensors(
+    feeds: FeedTensors,
+    outputs: readonly tf.Tensor[],
+    terms: readonly tf.Scalar[],
+    losses: readonly LossBinding[] = this.compiled.losses,
+    penalties?: ReadonlyMap<string, tf.Scalar>,
+  ): Record<string, tf.Scalar> {
     const out: Record<string, tf.Scalar> = {};
     // A VAE's headline numbers are its loss terms (reconstruction and KL, unweighted), not the
     // per-pixel "accuracy" its reconstruction loss would report.
@@ -267,6 +281,12 @@ export class Trainer {
         const key = prefix && !gan ? `${loss.name}.${name}` : name;
         if (key in out) value.dispose();
         else out[key] = value;
+      }
+      // WGAN-GP: the gradient penalty term (lambda times the penalty) that this loss includes.
+      const penalty = penalties?.get(loss.nodeId);
+      if (penalty) {
+        const several = [...(penalties?.keys() ?? [])].length > 1;
+        out[several ? `${loss.name}.${GAN_METRIC_NAMES.penalty}` : GAN_METRIC_NAMES.penalty] = tf.clone(penalty);
       }
     }
     return out;
@@ -325,12 +345,14 @@ export class Trainer {
     const losses = this.trainedLosses;
     let terms: tf.Scalar[] = [];
     let outputs: tf.Tensor[] = [];
+    const penalties = new Map<string, tf.Scalar>();
     const { value, grads } = freeingTapeOnThrow(() =>
       tf.variableGrads(() => {
         outputs = this.forward(feeds, true);
-        terms = this.lossTerms(feeds, outputs, losses, true);
+        terms = this.lossTerms(feeds, outputs, losses, true, penalties);
         outputs.forEach((t) => tf.keep(t));
         terms.forEach((t) => tf.keep(t));
+        penalties.forEach((t) => tf.keep(t));
         return tf.addN(terms.map((t, i) => tf.mul(t, (losses[i] as LossBinding).weight))) as tf.Scalar;
       }, vars),
     );
@@ -338,7 +360,7 @@ export class Trainer {
     const metricNames: string[] = [];
     // One read for everything the step needs to decide: losses, metrics, gradient norms.
     const summary = tf.tidy(() => {
-      const metrics = this.metricTensors(feeds, outputs, terms, losses);
+      const metrics = this.metricTensors(feeds, outputs, terms, losses, penalties);
       metricNames.push(...Object.keys(metrics));
       return tf.concat([tf.stack([value, ...terms, ...Object.values(metrics)]), l2Norms(gradList)]);
     });
@@ -346,7 +368,7 @@ export class Trainer {
     try {
       values = yield summary;
     } finally {
-      tf.dispose([summary, value, ...terms, ...outputs]);
+      tf.dispose([summary, value, ...terms, ...outputs, ...penalties.values()]);
       // Abandoned before the read: nothing was applied.
       if (values === null) tf.dispose(gradList);
     }
@@ -541,9 +563,10 @@ export class Trainer {
       const metricNames: string[] = [];
       const packed = tf.tidy(() => {
         const outputs = this.forward(feeds, false);
-        const terms = this.lossTerms(feeds, outputs);
+        const penalties = new Map<string, tf.Scalar>();
+        const terms = this.lossTerms(feeds, outputs, this.compiled.losses, false, penalties);
         const total = tf.addN(terms.map((t, i) => tf.mul(t, (this.compiled.losses[i] as LossBinding).weight)));
-        const metrics = this.metricTensors(feeds, outputs, terms);
+        const metrics = this.metricTensors(feeds, outputs, terms, this.compiled.losses, penalties);
         metricNames.push(...Object.keys(metrics));
         return tf.stack([total, ...terms, ...Object.values(metrics)]);
       });

@@ -9,7 +9,9 @@ import { ganGeneratorLoss } from '../catalogue/layers/losses/gan';
 import { mixSeed, SeededRandom } from '../data/random';
 import type { CompiledGraph } from '../engine/compile';
 import { ganParts, ganRoles, sizeOf, verdictIsProbability, type GanRoles } from '../engine/gan';
+import { hasGradientPenalty, penaltyOfBatch, penaltyTerms, releasePenaltyTerms } from '../engine/gradient-penalty';
 import type { ReroutedModel } from '../engine/reroute';
+import { SeededScope } from '../engine/seeded';
 import { toImages, type InspectionSession } from './session';
 import type { GeneratedSamples } from './types';
 
@@ -81,6 +83,34 @@ export function generatorPull(s: InspectionSession, points: Float32Array, n: num
     const grad = tf.grad(loss)(tf.tensor(points, [n, ...roles.sampleShape]));
     return Float32Array.from(tf.mul(grad, -n).dataSync());
   });
+}
+
+/**
+ * WGAN-GP: for each critic loss with the gradient penalty, lambda times the penalty on these n
+ * real and n generated samples (the term the trainer adds to that loss), by loss node id; the
+ * interpolation weights are drawn from the run's seed, so the same weights give the same value.
+ */
+export function gradientPenalties(s: InspectionSession, real: Float32Array, generated: Float32Array, n: number): Record<string, number> {
+  if (!s.compiled.losses.some(hasGradientPenalty)) return {};
+  const roles = rolesOf(s);
+  const terms = penaltyTerms(s.graph, s.compiled);
+  try {
+    return tf.tidy(() => {
+      const out: Record<string, number> = {};
+      for (const term of terms) {
+        const feeds: tf.Tensor[] = [];
+        feeds[term.realFeed] = tf.tensor(real, [n, ...roles.sampleShape]);
+        const extra = extraInputs(s, term.critic, n);
+        term.critic.extraFeeds.forEach((feed, k) => (feeds[feed] = extra[k] as tf.Tensor));
+        const fake = tf.tensor(generated, [n, ...roles.sampleShape]);
+        const penalty = new SeededScope(mixSeed(s.graph.training.seed, 0x6770)).run(() => penaltyOfBatch(term, feeds, fake, false));
+        out[term.lossNodeId] = term.weight * (penalty.dataSync()[0] as number);
+      }
+      return out;
+    });
+  } finally {
+    releasePenaltyTerms(terms);
+  }
 }
 
 /** Mean Euclidean distance between distinct rows (n rows of `dim` values). */

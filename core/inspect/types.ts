@@ -206,8 +206,10 @@ export interface GanGameResult {
   dReal: number;
   dFake: number;
   verdict: 'probability' | 'score';
-  /** Each GAN loss node's value on these samples, by node id. */
+  /** Each GAN loss node's value on these samples, by node id (a WGAN-GP critic's with its penalty). */
   losses: Record<string, number>;
+  /** WGAN-GP: each critic loss's gradient penalty times lambda on these samples, by node id (else empty). */
+  gradientPenalty: Record<string, number>;
   /** Mean pairwise distance of the generated samples, of as many real ones, and their ratio. */
   diversity: { generated: number; real: number; ratio: number };
   /** ratio below MODE_COLLAPSE_RATIO (core/inspect/gan.ts). */

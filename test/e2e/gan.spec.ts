@@ -154,3 +154,28 @@ test('the GAN tab while gan-2d trains: the plane with the surface and arrows, sa
   await shot(page, 'gan');
   expect(problems).toEqual([]);
 });
+
+test("a WGAN-GP run's game chart draws the gradient penalty as its own series beside both losses and D(x), D(G(z))", async ({ page }) => {
+  const problems = await open(page);
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
+  const doc = template('gan-2d', { epochs: 2 });
+  for (const node of doc.nodes as { type: string; params: Record<string, unknown> }[]) {
+    if (node.type === 'GANDiscriminatorLoss' || node.type === 'GANGeneratorLoss') node.params['formulation'] = 'wasserstein-gp';
+  }
+  await load(page, doc);
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('run-state')).toHaveText(/completed|stopped|error|non-finite/, { timeout: 240_000 });
+  await expect(page.getByTestId('run-state')).toHaveText('completed');
+  await page.getByTestId('tab-gan').click();
+  const chart = page.getByTestId('gan-game-chart');
+  await expect(chart).toBeVisible();
+  // uPlot's legend names every series: the two losses (by node name), D(x), D(G(z)) and GP.
+  const labels = chart.locator('.u-legend .u-series th');
+  await expect(labels).toHaveText(['step', 'd_loss', 'g_loss', 'D(x)', 'D(G(z))', 'GP']);
+  await expect(page.locator('.gan-game h4')).toContainText("GP: the gradient penalty");
+  // The GP series has points: uPlot's data for it holds finite values at the critic's steps.
+  const points = Number(await chart.getAttribute('data-points'));
+  expect(points).toBeGreaterThan(0);
+  await shot(page, 'gan-wgan-gp');
+  expect(problems).toEqual([]);
+});

@@ -2,13 +2,13 @@
  * A GAN's views: samples generated from the run's fixed noise ('gan-samples'), the game on a 2-D
  * plane ('gan-field': real and generated points, the discriminator's verdict everywhere, the
  * generator's pull on its points), the game's numbers ('gan-game': D(x), D(G(z)), both losses,
- * diversity) and a walk between two noise vectors ('gan-interpolate').
+ * WGAN-GP's gradient penalty, diversity) and a walk between two noise vectors ('gan-interpolate').
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ganDiscriminatorLoss, ganGeneratorLoss } from '../../catalogue/layers/losses/gan';
 import { ganRoles, verdictIsProbability } from '../../engine/gan';
 import { portsWithRole } from '../../graph/port-roles';
-import { fixedNoise, generate, generatorPull, meanPairwiseDistance, MODE_COLLAPSE_RATIO, rolesOf, verdicts } from '../gan';
+import { fixedNoise, generate, generatorPull, gradientPenalties, meanPairwiseDistance, MODE_COLLAPSE_RATIO, rolesOf, verdicts } from '../gan';
 import { imageTiles, planeTile, squareRows, type PlaneLayer, type Tile } from '../picture';
 import { rowsOf, type InspectionSession } from '../session';
 import type { GeneratedSamples, PlaneBounds } from '../types';
@@ -167,6 +167,9 @@ export const ganGameView = defineView({
         else if (onFakeScores.has(node.id)) losses[node.id] = ganGeneratorLoss(f, formulation).dataSync()[0] as number;
       }
     });
+    // A WGAN-GP critic's loss includes its gradient penalty, as in training; shown on its own too.
+    const gradientPenalty = gradientPenalties(s, real.values, generated.values, real.n);
+    for (const [id, p] of Object.entries(gradientPenalty)) losses[id] = (losses[id] ?? 0) + p;
     const diversityGenerated = meanPairwiseDistance(generated.values, generated.n, dim);
     const diversityReal = meanPairwiseDistance(real.values, real.n, dim);
     const ratio = diversityReal > 0 ? diversityGenerated / diversityReal : 1;
@@ -177,6 +180,7 @@ export const ganGameView = defineView({
       dFake: mean(onFake),
       verdict: verdictIsProbability(roles.formulation) ? 'probability' : 'score',
       losses,
+      gradientPenalty,
       diversity: { generated: diversityGenerated, real: diversityReal, ratio },
       modeCollapse: ratio < MODE_COLLAPSE_RATIO,
     };

@@ -1,11 +1,12 @@
 /**
  * The GAN tab: the game on the plane for 2-D data (D's verdict as the background, real points in
  * blue, generated in orange, arrows where the generator's next update pushes its points), the
- * samples of the run's fixed noise scrubbable per epoch, both losses with D(x) and D(G(z)) per
- * step on one chart, the mode-collapse measure, and a walk between two noise vectors. Everything
+ * samples of the run's fixed noise scrubbable per epoch, both losses with D(x) and D(G(z)) (and
+ * WGAN-GP's gradient penalty) per step on one chart, the mode-collapse measure, and a walk between two noise vectors. Everything
  * is computed by core/inspect's GAN views in the worker; this file only draws.
  */
 import { useEffect, useRef, useState } from 'react';
+import { GAN_METRIC_NAMES } from '../../../core/engine/gan-metric-names';
 import { planeTile, type PlaneLayer, type Tile } from '../../../core/inspect/picture';
 import type { GanFieldResult, GanSamplesResult, GeneratedSamples } from '../../engine/engine-api';
 import { useEditor } from '../../state/editor';
@@ -17,7 +18,7 @@ import type { DockTab } from './tab';
 
 const REAL = [0.35, 0.65, 1] as const;
 const GENERATED = [1, 0.55, 0.2] as const;
-const COLOURS: Record<string, string> = { 'D(x)': '#58a6ff', 'D(G(z))': '#f0883e' };
+const COLOURS: Record<string, string> = { [GAN_METRIC_NAMES.real]: '#58a6ff', [GAN_METRIC_NAMES.fake]: '#f0883e', [GAN_METRIC_NAMES.penalty]: '#f778ba' };
 const LOSS_COLOURS = ['#3fb950', '#d2a8ff', '#ff7b72', '#e3b341'];
 
 /** An RGB tile drawn at `scale` pixels per tile pixel. */
@@ -86,27 +87,36 @@ function Plane({ field }: { field: GanFieldResult }) {
   return <TileCanvas tile={planeTile(320, field.bounds, { values: surface, grid: field.grid }, layers)} testId="gan-plane" />;
 }
 
-/** Losses by node name and D(x), D(G(z)) per step; each series only at the steps that computed it. */
-function GameChart({ run }: { run: Run }) {
-  const version = useTraining((s) => s.version);
-  const graph = useEditor((s) => s.document);
-  const name = (id: string) => graph.nodes.find((n) => n.id === id)?.name ?? id;
-  const lossIds = Object.keys(run.stepSeries).filter((k) => graph.nodes.some((n) => n.id === k));
-  const series: ChartSeries[] = [...lossIds, 'D(x)', 'D(G(z))']
-    .filter((key) => run.stepSeries[key] !== undefined)
+/**
+ * The game chart's series: the losses by node name, D(x), D(G(z)) and, for WGAN-GP, the gradient
+ * penalty term the critic's loss includes (GP), per step; each only at the steps that computed it.
+ */
+export function gameSeries(stepSeries: Readonly<Record<string, readonly number[]>>, steps: readonly number[], nodes: readonly { id: string; name?: string }[]): ChartSeries[] {
+  const name = (id: string) => nodes.find((n) => n.id === id)?.name ?? id;
+  const lossIds = Object.keys(stepSeries).filter((k) => nodes.some((n) => n.id === k));
+  // With several WGAN-GP critics the penalty is named per loss ("d_loss.GP").
+  const penalties = Object.keys(stepSeries).filter((k) => k === GAN_METRIC_NAMES.penalty || k.endsWith(`.${GAN_METRIC_NAMES.penalty}`));
+  return [...lossIds, GAN_METRIC_NAMES.real, GAN_METRIC_NAMES.fake, ...penalties]
+    .filter((key) => stepSeries[key] !== undefined)
     .map((key, i) => {
-      const values = run.stepSeries[key] as number[];
+      const values = stepSeries[key] as readonly number[];
       const x: number[] = [];
       const y: number[] = [];
       values.forEach((v, k) => {
         if (Number.isFinite(v)) {
-          x.push(run.steps[k] as number);
+          x.push(steps[k] as number);
           y.push(v);
         }
       });
       const isLoss = lossIds.includes(key);
       return { label: isLoss ? name(key) : key, x, y, color: COLOURS[key] ?? (LOSS_COLOURS[i % LOSS_COLOURS.length] as string), ...(isLoss ? {} : { dash: [4, 2] }) };
     });
+}
+
+function GameChart({ run }: { run: Run }) {
+  const version = useTraining((s) => s.version);
+  const graph = useEditor((s) => s.document);
+  const series = gameSeries(run.stepSeries, run.steps, graph.nodes);
   return <LineChart series={series} log={false} width={460} height={190} fill xLabel="step" version={version} testId="gan-game-chart" />;
 }
 
@@ -176,7 +186,10 @@ function GanView({ run }: { run: Run }) {
           {shown ? <Samples samples={shown.samples} testId="gan-samples" bounds={field?.bounds} /> : <p className="muted">Generating…</p>}
         </div>
         <div className="gan-game">
-          <h4>The game: both losses and D(x), D(G(z)) per step</h4>
+          <h4>
+            The game: both losses and D(x), D(G(z)) per step
+            {run.stepSeries[GAN_METRIC_NAMES.penalty] ? <span className="muted"> (GP: the gradient penalty, λ·E[(‖∇D‖ − 1)²], part of the critic's loss)</span> : null}
+          </h4>
           <GameChart run={run} />
           {game ? (
             <p className={game.modeCollapse ? 'message warning' : 'muted'} data-testid="gan-diversity" data-collapse={String(game.modeCollapse)}>

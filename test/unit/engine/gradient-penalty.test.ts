@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LeakyReLULayer } from '../../../core/catalogue/leaky-relu';
 import { loadDataset, NO_FILES } from '../../../core/data';
 import { mmd2, nodeOutputRows } from '../../../core/engine/gan';
+import { GAN_METRIC_NAMES } from '../../../core/engine/gan-metric-names';
 import { gradientPenalty } from '../../../core/engine/gradient-penalty';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
 import { SeededScope } from '../../../core/engine/seeded';
@@ -133,7 +134,12 @@ describe('a WGAN-GP run', () => {
       const step = new SeededScope(4).run(() => d.trainStep([x]));
       d.dispose();
       compiled.model.dispose();
-      return (step.losses['d_loss'] as number) - ((step.metrics['D(G(z))'] as number) - (step.metrics['D(x)'] as number));
+      const part = (step.losses['d_loss'] as number) - ((step.metrics['D(G(z))'] as number) - (step.metrics['D(x)'] as number));
+      // The step reports the penalty term on its own (the game chart's GP series): the same term.
+      const reported = step.metrics[GAN_METRIC_NAMES.penalty];
+      expect(reported).toBeDefined();
+      expect(Math.abs((reported as number) - part)).toBeLessThan(1e-5 * Math.max(1, Math.abs(part)));
+      return part;
     };
     const before = tf.memory().numTensors;
     expect(Math.abs(penaltyPart(0))).toBeLessThan(1e-5);
@@ -142,6 +148,13 @@ describe('a WGAN-GP run', () => {
     const once = penaltyPart(1);
     expect(once).toBeGreaterThan(0.1);
     expect(tenTimes).toBeCloseTo(10 * once, 3);
+    // Without the penalty there is no GP to report.
+    const plain = getTemplate('gan-2d')?.build() as GraphDocument;
+    const plainCompiled = compileSeeded(plain);
+    const plainD = new Trainer(plainCompiled, plain.training, { phase: effectivePhases(plain.training)[0], graph: plain });
+    expect(Object.keys(plainD.trainStep([x]).metrics)).toEqual(['D(x)', 'D(G(z))']);
+    plainD.dispose();
+    plainCompiled.model.dispose();
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
   });
@@ -161,6 +174,7 @@ describe('a WGAN-GP run', () => {
     expect(result.status).toBe('completed');
     console.log(`gan-2d WGAN-GP MMD² to the moons: ${before.toFixed(4)} before, ${after.toFixed(4)} after ${graph.training.epochs} epochs (${(before / after).toFixed(1)}x)`);
     console.log('critic loss (W + 10 GP) per epoch:', result.epochs.map((e) => e.losses['d_loss']?.toFixed(3)).join(' '));
+    console.log('GP per epoch:', result.epochs.map((e) => e.metrics[GAN_METRIC_NAMES.penalty]?.toFixed(3)).join(' '));
     expect(before).toBeGreaterThan(0.3);
     // Measured 0.4814 -> 0.1515 (3.2x; the non-saturating loss: 8.8x, gan.test.ts) with the
     // template's phases (Adam 5e-4, one critic step per generator step; Adam 1e-3: 3.7x, five

@@ -11,7 +11,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, NO_FILES } from '../../../core/data';
 import type { Dataset } from '../../../core/data/types';
-import { compileGraph } from '../../../core/engine/compile';
+import { compileGraph, inspectionModel } from '../../../core/engine/compile';
+import { gradientPenalty } from '../../../core/engine/gradient-penalty';
+import { mixSeed } from '../../../core/data/random';
 import { ganRoles, nodeOutputRows } from '../../../core/engine/gan';
 import { compileSeeded } from '../../../core/engine/run';
 import { SeededScope } from '../../../core/engine/seeded';
@@ -177,6 +179,36 @@ describe('the game in numbers', () => {
     expect(game.losses['d_loss']).toBeCloseTo(mean(r.map((x) => softplus(-x))) + mean(f.map((x) => softplus(x))), 4);
     expect(game.losses['g_loss']).toBeCloseTo(mean(f.map((x) => softplus(-x))), 4);
     expect(game.diversity.ratio).toBeCloseTo(game.diversity.generated / game.diversity.real, 6);
+  });
+
+  it("shows a WGAN-GP critic's gradient penalty on its own, the term its loss includes: lambda times the penalty at the run's seed", () => {
+    const gp = getTemplate('gan-2d')?.build() as GraphDocument;
+    for (const node of gp.nodes) if (node.type === 'GANDiscriminatorLoss' || node.type === 'GANGeneratorLoss') node.params['formulation'] = 'wasserstein-gp';
+    const lambda = Number(gp.nodes.find((n) => n.id === 'd_loss')?.params['penalty']);
+    const gpSession = new InspectionSession(gp, compileSeeded(gp), moons);
+    try {
+      const game = computeFlat({ kind: 'gan-game', samples: 40 }, gpSession);
+      if (game.kind !== 'gan-game') throw new Error('wrong kind');
+      const penalty = game.gradientPenalty['d_loss'] as number;
+      expect(Object.keys(game.gradientPenalty)).toEqual(['d_loss']);
+      expect(penalty).toBeGreaterThan(0);
+      // The critic's loss is the Wasserstein estimate plus that term (verdicts are raw scores).
+      expect(game.losses['d_loss']).toBeCloseTo(game.dFake - game.dReal + penalty, 4);
+      // The oracle: the penalty computed here from the critic (the real branch) at the same points
+      // and interpolation weights is the view's GP divided by lambda.
+      const split = gpSession.inspectionSplit();
+      const realValues = Float32Array.from(split.gather(Array.from({ length: 40 }, (_, i) => i)).features.point?.data as Float32Array);
+      const generated = generate(gpSession, fixedNoise(gpSession, 40)).values;
+      const oracle = tf.tidy(() => {
+        const realBranch = inspectionModel(gpSession.compiled, gp, [{ nodeId: 'd_score', port: 'out' }]).model;
+        const critic = (x: tf.Tensor) => realBranch.apply(x, { training: false }) as tf.Tensor;
+        const mix = new SeededScope(mixSeed(gp.training.seed, 0x6770)).run(() => tf.randomUniform([40, 1], 0, 1, 'float32', Math.floor(Math.random() * 2 ** 31)));
+        return gradientPenalty(critic, tf.tensor2d(realValues, [40, 2]), tf.tensor2d(generated, [40, 2]), mix).dataSync()[0] as number;
+      });
+      expect(penalty).toBeCloseTo(lambda * oracle, 4);
+    } finally {
+      gpSession.dispose();
+    }
   });
 
   it('mean pairwise distance: a 3-4-5 triangle averages 4', () => {
