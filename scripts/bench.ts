@@ -6,6 +6,8 @@
  *    kernels in core/engine/simd/ buy), and without the SIMD kernels alone (their paths before);
  *  - the same with tfjs' own Dense kernels instead of the fused Dense op (fused-dense.ts), for
  *    models with Dense layers on wasm;
+ *  - the same with tfjs' ops for the sparse softmax cross-entropy instead of the fused kernel
+ *    (fused-crossentropy.ts), for models with that loss from logits on wasm;
  *  - the same with tfjs' Adam (14 elementwise kernels per variable) instead of the fused update
  *    (kernels/adam.ts), for models trained with Adam on wasm;
  *  - a hand-written tfjs model of the same architecture on the same batches (what compiling a
@@ -42,6 +44,7 @@ import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
 import { useStockRecurrence } from '../core/catalogue/layers/recurrent/tfjs-rnn';
 import { useStockAttention } from '../core/catalogue/layers/attention/additive-scores';
 import { useStockDense } from '../core/catalogue/layers/core/fused-dense';
+import { useStockCrossentropy } from '../core/catalogue/layers/losses/fused-crossentropy';
 import { ADAM_UPDATE_KERNEL, registerAdamUpdateKernels } from '../core/engine/kernels/adam';
 
 type Feeds = tf.Tensor[];
@@ -257,6 +260,8 @@ interface Row {
   netwrightStockAttention: number | null;
   /** No statistics, Dense layers on tfjs' kernels instead of the fused Dense op (models with one, wasm). */
   netwrightStockDense: number | null;
+  /** No statistics, the sparse softmax cross-entropy on tfjs' ops instead of the fused kernel (models with it, wasm). */
+  netwrightStockXent: number | null;
   /** No statistics, Adam as tfjs' elementwise kernels instead of the fused update (models trained with Adam, wasm). */
   netwrightStockAdam: number | null;
   /** No statistics, without Netwright's SIMD kernels (the typed-array LSTM op, tfjs' attention): wasm models that use them. */
@@ -352,6 +357,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const additiveAttention = graph.nodes.some((n) => n.type === 'Attention' && n.params['score'] === 'additive');
   const convolutional = backend === 'wasm' && graph.nodes.some((n) => n.type === 'Conv2D' || n.type === 'MaxPool2D');
   const denseSideBySide = backend === 'wasm' && graph.nodes.some((n) => n.type === 'Dense');
+  const xentSideBySide = backend === 'wasm' && graph.nodes.some((n) => (n.type === 'SparseCategoricalCrossentropy' && n.params['fromLogits'] !== false) || n.type === 'SequenceCrossentropy');
   const peer = c.torchPeer && backend === 'wasm' ? torch : null;
   if (peer) await peer.setup(c.template, c.batchSize);
   let i = 0;
@@ -372,7 +378,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
   const slow = c.template.startsWith('lenet') || c.template.startsWith('seq2seq') || c.template.startsWith('lstm') || c.template.startsWith('transformer');
   const steps = backend === 'cpu' ? 5 : slow ? 6 : 15;
   const simdSideBySide = backend === 'wasm' && (recurrent || additiveAttention);
-  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockDense: 0, stockAdam: 0, noSimd: 0, noFusedConv: 0, hand: 0, torch: 0 };
+  const totals = { stats: 0, stats5: 0, noStats: 0, stock: 0, stockRecurrent: 0, stockAttention: 0, stockDense: 0, stockXent: 0, stockAdam: 0, noSimd: 0, noFusedConv: 0, hand: 0, torch: 0 };
   // Interleaved rounds, so drifts in machine load hit every variant alike, in a balanced order
   // (see balancedOrder). The engine's steps read asynchronously, as the run loop does.
   const variants: (() => Promise<void>)[] = [
@@ -418,6 +424,16 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
         totals.stockDense += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
       } finally {
         useStockDense(false);
+      }
+    });
+  }
+  if (xentSideBySide) {
+    variants.push(async () => {
+      useStockCrossentropy(true);
+      try {
+        totals.stockXent += await timeSteps(steps, () => noStats.trainStepAsync(next().feeds));
+      } finally {
+        useStockCrossentropy(false);
       }
     });
   }
@@ -472,6 +488,7 @@ async function benchCase(c: BenchCase, backend: string, torch: TorchPeer | null)
     netwrightStockRecurrent: recurrent ? samples / totals.stockRecurrent : null,
     netwrightStockAttention: additiveAttention ? samples / totals.stockAttention : null,
     netwrightStockDense: denseSideBySide ? samples / totals.stockDense : null,
+    netwrightStockXent: xentSideBySide ? samples / totals.stockXent : null,
     netwrightStockAdam: adam ? samples / totals.stockAdam : null,
     netwrightNoSimd: simdSideBySide ? samples / totals.noSimd : null,
     netwrightNoFusedConv: convolutional ? samples / totals.noFusedConv : null,
@@ -532,6 +549,8 @@ async function main(): Promise<void> {
     'fused att. speed-up',
     'no fused dense',
     'fused dense speed-up',
+    'no fused xent',
+    'fused xent speed-up',
     'tfjs Adam',
     'fused Adam speed-up',
     'no SIMD',
@@ -560,6 +579,8 @@ async function main(): Promise<void> {
     r.netwrightStockAttention === null ? '-' : (r.netwrightNoStats / r.netwrightStockAttention).toFixed(2) + 'x',
     num(r.netwrightStockDense),
     r.netwrightStockDense === null ? '-' : (r.netwrightNoStats / r.netwrightStockDense).toFixed(2) + 'x',
+    num(r.netwrightStockXent),
+    r.netwrightStockXent === null ? '-' : (r.netwrightNoStats / r.netwrightStockXent).toFixed(2) + 'x',
     num(r.netwrightStockAdam),
     r.netwrightStockAdam === null ? '-' : (r.netwrightNoStats / r.netwrightStockAdam).toFixed(2) + 'x',
     num(r.netwrightNoSimd),

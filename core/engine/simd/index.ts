@@ -123,6 +123,8 @@ export interface SimdExports {
     top: number,
     left: number,
   ): void;
+  sparse_xent_forward(logits: number, labels: number, labelsInt: number, loss: number, rows: number, classes: number): void;
+  sparse_xent_backward(logits: number, labels: number, labelsInt: number, dy: number, dlogits: number, rows: number, classes: number): void;
   dense_forward(x: number, w: number, b: number, y: number, packed: number, m: number, k: number, n: number, act: number): void;
   dense_grad_kernel(x: number, dy: number, y: number, packed: number, dw: number, m: number, k: number, n: number, act: number): void;
   dense_grad_input(dy: number, y: number, w: number, dz: number, packed: number, dx: number, m: number, k: number, n: number, act: number): void;

@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CONV_SIMD_KERNELS } from './conv-kernels';
+import { CROSSENTROPY_SIMD_KERNELS, registerCrossentropyGradient } from './crossentropy-kernels';
 import { DENSE_SIMD_KERNELS, registerDenseGradient } from './dense-kernels';
 import { heapOffset, simdFor, type SimdExports } from './index';
 
@@ -213,12 +214,13 @@ export const SIMD_KERNELS: ReadonlyMap<string, tf.KernelFunc> = new Map([
   [LSTM_SEQUENCE_GRAD, lstmSequenceGrad],
 ]);
 
-/** Registers the kernels above, conv-kernels.ts' and dense-kernels.ts' for wasm (idempotent). They run only once the module is compiled. */
+/** Registers the kernels above, conv-kernels.ts', dense-kernels.ts' and crossentropy-kernels.ts' for wasm (idempotent). They run only once the module is compiled. */
 export function registerSimdKernels(): void {
-  for (const [kernelName, kernelFunc] of [...SIMD_KERNELS, ...CONV_SIMD_KERNELS, ...DENSE_SIMD_KERNELS]) {
+  for (const [kernelName, kernelFunc] of [...SIMD_KERNELS, ...CONV_SIMD_KERNELS, ...DENSE_SIMD_KERNELS, ...CROSSENTROPY_SIMD_KERNELS]) {
     if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === kernelFunc) continue;
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
   registerDenseGradient();
+  registerCrossentropyGradient();
 }

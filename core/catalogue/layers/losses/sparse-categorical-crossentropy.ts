@@ -3,6 +3,7 @@ import { defineLoss, inputShape } from '../../decl';
 import { param } from '../../params';
 import { dimsCompatible, formatShape, ShapeError, type Shape } from '../../../shapes/shape';
 import { lossWeightParam } from './common';
+import { fusedSparseCrossentropy } from './fused-crossentropy';
 
 /** True when `target` is the prediction's shape without its class axis, or with a class axis of 1. */
 function labelsFit(prediction: Shape, target: Shape): boolean {
@@ -19,6 +20,11 @@ function labelsFit(prediction: Shape, target: Shape): boolean {
  * SequenceCrossentropy.
  */
 export function sparseCrossentropyPerPosition(scores: tf.Tensor, labels: tf.Tensor, fromLogits: boolean): tf.Tensor1D {
+  if (fromLogits) {
+    // One SIMD kernel on wasm (fused-crossentropy.ts); null elsewhere.
+    const fused = fusedSparseCrossentropy(scores, labels);
+    if (fused) return fused;
+  }
   return tf.tidy(() => {
     const classes = scores.shape[scores.shape.length - 1] as number;
     const logProbs = fromLogits ? tf.logSoftmax(scores) : tf.log(tf.clipByValue(scores, 1e-7, 1));
