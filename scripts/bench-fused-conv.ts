@@ -79,30 +79,33 @@ async function main(): Promise<void> {
     }
     tf.dispose([x, filter, bias, y, dy]);
   }
-  // MaxPoolGrad (2x2, stride 2) after LeNet's two layers: SIMD module against the JavaScript kernel.
+  // MaxPool and MaxPoolGrad (2x2, stride 2) after LeNet's two layers: SIMD module against the kernels without it.
   for (const shape of [[64, 28, 28, 6], [64, 10, 10, 16]] as [number, number, number, number][]) {
     const x = tf.relu(tf.randomNormal(shape)) as tf.Tensor4D;
     const y = tf.maxPool(x, 2, 2, 'valid');
     const dy = tf.randomNormal(y.shape);
     const grad = () => tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
-    const js = () => {
-      useConvSimdKernels(false);
-      try {
-        return grad();
-      } finally {
-        useConvSimdKernels(true);
+    const forward = () => tf.maxPool(x, 2, 2, 'valid');
+    for (const [part, f] of [['max forward', forward], ['max grad', grad]] as const) {
+      const without = () => {
+        useConvSimdKernels(false);
+        try {
+          return f();
+        } finally {
+          useConvSimdKernels(true);
+        }
+      };
+      f();
+      without();
+      let a = 0;
+      let b = 0;
+      for (let round = 0; round < 3; round++) {
+        a += time(reps, f);
+        b += time(reps, without);
       }
-    };
-    grad();
-    js();
-    let a = 0;
-    let b = 0;
-    for (let round = 0; round < 3; round++) {
-      a += time(reps, grad);
-      b += time(reps, js);
+      const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+      console.log(`${('pool ' + shape.join('x')).padEnd(17)} ${part.padEnd(11)} ${(a / 3).toFixed(2).padStart(8)} ${(b / 3).toFixed(2).padStart(8)} ${(b / a).toFixed(2).padStart(8)}x  ${load}`);
     }
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-    console.log(`${('pool ' + shape.join('x')).padEnd(17)} ${'max grad'.padEnd(11)} ${(a / 3).toFixed(2).padStart(8)} ${(b / 3).toFixed(2).padStart(8)} ${(b / a).toFixed(2).padStart(8)}x  ${load}`);
     tf.dispose([x, y, dy]);
   }
 }

@@ -32,6 +32,29 @@ function info(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): tf.T
 }
 
 /**
+ * MaxPool (input x; attrs filterSize, strides, pad, dimRoundingMode) in Netwright's SIMD module
+ * (simd/conv.c) where it is loaded, else `stock` (tfjs' XNNPACK kernel). The module follows the
+ * cpu backend's rule, whose first maximum MaxPoolGrad routes the gradient to: NaN never wins
+ * (XNNPACK's max lets it through). [64, 28, 28, 6] 2x2: 0.14 vs 0.26 ms (scripts/bench-fused-conv.ts,
+ * CPU time, load 18).
+ */
+export function maxPoolOnHeap(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = info(args.inputs, 'x', 'MaxPool');
+    const simd = convSimdFor(args.backend);
+    if (!simd || x.dtype !== 'float32' || x.shape.length !== 4) return stock(args);
+    const a = args.attrs as unknown as tf.MaxPoolAttrs;
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const pool = tf.backend_util.computePool2DInfo([n, h, w, c], pairOf(a.filterSize), pairOf(a.strides), 1, a.pad, a.dimRoundingMode);
+    const wasm = heapBackend(args.backend, 'MaxPool');
+    const out = wasm.makeOutput([n, pool.outHeight, pool.outWidth, c], 'float32');
+    const at = (t: tf.TensorInfo) => heapOffset(args.backend, t);
+    simd.maxpool_forward(at(x), at(out), n, h, w, c, pool.outHeight, pool.outWidth, pool.filterHeight, pool.filterWidth, pool.strideHeight, pool.strideWidth, pool.padInfo.top, pool.padInfo.left);
+    return out;
+  };
+}
+
+/**
  * MaxPoolGrad (inputs dy, input, output; attrs filterSize, strides, pad, dimRoundingMode): each
  * output's gradient goes to the first maximum of its window in row-major window order, the cpu
  * backend's rule (which also decides ties such as windows of ReLU zeros). Padding never wins; a

@@ -35,7 +35,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropInput, depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './conv-backprop';
 import { conv2dBackpropFilterIm2col } from './conv-filter-im2col';
-import { identitySharingBuffer, maxPoolGradOnHeap } from './heap';
+import { identitySharingBuffer, maxPoolGradOnHeap, maxPoolOnHeap } from './heap';
 import { resizeBilinearGrad, resizeNearestNeighborGrad } from './pool-resize-grads';
 import { registerWasmFastMatMul } from './matmul';
 import { unsortedSegmentSumOnHeap } from './segment-sum';
@@ -93,6 +93,19 @@ function replaceKernels(backendName: string, kernels: ReadonlyMap<string, tf.Ker
   }
 }
 
+/** tfjs' own wasm MaxPool, kept for when Netwright's SIMD module is not in use. */
+let stockWasmMaxPool: tf.KernelConfig | null = null;
+
+/** MaxPool on wasm: the SIMD kernel where the module is loaded, else tfjs' (`maxPoolOnHeap`). */
+function wrapWasmMaxPool(): void {
+  const current = tf.getKernel(tf.MaxPool, WASM);
+  if (!current || stockWasmMaxPool !== null) return;
+  stockWasmMaxPool = current;
+  tf.unregisterKernel(tf.MaxPool, WASM);
+  // tfjs' setup (binding its wasm function) stays, so the stock path works whenever the backend starts.
+  tf.registerKernel({ kernelName: tf.MaxPool, backendName: WASM, kernelFunc: maxPoolOnHeap(current.kernelFunc), setupFunc: current.setupFunc });
+}
+
 /**
  * Registers the kernels above for the wasm backend. Idempotent, and safe before or after
  * `tf.setBackend('wasm')`: kernels are looked up at every call, not when the backend starts.
@@ -103,6 +116,7 @@ export function registerWasmKernelGaps(): void {
   }
   replaceKernels(WASM, REPLACED_WASM_KERNELS);
   replaceKernels(WASM, FASTER_WASM_KERNELS);
+  wrapWasmMaxPool();
   registerWasmFastMatMul();
   // Netwright's own SIMD kernels (../simd): they run once compileSimdKernels() has loaded the module.
   registerSimdKernels();

@@ -311,6 +311,52 @@ void conv2d_bias_grad(const f32 *dy, const f32 *y, f32 *db, f32 *part, double *s
 }
 
 /*
+ * MaxPool (NHWC), the cpu backend's rule: the largest value of the window's in-bounds positions
+ * (padding never counts; NaN never wins; a window with nothing above -Infinity gives -Infinity).
+ * Four channels at a time as in maxpool_grad (whose maximum it is), the last group overlapping.
+ */
+EXPORT(maxpool_forward)
+void maxpool_forward(const f32 *x, f32 *y, int n, int h, int w, int c, int oh, int ow, int fh, int fw, int sh, int sw, int top,
+                     int left) {
+  for (int b = 0; b < n; b++) {
+    for (int r = 0; r < oh; r++) {
+      const int r0 = r * sh - top;
+      const int rFrom = r0 > 0 ? r0 : 0, rTo = r0 + fh < h ? r0 + fh : h;
+      for (int q = 0; q < ow; q++) {
+        const int q0 = q * sw - left;
+        const int qFrom = q0 > 0 ? q0 : 0, qTo = q0 + fw < w ? q0 + fw : w;
+        f32 *o = y + ((b * oh + r) * ow + q) * c;
+        if (c >= 4) {
+          for (int ch0 = 0; ch0 < c; ch0 += 4) {
+            const int start = ch0 + 4 <= c ? ch0 : c - 4;
+            v128_t best = splat(-__builtin_inff());
+            for (int i = rFrom; i < rTo; i++) {
+              const f32 *xi = x + ((b * h + i) * w + qFrom) * c + start;
+              for (int j = qFrom; j < qTo; j++, xi += c) {
+                const v128_t v = load(xi);
+                best = wasm_v128_bitselect(v, best, wasm_f32x4_gt(v, best));
+              }
+            }
+            store(o + start, best);
+          }
+          continue;
+        }
+        for (int ch = 0; ch < c; ch++) {
+          f32 best = -__builtin_inff();
+          for (int i = rFrom; i < rTo; i++) {
+            for (int j = qFrom; j < qTo; j++) {
+              const f32 v = x[((b * h + i) * w + j) * c + ch];
+              if (v > best) best = v;
+            }
+          }
+          o[ch] = best;
+        }
+      }
+    }
+  }
+}
+
+/*
  * MaxPoolGrad (NHWC): each output's gradient goes to the first maximum of its window in row-major
  * window order (the cpu backend's rule, which also settles ties such as windows of ReLU zeros);
  * padding never wins; a window with nothing above -Infinity (all -Infinity or NaN) sends it to

@@ -106,6 +106,7 @@ export interface SimdExports {
   conv2d_backprop_filter(x: number, dy: number, y: number, dw: number, geometry: number, relu: number, acc: number, patches: number, dyBlock: number): void;
   conv2d_backprop_input(dy: number, y: number, w: number, dx: number, geometry: number, relu: number, wt: number, dyBlock: number, patches: number): void;
   conv2d_bias_grad(dy: number, y: number, db: number, part: number, sums64: number, rows: number, cout: number, relu: number): void;
+  maxpool_forward(x: number, y: number, n: number, h: number, w: number, c: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, top: number, left: number): void;
   maxpool_grad(
     x: number,
     dy: number,

@@ -2,8 +2,8 @@
  * The fused Conv2D op (fused-conv2d.ts, over Netwright's SIMD kernels in conv.c) against tfjs'
  * cpu backend: output and the gradients of input, filter and bias within 1e-4 on several
  * geometries (strides 1 and 2, same and valid, dilation, odd sizes, channel counts that are not
- * multiples of 4, no bias, no activation); the catalogue layer on the fused path; MaxPoolGrad's
- * SIMD kernel; and flat tensor counts over training steps.
+ * multiples of 4, no bias, no activation); the catalogue layer on the fused path; MaxPool's and
+ * MaxPoolGrad's SIMD kernels; and flat tensor counts over training steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -165,7 +165,7 @@ describe('fused Conv2D on wasm (SIMD) against the cpu backend', () => {
   });
 });
 
-describe("MaxPoolGrad's SIMD kernel against the cpu backend", () => {
+describe("MaxPool's and MaxPoolGrad's SIMD kernels against the cpu backend", () => {
   const geometries: { x: [number, number, number, number]; pool: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
     { x: [2, 8, 8, 6], pool: [2, 2], strides: [2, 2], pad: 'valid' },
     { x: [2, 7, 5, 3], pool: [3, 3], strides: [2, 2], pad: 'same' },
@@ -179,11 +179,14 @@ describe("MaxPoolGrad's SIMD kernel against the cpu backend", () => {
       if (ties) for (let i = 0; i < values.length; i++) values[i] = values[i]! > 0.3 ? values[i]! : i % 3 === 0 ? -0.5 : 0;
       const x = tf.tensor4d(values, g.x);
       const f = (xs: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xs as tf.Tensor4D, g.pool, g.strides, g.pad), 1.5));
-      out = tf.grad(f)(x).dataSync() as Float32Array;
+      // The forward pool's values, then the gradient.
+      const forward = tf.maxPool(x, g.pool, g.strides, g.pad).dataSync() as Float32Array;
+      const grad = tf.grad(f)(x).dataSync() as Float32Array;
+      out = new Float32Array([...forward, ...grad]);
     });
     return out!;
   };
-  it('routes each gradient to the first maximum of its window, as the cpu backend', async () => {
+  it('pools the same maxima and routes each gradient to the first maximum of its window, as the cpu backend', async () => {
     await tf.setBackend('cpu');
     const expected = geometries.flatMap((g) => [grads(g, false), grads(g, true)]);
     registerWasmKernelGaps();
