@@ -1,8 +1,16 @@
+import type { BackendReport } from '../engine/engine-api';
 import type { BackendStatus } from '../engine/useBackend';
 
 export interface StatusBarProps {
   backend: BackendStatus;
   version: string | null;
+}
+
+/** The wasm backend's thread pool as tfjs reports it, and what was asked for. */
+export function wasmThreadsLine(report: BackendReport): string {
+  if (report.wasmThreads === null) return 'wasm thread pool: wasm not started';
+  const asked = report.wasmThreadsRequested === null ? "tfjs' default" : `asked ${report.wasmThreadsRequested}`;
+  return `wasm thread pool: ${report.wasmThreads} thread${report.wasmThreads === 1 ? '' : 's'} (${asked}; ${report.hardwareConcurrency} logical cores)`;
 }
 
 function BackendIndicator({ backend }: { backend: BackendStatus }) {
@@ -34,6 +42,9 @@ function BackendIndicator({ backend }: { backend: BackendStatus }) {
         )}
         <span className="popover-line muted">
           {report.crossOriginIsolated ? 'Cross-origin isolated: wasm threads allowed' : 'Not cross-origin isolated: single-threaded wasm'}
+        </span>
+        <span className="popover-line muted" data-testid="wasm-threads">
+          {wasmThreadsLine(report)}
         </span>
         <span className="popover-line muted" data-testid="simd-kernels">
           Netwright SIMD kernels: {report.simdKernels}

@@ -20,6 +20,11 @@ export type * from '../../core/inspect/types';
 export interface BackendRequest {
   /** A backend the user asked for; tried first. */
   override?: string | undefined;
+  /**
+   * Threads of the wasm backend's XNNPACK pool (tfjs' setThreadsCount, before the backend starts);
+   * undefined: tfjs' own default. Only the threaded build (cross-origin isolated) runs more than one.
+   */
+  wasmThreads?: number | undefined;
 }
 
 export interface BackendReport {
@@ -30,6 +35,11 @@ export interface BackendReport {
   crossOriginIsolated: boolean;
   /** Netwright's wasm SIMD kernels (core/engine/simd): in use on the chosen wasm backend, compiled, or why not. */
   simdKernels: string;
+  /** The wasm backend's thread count as tfjs reports it (getThreadsCount); null when wasm never started. */
+  wasmThreads: number | null;
+  /** The thread count asked for (null: tfjs' default), and the browser's logical cores. */
+  wasmThreadsRequested: number | null;
+  hardwareConcurrency: number;
 }
 
 export interface TrainRequest {

@@ -8,6 +8,7 @@
 import * as Comlink from 'comlink';
 import { createStore } from 'zustand/vanilla';
 import type { BackendReport, EngineApi } from './engine-api';
+import { requestedWasmThreads } from './wasm-threads';
 
 export type EngineHealth = { state: 'running' } | { state: 'stopped'; reason: string };
 
@@ -175,6 +176,6 @@ let selection: Promise<BackendReport> | null = null;
 
 /** The backend choice, made once per page (probing twice at once would race on tfjs' globals). */
 export function selectedBackend(): Promise<BackendReport> {
-  selection ??= getEngine().selectBackend({ override: backendOverride() });
+  selection ??= getEngine().selectBackend({ override: backendOverride(), wasmThreads: requestedWasmThreads() });
   return selection;
 }

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { compareBackends } from '../../core/engine/backend-check';
 import { DEFAULT_BACKEND_PREFERENCE, chooseBackend } from '../../core/engine/backends';
 import { registerCpuKernelFixes, registerWasmKernelGaps, registerWebGpuKernelFixes } from '../../core/engine/kernels';
@@ -74,6 +74,29 @@ const simdCompiled = compileSimdKernels(async (url) => {
   return response.arrayBuffer();
 });
 
+/** The browser's logical cores, before allowWasmThreads changes what the wasm module sees. */
+const LOGICAL_CORES = navigator.hardwareConcurrency;
+
+/**
+ * Asks tfjs for `threads` pool threads. tfjs 4.22's module caps the pool at
+ * navigator.hardwareConcurrency / 2 (it assumes two hardware threads per core, so 1 on a 2-core
+ * machine) whatever setThreadsCount says; it reads the value when its module starts, in this
+ * worker. So the module is shown at least 2 x threads here (this worker's navigator only).
+ */
+function allowWasmThreads(threads: number): void {
+  setThreadsCount(threads);
+  if (threads * 2 > LOGICAL_CORES) Object.defineProperty(navigator, 'hardwareConcurrency', { value: threads * 2, configurable: true });
+}
+
+/** The wasm backend's pool size as tfjs reports it, or null when the wasm backend has not started. */
+function wasmThreads(): number | null {
+  try {
+    return getThreadsCount();
+  } catch {
+    return null; // tfjs throws until its wasm backend has initialised
+  }
+}
+
 let lastReport: BackendReport | null = null;
 /** Cancels the PyTorch export in progress (cancelExport). */
 let exportCancel: AbortController | null = null;
@@ -89,6 +112,8 @@ function backendReason(backend: string): string {
 const api: EngineApi = {
   async selectBackend(request: BackendRequest): Promise<BackendReport> {
     await simdCompiled;
+    // Read once, when the wasm backend starts (tfjs creates its XNNPACK pool then).
+    if (request.wasmThreads !== undefined) allowWasmThreads(request.wasmThreads);
     const choice = await chooseBackend(tf, {
       preference: DEFAULT_BACKEND_PREFERENCE,
       override: request.override,
@@ -100,6 +125,9 @@ const api: EngineApi = {
       tfjsVersion: tf.version_core,
       crossOriginIsolated: self.crossOriginIsolated,
       simdKernels: simdStatus(choice.backend === 'wasm' ? tf.backend() : undefined),
+      wasmThreads: wasmThreads(),
+      wasmThreadsRequested: request.wasmThreads ?? null,
+      hardwareConcurrency: LOGICAL_CORES,
     };
     return lastReport;
   },

@@ -15,7 +15,9 @@ import { editorStore } from '../state/editor';
 import { PhasesForm } from './PhasesForm';
 import { SetupField } from './SetupField';
 import { useMemo } from 'react';
-import { trainingStore, useTraining } from './training-store';
+import { applyWasmThreads, trainingStore, useTraining } from './training-store';
+import { useBackend } from '../engine/useBackend';
+import { DEFAULT_WASM_THREADS, MAX_WASM_THREADS, savedWasmThreads } from '../engine/wasm-threads';
 
 const DATASETS = listDatasets();
 
@@ -152,6 +154,44 @@ function lossNodes(graph: GraphDocument) {
   return graph.nodes.filter((n) => getDecl(n.type)?.kind === 'loss' && 'weight' in n.params);
 }
 
+/**
+ * The wasm backend's thread pool: saved on this computer (not in the document) and applied by
+ * restarting the engine worker, since tfjs reads it only when its wasm backend starts.
+ */
+function WasmThreadsField({ busy }: { busy: boolean }) {
+  const status = useBackend();
+  const report = status.state === 'ready' ? status.report : null;
+  const saved = savedWasmThreads();
+  const cores = typeof navigator === 'undefined' ? 1 : navigator.hardwareConcurrency;
+  const choices = Array.from({ length: Math.min(MAX_WASM_THREADS, Math.max(2, cores)) }, (_, i) => i + 1);
+  const running = report?.wasmThreads ?? null;
+  return (
+    <div
+      className="field"
+      title={`Threads of the wasm backend's matrix kernels (XNNPACK), saved on this computer. Changing it restarts the training engine; the run's weights are opened again. More threads pay only where cores are free: on 2 busy cores, 2 threads trained about a third slower than 1. This machine: ${cores} logical cores.`}
+    >
+      <label htmlFor="setup-wasm-threads">wasm threads</label>
+      <select
+        id="setup-wasm-threads"
+        data-testid="wasm-threads-select"
+        value={saved === null ? 'default' : String(saved)}
+        disabled={busy || status.state === 'probing'}
+        onChange={(e) => void applyWasmThreads(e.target.value === 'default' ? null : Number(e.target.value)).catch(() => undefined)}
+      >
+        <option value="default">default ({DEFAULT_WASM_THREADS})</option>
+        {choices.map((n) => (
+          <option key={n} value={String(n)}>
+            {n}
+          </option>
+        ))}
+      </select>
+      <span className="muted" data-testid="wasm-threads-running">
+        {report === null ? 'starting…' : running === null ? `not in use (${report.backend})` : `running ${running}`}
+      </span>
+    </div>
+  );
+}
+
 const SESSION_LIMIT: ParamSpec = { kind: 'int', nullable: true, label: 'Quick run: samples', help: 'Train on at most this many samples per split (this session only, not saved). Empty: the whole dataset.', default: null, min: 1, max: 10_000_000 };
 
 export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy: boolean; report: BackendReport | null }) {
@@ -234,6 +274,10 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
         </div>
         <StartFromField />
         <SetupField id="sample-limit" spec={SESSION_LIMIT} value={limit} document={graph} onCommit={(v) => trainingStore.setState({ limit: typeof v === 'number' ? v : null })} />
+      </fieldset>
+      <fieldset className="setup" disabled={busy}>
+        <legend>This computer (saved here)</legend>
+        <WasmThreadsField busy={busy} />
       </fieldset>
     </div>
   );

@@ -12,7 +12,8 @@ import { useStore } from 'zustand';
 import { serializeGraph, type GraphDocument } from '../../core/graph';
 import type { GivenSample } from '../../core/inspect/inspection-input';
 import type { TrainingEvent } from '../engine/engine-api';
-import { getEngine } from '../engine/engine-client';
+import { getEngine, restartEngine, selectedBackend } from '../engine/engine-client';
+import { saveWasmThreads } from '../engine/wasm-threads';
 import { clearNonFiniteHighlight, highlightNode } from './editor-link';
 import { isCanvasMoving, onCanvasSettled } from '../editor/interaction';
 import { createRun, foldTrainingEvent, isBusy, pauseRun, resumeRun, secondsLeftAt, type Run } from './run-model';
@@ -290,6 +291,22 @@ export async function openRunWeights(run: Run): Promise<void> {
   }
   publishRuns();
   refreshViews();
+}
+
+/**
+ * Saves the wasm thread count and starts a fresh engine worker with it (tfjs reads it once, when
+ * its wasm backend starts), then opens the active run's weights there so its views keep working.
+ * Refused while a run trains.
+ */
+export async function applyWasmThreads(threads: number | null): Promise<void> {
+  if (trainingStore.getState().runs.some(isBusy)) throw new Error('the wasm thread count cannot change while a run trains');
+  saveWasmThreads(threads);
+  restartEngine();
+  trainingStore.setState({ loadedRunId: null });
+  // The new worker chooses its backend before it opens weights.
+  await selectedBackend();
+  const run = activeRun();
+  if (run?.weights) await openRunWeights(run);
 }
 
 /**
