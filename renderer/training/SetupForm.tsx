@@ -3,7 +3,8 @@
  * declaration (core/graph/training-params.ts), like a layer's form from its parameter specs.
  * Every field shows the document's value; what is typed is a draft over the current document
  * (see setup-field.ts) and reaches the document only when the declaration's schema accepts it.
- * Backend and quick-run samples are this session's choices, not the document's.
+ * Backend and quick-run samples are this session's choices, the wasm thread count this computer's;
+ * none is the document's.
  */
 import type { ParamSpec } from '../../core/catalogue/params';
 import { getDecl } from '../../core/catalogue/registry';
@@ -186,7 +187,7 @@ function WasmThreadsField({ busy }: { busy: boolean }) {
         ))}
       </select>
       <span className="muted" data-testid="wasm-threads-running">
-        {report === null ? 'starting…' : running === null ? `not in use (${report.backend})` : `running ${running}`}
+        {status.state === 'probing' ? 'starting…' : report === null ? 'no backend' : running === null ? `not in use (${report.backend})` : `running ${running}`}
       </span>
     </div>
   );
@@ -262,7 +263,7 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
         </fieldset>
       ) : null}
       <fieldset className="setup" disabled={busy}>
-        <legend>This session (not saved)</legend>
+        <legend>This session, this computer (not in the document)</legend>
         <div className="field" title="The TensorFlow.js backend training runs on; auto picks the first that works and computes correctly.">
           <label htmlFor="setup-backend">Backend</label>
           <select id="setup-backend" value={backend} onChange={(e) => trainingStore.setState({ backend: e.target.value })}>
@@ -272,12 +273,9 @@ export function SetupForm({ graph, busy, report }: { graph: GraphDocument; busy:
             ))}
           </select>
         </div>
+        <WasmThreadsField busy={busy} />
         <StartFromField />
         <SetupField id="sample-limit" spec={SESSION_LIMIT} value={limit} document={graph} onCommit={(v) => trainingStore.setState({ limit: typeof v === 'number' ? v : null })} />
-      </fieldset>
-      <fieldset className="setup" disabled={busy}>
-        <legend>This computer (saved here)</legend>
-        <WasmThreadsField busy={busy} />
       </fieldset>
     </div>
   );
