@@ -3,7 +3,7 @@
  * the wasm backend's thread pool at each thread count asked for, against the same run in Node.
  * It serves the web build (scripts/web.mjs, which builds it first when the sources are newer),
  * opens one page per thread count (`?threads=N`: the engine worker calls tfjs' setThreadsCount
- * before the wasm backend starts) in Debian's Chromium (playwright-core; no browser download),
+ * before the wasm backend starts) in Debian's Chromium (Playwright's library; no browser download),
  * loads each example as a user opens a file, sets one epoch of a fixed number of steps and
  * presses Start: the run goes through the worker exactly as a user's does (statistics every 5th
  * step, progress events, the dock open). Node runs the same graph through the same loop
@@ -24,7 +24,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { loadDataset, type Dataset, type DatasetOptions } from '../core/data';
 import { nodeFileSource } from '../core/data/node-source';
 import { compileSeeded, runTraining } from '../core/engine/run';
