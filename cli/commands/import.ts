@@ -28,7 +28,7 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
     .requiredOption('--out <graph>', 'graph file (.json) to write')
     .option('--force', 'overwrite the output file if it exists')
     .option('--backend <name>', 'wasm or cpu (default: wasm if it works)')
-    .option('--dataset <id>', 'bind a bundled dataset the model fits (its input and class count), so the kept run can be inspected and trained further')
+    .option('--dataset <id>', 'bind a bundled dataset the model fits (its inputs, vocabularies and outputs: classes, one sigmoid unit, or per-token scores), so the kept run can be inspected and trained further')
     .action(async (file: string, opts: { out: string; force?: boolean; backend?: string; dataset?: string }) => {
       const fail = (code: number, message: string) => {
         process.stderr.write(`netwright: ${boundedLine(message)}\n`);
@@ -51,6 +51,7 @@ export function registerImport(program: Command, setExitCode: SetExitCode): void
         }
         await writeFileAtomic(opts.out, serializeGraph(graph));
         report(imported);
+        for (const note of imported.notes) process.stdout.write(`note: ${note}\n`);
         if (opts.dataset !== undefined) process.stdout.write(`bound dataset ${opts.dataset}: ${datasetsFitting(imported.graph).find((f) => f.datasetId === opts.dataset)?.reason ?? ''}\n`);
         else if (!graph.training.dataset) {
           const fitting = datasetsFitting(graph).filter((f) => f.fits);

@@ -33,6 +33,8 @@ export interface Seq2SeqIO {
   targetLength: number;
   vocabularySize: number;
   logits: PortRef;
+  /** The output is probabilities (an imported decoder ending in softmax), not logits: decoding takes their log. */
+  probabilities: boolean;
   /** The attention whose weights are [batch, (heads,) T, sourceLength] (encoder-decoder). */
   attention: PortRef | null;
 }
@@ -87,6 +89,7 @@ export function seq2seqIO(compiled: CompiledGraph, graph: GraphDocument, names: 
     targetLength,
     vocabularySize,
     logits,
+    probabilities: loss.params.fromLogits === false,
     attention: attention ?? null,
   };
 }
@@ -121,7 +124,7 @@ function runPass(compiled: CompiledGraph, graph: GraphDocument, io: Seq2SeqIO, s
     feeds[io.decoderFeed] = tf.tensor2d(decoder, [n, T], 'int32');
     if (io.maskFeed !== null) feeds[io.maskFeed] = tf.tensor2d(mask, [n, S], 'float32');
     const [logits, attention] = runInspection(compiled, graph, ports, feeds) as [tf.Tensor, tf.Tensor | undefined];
-    const logProbs = tf.logSoftmax(logits);
+    const logProbs = io.probabilities ? tf.log(tf.clipByValue(logits, 1e-7, 1)) : tf.logSoftmax(logits);
     // Heads (MultiHeadAttention [B, H, T, S]) are averaged into one map.
     const map = attention ? (attention.rank === 4 ? tf.mean(attention, 1) : attention) : null;
     return map ? [logProbs, map] : [logProbs];

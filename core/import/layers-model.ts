@@ -50,6 +50,8 @@ export interface ImportedModel {
   source: 'netwright-metadata' | 'layers';
   layers: number;
   parameters: number;
+  /** What the import changed and why, one sentence each (e.g. an Input's dtype), for the CLI and the app to show. */
+  notes: string[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -72,6 +74,26 @@ interface MappedGraph {
   /** Flat layer name -> the layer name its weights carry, when not its own (a wrapper's inner layer). */
   weightsOf: Map<string, string>;
   layers: FlatLayer[];
+  notes: string[];
+}
+
+/**
+ * Keras and tfjs declare an Input float32 unless told otherwise, so tfjs-examples' text models
+ * (Input -> Embedding) save their token ids as float32; the Embedding casts them to int32 before
+ * the lookup. An Input read only by Embeddings is imported as int32: the same ids reach the same
+ * rows (integer-valued floats cast exactly), and the model then binds to datasets of token ids.
+ */
+function intInputsForEmbeddings(graph: GraphDocument): string[] {
+  const notes: string[] = [];
+  for (const node of graph.nodes) {
+    if (node.type !== 'Input' || (node.params.dtype ?? 'float32') !== 'float32') continue;
+    const readers = graph.edges.filter((e) => e.source.node === node.id).map((e) => graph.nodes.find((n) => n.id === e.target.node));
+    if (readers.length === 0 || !readers.every((n) => n?.type === 'Embedding')) continue;
+    node.params = { ...node.params, dtype: 'int32' };
+    const names = [...new Set(readers.map((n) => `'${n?.id ?? ''}'`))].join(', ');
+    notes.push(`Input '${node.id}' is float32 in the file and feeds only Embedding ${names}, which reads it as int32 token ids: imported as int32`);
+  }
+  return notes;
 }
 
 function mapLayers(topology: unknown, name: string): MappedGraph {
@@ -126,6 +148,7 @@ function mapLayers(topology: unknown, name: string): MappedGraph {
     });
   }
   if (graph.nodes.length > LIMITS.nodes) throw new ImportError(`the model has ${graph.nodes.length} layers, more than a graph holds (${LIMITS.nodes})`);
+  const notes = intInputsForEmbeddings(graph);
   // Parameters are checked by each type's schema, as for a file.
   const parsed = parseGraph(graph);
   if (!parsed.ok) {
@@ -134,7 +157,7 @@ function mapLayers(topology: unknown, name: string): MappedGraph {
     const layer = Number.isInteger(index) ? flat.layers[index] : undefined;
     throw new ImportError(`${layer ? `${layerLabel(layer)}: ` : ''}${first?.path ?? ''}: ${first?.message ?? 'invalid'}`);
   }
-  return { graph: parsed.graph, nodeOf, weightsOf, layers: flat.layers };
+  return { graph: parsed.graph, nodeOf, weightsOf, layers: flat.layers, notes };
 }
 
 /** Shape inference refuses what the catalogue can't compute; name the layer. */
@@ -329,6 +352,7 @@ export async function importTopology(parts: ModelParts, options: ImportOptions):
       source,
       layers: laidOut.nodes.length,
       parameters: compiled.model.countParams(),
+      notes: mapped?.notes ?? [],
     };
   } finally {
     compiled.model.dispose();

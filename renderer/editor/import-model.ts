@@ -51,7 +51,7 @@ export async function importModel(model: OpenedModel): Promise<boolean> {
     const { runs, documentKey } = trainingStore.getState();
     const run = runs.find((r) => r.keptId === IMPORTED_RUN_ID && r.documentKey === documentKey);
     if (run) void selectRun(run.id);
-    showToast(`Imported ${model.name}: ${result.layers} nodes, ${result.parameters.toLocaleString('en-US')} parameters; weights kept as run "${run?.name ?? 'Imported weights'}"`, 'info', 6000);
+    showToast(`Imported ${model.name}: ${result.layers} nodes, ${result.parameters.toLocaleString('en-US')} parameters; weights kept as run "${run?.name ?? 'Imported weights'}"${result.notes.map((n) => `. ${n}`).join('')}`, 'info', 6000 + 3000 * result.notes.length);
     return true;
   } catch (err) {
     refuse(title, err instanceof Error ? err.message : String(err));

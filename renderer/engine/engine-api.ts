@@ -174,7 +174,7 @@ export interface ImportModelRequest {
 
 /** An imported model as a graph document whose kept run holds its weights, or why it was refused. */
 export type ImportModelResult =
-  | { ok: true; documentJson: string; layers: number; parameters: number; source: 'netwright-metadata' | 'layers' }
+  | { ok: true; documentJson: string; layers: number; parameters: number; source: 'netwright-metadata' | 'layers'; notes: string[] }
   | { ok: false; message: string };
 
 export interface ControlAck {

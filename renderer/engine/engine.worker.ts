@@ -193,7 +193,7 @@ const api: EngineApi = {
         backend: tf.getBackend(),
         onProgress: (fraction, stage) => void onProgress(fraction, stage),
       });
-      return { ok: true, documentJson: serializeGraph(imported.graph), layers: imported.layers, parameters: imported.parameters, source: imported.source };
+      return { ok: true, documentJson: serializeGraph(imported.graph), layers: imported.layers, parameters: imported.parameters, source: imported.source, notes: imported.notes };
     } catch (err) {
       if (err instanceof ImportError) return { ok: false, message: err.message };
       throw err;

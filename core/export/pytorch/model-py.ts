@@ -178,7 +178,9 @@ function lossLines(type: string, v: (port: string) => string, params: Readonly<R
       const mask = v('mask');
       const keep = mask ? `${mask}.reshape(-1).float()` : `(${t}.reshape(-1) != ${params['padId'] as number}).float()`;
       return [
-        `per_token = F.cross_entropy(${p}.reshape(-1, ${p}.shape[-1]), ${t}.reshape(-1).long(), reduction="none")`,
+        params['fromLogits'] === false
+          ? `per_token = F.nll_loss(torch.log(${p}.clamp(1e-7, 1)).reshape(-1, ${p}.shape[-1]), ${t}.reshape(-1).long(), reduction="none")`
+          : `per_token = F.cross_entropy(${p}.reshape(-1, ${p}.shape[-1]), ${t}.reshape(-1).long(), reduction="none")`,
         `keep = ${keep}`,
         `# A batch of padding only has no tokens to average: its loss is 0, not NaN.`,
         `(per_token * keep).sum() / keep.sum().clamp(min=1)`,

@@ -63,7 +63,7 @@ describe('datasets an imported model fits', () => {
     expect(mnist.fromLogits).toBe(true);
     expect(mnist.reason).toBe('input [784] = the 28x28x1 image flattened; 10 outputs (scores) = its 10 classes');
     expect(fitOf(fits, 'iris')?.reason).toBe("its features is [4]; the model's input is [784]");
-    expect(fitOf(fits, 'dates')?.reason).toMatch(/^its samples are encoderInput \+ sourceMask \+ decoderInput/);
+    expect(fitOf(fits, 'dates')?.reason).toBe(`its features (encoderInput [32] int32, sourceMask [32] float32, decoderInput [11] int32) can't feed the model's input ('${result.graph.nodes[0]?.id ?? ''}' [784] float32) one each`);
   });
 
   it('a convnet on [28, 28, 1] with softmax fits MNIST unflattened, as probabilities; a 3-class model on [4] fits Iris only', async () => {

@@ -38,12 +38,19 @@ export function patternWeights(model: tfl.LayersModel): void {
   });
 }
 
-/** Inputs for a model: floats from a fixed pattern, ints in [0, vocab). */
+/** Whether a model input is read only by Embedding layers (token ids, whatever its declared dtype). */
+function feedsEmbeddings(model: tfl.LayersModel, k: number): boolean {
+  const inputLayer = model.inputLayers[k];
+  const readers = model.layers.filter((l) => l.inboundNodes.some((node) => node.inboundLayers.includes(inputLayer as tfl.layers.Layer)));
+  return readers.length > 0 && readers.every((l) => l.getClassName() === 'Embedding');
+}
+
+/** Inputs for a model: floats from a fixed pattern, ids in [0, vocab) (float32 ones too, when Embeddings read them). */
 export function sampleInputs(model: tfl.LayersModel, batch = 3, vocab = 10): tf.Tensor[] {
   return model.inputs.map((input, k) => {
     const shape = [batch, ...input.shape.slice(1).map((d) => d ?? 5)];
     const n = shape.reduce((a, b) => a * b, 1);
-    if (input.dtype === 'int32') return tf.tensor(Int32Array.from({ length: n }, (_, i) => (i * 7 + k) % vocab), shape, 'int32');
+    if (input.dtype === 'int32' || feedsEmbeddings(model, k)) return tf.tensor(Int32Array.from({ length: n }, (_, i) => (i * 7 + k) % vocab), shape, input.dtype);
     return tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.cos(0.37 * i + k)), shape);
   });
 }
@@ -56,8 +63,10 @@ export function importedOutputs(graph: GraphDocument, inputs: readonly tf.Tensor
   const compiled = compileSeeded(g);
   try {
     applyWeights(compiled, g, run.weights);
+    // Each Input takes its own dtype (an imported float32 token Input is int32 here).
+    const dtypes = g.nodes.filter((n) => n.type === 'Input').map((n) => (n.params.dtype ?? 'float32') as 'float32' | 'int32');
     const out = tf.tidy(() => {
-      const result = compiled.model.predict([...inputs]) as tf.Tensor | tf.Tensor[];
+      const result = compiled.model.predict(inputs.map((t, i) => (t.dtype === dtypes[i] ? t : tf.cast(t, dtypes[i] ?? t.dtype)))) as tf.Tensor | tf.Tensor[];
       return (Array.isArray(result) ? result : [result]).map((t) => Array.from(t.dataSync()));
     });
     return { outputs: out, parameters: analyzeGraph(g).totals.trainable + analyzeGraph(g).totals.nonTrainable };

@@ -36,7 +36,7 @@ export const reshape = defineLayer({
   backendExamples: [{ params: { targetShape: [3, -1] }, inputs: { in: oneInput([2, 3]) } }],
   inferShapes(ctx) {
     const x = inputShape(ctx);
-    requireRank(x, { min: 2 }, 'Reshape', '', 'in');
+    requireRank(x, { min: 1 }, 'Reshape', '', 'in');
     const target = ctx.params.targetShape;
     const inferIndex = target.indexOf(-1);
     const total = featureSize(x);

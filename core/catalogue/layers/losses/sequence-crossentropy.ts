@@ -20,6 +20,14 @@ const params = {
     help: 'Token id of padding. Target tokens with this id are ignored, unless a mask is wired (then the mask alone decides).',
     card: true,
   }),
+  fromLogits: param.bool({
+    default: true,
+    label: 'From logits',
+    help:
+      'The prediction is raw scores (no softmax); the loss applies a stable log-softmax. Off: the prediction is already ' +
+      'probabilities (an imported Keras decoder ending in Dense(softmax)), clipped to [1e-7, 1] before the log.',
+    card: true,
+  }),
   weight: lossWeightParam,
 };
 
@@ -34,11 +42,11 @@ export const sequenceCrossentropy = defineLoss<typeof params, SequenceCrossentro
   kind: 'loss',
   category: 'Losses',
   description:
-    'Per-token cross-entropy of logits [batch, time, vocab] against token ids [batch, time], ignoring padding: ' +
+    'Per-token cross-entropy of logits (or probabilities) [batch, time, vocab] against token ids [batch, time], ignoring padding: ' +
     'the mean over all non-masked tokens of the batch.',
   params,
   inputs: [
-    { name: 'prediction', help: 'Logits [batch, time, vocab] (no softmax: the loss applies a stable log-softmax).' },
+    { name: 'prediction', help: 'Logits [batch, time, vocab] (no softmax: the loss applies a stable log-softmax), or probabilities with From logits off.' },
     { name: 'target', help: 'Target token ids [batch, time] (teacher forcing: the decoder input shifted by one).' },
     {
       name: 'mask',
@@ -66,7 +74,7 @@ export const sequenceCrossentropy = defineLoss<typeof params, SequenceCrossentro
   },
   compute({ prediction, target, mask }, p) {
     return tf.tidy(() => {
-      const perToken = sparseCrossentropyPerPosition(prediction, target, true);
+      const perToken = sparseCrossentropyPerPosition(prediction, target, p.fromLogits);
       const keep = mask
         ? tf.cast(tf.reshape(mask, [-1]), 'float32')
         : tf.cast(tf.notEqual(tf.cast(tf.reshape(target, [-1]), 'int32'), p.padId), 'float32');
