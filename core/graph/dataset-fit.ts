@@ -359,13 +359,13 @@ export function bindFittingDataset(graph: GraphDocument, fit: FittingDataset): G
     if (binding.flatten) g = insertAfterInput(g, input, 'Flatten', {});
     if (binding.oneHot !== null) g = insertAfterInput(g, input, 'OneHot', { depth: binding.oneHot });
   }
-  const label = addFeatureInput(g, fit.label, output, 160);
+  const label = addFeatureInput(g, fit.label, output, 180);
   g = label.graph;
   const at = { x: output.position.x + 340, y: output.position.y + 80 };
   let target = label.id;
   if (fit.loss === 'binary') {
     const labelNode = g.nodes.find((n) => n.id === label.id) as GraphNode;
-    const reshape = addNode(g, 'Reshape', { x: labelNode.position.x + 170, y: labelNode.position.y }, { targetShape: [1] });
+    const reshape = addNode(g, 'Reshape', { x: labelNode.position.x + 260, y: labelNode.position.y }, { targetShape: [1] });
     g = connect(reshape.graph, { source: { node: label.id, port: 'out' }, target: { node: reshape.id, port: 'in' } }).graph;
     target = reshape.id;
   }
@@ -375,7 +375,7 @@ export function bindFittingDataset(graph: GraphDocument, fit: FittingDataset): G
   g = connect(g, { source: { node: output.id, port: fit.outputPort }, target: { node: loss.id, port: 'prediction' } }).graph;
   g = connect(g, { source: { node: target, port: 'out' }, target: { node: loss.id, port: 'target' } }).graph;
   if (fit.loss === 'sequence' && fit.mask) {
-    const mask = addFeatureInput(g, fit.mask, output, 260);
+    const mask = addFeatureInput(g, fit.mask, output, 360);
     g = connect(mask.graph, { source: { node: mask.id, port: 'out' }, target: { node: loss.id, port: 'mask' } }).graph;
   }
   return g;
