@@ -6,9 +6,11 @@
 export const WASM_THREADS_KEY = 'netwright.wasmThreads';
 
 /**
- * One thread unless the user asks for more: `npm run bench:browser` (2 shared cores, load ~10)
- * trained mlp-mnist and seq2seq-dates about a third slower in the worker with 2 threads than with
- * 1 (docs/performance.md, "Browser worker"). tfjs' own default would be hardwareConcurrency / 2.
+ * One thread unless the user asks for more: `npm run bench:browser` on 2 shared cores (load
+ * 11-26, three runs) showed no gain from a second pool thread beyond the noise (2/1 threads:
+ * mlp-mnist 0.78-0.93, seq2seq-dates 0.59-1.23; docs/performance.md, "Browser worker"). Only
+ * XNNPACK's kernels use the pool, not Netwright's SIMD kernels. tfjs' own default would be
+ * hardwareConcurrency / 2.
  */
 export const DEFAULT_WASM_THREADS = 1;
 

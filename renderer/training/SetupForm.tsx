@@ -169,7 +169,7 @@ function WasmThreadsField({ busy }: { busy: boolean }) {
   return (
     <div
       className="field"
-      title={`Threads of the wasm backend's matrix kernels (XNNPACK), saved on this computer. Changing it restarts the training engine; the run's weights are opened again. More threads pay only where cores are free: on 2 busy cores, 2 threads trained about a third slower than 1. This machine: ${cores} logical cores.`}
+      title={`Threads of the wasm backend's matrix kernels (XNNPACK), saved on this computer. Changing it restarts the training engine; the run's weights are opened again. More threads can pay only where cores are free (on 2 busy cores, 2 threads gave no gain). This machine: ${cores} logical cores.`}
     >
       <label htmlFor="setup-wasm-threads">wasm threads</label>
       <select
