@@ -7,7 +7,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli';
 import { createLstm } from '../../../core/catalogue/layers/recurrent/tfjs-rnn';
 import { loadDataset, type Dataset } from '../../../core/data';
 import { nodeFileSource } from '../../../core/data/node-source';
@@ -301,5 +305,42 @@ describe('seq2seq models on the bundled seq2seq datasets', () => {
     expect(graph.nodes.filter((n) => n.type === 'OneHot').map((n) => n.params.depth)).toEqual([inVocab, outVocab]);
     expect(Math.abs(start.loss - expected)).toBeLessThan(1e-4 * expected);
     expect(Math.abs((events[0]?.step.loss ?? NaN) - expected)).toBeLessThan(1e-4 * expected);
+  });
+});
+
+describe('netwright import --dataset on these models', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nw-imported-training-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the sentiment CNN: the note on its Input, bound to sentiment, then train --from-run 1 runs an epoch with accuracy', async () => {
+    const model = tfl.sequential({
+      name: 'sentiment_cnn',
+      layers: [
+        tfl.layers.embedding({ inputShape: [17], inputDim: 80, outputDim: 6, name: 'embedding' }),
+        tfl.layers.conv1d({ filters: 5, kernelSize: 3, activation: 'relu' }),
+        tfl.layers.globalMaxPool1d({}),
+        tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
+      ],
+    });
+    smallWeights(model);
+    const { json, files } = await modelFiles(model);
+    model.dispose();
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    for (const [name, bytes] of files) writeFileSync(join(dir, name), bytes);
+    const graphFile = join(dir, 'cnn.json');
+    const imported = await runCli(['import', join(dir, 'model.json'), '--out', graphFile, '--dataset', 'sentiment', '--backend', 'cpu']);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain("note: Input 'embedding_input' is float32 in the file and feeds only Embedding 'embedding', which reads it as int32 token ids: imported as int32");
+    expect(imported.stdout).toContain("bound dataset sentiment: input [17] = its tokens; 1 output (sigmoid) = the chance of its class 'positive'");
+    const trained = await runCli(['train', graphFile, '--from-run', '1', '--epochs', '1', '--batch-size', '32', '--limit', '64', '--backend', 'cpu', '--json']);
+    expect(trained.stderr).toBe('');
+    expect(trained.code).toBe(0);
+    const epoch = JSON.parse(trained.stdout.split('\n').find((l) => l.includes('"epoch"')) as string) as { loss: number; metrics: Record<string, number> };
+    expect(Number.isFinite(epoch.loss)).toBe(true);
+    expect(epoch.metrics).toHaveProperty('accuracy');
+    const refused = await runCli(['import', join(dir, 'model.json'), '--out', join(dir, 'dates.json'), '--dataset', 'dates', '--backend', 'cpu']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("cannot bind --dataset dates: Date normalisation doesn't fit the model: its features (encoderInput [32] int32, sourceMask [32] float32, decoderInput [11] int32) can't feed the model's input ('embedding_input' [17] int32) one each; datasets that fit: sentiment");
   });
 });
