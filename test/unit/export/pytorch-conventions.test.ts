@@ -205,6 +205,17 @@ const CASES: Record<string, () => GraphDocument> = {
     const both = g.add('Concatenate', { axis: 1 }, { in: [fn, fb] }, 'both');
     return finish(g, both, [10 * 15 * 3 + 15 * 8 * 3]);
   },
+  'sequence-loss-softmax-decoder': () => {
+    // An imported Keras decoder ends in a softmax: the sequence loss then reads probabilities (From logits off).
+    const g = new GraphBuilder('softmax-decoder');
+    const tokens = g.add('Input', { shape: [6], dtype: 'int32', feature: 'tokens' }, undefined, 'tokens');
+    const emb = g.add('Embedding', { inputDim: 7, outputDim: 4 }, tokens, 'embedding');
+    const lstm = g.add('LSTM', { units: 5, returnSequences: true }, emb, 'decoder');
+    const probs = g.add('Dense', { units: 7, activation: 'softmax' }, lstm, 'probabilities');
+    const target = g.add('Input', { shape: [6], dtype: 'int32', feature: 'target' }, undefined, 'target');
+    g.add('SequenceCrossentropy', { padId: 0, fromLogits: false }, { prediction: probs, target });
+    return g.build();
+  },
   'activations-merges': () => {
     const g = new GraphBuilder('activations');
     const x = g.add('Input', { shape: [6], feature: 'x' }, undefined, 'x');
