@@ -131,25 +131,13 @@ static void panel_product(const f32 *A, int ars, int acs, const f32 *packed, f32
     bias8(b, j0, n, &blo, &bhi);
     for (int i = 0; i < m4; i += 4) {
       const f32 *a0 = A + i * ars, *a1 = a0 + ars, *a2 = a1 + ars, *a3 = a2 + ars;
-      v128_t s00 = blo, s01 = bhi, s10 = blo, s11 = bhi, s20 = blo, s21 = bhi, s30 = blo, s31 = bhi;
-      const f32 *bp = panel;
-      for (int p = 0, q = 0; p < k; p++, q += acs, bp += 8) {
-        v128_t b0 = load(bp), b1 = load(bp + 4);
-        v128_t x0 = splat(a0[q]), x1 = splat(a1[q]), x2 = splat(a2[q]), x3 = splat(a3[q]);
-        s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x0, b0));
-        s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x0, b1));
-        s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x1, b0));
-        s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x1, b1));
-        s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x2, b0));
-        s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x2, b1));
-        s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x3, b0));
-        s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x3, b1));
-      }
+      v128_t s[8] = {blo, bhi, blo, bhi, blo, bhi, blo, bhi};
+      tile4x8(a0, a1, a2, a3, acs, panel, 8, k, s);
       f32 *c = C + i * n + j0;
-      store8(c, activate4(s00, act), activate4(s01, act), width);
-      store8(c + n, activate4(s10, act), activate4(s11, act), width);
-      store8(c + 2 * n, activate4(s20, act), activate4(s21, act), width);
-      store8(c + 3 * n, activate4(s30, act), activate4(s31, act), width);
+      store8(c, activate4(s[0], act), activate4(s[1], act), width);
+      store8(c + n, activate4(s[2], act), activate4(s[3], act), width);
+      store8(c + 2 * n, activate4(s[4], act), activate4(s[5], act), width);
+      store8(c + 3 * n, activate4(s[6], act), activate4(s[7], act), width);
     }
     for (int i = m4; i < m; i++) {
       const f32 *a0 = A + i * ars;

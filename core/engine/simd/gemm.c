@@ -22,23 +22,10 @@ static void gemm_block(const f32 *A, int ars, int acs, const f32 *B, int ldb, f3
       const int i = sliceOuter ? inner : outer, j = sliceOuter ? outer : inner;
       const f32 *a0 = A + i * ars, *a1 = a0 + ars, *a2 = a1 + ars, *a3 = a2 + ars;
       f32 *c0 = C + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
-      v128_t s00 = load(c0 + j), s01 = load(c0 + j + 4), s10 = load(c1 + j), s11 = load(c1 + j + 4);
-      v128_t s20 = load(c2 + j), s21 = load(c2 + j + 4), s30 = load(c3 + j), s31 = load(c3 + j + 4);
-      const f32 *bp = B + j;
-      for (int p = 0, q = 0; p < k; p++, q += acs, bp += ldb) {
-        v128_t b0 = load(bp), b1 = load(bp + 4);
-        v128_t x0 = splat(a0[q]), x1 = splat(a1[q]), x2 = splat(a2[q]), x3 = splat(a3[q]);
-        s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x0, b0));
-        s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x0, b1));
-        s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x1, b0));
-        s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x1, b1));
-        s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x2, b0));
-        s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x2, b1));
-        s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x3, b0));
-        s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x3, b1));
-      }
-      store(c0 + j, s00); store(c0 + j + 4, s01); store(c1 + j, s10); store(c1 + j + 4, s11);
-      store(c2 + j, s20); store(c2 + j + 4, s21); store(c3 + j, s30); store(c3 + j + 4, s31);
+      v128_t s[8] = {load(c0 + j), load(c0 + j + 4), load(c1 + j), load(c1 + j + 4), load(c2 + j), load(c2 + j + 4), load(c3 + j), load(c3 + j + 4)};
+      tile4x8(a0, a1, a2, a3, acs, B + j, ldb, k, s);
+      store(c0 + j, s[0]); store(c0 + j + 4, s[1]); store(c1 + j, s[2]); store(c1 + j + 4, s[3]);
+      store(c2 + j, s[4]); store(c2 + j + 4, s[5]); store(c3 + j, s[6]); store(c3 + j + 4, s[7]);
     }
   }
   for (int i = 0; i < m4; i += 4) {

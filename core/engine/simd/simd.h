@@ -62,6 +62,26 @@ static inline v128_t v_sigmoid(v128_t x) {
 static inline v128_t load(const f32 *p) { return wasm_v128_load(p); }
 static inline void store(f32 *p, v128_t v) { wasm_v128_store(p, v); }
 
+/*
+ * The 4x8 register tile every product here uses (XNNPACK's "splat" scheme): s[0..7] (rows 0-3, two
+ * 4-lane halves each) += a(r, p)·B[p, 0..7] over p < k, a rows a0..a3 read every acs floats, B's
+ * rows every ldb floats. Inlined, s lives in registers.
+ */
+static inline void tile4x8(const f32 *a0, const f32 *a1, const f32 *a2, const f32 *a3, int acs, const f32 *bp, int ldb, int k, v128_t *s) {
+  for (int p = 0, q = 0; p < k; p++, q += acs, bp += ldb) {
+    v128_t b0 = load(bp), b1 = load(bp + 4);
+    v128_t x0 = splat(a0[q]), x1 = splat(a1[q]), x2 = splat(a2[q]), x3 = splat(a3[q]);
+    s[0] = wasm_f32x4_add(s[0], wasm_f32x4_mul(x0, b0));
+    s[1] = wasm_f32x4_add(s[1], wasm_f32x4_mul(x0, b1));
+    s[2] = wasm_f32x4_add(s[2], wasm_f32x4_mul(x1, b0));
+    s[3] = wasm_f32x4_add(s[3], wasm_f32x4_mul(x1, b1));
+    s[4] = wasm_f32x4_add(s[4], wasm_f32x4_mul(x2, b0));
+    s[5] = wasm_f32x4_add(s[5], wasm_f32x4_mul(x2, b1));
+    s[6] = wasm_f32x4_add(s[6], wasm_f32x4_mul(x3, b0));
+    s[7] = wasm_f32x4_add(s[7], wasm_f32x4_mul(x3, b1));
+  }
+}
+
 /* C[m, n] += a(A)[m, k] B[k, n]; see gemm.c. */
 void gemm_acc(const f32 *A, int ars, int acs, const f32 *B, int ldb, f32 *C, int ldc, int m, int k, int n);
 void zero(f32 *p, int n);
