@@ -11,21 +11,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectNodeBackend } from '../cli/node-backend';
 import { conv2dBackpropFilter } from '../core/engine/kernels/conv-backprop';
 import { patchesTransposed } from '../core/engine/kernels/conv-filter-im2col';
+import { EXAMPLE_CONV_GEOMETRIES, type ConvGeometry } from './conv-geometries';
 
-interface Geometry {
-  name: string;
-  x: [number, number, number, number];
-  kernel: number;
-  cout: number;
-  strides: number;
-  pad: 'same' | 'valid';
-}
+type Geometry = ConvGeometry;
 
 const GEOMETRIES: Geometry[] = [
-  { name: 'lenet conv1', x: [64, 28, 28, 1], kernel: 5, cout: 6, strides: 1, pad: 'same' },
-  { name: 'lenet conv2', x: [64, 14, 14, 6], kernel: 5, cout: 16, strides: 1, pad: 'valid' },
-  { name: 'vae-conv conv1', x: [64, 28, 28, 1], kernel: 3, cout: 32, strides: 2, pad: 'same' },
-  { name: 'vae-conv conv2', x: [64, 14, 14, 32], kernel: 3, cout: 64, strides: 2, pad: 'same' },
+  ...EXAMPLE_CONV_GEOMETRIES,
   ...[2, 4, 7, 8, 12, 16].map((cin) => ({ name: `sweep k3 cin ${cin}`, x: [64, 14, 14, cin] as Geometry['x'], kernel: 3, cout: 16, strides: 1, pad: 'same' as const })),
   ...[2, 3, 4].map((cin) => ({ name: `sweep k5 cin ${cin}`, x: [64, 14, 14, cin] as Geometry['x'], kernel: 5, cout: 16, strides: 1, pad: 'same' as const })),
 ];

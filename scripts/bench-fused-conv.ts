@@ -10,22 +10,11 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectNodeBackend } from '../cli/node-backend';
 import { CONV2D, CONV2D_BACKPROP_FILTER, CONV2D_BACKPROP_INPUT, CONV2D_BIAS_GRAD, useConvSimdKernels } from '../core/engine/simd/conv-kernels';
+import { EXAMPLE_CONV_GEOMETRIES, type ConvGeometry } from './conv-geometries';
 
-interface Geometry {
-  name: string;
-  x: [number, number, number, number];
-  kernel: number;
-  cout: number;
-  strides: number;
-  pad: 'same' | 'valid';
-}
+type Geometry = ConvGeometry;
 
-const GEOMETRIES: Geometry[] = [
-  { name: 'lenet conv1', x: [64, 28, 28, 1], kernel: 5, cout: 6, strides: 1, pad: 'same' },
-  { name: 'lenet conv2', x: [64, 14, 14, 6], kernel: 5, cout: 16, strides: 1, pad: 'valid' },
-  { name: 'vae-conv conv1', x: [64, 28, 28, 1], kernel: 3, cout: 32, strides: 2, pad: 'same' },
-  { name: 'vae-conv conv2', x: [64, 14, 14, 32], kernel: 3, cout: 64, strides: 2, pad: 'same' },
-];
+const GEOMETRIES: Geometry[] = EXAMPLE_CONV_GEOMETRIES;
 
 function threadMs(): number {
   return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
