@@ -12,8 +12,8 @@ import { readValidGraph, type Fail } from '../read-graph';
 import { boundedLine, listProblems, type SetExitCode } from '../report';
 import { writeFileAtomic } from '../../node/atomic-write';
 import { noRunMessage, pickRun } from '../pick-run';
-import { loadDataset, type DatasetOptions } from '../../core/data';
-import { nodeFileSource } from '../../core/data/node-source';
+import type { DatasetOptions } from '../../core/data';
+import { loadBundledDataset } from '../load-dataset';
 import { analyzeGraph, extractSubmodel, SubmodelError, type GraphDocument, type SubmodelPort } from '../../core/graph';
 import { exportOnnx, onnxRefusals, OnnxExportError } from '../../core/export/onnx';
 import type { Dataset } from '../../core/data/types';
@@ -125,7 +125,7 @@ async function exportLayers(request: ExportRequest): Promise<void> {
 async function graphDataset(graph: GraphDocument): Promise<Dataset | string> {
   const ref = graph.training.dataset;
   if (!ref) return 'the graph has no dataset to write (--with-data); choose one in the Setup tab';
-  return loadDataset(ref.id, nodeFileSource(), ref.options as DatasetOptions);
+  return loadBundledDataset(ref.id, ref.options as DatasetOptions);
 }
 
 async function exportPytorch(request: ExportRequest): Promise<void> {

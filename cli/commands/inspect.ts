@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadDataset, type DatasetOptions } from '../../core/data';
-import { nodeFileSource } from '../../core/data/node-source';
+import type { DatasetOptions } from '../../core/data';
+import { loadBundledDataset } from '../load-dataset';
 import { CompileError } from '../../core/engine/compile';
 import { compileSeeded, RunError } from '../../core/engine/run';
 import { applyWeights, WeightsError } from '../../core/engine/weights';
@@ -282,7 +282,7 @@ export function registerInspect(program: Command, setExitCode: SetExitCode): voi
       graph = plan.graph;
       await selectNodeBackend(opts.backend);
       const datasetRef = graph.training.dataset;
-      const dataset = 'dataset' in plan ? plan.dataset : await loadDataset(datasetRef?.id ?? '', nodeFileSource(), datasetRef?.options as DatasetOptions);
+      const dataset = 'dataset' in plan ? plan.dataset : await loadBundledDataset(datasetRef?.id ?? '', datasetRef?.options as DatasetOptions);
       let compiled;
       try {
         compiled = compileSeeded(graph);

@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { datasetIds, loadDataset, type DatasetOptions } from '../../core/data';
-import { nodeFileSource } from '../../core/data/node-source';
+import { datasetIds, type DatasetOptions } from '../../core/data';
+import { loadBundledDataset } from '../load-dataset';
 import { CompileError } from '../../core/engine/compile';
 import { exportLayersModel, WEIGHTS_FILE } from '../../core/engine/export';
 import { compileSeeded, RunError, runTraining, type EpochEvent, type StepEvent } from '../../core/engine/run';
@@ -143,7 +143,7 @@ export function registerTrain(program: Command, setExitCode: SetExitCode): void 
       }
       let dataset;
       try {
-        dataset = await loadDataset(datasetRef.id, nodeFileSource(), datasetRef.options as DatasetOptions);
+        dataset = await loadBundledDataset(datasetRef.id, datasetRef.options as DatasetOptions);
       } catch (err) {
         fail(2, boundedLine((err as Error).message));
         return;

@@ -10,8 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../core/data';
-import { nodeFileSource } from '../../../core/data/node-source';
+import { loadBundledDataset } from '../../../cli/load-dataset';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
 import { applyWeights } from '../../../core/engine/weights';
 import { analyzeGraph, bindDatasetToDocument, datasetsFitting, parseGraphText, runGraph, type FittingDataset, type GraphDocument } from '../../../core/graph';
@@ -108,7 +107,7 @@ describe('datasets an imported model fits', () => {
     expect(run.graph.training.dataset?.id).toBe('mnist');
     expect(run.manifest.dataset.id).toBe('mnist');
 
-    const dataset = await loadDataset('mnist', nodeFileSource());
+    const dataset = await loadBundledDataset('mnist');
     const batch = dataset.train.gather(Uint32Array.from({ length: 64 }, (_, i) => i));
     const oracle = tf.tidy(() => {
       const images = tf.tensor(batch.features.image?.data as Float32Array, [64, 784]);
@@ -169,7 +168,7 @@ describe('datasets an imported model fits', () => {
 
     // One full-batch step from the imported weights: its loss is the tfjs model's on those rows.
     const graph = runGraph(bound.graph, bound.graph.runs[0] as NonNullable<(typeof bound.graph.runs)[number]>);
-    const dataset = await loadDataset('sentiment', nodeFileSource());
+    const dataset = await loadBundledDataset('sentiment');
     const rows = 64;
     const batch = dataset.train.gather(Uint32Array.from({ length: rows }, (_, i) => i));
     const expected = tf.tidy(() => {
@@ -231,7 +230,7 @@ describe('datasets an imported model fits', () => {
     expect(fromRun.stderr).toBe('');
     const epochLoss = (out: string) => (JSON.parse(out.split('\n').find((l) => l.includes('"epoch"')) as string) as { loss: number }).loss;
     // The oracle: the original model's loss on the first 64 training images.
-    const dataset = await loadDataset('mnist', nodeFileSource());
+    const dataset = await loadBundledDataset('mnist');
     const batch = dataset.train.gather(Uint32Array.from({ length: 64 }, (_, i) => i));
     const expected = tf.tidy(() =>
       tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(batch.features.label?.data as Int32Array, 'int32'), 10), model.predict(tf.tensor(batch.features.image?.data as Float32Array, [64, 784])) as tf.Tensor).dataSync()[0] as number,

@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../core/data';
-import { nodeFileSource } from '../../../core/data/node-source';
 import { compileSeeded, runTraining } from '../../../core/engine/run';
 import { analyzeGraph, parseGraphText, serializeGraph, summarize } from '../../../core/graph';
 import { TEMPLATES } from '../../../core/templates';
+import { loadBundledDataset } from '../../../cli/load-dataset';
 import { selectNodeBackend } from '../../../cli/node-backend';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
@@ -48,7 +47,8 @@ describe('templates and examples/', () => {
       expect(analyzeGraph(graph).issues).toEqual([]);
       graph.training.epochs = 1;
       graph.training.batchSize = 8;
-      const dataset = await loadDataset(graph.training.dataset?.id as string, nodeFileSource());
+      // Decoded once per dataset for the file (11 templates read MNIST or Fashion-MNIST).
+      const dataset = await loadBundledDataset(graph.training.dataset?.id as string);
       const compiled = compileSeeded(graph);
       const result = await runTraining(graph, compiled, dataset, { backend: 'wasm', limit: 16 });
       expect(result.status).toBe('completed');
