@@ -12,13 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLstm } from '../../../core/catalogue/layers/recurrent/tfjs-rnn';
 import { CallMemo } from '../../../core/catalogue/layers/call-memo';
-
-function patterned(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  for (let i = 0; i < size; i++) values[i] = scale * Math.sin(1.7 * i + 0.37 * seed + 0.1 * i * seed);
-  return tf.tensor(values, shape);
-}
+import { patterned } from './agreement';
 
 /** source [6, 3] -> LSTM(5) returning sequence, h and c; all three are model outputs when `all`. */
 function encoder(all: boolean): tfl.LayersModel {

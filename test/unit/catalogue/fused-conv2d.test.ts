@@ -17,18 +17,12 @@ import { conv2dLayer } from '../../../core/catalogue/layers/convolution/dilated'
 import { registerWasmKernelGaps } from '../../../core/engine/kernels';
 import { dilateFilter } from '../../../core/engine/kernels/dilated-filter';
 import { loadNodeSimdKernels } from '../../../cli/node-backend';
+import { patternedValues } from './agreement';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
 
 /** Deterministic values in [-scale, scale] (no randomness: a failure reproduces). */
-function patterned(shape: number[], seed: number, scale = 1): Float32Array {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  for (let i = 0; i < size; i++) values[i] = scale * Math.sin(1.7 * i + 0.37 * seed + 0.1 * i * seed);
-  return values;
-}
-
 interface Case {
   name: string;
   x: [number, number, number, number];
@@ -62,10 +56,10 @@ interface Result {
 function run(c: Case, fused: boolean): Result {
   let result: Result | null = null;
   tf.tidy(() => {
-    const x = tf.tensor4d(patterned(c.x, 1), c.x);
+    const x = tf.tensor4d(patternedValues(c.x, 1), c.x);
     const wShape = [...c.kernel, c.x[3], c.filters] as [number, number, number, number];
-    const w = tf.tensor4d(patterned(wShape, 2, 0.5), wShape);
-    const b = tf.tensor1d(patterned([c.filters], 3, 0.3));
+    const w = tf.tensor4d(patternedValues(wShape, 2, 0.5), wShape);
+    const b = tf.tensor1d(patternedValues([c.filters], 3, 0.3));
     const f = (xs: tf.Tensor4D, ws: tf.Tensor4D, bs: tf.Tensor1D): tf.Tensor4D => {
       if (fused) return fusedConv2d(xs, ws, c.bias ? bs : null, c.strides, c.pad, c.dilations, c.activation);
       // The reference: tfjs cannot differentiate dilated conv2d, so the dilated filter with dilation 1.
@@ -74,7 +68,7 @@ function run(c: Case, fused: boolean): Result {
       return c.activation === 'relu' ? tf.relu(y) : y;
     };
     const y = f(x, w, b);
-    const weights = tf.tensor(patterned(y.shape, 4), y.shape);
+    const weights = tf.tensor(patternedValues(y.shape, 4), y.shape);
     const loss = (xs: tf.Tensor, ws: tf.Tensor, bs?: tf.Tensor) => tf.sum(tf.mul(f(xs as tf.Tensor4D, ws as tf.Tensor4D, (bs ?? b) as tf.Tensor1D), weights));
     // Without a bias, b is not an input of the computation (tf.grads refuses it).
     const [dx, dw, db] = tf.grads(loss)(c.bias ? [x, w, b] : [x, w]);
@@ -121,8 +115,8 @@ describe('fused Conv2D on wasm (SIMD) against the cpu backend', () => {
   }
 
   it('asks for no input gradient when only the weights train, and leaks no tensors over steps', async () => {
-    const x = tf.tensor4d(patterned([4, 12, 12, 1], 5), [4, 12, 12, 1]);
-    const w = tf.variable(tf.tensor4d(patterned([5, 5, 1, 6], 6, 0.3), [5, 5, 1, 6]));
+    const x = tf.tensor4d(patternedValues([4, 12, 12, 1], 5), [4, 12, 12, 1]);
+    const w = tf.variable(tf.tensor4d(patternedValues([5, 5, 1, 6], 6, 0.3), [5, 5, 1, 6]));
     const b = tf.variable(tf.zeros([6]));
     const step = () =>
       tf.tidy(() => {
@@ -150,7 +144,7 @@ describe('fused Conv2D on wasm (SIMD) against the cpu backend', () => {
     const model = tfl.model({ inputs: input, outputs: layer.apply(input) as tfl.SymbolicTensor });
     expect(layer.getClassName()).toBe('Conv2D');
     expect(layer.getWeights().map((w) => w.shape)).toEqual([[5, 5, 2, 6], [6]]);
-    const x = tf.tensor4d(patterned([3, 10, 9, 2], 7), [3, 10, 9, 2]);
+    const x = tf.tensor4d(patternedValues([3, 10, 9, 2], 7), [3, 10, 9, 2]);
     const fusedOut = model.predict(x) as tf.Tensor;
     const info = await tf.profile(() => tf.dispose(model.predict(x) as tf.Tensor));
     // predict's batching adds a Slice and an Identity; the convolution itself is the one fused kernel.
@@ -174,7 +168,7 @@ describe("MaxPool's and MaxPoolGrad's SIMD kernels against the cpu backend", () 
   const grads = (g: (typeof geometries)[number], ties: boolean): Float32Array => {
     let out: Float32Array | null = null;
     tf.tidy(() => {
-      const values = patterned(g.x, 8);
+      const values = patternedValues(g.x, 8);
       // ReLU-like ties: many zeros and all-negative windows (the cases tfjs' own wasm kernel got wrong).
       if (ties) for (let i = 0; i < values.length; i++) values[i] = values[i]! > 0.3 ? values[i]! : i % 3 === 0 ? -0.5 : 0;
       const x = tf.tensor4d(values, g.x);

@@ -16,23 +16,17 @@ import { sparseCrossentropyPerPosition } from '../../../core/catalogue/layers/lo
 import { registerWasmKernelGaps } from '../../../core/engine/kernels';
 import { SPARSE_XENT, SPARSE_XENT_GRAD } from '../../../core/engine/simd/crossentropy-kernels';
 import { loadNodeSimdKernels } from '../../../cli/node-backend';
+import { expectClose, patternedValues } from './agreement';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
-
-function patterned(shape: number[], seed: number, scale = 1): Float32Array {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  for (let i = 0; i < size; i++) values[i] = scale * Math.sin(1.7 * i + 0.37 * seed + 0.1 * i * seed);
-  return values;
-}
 
 /** Losses and d(Σ loss·probe)/d scores on the active backend. */
 function run(scoreValues: Float32Array, shape: number[], labelValues: number[], dtype: 'int32' | 'float32'): { loss: Float32Array; grad: Float32Array } {
   const initial = tf.tensor(scoreValues, shape);
   const scores = tf.variable(initial);
   const labels = tf.tensor(labelValues, [labelValues.length], dtype);
-  const probe = tf.tensor1d(patterned([labelValues.length], 5, 2));
+  const probe = tf.tensor1d(patternedValues([labelValues.length], 5, 2));
   let loss = new Float32Array(0);
   const { value, grads } = tf.variableGrads(() => {
     const perPosition = sparseCrossentropyPerPosition(scores, labels, true);
@@ -44,19 +38,9 @@ function run(scoreValues: Float32Array, shape: number[], labelValues: number[], 
   return { loss, grad };
 }
 
-function expectClose(actual: Float32Array, expected: Float32Array, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!));
-    if (!(diff <= worst)) worst = diff;
-  }
-  expect(worst, label).toBeLessThanOrEqual(1e-4);
-}
-
 async function compareWithCpu(shape: number[], labels: number[], dtype: 'int32' | 'float32', scale = 3): Promise<void> {
   const label = `[${shape.join(', ')}] ${dtype} labels ${labels.join(',')}`;
-  const scores = patterned(shape, 1, scale);
+  const scores = patternedValues(shape, 1, scale);
   await tf.setBackend('cpu');
   const expected = run(scores, shape, labels, dtype);
   await tf.setBackend('wasm');
@@ -99,7 +83,7 @@ describe('fused sparse softmax cross-entropy (wasm SIMD) = tfjs ops on cpu', () 
   it("useStockCrossentropy(true) runs tfjs' ops", async () => {
     await tf.setBackend('wasm');
     useStockCrossentropy(true);
-    const info = await tf.profile(() => void run(patterned([3, 4], 1), [3, 4], [0, 1, 2], 'int32'));
+    const info = await tf.profile(() => void run(patternedValues([3, 4], 1), [3, 4], [0, 1, 2], 'int32'));
     expect(info.kernels.map((k) => k.name)).not.toContain(SPARSE_XENT);
     expect(info.kernels.map((k) => k.name)).toContain('OneHot');
   });

@@ -18,18 +18,12 @@ import { denseLayer, FusedDense, useStockDense } from '../../../core/catalogue/l
 import { registerWasmKernelGaps } from '../../../core/engine/kernels';
 import { DENSE, DENSE_GRAD_BIAS, DENSE_GRAD_INPUT, DENSE_GRAD_KERNEL } from '../../../core/engine/simd/dense-kernels';
 import { loadNodeSimdKernels } from '../../../cli/node-backend';
+import { expectClose, patterned } from './agreement';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
 
 /** Deterministic values in [-scale, scale] (no randomness: a failure reproduces). */
-function patterned(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  for (let i = 0; i < size; i++) values[i] = scale * Math.sin(1.7 * i + 0.37 * seed + 0.1 * i * seed);
-  return tf.tensor(values, shape);
-}
-
 /** The layer built on a symbolic input (so that it can be disposed like a layer of a model). */
 function built(layer: tfl.layers.Layer, shape: number[]): tfl.layers.Layer {
   layer.apply(tfl.input({ shape: shape.slice(1) }));
@@ -57,16 +51,6 @@ function run(layer: tfl.layers.Layer, xValues: tf.Tensor, withDx = true): Run {
   // x shares xValues' data: disposing the variable leaves xValues to its owner.
   tf.dispose([value, ...Object.values(grads), x, probe!]);
   return result;
-}
-
-function expectClose(actual: Float32Array, expected: Float32Array, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!));
-    if (!(diff <= worst)) worst = diff;
-  }
-  expect(worst, label).toBeLessThanOrEqual(1e-4);
 }
 
 interface Case {

@@ -16,6 +16,7 @@ import { createGru, createLstm, createSimpleRnn, useStockRecurrence } from '../.
 import { registerWasmKernelGaps } from '../../../core/engine/kernels';
 import { LSTM_SEQUENCE, LSTM_SEQUENCE_GRAD } from '../../../core/engine/simd/kernels';
 import { loadNodeSimdKernels } from '../../../cli/node-backend';
+import { expectClose, patterned } from './agreement';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
@@ -37,13 +38,6 @@ interface Case {
 }
 
 /** Deterministic values in [-scale, scale] (no randomness: a failure reproduces). */
-function patterned(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  for (let i = 0; i < size; i++) values[i] = scale * Math.sin(1.7 * i + 0.37 * seed + 0.1 * i * seed);
-  return tf.tensor(values, shape);
-}
-
 function makeLayer(c: Case): tfl.RNN {
   const args = {
     units: c.units,
@@ -85,16 +79,6 @@ function runLayer(layer: tfl.RNN, c: Case, x: tf.Variable, states: tf.Variable[]
   for (const [name, g] of Object.entries(grads)) named.set(name, (g.dataSync() as Float32Array).slice());
   tf.dispose([value, ...Object.values(grads), ...probes]);
   return { outputs, grads: named };
-}
-
-function expectClose(actual: Float32Array, expected: Float32Array, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const diff = Math.abs(actual[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!));
-    if (!(diff <= worst)) worst = diff;
-  }
-  expect(worst, label).toBeLessThanOrEqual(1e-4);
 }
 
 function compareFusedWithStock(c: Case, batch = 3, time = 4, features = 5): void {
