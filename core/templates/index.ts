@@ -293,8 +293,15 @@ const DCGAN_PHASE = { steps: 1, optimizer: 'adam' as const, learningRate: 0.0002
  * (BatchNorm + ReLU between), the discriminator halves the image twice with strided convolutions
  * and LeakyReLU(0.2), no pooling. Its second copy, on generated images, shares its weights.
  * The generator ends in a sigmoid because the images are scaled to [0, 1].
- * `conditional`: the digit label goes into both networks (Mirza & Osindero 2014): one-hot,
- * concatenated to the noise, and tiled over the image as 10 extra channels for the discriminator.
+ * `conditional`: the digit label goes into both networks, as in AC-GAN (Odena et al. 2017): the
+ * generator reads the one-hot label concatenated to the noise (Mirza & Osindero 2014), and the
+ * discriminator has a second head that classifies the digit; it learns the class of real digits,
+ * the generator to make its digits read as the class asked for. With Adam 1e-3 (beta1 0.5) a
+ * LeNet trained on real digits reads the digit asked for in 63% of samples after 150 steps
+ * (scripts/gan-samples.ts --judge). The first design (the label tiled over the image as 10 extra
+ * input channels of the discriminator, Adam 2e-4) stayed at chance: 9.8% after 250 steps, all "3"s;
+ * so did a projection discriminator at 2e-4 (11.4% after 297 steps) and this one at 2e-4 (9.6%
+ * after 150 steps).
  */
 function dcgan(dataset: 'mnist' | 'fashion-mnist', conditional: boolean): () => GraphDocument {
   return () => {
@@ -303,18 +310,19 @@ function dcgan(dataset: 'mnist' | 'fashion-mnist', conditional: boolean): () => 
       conditional ? `Conditional DCGAN (${what})` : `DCGAN (${what})`,
       'Generator: noise 64 -> Dense 7x7x32 -> 2 transposed convolutions (stride 2, BatchNorm, ReLU) -> 28x28x1 sigmoid. ' +
         'Discriminator: 2 strided convolutions (16 and 32 filters, LeakyReLU 0.2) -> Dense 1; its copy on generated images shares its weights. ' +
-        (conditional ? 'The label (one-hot) is concatenated to the noise and tiled over the image as 10 extra channels, so the generator draws the digit asked for. ' : '') +
-        'Phases alternate one discriminator and one generator step, Adam 2e-4, beta1 0.5 (the DCGAN paper).',
+        (conditional
+          ? 'The label (one-hot) is concatenated to the noise; a second head of the discriminator classifies the digit (AC-GAN): it learns the class of real digits, the generator to make its digits read as the class asked for. ' +
+            'Phases alternate one discriminator and one generator step, Adam 1e-3, beta1 0.5.'
+          : 'Phases alternate one discriminator and one generator step, Adam 2e-4, beta1 0.5 (the DCGAN paper).'),
     );
     const image = g.add('Input', { shape: [28, 28, 1], feature: 'image' }, undefined, 'real');
     const noise = g.add('Noise', { size: 64, distribution: 'normal' }, { batch: image }, 'noise');
-    let labelMaps: NodeHandle | null = null;
+    let label: NodeHandle | null = null;
     let latent: OutputRef = noise;
     if (conditional) {
-      const onehot = g.add('OneHot', { depth: 10 }, labelInput(g), 'label_onehot');
+      label = labelInput(g);
+      const onehot = g.add('OneHot', { depth: 10 }, label, 'label_onehot');
       latent = g.add('Concatenate', {}, { in: [noise, onehot] }, 'g_input');
-      const cell = g.add('Reshape', { targetShape: [1, 1, 10] }, onehot, 'label_cell');
-      labelMaps = g.add('UpSampling2D', { size: [28, 28] }, cell, 'label_maps');
     }
     const generatorNodes: NodeHandle[] = latent === noise ? [] : [latent as NodeHandle];
     const layer = (type: string, params: Record<string, unknown>, input: OutputRef, name: string): NodeHandle => {
@@ -332,24 +340,35 @@ function dcgan(dataset: 'mnist' | 'fashion-mnist', conditional: boolean): () => 
     const generated = layer('Conv2DTranspose', { filters: 1, kernelSize: [4, 4], strides: [2, 2], padding: 'same', activation: 'sigmoid' }, x, 'generated');
     const generator = ['g_project', 'g_bn0', 'g_up1', 'g_bn1', 'generated'];
     const discriminator = (input: OutputRef, suffix: string): NodeHandle[] => {
-      const seen = labelMaps ? g.add('Concatenate', {}, { in: [input, labelMaps] }, `d_input${suffix}`) : null;
-      const c1 = g.add('Conv2D', { filters: 16, kernelSize: [4, 4], strides: [2, 2], padding: 'same' }, seen ?? input, `d_conv1${suffix}`);
+      const c1 = g.add('Conv2D', { filters: 16, kernelSize: [4, 4], strides: [2, 2], padding: 'same' }, input, `d_conv1${suffix}`);
       const a1 = g.add('Activation', { activation: 'leakyRelu', alpha: 0.2 }, c1, `d_lrelu1${suffix}`);
       const c2 = g.add('Conv2D', { filters: 32, kernelSize: [4, 4], strides: [2, 2], padding: 'same' }, a1, `d_conv2${suffix}`);
       const a2 = g.add('Activation', { activation: 'leakyRelu', alpha: 0.2 }, c2, `d_lrelu2${suffix}`);
       const flat = g.add('Flatten', {}, a2, `d_flatten${suffix}`);
+      // The auxiliary classifier first: the score stays the last node, as in the unconditional DCGAN.
+      const classes = label ? [g.add('Dense', { units: 10 }, flat, `d_class${suffix}`)] : [];
       const score = g.add('Dense', { units: 1 }, flat, `d_score${suffix}`);
-      return [...(seen ? [seen] : []), c1, a1, c2, a2, flat, score];
+      return [c1, a1, c2, a2, flat, ...classes, score];
     };
     const onReal = discriminator(image, '');
     const onFake = discriminator(generated, '_fake');
     // Only layers with weights share them; the copies of weightless ones simply compute the same.
-    const weighted = (nodes: NodeHandle[]) => nodes.filter((n) => /^d_(conv|score)/.test(n.node));
+    const weighted = (nodes: NodeHandle[]) => nodes.filter((n) => /^d_(conv|score|class)/.test(n.node));
     weighted(onFake).forEach((node, i) => g.share(node, weighted(onReal)[i] as NodeHandle));
     const realScore = onReal[onReal.length - 1] as NodeHandle;
     const fakeScore = onFake[onFake.length - 1] as NodeHandle;
     const dLoss = g.add('GANDiscriminatorLoss', { formulation: 'non-saturating' }, { real: realScore, fake: fakeScore }, 'd_loss');
     const gLoss = g.add('GANGeneratorLoss', { formulation: 'non-saturating' }, { fake: fakeScore }, 'g_loss');
+    // AC-GAN: the discriminator learns the class of real digits, the generator to make its digits read as the class asked for.
+    const classLosses = label
+      ? {
+          d: [g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: onReal[5] as NodeHandle, target: label }, 'd_class_loss').node],
+          g: [g.add('SparseCategoricalCrossentropy', { fromLogits: true }, { prediction: onFake[5] as NodeHandle, target: label }, 'g_class_loss').node],
+        }
+      : { d: [], g: [] };
+    const discriminatorUpdates = weighted(onReal).map((n) => n.node);
+    // The classifier head gives both networks a strong signal early; 2e-4 left the class at chance for hundreds of steps.
+    const phase = conditional ? { ...DCGAN_PHASE, learningRate: 0.001 } : DCGAN_PHASE;
     return g
       .submodel('generator', generatorNodes)
       .submodel('discriminator', onReal)
@@ -359,8 +378,8 @@ function dcgan(dataset: 'mnist' | 'fashion-mnist', conditional: boolean): () => 
         batchSize: 64,
         validationSplit: 0,
         phases: [
-          { name: 'discriminator', losses: [dLoss.node], updates: weighted(onReal).map((n) => n.node), ...DCGAN_PHASE },
-          { name: 'generator', losses: [gLoss.node], updates: generator, ...DCGAN_PHASE },
+          { name: 'discriminator', losses: [dLoss.node, ...classLosses.d], updates: discriminatorUpdates, ...phase },
+          { name: 'generator', losses: [gLoss.node, ...classLosses.g], updates: generator, ...phase },
         ],
       })
       .build();
