@@ -4,21 +4,27 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The longest test files, longest first (CPU seconds of one run, measured with process.cpuUsage
- * per file, 2026-12-05). On a fresh clone vitest has no timings yet and starts the largest files
+ * The longest test files, longest first. Measured 2026-12-06 with `npx vitest run --reporter=json`
+ * (file end - start, 2 workers, load 16-27): webgpu-templates 940 s, gan-images 593, cli/inspect
+ * 1311 before the CLI decoded each dataset once per process (its CPU time then fell 113 -> 42 s,
+ * so ~490 s), backend-webgpu 541, kill 237, data/images 178, inspection-leaks 64, decode 47,
+ * engine/inspect 47, seq2seq 28, gan 27, corruption 24 (as matmul-kernels and keep); every other
+ * file 23 s or less. On a fresh clone vitest has no timings yet and starts the largest files
  * first, which put the long ones last: with two workers the run ended on one of them while the
  * other core idled. A file missing from the list only loses its head start.
  */
 const SLOW_FIRST = [
-  'test/unit/cli/inspect.test.ts',
-  'test/unit/engine/gan-images.test.ts',
-  'test/unit/engine/backend-webgpu.test.ts',
   'test/unit/engine/webgpu-templates.test.ts',
+  'test/unit/engine/gan-images.test.ts',
+  'test/unit/cli/inspect.test.ts',
+  'test/unit/engine/backend-webgpu.test.ts',
   'test/unit/cli/kill.test.ts',
-  'test/unit/engine/decode.test.ts',
-  'test/unit/engine/inspection-leaks.test.ts',
   'test/unit/data/images.test.ts',
+  'test/unit/engine/inspection-leaks.test.ts',
+  'test/unit/engine/decode.test.ts',
   'test/unit/engine/inspect.test.ts',
+  'test/unit/data/seq2seq.test.ts',
+  'test/unit/engine/gan.test.ts',
   'test/unit/data/corruption.test.ts',
 ];
 
