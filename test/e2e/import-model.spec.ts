@@ -20,12 +20,7 @@ import { GraphBuilder } from '../../core/graph';
 import { loadDataset } from '../../core/data';
 import { nodeFileSource } from '../../core/data/node-source';
 import { encodePng } from '../../core/inspect/png';
-
-interface FixtureFile {
-  name: string;
-  mimeType: string;
-  buffer: Buffer;
-}
+import { drop, nodeTypes, type FixtureFile } from './import-helpers';
 
 /** A foreign tfjs convnet (as tfjs-examples' mnist builds it), saved in memory as model.json + two shards. */
 async function foreignConvnet(lambda = false): Promise<FixtureFile[]> {
@@ -161,22 +156,6 @@ async function open(page: Page): Promise<void> {
   await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
   await page.goto('/?trainLimit=256');
   await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
-}
-
-/** Drops files on the window as a file manager would. */
-async function drop(page: Page, files: FixtureFile[]): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, type: f.mimeType, data: f.buffer.toString('base64') }));
-  const transfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
-    return dt;
-  }, payload);
-  await page.locator('.react-flow__pane').dispatchEvent('dragover', { dataTransfer: transfer });
-  await page.locator('.react-flow__pane').dispatchEvent('drop', { dataTransfer: transfer });
-}
-
-async function nodeTypes(page: Page): Promise<string[]> {
-  return page.evaluate(() => window.__netwright?.store.getState().document.nodes.map((n) => n.type) ?? []);
 }
 
 test.use({ viewport: { width: 1440, height: 1000 } });

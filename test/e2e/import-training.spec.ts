@@ -11,12 +11,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdirSync } from 'node:fs';
 import { createLstm } from '../../core/catalogue/layers/recurrent/tfjs-rnn';
 import { getDatasetSpec } from '../../core/data';
-
-interface FixtureFile {
-  name: string;
-  mimeType: string;
-  buffer: Buffer;
-}
+import { drop, nodeTypes, type FixtureFile } from './import-helpers';
 
 /** A tfjs model saved in memory as model.json + weights.bin, with small patterned weights. */
 async function saved(model: tfl.LayersModel): Promise<FixtureFile[]> {
@@ -87,22 +82,6 @@ async function dateAttention(): Promise<FixtureFile[]> {
 async function open(page: Page): Promise<void> {
   await page.goto('/?trainLimit=256');
   await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
-}
-
-/** Drops files on the window as a file manager would. */
-async function drop(page: Page, files: FixtureFile[]): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, type: f.mimeType, data: f.buffer.toString('base64') }));
-  const transfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
-    return dt;
-  }, payload);
-  await page.locator('.react-flow__pane').dispatchEvent('dragover', { dataTransfer: transfer });
-  await page.locator('.react-flow__pane').dispatchEvent('drop', { dataTransfer: transfer });
-}
-
-async function nodeTypes(page: Page): Promise<string[]> {
-  return page.evaluate(() => window.__netwright?.store.getState().document.nodes.map((n) => n.type) ?? []);
 }
 
 /** Binds `datasetId` in Setup, trains one epoch (the first 256 samples), waits for the end. */
