@@ -84,6 +84,8 @@ export interface SimdExports {
     goBackwards: number,
   ): void;
   column_sums(m: number, sums: number, sums64: number, rows: number, cols: number): void;
+  /** Σ x² or, when y is not 0, Σ (x - y)², in float64. */
+  sum_squares_f64(x: number, y: number, n: number): number;
   adam_f32(
     value: number,
     m: number,

@@ -336,3 +336,33 @@ void im2col_transposed(const f32 *x, f32 *patches, int n, int h, int w, int c, i
     }
   }
 }
+
+/*
+ * Σ x² (or Σ (x - y)² when y is not 0) over n floats, summed in float64 (the trainer's gradient,
+ * weight and update norms: NetwrightL2Norms). Four float64 lanes in two f64x2 sums.
+ */
+EXPORT(sum_squares_f64)
+double sum_squares_f64(const f32 *x, const f32 *y, int n) {
+  v128_t lo = wasm_f64x2_splat(0.0), hi = wasm_f64x2_splat(0.0);
+  int i = 0;
+  /* Differences in float64, as the JavaScript path took them. */
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = load(x + i);
+    v128_t a = wasm_f64x2_promote_low_f32x4(v);
+    v128_t b = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+    if (y) {
+      v128_t w = load(y + i);
+      a = wasm_f64x2_sub(a, wasm_f64x2_promote_low_f32x4(w));
+      b = wasm_f64x2_sub(b, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w, w, 2, 3, 0, 1)));
+    }
+    lo = wasm_f64x2_add(lo, wasm_f64x2_mul(a, a));
+    hi = wasm_f64x2_add(hi, wasm_f64x2_mul(b, b));
+  }
+  v128_t s = wasm_f64x2_add(lo, hi);
+  double sum = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+  for (; i < n; i++) {
+    double d = (double)x[i] - (y ? (double)y[i] : 0.0);
+    sum += d * d;
+  }
+  return sum;
+}

@@ -11,6 +11,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { L2_NORMS_KERNEL, l2Norms, registerL2NormsKernels } from '../../../core/engine/kernels/norms';
 import { registerWasmKernelGaps } from '../../../core/engine/kernels';
+import { loadNodeSimdKernels } from '../../../cli/node-backend';
+import { useSimdKernels } from '../../../core/engine/simd';
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
@@ -85,6 +87,22 @@ describe('l2Norms', () => {
       expect(norms.dataSync()[0], backend).toBe(Infinity);
       expect(viaOps.dataSync()[0], backend).toBe(Infinity);
       tf.dispose([big, norms, viaOps]);
+    }
+  });
+
+  it("computes the same in Netwright's SIMD module on wasm (sums, differences, overflow, refusals)", async () => {
+    expect(await loadNodeSimdKernels()).toBe(true);
+    try {
+      await check('wasm', true);
+      const big = tf.tensor([2e19, 1]);
+      const norms = l2Norms([big]);
+      expect(norms.dataSync()[0]).toBe(Infinity);
+      const a = tf.ones([3]);
+      const b = tf.ones([4]);
+      expect(() => l2Norms([a], [b])).toThrow(/x0 has 3 values, y0 4/);
+      tf.dispose([big, norms, a, b]);
+    } finally {
+      useSimdKernels(false);
     }
   });
 
