@@ -46,9 +46,9 @@ export const METRICS: Readonly<Record<string, MetricFn>> = {
     return { accuracy: mean(tf.equal(tf.greater(prediction, threshold), tf.greater(target, 0.5))) };
   },
   MeanSquaredError: ({ prediction, target }) =>
-    prediction && target ? { reconstructionError: tf.mean(tf.squaredDifference(prediction, target)) } : NONE,
+    prediction && target ? { meanSquaredError: tf.mean(tf.squaredDifference(prediction, target)) } : NONE,
   MeanAbsoluteError: ({ prediction, target }) =>
-    prediction && target ? { reconstructionError: tf.mean(tf.abs(tf.sub(prediction, target))) } : NONE,
+    prediction && target ? { meanAbsoluteError: tf.mean(tf.abs(tf.sub(prediction, target))) } : NONE,
   SequenceCrossentropy: ({ prediction, target, mask }, params) => {
     if (!prediction || !target) return NONE;
     const ids = tf.cast(target, 'int32');

@@ -124,9 +124,9 @@ function metricLines(type: string, v: (port: string) => string, params: Readonly
     case 'BinaryCrossentropy':
       return [['accuracy', `((${p} > ${params['fromLogits'] === false ? '0.5' : '0'}) == (${t} > 0.5)).float().mean()`]];
     case 'MeanSquaredError':
-      return [['reconstructionError', `(${p} - ${t}.float()).square().mean()`]];
+      return [['meanSquaredError', `(${p} - ${t}.float()).square().mean()`]];
     case 'MeanAbsoluteError':
-      return [['reconstructionError', `(${p} - ${t}.float()).abs().mean()`]];
+      return [['meanAbsoluteError', `(${p} - ${t}.float()).abs().mean()`]];
     case 'SequenceCrossentropy': {
       const mask = v('mask');
       const weights = mask ? `(${mask} > 0.5).float()` : `(${t} != ${params['padId'] as number}).float()`;

@@ -60,7 +60,7 @@ describe('the training step', () => {
     expect((bias as tf.Tensor).dataSync()[0]).toBeCloseTo(B - 0.1 * expected.db, 5);
     const gradNorm = Math.sqrt(expected.dW.reduce((a, g) => a + g * g, expected.db * expected.db));
     expect(step.gradNorm).toBeCloseTo(gradNorm, 4);
-    expect(step.metrics.reconstructionError).toBeCloseTo(expected.loss, 5);
+    expect(step.metrics.meanSquaredError).toBeCloseTo(expected.loss, 5);
     const kernelStats = step.stats?.find((s) => s.name.endsWith('kernel'));
     expect(kernelStats?.nodeId).toBe('linear');
     const wNorm = Math.hypot(...W);
