@@ -227,6 +227,25 @@ export function spatialPadding(
 
 // ---------------------------------------------------------------- rules
 
+/**
+ * Keras' initialization of a kernel (glorot uniform) and bias (zeros) of `model.<init>`, and the
+ * run's kernel permuted by `order` into PyTorch's layout and its bias, under `<state>.weight/bias`.
+ */
+function glorotKernelAndBias(
+  ctx: RuleContext,
+  e: Emitted,
+  useBias: boolean,
+  order: readonly number[],
+  at: { init: string; state: string; kernel: string } = { init: ctx.attr, state: ctx.attr, kernel: 'kernel' },
+): void {
+  e.init.push(`nn.init.xavier_uniform_(model.${at.init}.weight)`);
+  if (useBias) e.init.push(`nn.init.zeros_(model.${at.init}.bias)`);
+  const k = weight(ctx, at.kernel);
+  if (k) e.state.push(entry(`${at.state}.weight`, transposeArray(k.values, k.shape, order)));
+  const b = useBias ? weight(ctx, 'bias') : null;
+  if (b) e.state.push(entry(`${at.state}.bias`, b));
+}
+
 const dense: LayerRule = {
   kind: 'export',
   refuse: activationRefusal,
@@ -240,16 +259,50 @@ const dense: LayerRule = {
     const y = ctx.out('out');
     e.forward.push(`${y} = ${activationExpr(ctx.params['activation'] as string, `self.${ctx.attr}(${asChannelsLast(x)})`)}`);
     e.outputs['out'] = { expr: y, channelsFirst: false, shape: ctx.outputShapes['out'] as Shape };
-    e.init.push(`nn.init.xavier_uniform_(model.${ctx.attr}.weight)`);
-    if (useBias) e.init.push(`nn.init.zeros_(model.${ctx.attr}.bias)`);
-    const k = weight(ctx, 'kernel');
     // Keras kernels are [in, out]; nn.Linear keeps [out, in].
-    if (k) e.state.push(entry(`${ctx.attr}.weight`, transposeArray(k.values, k.shape, [1, 0])));
-    const b = useBias ? weight(ctx, 'bias') : null;
-    if (b) e.state.push(entry(`${ctx.attr}.bias`, b));
+    glorotKernelAndBias(ctx, e, useBias, [1, 0]);
     return e;
   },
 };
+
+/** Per-axis window parameters of a rank-1 (one number) or rank-2 ([h, w] or one number) layer. */
+function axes(ctx: RuleContext, rank: 1 | 2, key: string): number[] {
+  return rank === 2 ? pair(ints(ctx.params, key)) : [num(ctx.params, key)];
+}
+
+/** What every convolution reads: its input and channels, filters, bias, kernel sizes and strides. */
+function convolution(ctx: RuleContext, rank: 1 | 2) {
+  const x = one(ctx);
+  return {
+    x,
+    channels: x.shape[x.shape.length - 1] as number,
+    filters: num(ctx.params, 'filters'),
+    useBias: ctx.params['useBias'] as boolean,
+    kernels: axes(ctx, rank, 'kernelSize'),
+    strides: axes(ctx, rank, 'strides'),
+  };
+}
+
+/** nn.ConvNd's optional arguments, written only where they differ from PyTorch's defaults. */
+function convArgs(strides: readonly number[], symmetric: readonly number[], dilations: readonly number[]): string[] {
+  const args: string[] = [];
+  if (strides.some((s) => s !== 1)) args.push(`stride=${pyTuple(strides)}`);
+  if (symmetric.some((p) => p !== 0)) args.push(`padding=${pyTuple(symmetric)}`);
+  if (dilations.some((d) => d !== 1)) args.push(`dilation=${pyTuple(dilations)}`);
+  return args;
+}
+
+/** forward(): the module `self.<attr>` on the channels-first input (padded first for an asymmetric 'same'), then the activation. */
+function convForward(ctx: RuleContext, e: Emitted, x: TorchValue, pad: number[] | null): void {
+  let input = asChannelsFirst(x);
+  if (pad) {
+    e.forward.push(`# TensorFlow's 'same' padding puts the extra pixel after (bottom/right); PyTorch's would be symmetric.`);
+    input = `F.pad(${input}, ${pyTuple(pad)})`;
+  }
+  const y = ctx.out('out');
+  e.forward.push(`${y} = ${activationExpr(ctx.params['activation'] as string, `self.${ctx.attr}(${input})`)}`);
+  e.outputs['out'] = { expr: y, channelsFirst: true, shape: ctx.outputShapes['out'] as Shape };
+}
 
 function convRule(rank: 1 | 2): LayerRule {
   return {
@@ -257,35 +310,15 @@ function convRule(rank: 1 | 2): LayerRule {
     refuse: activationRefusal,
     emit(ctx) {
       const e = empty();
-      const x = one(ctx);
-      const filters = num(ctx.params, 'filters');
-      const useBias = ctx.params['useBias'] as boolean;
-      const kernels = rank === 2 ? pair(ints(ctx.params, 'kernelSize')) : [num(ctx.params, 'kernelSize')];
-      const strides = rank === 2 ? pair(ints(ctx.params, 'strides')) : [num(ctx.params, 'strides')];
-      const dilations = rank === 2 ? pair(ints(ctx.params, 'dilationRate')) : [num(ctx.params, 'dilationRate')];
-      const channels = x.shape[x.shape.length - 1] as number;
+      const { x, channels, filters, useBias, kernels, strides } = convolution(ctx, rank);
+      const dilations = axes(ctx, rank, 'dilationRate');
       const { symmetric, pad } = spatialPadding(ctx, x, ctx.params['padding'] as string, kernels, strides, dilations);
-      const args = [`${channels}`, `${filters}`, `kernel_size=${pyTuple(kernels)}`];
-      if (strides.some((s) => s !== 1)) args.push(`stride=${pyTuple(strides)}`);
-      if (symmetric.some((p) => p !== 0)) args.push(`padding=${pyTuple(symmetric)}`);
-      if (dilations.some((d) => d !== 1)) args.push(`dilation=${pyTuple(dilations)}`);
+      const args = [`${channels}`, `${filters}`, `kernel_size=${pyTuple(kernels)}`, ...convArgs(strides, symmetric, dilations)];
       if (!useBias) args.push('bias=False');
       e.modules.push(`${ctx.attr} = nn.Conv${rank}d(${args.join(', ')})`);
-      let input = asChannelsFirst(x);
-      if (pad) {
-        e.forward.push(`# TensorFlow's 'same' padding puts the extra pixel after (bottom/right); PyTorch's would be symmetric.`);
-        input = `F.pad(${input}, ${pyTuple(pad)})`;
-      }
-      const y = ctx.out('out');
-      e.forward.push(`${y} = ${activationExpr(ctx.params['activation'] as string, `self.${ctx.attr}(${input})`)}`);
-      e.outputs['out'] = { expr: y, channelsFirst: true, shape: ctx.outputShapes['out'] as Shape };
-      e.init.push(`nn.init.xavier_uniform_(model.${ctx.attr}.weight)`);
-      if (useBias) e.init.push(`nn.init.zeros_(model.${ctx.attr}.bias)`);
-      const k = weight(ctx, 'kernel');
+      convForward(ctx, e, x, pad);
       // Keras: [kh, kw, in, out] (or [k, in, out]); PyTorch: [out, in, kh, kw].
-      if (k) e.state.push(entry(`${ctx.attr}.weight`, transposeArray(k.values, k.shape, rank === 2 ? [3, 2, 0, 1] : [2, 1, 0])));
-      const b = useBias ? weight(ctx, 'bias') : null;
-      if (b) e.state.push(entry(`${ctx.attr}.bias`, b));
+      glorotKernelAndBias(ctx, e, useBias, rank === 2 ? [3, 2, 0, 1] : [2, 1, 0]);
       return e;
     },
   };
@@ -296,12 +329,7 @@ const conv2dTranspose: LayerRule = {
   refuse: activationRefusal,
   emit(ctx) {
     const e = empty();
-    const x = one(ctx);
-    const filters = num(ctx.params, 'filters');
-    const useBias = ctx.params['useBias'] as boolean;
-    const kernels = pair(ints(ctx.params, 'kernelSize'));
-    const strides = pair(ints(ctx.params, 'strides'));
-    const channels = x.shape[3] as number;
+    const { x, channels, filters, useBias, kernels, strides } = convolution(ctx, 2);
     const same = ctx.params['padding'] === 'same';
     // PyTorch's full output is (in - 1)·s + k; TensorFlow's is in·s ('same') or (in - 1)·s + max(k, s) ('valid').
     const extra = kernels.map((k, i) => Math.max((strides[i] as number) - k, 0));
@@ -324,13 +352,8 @@ const conv2dTranspose: LayerRule = {
     }
     e.forward.push(`${y} = ${activationExpr(ctx.params['activation'] as string, conv)}`);
     e.outputs['out'] = { expr: y, channelsFirst: true, shape: ctx.outputShapes['out'] as Shape };
-    e.init.push(`nn.init.xavier_uniform_(model.${ctx.attr}.weight)`);
-    if (useBias) e.init.push(`nn.init.zeros_(model.${ctx.attr}.bias)`);
-    const k = weight(ctx, 'kernel');
     // Keras: [kh, kw, out, in]; PyTorch ConvTranspose2d: [in, out, kh, kw].
-    if (k) e.state.push(entry(`${ctx.attr}.weight`, transposeArray(k.values, k.shape, [3, 2, 0, 1])));
-    const b = useBias ? weight(ctx, 'bias') : null;
-    if (b) e.state.push(entry(`${ctx.attr}.bias`, b));
+    glorotKernelAndBias(ctx, e, useBias, [3, 2, 0, 1]);
     return e;
   },
 };
@@ -340,47 +363,26 @@ const separableConv2d: LayerRule = {
   refuse: activationRefusal,
   emit(ctx) {
     const e = empty();
-    const x = one(ctx);
-    const filters = num(ctx.params, 'filters');
+    const { x, channels, filters, useBias, kernels, strides } = convolution(ctx, 2);
     const multiplier = num(ctx.params, 'depthMultiplier');
-    const useBias = ctx.params['useBias'] as boolean;
-    const kernels = pair(ints(ctx.params, 'kernelSize'));
-    const strides = pair(ints(ctx.params, 'strides'));
-    const dilations = pair(ints(ctx.params, 'dilationRate'));
-    const channels = x.shape[3] as number;
+    const dilations = axes(ctx, 2, 'dilationRate');
     const depthwise = channels * multiplier;
     const { symmetric, pad } = spatialPadding(ctx, x, ctx.params['padding'] as string, kernels, strides, dilations);
     // Depthwise: one group per input channel, output channel c·multiplier + m as in TensorFlow; then a 1x1 convolution.
-    const args = [`${channels}`, `${depthwise}`, `kernel_size=${pyTuple(kernels)}`, `groups=${channels}`];
-    if (strides.some((s) => s !== 1)) args.push(`stride=${pyTuple(strides)}`);
-    if (symmetric.some((p) => p !== 0)) args.push(`padding=${pyTuple(symmetric)}`);
-    if (dilations.some((d) => d !== 1)) args.push(`dilation=${pyTuple(dilations)}`);
-    args.push('bias=False');
+    const args = [`${channels}`, `${depthwise}`, `kernel_size=${pyTuple(kernels)}`, `groups=${channels}`, ...convArgs(strides, symmetric, dilations), 'bias=False'];
     e.modules.push(`${ctx.attr} = nn.Sequential(nn.Conv2d(${args.join(', ')}), nn.Conv2d(${depthwise}, ${filters}, kernel_size=1${useBias ? '' : ', bias=False'}))`);
-    let input = asChannelsFirst(x);
-    if (pad) {
-      e.forward.push(`# TensorFlow's 'same' padding puts the extra pixel after (bottom/right); PyTorch's would be symmetric.`);
-      input = `F.pad(${input}, ${pyTuple(pad)})`;
-    }
-    const y = ctx.out('out');
-    e.forward.push(`${y} = ${activationExpr(ctx.params['activation'] as string, `self.${ctx.attr}(${input})`)}`);
-    e.outputs['out'] = { expr: y, channelsFirst: true, shape: ctx.outputShapes['out'] as Shape };
+    convForward(ctx, e, x, pad);
     // Keras' glorot fans of the depthwise kernel [kh, kw, in, m] differ from PyTorch's [in·m, 1, kh, kw].
-    const receptive = kernels[0] * kernels[1];
+    const receptive = (kernels[0] as number) * (kernels[1] as number);
     const limit = Math.sqrt(6 / (receptive * channels + receptive * multiplier));
     e.init.push(`nn.init.uniform_(model.${ctx.attr}[0].weight, -${pyFloat(limit)}, ${pyFloat(limit)})  # Keras' glorot_uniform fans`);
-    e.init.push(`nn.init.xavier_uniform_(model.${ctx.attr}[1].weight)`);
-    if (useBias) e.init.push(`nn.init.zeros_(model.${ctx.attr}[1].bias)`);
     const dk = weight(ctx, 'depthwise_kernel');
-    const pk = weight(ctx, 'pointwise_kernel');
     if (dk) {
       // [kh, kw, in, m] -> [in, m, kh, kw], read as [in·m, 1, kh, kw].
       const t = transposeArray(dk.values, dk.shape, [2, 3, 0, 1]);
-      e.state.push({ key: `${ctx.attr}.0.weight`, shape: [depthwise, 1, kernels[0], kernels[1]], values: t.values });
+      e.state.push({ key: `${ctx.attr}.0.weight`, shape: [depthwise, 1, kernels[0] as number, kernels[1] as number], values: t.values });
     }
-    if (pk) e.state.push(entry(`${ctx.attr}.1.weight`, transposeArray(pk.values, pk.shape, [3, 2, 0, 1])));
-    const b = useBias ? weight(ctx, 'bias') : null;
-    if (b) e.state.push(entry(`${ctx.attr}.1.bias`, b));
+    glorotKernelAndBias(ctx, e, useBias, [3, 2, 0, 1], { init: `${ctx.attr}[1]`, state: `${ctx.attr}.1`, kernel: 'pointwise_kernel' });
     return e;
   },
 };
@@ -391,7 +393,7 @@ function poolRule(rank: 1 | 2, reduction: 'max' | 'avg'): LayerRule {
     emit(ctx) {
       const e = empty();
       const x = one(ctx);
-      const kernels = rank === 2 ? pair(ints(ctx.params, 'poolSize')) : [num(ctx.params, 'poolSize')];
+      const kernels = axes(ctx, rank, 'poolSize');
       const given = ints(ctx.params, 'strides');
       const strides = given.length === 0 ? kernels : rank === 2 ? pair(given) : [given[0] as number];
       const { symmetric, pad } = spatialPadding(ctx, x, ctx.params['padding'] as string, kernels, strides, kernels.map(() => 1));
