@@ -51,7 +51,7 @@ export const returnStateParam = param.bool({
   help: 'Add outputs with the final state (h, and c for an LSTM), [batch, units] each, e.g. to initialise a decoder.',
 });
 
-export const goBackwardsParam = param.bool({
+const goBackwardsParam = param.bool({
   default: false,
   label: 'Go backwards',
   help: 'Process the sequence from the last step to the first. With return sequences the output is in that reversed order too (as in Keras).',
@@ -72,6 +72,18 @@ export const recurrentDropoutParam = param.float({
   label: 'Recurrent dropout',
   help: 'Fraction of the units of the previous state h dropped during training (the same mask at every step). No effect at inference.',
 });
+
+/** The first parameters of SimpleRNN, GRU and LSTM, in the inspector's order (gate options follow). */
+export const CELL_HEAD_PARAMS = { units: unitsParam, activation: rnnActivationParam };
+
+/** The last parameters of SimpleRNN, GRU and LSTM, in the inspector's order. */
+export const CELL_TAIL_PARAMS = {
+  returnSequences: returnSequencesParam,
+  returnState: returnStateParam,
+  goBackwards: goBackwardsParam,
+  dropout: dropoutParam,
+  recurrentDropout: recurrentDropoutParam,
+};
 
 export const SEQUENCE_IN: PortSpec = { name: 'in', help: 'A sequence [batch, time, features].' };
 export const INITIAL_H: PortSpec = {
@@ -201,7 +213,7 @@ export interface RecurrentCellParams {
 
 /**
  * What SimpleRNN (1 gate), GRU (3) and LSTM (4) share: outputs, shape rule, parameter count,
- * FLOPs and how the built tfjs layer is applied to the input and the wired initial states.
+ * FLOPs and a build that applies the created tfjs layer to the input and the wired initial states.
  */
 export function recurrentCellRules<P extends RecurrentCellParams>(
   type: string,
@@ -209,6 +221,11 @@ export function recurrentCellRules<P extends RecurrentCellParams>(
   states: readonly ('h' | 'c')[],
   statePorts: readonly string[],
 ) {
+  const apply = (layer: { apply(x: SymbolicTensor, kwargs?: object): unknown }, ctx: BuildContext<P>) => {
+    const initialState = initialStateTensors(ctx.inputs, statePorts);
+    const result = layer.apply(inputTensor(ctx), initialState ? { initialState } : undefined) as SymbolicTensor | SymbolicTensor[];
+    return namedOutputs(result, ctx.params.returnState, states);
+  };
   return {
     outputs: (p: P) => recurrentOutputs(p.returnState, states),
     inferShapes(ctx: ShapeContext<P>) {
@@ -221,11 +238,9 @@ export function recurrentCellRules<P extends RecurrentCellParams>(
       return { trainable: gatedCellParams(gates, features, ctx.params.units, ctx.params.useBias), nonTrainable: 0 };
     },
     flops: (ctx: ShapeContext<P>) => gatedCellFlops(gates, sequenceInput(ctx, type), ctx.params.units),
-    apply(layer: { apply(x: SymbolicTensor, kwargs?: object): unknown }, ctx: BuildContext<P>) {
-      const initialState = initialStateTensors(ctx.inputs, statePorts);
-      const result = layer.apply(inputTensor(ctx), initialState ? { initialState } : undefined) as SymbolicTensor | SymbolicTensor[];
-      return namedOutputs(result, ctx.params.returnState, states);
-    },
+    /** `create` makes the tfjs layer from the shared arguments (recurrentLayerArgs) and the cell's own parameters. */
+    build: (create: (args: ReturnType<typeof recurrentLayerArgs>, p: P) => { apply(x: SymbolicTensor, kwargs?: object): unknown }) => (ctx: BuildContext<P>) =>
+      apply(create(recurrentLayerArgs(ctx.params, ctx.name), ctx.params), ctx),
   };
 }
 

@@ -1,32 +1,13 @@
 import { defineLayer, oneInput } from '../../decl';
 import type { ParamValues } from '../../params';
-import {
-  dropoutParam,
-  goBackwardsParam,
-  INITIAL_H,
-  recurrentActivationParam,
-  recurrentCellRules,
-  recurrentDropoutParam,
-  recurrentLayerArgs,
-  returnSequencesParam,
-  returnStateParam,
-  rnnActivationParam,
-  SEQUENCE_IN,
-  unitsParam,
-  useBiasParam,
-} from './common';
+import { CELL_HEAD_PARAMS, CELL_TAIL_PARAMS, INITIAL_H, recurrentActivationParam, recurrentCellRules, SEQUENCE_IN, useBiasParam } from './common';
 import { createGru } from './tfjs-rnn';
 
 const params = {
-  units: unitsParam,
-  activation: rnnActivationParam,
+  ...CELL_HEAD_PARAMS,
   recurrentActivation: recurrentActivationParam,
   useBias: useBiasParam,
-  returnSequences: returnSequencesParam,
-  returnState: returnStateParam,
-  goBackwards: goBackwardsParam,
-  dropout: dropoutParam,
-  recurrentDropout: recurrentDropoutParam,
+  ...CELL_TAIL_PARAMS,
 };
 
 const cell = recurrentCellRules<ParamValues<typeof params>>('GRU', 3, ['h'], ['initialH']);
@@ -49,12 +30,5 @@ export const gru = defineLayer({
   inferShapes: cell.inferShapes,
   countParams: cell.countParams,
   flops: cell.flops,
-  build(ctx) {
-    const p = ctx.params;
-    const layer = createGru({
-      ...recurrentLayerArgs(p, ctx.name),
-      recurrentActivation: p.recurrentActivation,
-    });
-    return cell.apply(layer, ctx);
-  },
+  build: cell.build((args, p) => createGru({ ...args, recurrentActivation: p.recurrentActivation })),
 });

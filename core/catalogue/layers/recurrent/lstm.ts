@@ -1,26 +1,10 @@
 import { defineLayer, oneInput } from '../../decl';
 import { param, type ParamValues } from '../../params';
-import {
-  dropoutParam,
-  goBackwardsParam,
-  INITIAL_C,
-  INITIAL_H,
-  recurrentActivationParam,
-  recurrentCellRules,
-  recurrentDropoutParam,
-  recurrentLayerArgs,
-  returnSequencesParam,
-  returnStateParam,
-  rnnActivationParam,
-  SEQUENCE_IN,
-  unitsParam,
-  useBiasParam,
-} from './common';
+import { CELL_HEAD_PARAMS, CELL_TAIL_PARAMS, INITIAL_C, INITIAL_H, recurrentActivationParam, recurrentCellRules, SEQUENCE_IN, useBiasParam } from './common';
 import { createLstm } from './tfjs-rnn';
 
 const params = {
-  units: unitsParam,
-  activation: rnnActivationParam,
+  ...CELL_HEAD_PARAMS,
   recurrentActivation: recurrentActivationParam,
   useBias: useBiasParam,
   unitForgetBias: param.bool({
@@ -28,11 +12,7 @@ const params = {
     label: 'Unit forget bias',
     help: "Start the forget-gate bias at 1 so the cell remembers by default (Keras' default; tfjs' own default is off).",
   }),
-  returnSequences: returnSequencesParam,
-  returnState: returnStateParam,
-  goBackwards: goBackwardsParam,
-  dropout: dropoutParam,
-  recurrentDropout: recurrentDropoutParam,
+  ...CELL_TAIL_PARAMS,
 };
 
 const cell = recurrentCellRules<ParamValues<typeof params>>('LSTM', 4, ['h', 'c'], ['initialH', 'initialC']);
@@ -56,13 +36,5 @@ export const lstm = defineLayer({
   inferShapes: cell.inferShapes,
   countParams: cell.countParams,
   flops: cell.flops,
-  build(ctx) {
-    const p = ctx.params;
-    const layer = createLstm({
-      ...recurrentLayerArgs(p, ctx.name),
-      recurrentActivation: p.recurrentActivation,
-      unitForgetBias: p.unitForgetBias,
-    });
-    return cell.apply(layer, ctx);
-  },
+  build: cell.build((args, p) => createLstm({ ...args, recurrentActivation: p.recurrentActivation, unitForgetBias: p.unitForgetBias })),
 });

@@ -1,31 +1,9 @@
 import { defineLayer, oneInput } from '../../decl';
 import type { ParamValues } from '../../params';
-import {
-  dropoutParam,
-  goBackwardsParam,
-  INITIAL_H,
-  recurrentCellRules,
-  recurrentDropoutParam,
-  recurrentLayerArgs,
-  returnSequencesParam,
-  returnStateParam,
-  rnnActivationParam,
-  SEQUENCE_IN,
-  unitsParam,
-  useBiasParam,
-} from './common';
+import { CELL_HEAD_PARAMS, CELL_TAIL_PARAMS, INITIAL_H, recurrentCellRules, SEQUENCE_IN, useBiasParam } from './common';
 import { createSimpleRnn } from './tfjs-rnn';
 
-const params = {
-  units: unitsParam,
-  activation: rnnActivationParam,
-  useBias: useBiasParam,
-  returnSequences: returnSequencesParam,
-  returnState: returnStateParam,
-  goBackwards: goBackwardsParam,
-  dropout: dropoutParam,
-  recurrentDropout: recurrentDropoutParam,
-};
+const params = { ...CELL_HEAD_PARAMS, useBias: useBiasParam, ...CELL_TAIL_PARAMS };
 
 const cell = recurrentCellRules<ParamValues<typeof params>>('SimpleRNN', 1, ['h'], ['initialH']);
 
@@ -46,12 +24,5 @@ export const simpleRnn = defineLayer({
   inferShapes: cell.inferShapes,
   countParams: cell.countParams,
   flops: cell.flops,
-  build(ctx) {
-    const p = ctx.params;
-    const layer = createSimpleRnn({
-      ...recurrentLayerArgs(p, ctx.name),
-
-    });
-    return cell.apply(layer, ctx);
-  },
+  build: cell.build((args) => createSimpleRnn(args)),
 });
