@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
+import { defineLayer, IN_PORT, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
-import { axisParam, axisRule, featureAxisSize } from './axis';
+import { affineParams, affineShapeRules, axisParam, axisRule } from './axis';
 
 export const batchNorm = defineLayer({
   type: 'BatchNorm',
@@ -18,30 +18,14 @@ export const batchNorm = defineLayer({
       label: 'Momentum',
       help: 'Keras convention: moving = momentum * moving + (1 - momentum) * batch statistic. PyTorch momentum 0.1 is Keras 0.9.',
     }),
-    epsilon: param.float({
-      default: 1e-3,
-      min: 0,
-      exclusiveMin: true,
-      label: 'Epsilon',
-      help: 'Added to the variance before the square root (Keras default 1e-3; PyTorch uses 1e-5).',
-    }),
-    center: param.bool({ default: true, label: 'Center', help: 'Learn a shift beta per channel.' }),
-    scale: param.bool({ default: true, label: 'Scale', help: 'Learn a scale gamma per channel.' }),
+    ...affineParams('channel'),
   },
   inputs: IN_PORT,
   outputs: OUT_PORT,
   validateParams: (p) => axisRule(p.axis),
   backendExamples: [{ params: {}, inputs: { in: oneInput([3, 4]) } }],
-  inferShapes(ctx) {
-    const x = inputShape(ctx);
-    featureAxisSize(x, ctx.params.axis, 'BatchNorm');
-    return { out: x };
-  },
-  countParams(ctx) {
-    const channels = featureAxisSize(inputShape(ctx), ctx.params.axis, 'BatchNorm');
-    // gamma and beta learn; the moving mean and variance are updated, not trained.
-    return { trainable: (Number(ctx.params.center) + Number(ctx.params.scale)) * channels, nonTrainable: 2 * channels };
-  },
+  // gamma and beta learn; the moving mean and variance are updated, not trained.
+  ...affineShapeRules('BatchNorm', 2),
   build({ params, name, inputs }) {
     const layer = tfl.layers.batchNormalization({
       axis: params.axis,
