@@ -4,8 +4,8 @@ import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type
 import { param } from '../../params';
 import { formatShape, ShapeError, type Shape } from '../../../shapes/shape';
 import { conv2dLayer } from './dilated';
-import { filtersParam, useBiasParam, windowParam2d } from './common-params';
-import { convOutputLength, knownProduct, pair, paddingParam, requireImage, requireWindowFits, stridesDilationRule } from './spatial';
+import { filtersParam, stridesPaddingDilation2d, useBiasParam, windowParam2d } from './common-params';
+import { conv2dWindowArgs, knownProduct, pair, requireImage, stridesDilationRule, windowOutput2d } from './spatial';
 
 /** The image one step sees: the input itself, or [batch, h, w, c] of a sequence of images. */
 function stepImage(ctx: ShapeContext<{ timeDistributed: boolean }>): { image: Shape; time: Shape[number] | undefined } {
@@ -25,13 +25,7 @@ export const conv2d = defineLayer({
   params: {
     filters: filtersParam(),
     kernelSize: windowParam2d('Kernel size', 'Window size: one number for a square kernel, or [height, width].', [3, 3], true),
-    strides: windowParam2d('Strides', 'Step between window positions: one number, or [vertical, horizontal].', [1, 1]),
-    padding: paddingParam(),
-    dilationRate: windowParam2d(
-      'Dilation rate',
-      'Gap between kernel taps: a kernel of size k spans (k - 1) * rate + 1 pixels. Must be 1 when strides > 1.',
-      [1, 1],
-    ),
+    ...stridesPaddingDilation2d(),
     activation: activationParam('linear'),
     useBias: useBiasParam(),
     timeDistributed: param.bool({
@@ -53,12 +47,8 @@ export const conv2d = defineLayer({
     const { image: x, time } = stepImage(ctx);
     requireImage(x, 'Conv2D');
     const { padding, filters } = ctx.params;
-    const [kh, kw] = pair(ctx.params.kernelSize);
-    const [sh, sw] = pair(ctx.params.strides);
-    const [dh, dw] = pair(ctx.params.dilationRate);
-    requireWindowFits('Conv2D kernel', 'height', x[1] ?? null, kh, padding, dh);
-    requireWindowFits('Conv2D kernel', 'width', x[2] ?? null, kw, padding, dw);
-    const out: Shape = [null, convOutputLength(x[1] ?? null, kh, sh, padding, dh), convOutputLength(x[2] ?? null, kw, sw, padding, dw), filters];
+    const [h, w] = windowOutput2d('Conv2D kernel', x, pair(ctx.params.kernelSize), pair(ctx.params.strides), padding, pair(ctx.params.dilationRate));
+    const out: Shape = [null, h, w, filters];
     return { out: time === undefined ? out : [null, time, ...out.slice(1)] };
   },
   countParams(ctx) {
@@ -79,11 +69,7 @@ export const conv2d = defineLayer({
   build({ params, name, inputs }) {
     // Dilation > 1: a subclass whose gradients exist (tfjs 4.22 cannot differentiate dilated conv2d).
     const layer = conv2dLayer({
-      filters: params.filters,
-      kernelSize: pair(params.kernelSize),
-      strides: pair(params.strides),
-      padding: params.padding,
-      dilationRate: pair(params.dilationRate),
+      ...conv2dWindowArgs(params),
       activation: fusedActivation(params.activation),
       useBias: params.useBias,
       name: params.timeDistributed ? `${name}_conv` : name,

@@ -4,8 +4,8 @@ import { activationParam, applyTrailingActivation, fusedActivation } from '../..
 import { defineLayer, IN_PORT, inputShape, inputTensor, oneInput, OUT_PORT, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import { dilatedSeparableConv2dLayer, isDilated } from './dilated';
-import { filtersParam, useBiasParam, windowParam2d } from './common-params';
-import { convOutputLength, knownProduct, pair, paddingParam, requireImage, requireWindowFits, stridesDilationRule } from './spatial';
+import { filtersParam, stridesPaddingDilation2d, useBiasParam, windowParam2d } from './common-params';
+import { conv2dWindowArgs, knownProduct, pair, requireImage, stridesDilationRule, windowOutput2d } from './spatial';
 
 type SeparableConvArgs = NonNullable<Parameters<typeof tfl.layers.separableConv2d>[0]>;
 type LayerConstructor = (new (args: SeparableConvArgs) => tfl.layers.Layer) & Pick<typeof tfl.layers.Layer, 'fromConfig'>;
@@ -40,13 +40,7 @@ export const separableConv2d = defineLayer({
   params: {
     filters: filtersParam(),
     kernelSize: windowParam2d('Kernel size', 'Window size of the depthwise step: one number, or [height, width].', [3, 3], true),
-    strides: windowParam2d('Strides', 'Step between window positions: one number, or [vertical, horizontal].', [1, 1]),
-    padding: paddingParam(),
-    dilationRate: windowParam2d(
-      'Dilation rate',
-      'Gap between kernel taps: a kernel of size k spans (k - 1) * rate + 1 pixels. Must be 1 when strides > 1.',
-      [1, 1],
-    ),
+    ...stridesPaddingDilation2d(),
     depthMultiplier: param.int({
       default: 1,
       min: 1,
@@ -70,14 +64,8 @@ export const separableConv2d = defineLayer({
     const x = inputShape(ctx);
     requireImage(x, 'SeparableConv2D');
     const { padding, filters } = ctx.params;
-    const [kh, kw] = pair(ctx.params.kernelSize);
-    const [sh, sw] = pair(ctx.params.strides);
-    const [dh, dw] = pair(ctx.params.dilationRate);
-    requireWindowFits('SeparableConv2D kernel', 'height', x[1] ?? null, kh, padding, dh);
-    requireWindowFits('SeparableConv2D kernel', 'width', x[2] ?? null, kw, padding, dw);
-    return {
-      out: [null, convOutputLength(x[1] ?? null, kh, sh, padding, dh), convOutputLength(x[2] ?? null, kw, sw, padding, dw), filters],
-    };
+    const [h, w] = windowOutput2d('SeparableConv2D kernel', x, pair(ctx.params.kernelSize), pair(ctx.params.strides), padding, pair(ctx.params.dilationRate));
+    return { out: [null, h, w, filters] };
   },
   countParams(ctx) {
     const x = inputShape(ctx);
@@ -95,11 +83,7 @@ export const separableConv2d = defineLayer({
   },
   build({ params, name, inputs }) {
     const args: SeparableConvArgs = {
-      filters: params.filters,
-      kernelSize: pair(params.kernelSize),
-      strides: pair(params.strides),
-      padding: params.padding,
-      dilationRate: pair(params.dilationRate),
+      ...conv2dWindowArgs(params),
       depthMultiplier: params.depthMultiplier,
       activation: fusedActivation(params.activation),
       useBias: params.useBias,

@@ -58,6 +58,29 @@ export function requireWindowFits(
   throw new ShapeError(`${what} ${spanText} is larger than the input ${axis} ${n} with padding 'valid'; ${remedy}`, 'in');
 }
 
+/**
+ * Height and width after a 2D window (kernel or pool) over an image [batch, h, w, c], once a 'valid'
+ * window is known to fit; `what` names the window in the error ("Conv2D kernel").
+ */
+export function windowOutput2d(
+  what: string,
+  x: Shape,
+  [kh, kw]: readonly [number, number],
+  [sh, sw]: readonly [number, number],
+  padding: Padding,
+  [dh, dw]: readonly [number, number] = [1, 1],
+  remedy?: string,
+): [Dim, Dim] {
+  requireWindowFits(what, 'height', x[1] ?? null, kh, padding, dh, remedy);
+  requireWindowFits(what, 'width', x[2] ?? null, kw, padding, dw, remedy);
+  return [convOutputLength(x[1] ?? null, kh, sh, padding, dh), convOutputLength(x[2] ?? null, kw, sw, padding, dw)];
+}
+
+/** The tfjs arguments of a 2D convolution's window, with one-number sizes made pairs. */
+export function conv2dWindowArgs(p: { filters: number; kernelSize: readonly number[]; strides: readonly number[]; padding: Padding; dilationRate: readonly number[] }) {
+  return { filters: p.filters, kernelSize: pair(p.kernelSize), strides: pair(p.strides), padding: p.padding, dilationRate: pair(p.dilationRate) };
+}
+
 function squareSide(n: number): number | null {
   const side = Math.round(Math.sqrt(n));
   return side * side === n ? side : null;

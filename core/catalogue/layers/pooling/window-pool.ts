@@ -2,7 +2,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { defineLayer, IN_PORT, type BackendExample, inputShape, inputTensor, NO_PARAMS, OUT_PORT, type LayerDecl, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
-import { convOutputLength, pair, paddingParam, requireImage, requireSequence, requireWindowFits } from '../convolution/spatial';
+import { convOutputLength, pair, paddingParam, requireImage, requireSequence, requireWindowFits, windowOutput2d } from '../convolution/spatial';
 
 type Reduction = 'max' | 'avg';
 
@@ -10,6 +10,22 @@ const REMEDY = "use padding 'same', a smaller pool, or remove the pooling";
 
 function describe(reduction: Reduction): string {
   return reduction === 'max' ? 'Keeps the largest value' : 'Averages the values';
+}
+
+/** A pool's strides (empty: the pool size) and padding, in the inspector's order. */
+function stridesAndPadding(rank: 1 | 2, help: string) {
+  return {
+    strides: param.ints({
+      default: [],
+      minLength: 0,
+      maxLength: rank,
+      min: 1,
+      max: 1024,
+      label: 'Strides',
+      help: `${help} Empty: the pool size (windows do not overlap), as in Keras.`,
+    }),
+    padding: paddingParam(),
+  };
 }
 
 export function definePool1d(type: string, reduction: Reduction, backendExamples: readonly BackendExample[]): LayerDecl {
@@ -20,16 +36,7 @@ export function definePool1d(type: string, reduction: Reduction, backendExamples
     description: `${describe(reduction)} in each window over time: [batch, steps, channels] -> [batch, steps', channels].`,
     params: {
       poolSize: param.int({ default: 2, min: 1, max: 1024, label: 'Pool size', help: 'Window length, in time steps.', card: true }),
-      strides: param.ints({
-        default: [],
-        minLength: 0,
-        maxLength: 1,
-        min: 1,
-        max: 1024,
-        label: 'Strides',
-        help: 'Step between windows. Empty: the pool size (windows do not overlap), as in Keras.',
-      }),
-      padding: paddingParam(),
+      ...stridesAndPadding(1, 'Step between windows.'),
     },
     inputs: IN_PORT,
     outputs: OUT_PORT,
@@ -68,16 +75,7 @@ export function definePool2d(type: string, reduction: Reduction, backendExamples
         help: 'Window size: one number for a square window, or [height, width].',
         card: true,
       }),
-      strides: param.ints({
-        default: [],
-        minLength: 0,
-        maxLength: 2,
-        min: 1,
-        max: 1024,
-        label: 'Strides',
-        help: 'Step between windows: one number, or [vertical, horizontal]. Empty: the pool size (windows do not overlap), as in Keras.',
-      }),
-      padding: paddingParam(),
+      ...stridesAndPadding(2, 'Step between windows: one number, or [vertical, horizontal].'),
     },
     inputs: IN_PORT,
     outputs: OUT_PORT,
@@ -88,9 +86,8 @@ export function definePool2d(type: string, reduction: Reduction, backendExamples
       const { padding } = ctx.params;
       const [ph, pw] = pair(ctx.params.poolSize);
       const [sh, sw] = ctx.params.strides.length > 0 ? pair(ctx.params.strides) : [ph, pw];
-      requireWindowFits(`${type} pool`, 'height', x[1] ?? null, ph, padding, 1, REMEDY);
-      requireWindowFits(`${type} pool`, 'width', x[2] ?? null, pw, padding, 1, REMEDY);
-      return { out: [null, convOutputLength(x[1] ?? null, ph, sh, padding), convOutputLength(x[2] ?? null, pw, sw, padding), x[3] ?? null] };
+      const [h, w] = windowOutput2d(`${type} pool`, x, [ph, pw], [sh, sw], padding, [1, 1], REMEDY);
+      return { out: [null, h, w, x[3] ?? null] };
     },
     countParams: () => NO_PARAMS,
     build({ params, name, inputs }) {
