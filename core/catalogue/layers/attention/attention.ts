@@ -8,20 +8,7 @@ import { defineLayer, inputShape, inputTensor, oneInput, type SymbolicTensor } f
 import { param } from '../../params';
 import { ShapeError } from '../../../shapes/shape';
 import { additiveScores } from './additive-scores';
-import {
-  atSlot,
-  checkKeyMask,
-  configBoolean,
-  configNumber,
-  configSlots,
-  dedupeInputs,
-  maskedSoftmax,
-  project,
-  requireSequence,
-  shapeList,
-  tensorList,
-  type BaseLayerArgs,
-} from './common';
+import { atSlot, checkKeyMask, configBoolean, configNumber, configSlots, dedupeInputs, maskedSoftmax, project, requireSequence, shapeList, tensorList, type BaseLayerArgs } from './common';
 
 export const ATTENTION_SCORES = ['dot', 'general', 'additive', 'scaledDot'] as const;
 export type AttentionScore = (typeof ATTENTION_SCORES)[number];

@@ -9,20 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { defineLayer, inputShape, inputTensor, oneInput, type SymbolicTensor } from '../../decl';
 import { param } from '../../params';
 import type { Shape } from '../../../shapes/shape';
-import {
-  atSlot,
-  checkKeyMask,
-  configBoolean,
-  configNumber,
-  configSlots,
-  dedupeInputs,
-  maskedSoftmax,
-  requireSameLength,
-  requireSequence,
-  shapeList,
-  tensorList,
-  type BaseLayerArgs,
-} from './common';
+import { atSlot, checkKeyMask, configBoolean, configNumber, configSlots, dedupeInputs, maskedSoftmax, requireSameLength, requireSequence, shapeList, tensorList, type BaseLayerArgs } from './common';
 
 export interface MultiHeadAttentionLayerArgs extends BaseLayerArgs {
   numHeads: number;
@@ -298,15 +285,7 @@ export const multiHeadAttention = defineLayer({
   },
 });
 
-type MhaParamValues = {
-  numHeads: number;
-  keyDim: number;
-  valueDim: number;
-  outputDim: number;
-  useBias: boolean;
-  causal: boolean;
-  dropout: number;
-};
+type MhaParamValues = Pick<MultiHeadAttentionLayerArgs, 'numHeads' | 'keyDim' | 'valueDim' | 'outputDim' | 'useBias' | 'causal' | 'dropout'>;
 
 export function mhaLayerOptions(p: MhaParamValues) {
   return {
