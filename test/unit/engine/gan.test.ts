@@ -231,7 +231,7 @@ describe("a phase's Adam beta1", () => {
     const refused = parseGraphText(JSON.stringify(bad));
     expect(refused.ok ? [] : refused.errors.map((e) => e.path)).toEqual(['$.training.phases[1].beta1']);
 
-    for (const [id, learningRate] of [['dcgan-mnist', 0.0002], ['cgan-mnist', 0.001]] as const) {
+    for (const [id, learningRate] of [['dcgan-mnist', 0.001], ['dcgan-fashion-mnist', 0.001], ['cgan-mnist', 0.001]] as const) {
       const graph = getTemplate(id)?.build() as GraphDocument;
       const compiled = compileSeeded(graph);
       const trainers = effectivePhases(graph.training).map((phase) => new Trainer(compiled, graph.training, { phase }));
