@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LossDecl, SymbolicTensor } from '../catalogue/decl';
 import { analyzeGraph, type AnalyzeOptions, type GraphAnalysis, type GraphIssue } from '../graph/analyze';
 import type { GraphDocument, GraphNode } from '../graph/document';
+import { reachable } from '../graph/reach';
 import { nodeDisplayName } from '../graph/summary';
 import type { Shape } from '../shapes/shape';
 
@@ -83,20 +84,6 @@ function layerNames(nodes: readonly GraphNode[]): Map<string, string> {
     out.set(node.id, name);
   }
   return out;
-}
-
-function ancestorsOf(graph: GraphDocument, targets: Iterable<string>): Set<string> {
-  const incoming = new Map<string, string[]>();
-  for (const e of graph.edges) incoming.set(e.target.node, [...(incoming.get(e.target.node) ?? []), e.source.node]);
-  const seen = new Set<string>();
-  const stack = [...targets];
-  while (stack.length > 0) {
-    const id = stack.pop() as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    stack.push(...(incoming.get(id) ?? []));
-  }
-  return seen;
 }
 
 export interface CompileOptions extends AnalyzeOptions {
@@ -261,7 +248,7 @@ export function compileGraph(graph: GraphDocument, options: CompileOptions = {})
   }
   if (outputs.length === 0) throw new CompileError([{ severity: 'error', message: 'the graph has no layer to compute' }]);
 
-  const needed = ancestorsOf(graph, outputs.map((o) => o.nodeId));
+  const needed = reachable(graph, outputs.map((o) => o.nodeId), 'up');
   const modelInputs = feeds.map((f, i) => ({ f, i })).filter(({ f }) => needed.has(f.nodeId)).map(({ i }) => i);
   const model = tfl.model({
     inputs: modelInputs.map((i) => (nodeTensors.get((feeds[i] as FeedSpec).nodeId) as Record<string, SymbolicTensor>).out as SymbolicTensor),
@@ -287,7 +274,7 @@ export function inspectionModel(
   graph: GraphDocument,
   ports: readonly { nodeId: string; port: string }[],
 ): { model: tfl.LayersModel; feeds: number[] } {
-  const needed = ancestorsOf(graph, ports.map((p) => p.nodeId));
+  const needed = reachable(graph, ports.map((p) => p.nodeId), 'up');
   const feeds = compiled.feeds.map((f, i) => ({ f, i })).filter(({ f }) => needed.has(f.nodeId)).map(({ i }) => i);
   const inputs = feeds.map((i) => (compiled.nodeTensors.get((compiled.feeds[i] as FeedSpec).nodeId) as Record<string, SymbolicTensor>).out as SymbolicTensor);
   const outputs = ports.map((p) => {

@@ -19,6 +19,7 @@ import { SeededRandom } from '../data/random';
 import { SEQ2SEQ_FEATURES } from '../data/seq2seq';
 import { END_ID, PAD_ID, START_ID } from '../data/types';
 import type { GraphDocument } from '../graph/document';
+import { reachable } from '../graph/reach';
 import { attentionOutputs, runInspection } from './inspect';
 import { rerouteModel } from './reroute';
 import type { CompiledGraph, FeedTensors, PortRef } from './compile';
@@ -45,18 +46,6 @@ export interface Seq2SeqFeatureNames {
   decoderInput: string;
 }
 
-function ancestors(graph: GraphDocument, nodeId: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [nodeId];
-  while (stack.length > 0) {
-    const id = stack.pop() as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const e of graph.edges) if (e.target.node === id) stack.push(e.source.node);
-  }
-  return seen;
-}
-
 export function seq2seqIO(compiled: CompiledGraph, graph: GraphDocument, names: Seq2SeqFeatureNames = SEQ2SEQ_FEATURES): Seq2SeqIO {
   const feed = (feature: string) => compiled.feeds.findIndex((f) => f.feature === feature);
   const encoderFeed = feed(names.encoderInput);
@@ -76,7 +65,7 @@ export function seq2seqIO(compiled: CompiledGraph, graph: GraphDocument, names: 
   if (sourceLength === null || targetLength === null || vocabularySize === null) {
     throw new Error('decoding needs fixed source and decoder lengths and a known vocabulary size');
   }
-  const upstream = ancestors(graph, logits.nodeId);
+  const upstream = reachable(graph, [logits.nodeId], 'up');
   const attention = attentionOutputs(compiled).find((ref) => {
     const shape = compiled.nodeTensors.get(ref.nodeId)?.[ref.port]?.shape ?? [];
     return upstream.has(ref.nodeId) && shape[shape.length - 2] === targetLength && shape[shape.length - 1] === sourceLength;
@@ -307,22 +296,10 @@ interface LatentDecoder {
 
 const latentDecoders = new WeakMap<CompiledGraph, Map<string, LatentDecoder>>();
 
-function descendants(graph: GraphDocument, nodeId: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [nodeId];
-  while (stack.length > 0) {
-    const id = stack.pop() as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const e of graph.edges) if (e.source.node === id) stack.push(e.target.node);
-  }
-  return seen;
-}
-
 function buildLatentDecoder(compiled: CompiledGraph, graph: GraphDocument, samplingNodeId: string): LatentDecoder {
   const z = compiled.nodeTensors.get(samplingNodeId)?.['z'];
   if (!z) throw new Error(`node ${samplingNodeId} is not a Sampling node with a 'z' output`);
-  const downstream = descendants(graph, samplingNodeId);
+  const downstream = reachable(graph, [samplingNodeId], 'down');
   const loss = compiled.losses.find((l) => {
     const s = l.sources.prediction;
     return s?.kind === 'output' && downstream.has((compiled.outputs[s.output] as PortRef).nodeId);

@@ -11,6 +11,7 @@ import type { NoiseDistribution } from '../catalogue/layers/generative/noise';
 import type { GanFormulation } from '../catalogue/layers/losses/gan';
 import type { GraphDocument, GraphNode } from '../graph/document';
 import { portsWithRole } from '../graph/port-roles';
+import { reachable } from '../graph/reach';
 import { inspectionModel, type CompiledGraph, type FeedTensors, type PortRef } from './compile';
 import { releaseRerouted, rerouteModel, type ReroutedModel } from './reroute';
 
@@ -33,21 +34,6 @@ export interface GanRoles {
 function sourceOf(graph: GraphDocument, nodeId: string, port: string): PortRef | null {
   const edge = graph.edges.find((e) => e.target.node === nodeId && e.target.port === port);
   return edge ? { nodeId: edge.source.node, port: edge.source.port } : null;
-}
-
-function reach(graph: GraphDocument, from: string, direction: 'up' | 'down'): Set<string> {
-  const seen = new Set<string>();
-  const stack = [from];
-  while (stack.length > 0) {
-    const id = stack.pop() as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    for (const e of graph.edges) {
-      if (direction === 'up' && e.target.node === id) stack.push(e.source.node);
-      if (direction === 'down' && e.source.node === id) stack.push(e.target.node);
-    }
-  }
-  return seen;
 }
 
 export const sizeOf = (shape: readonly (number | null)[]): number => shape.reduce<number>((n, d) => n * (d ?? 1), 1);
@@ -79,21 +65,21 @@ export function ganRoles(graph: GraphDocument, compiled: CompiledGraph): GanRole
   // The real samples: the largest float Input the discriminator reads on real data (else the one
   // the noise takes its batch size from).
   const feedOf = (id: string) => compiled.feeds.find((f) => f.nodeId === id);
-  const realCandidates = realScore ? [...reach(graph, realScore.nodeId, 'up')].filter((id) => isInput(id) && feedOf(id)?.dtype === 'float32') : [];
+  const realCandidates = realScore ? [...reachable(graph, [realScore.nodeId], 'up')].filter((id) => isInput(id) && feedOf(id)?.dtype === 'float32') : [];
   const batchSource = sourceOf(graph, noise.id, 'batch')?.nodeId;
   if (realCandidates.length === 0 && batchSource && isInput(batchSource)) realCandidates.push(batchSource);
   const realInput = realCandidates.sort((a, b) => sizeOf(feedOf(b)?.shape ?? []) - sizeOf(feedOf(a)?.shape ?? []))[0];
   const realShape = realInput ? feedOf(realInput)?.shape.slice(1) : undefined;
   if (!realInput || !realShape) return null;
 
-  const fromNoise = reach(graph, noise.id, 'down');
-  const intoScore = reach(graph, fakeScore.nodeId, 'up');
+  const fromNoise = reachable(graph, [noise.id], 'down');
+  const intoScore = reachable(graph, [fakeScore.nodeId], 'up');
   const sharers = new Set(graph.nodes.filter((n) => n.shares !== undefined).map((n) => n.id));
   const sameShape = (t: SymbolicTensor | undefined) => !!t && t.shape.length === realShape.length + 1 && t.shape.slice(1).every((d, i) => d === realShape[i]);
   let generated: PortRef | null = null;
   for (const id of compiled.analysis.order) {
     if (id === noise.id || !fromNoise.has(id) || !intoScore.has(id) || sharers.has(id)) continue;
-    if ([...reach(graph, id, 'up')].some((up) => sharers.has(up))) continue;
+    if ([...reachable(graph, [id], 'up')].some((up) => sharers.has(up))) continue;
     const ports = compiled.nodeTensors.get(id) ?? {};
     const port = Object.keys(ports).find((p) => sameShape(ports[p]));
     if (port) generated = { nodeId: id, port };

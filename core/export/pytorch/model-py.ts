@@ -5,6 +5,7 @@
  */
 import type { GraphAnalysis } from '../../graph/analyze';
 import type { GraphDocument, GraphNode } from '../../graph/document';
+import { reachable } from '../../graph/reach';
 import { nodeDisplayName } from '../../graph/summary';
 import type { Shape } from '../../shapes/shape';
 import { ExportRefusal, asChannelsLast, pyFloat, type Emitted, type StateEntry, type TfjsWeight, type TorchValue } from './rules';
@@ -99,17 +100,7 @@ function pyList(values: readonly (number | null)[]): string {
 function neededNodes(graph: GraphDocument, analysis: GraphAnalysis): Set<string> {
   const losses = graph.nodes.filter((n) => analysis.nodes.get(n.id)?.decl?.kind === 'loss');
   if (losses.length === 0) return new Set(analysis.order);
-  const sources = new Map<string, string[]>();
-  for (const e of graph.edges) sources.set(e.target.node, [...(sources.get(e.target.node) ?? []), e.source.node]);
-  const needed = new Set<string>();
-  const stack = losses.map((n) => n.id);
-  while (stack.length > 0) {
-    const id = stack.pop() as string;
-    if (needed.has(id)) continue;
-    needed.add(id);
-    stack.push(...(sources.get(id) ?? []));
-  }
-  return needed;
+  return reachable(graph, losses.map((n) => n.id), 'up');
 }
 
 /** The metrics the app shows beside a loss (core/engine/metrics.ts), as Python expressions. */
