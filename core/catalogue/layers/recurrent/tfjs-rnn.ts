@@ -144,6 +144,17 @@ function firstInput(inputs: ApplyInputs): unknown {
   return Array.isArray(inputs) ? inputs[0] : inputs;
 }
 
+/** The kwargs a recurrent layer's apply() passes on (freshKwargs), per layer. */
+class FreshKwargs {
+  /** Decided when the layer is wired into a graph (symbolically); unknown means keep any mask. */
+  private inputCarriesMask = true;
+  for(inputs: ApplyInputs, kwargs: ApplyKwargs): ApplyKwargs {
+    const x = firstInput(inputs);
+    if (x instanceof tfl.SymbolicTensor) this.inputCarriesMask = mayCarryMask(x);
+    return freshKwargs(inputs, kwargs, this.inputCarriesMask);
+  }
+}
+
 /**
  * Whether a tensor can carry a Keras mask when the model runs, following what tfjs' executor does:
  * Embedding(maskZero) and Masking create one, layers that support masking pass their first input's
@@ -197,12 +208,9 @@ function fixedClass(className: RecurrentClassName): RnnConstructor {
   class FreshKwargsRnn extends Base {
     static override className = className;
     static readonly [ORIGINAL] = Base;
-    /** Decided when the layer is wired into a graph (symbolically); unknown means keep any mask. */
-    private inputCarriesMask = true;
+    private readonly kwargsOf = new FreshKwargs();
     override apply(inputs: ApplyInputs, kwargs?: ApplyKwargs): ApplyResult {
-      const x = firstInput(inputs);
-      if (x instanceof tfl.SymbolicTensor) this.inputCarriesMask = mayCarryMask(x);
-      return super.apply(inputs, freshKwargs(inputs, kwargs, this.inputCarriesMask));
+      return super.apply(inputs, this.kwargsOf.for(inputs, kwargs));
     }
     /** tfjs' executor calls a layer once per output it uses (sequence, h, c): one computation serves all. */
     private readonly memo = new CallMemo();
@@ -252,11 +260,9 @@ function fixedBidirectional(): BidirectionalConstructor {
   class FreshKwargsBidirectional extends Base {
     static override className = 'Bidirectional';
     static readonly [ORIGINAL] = Base;
-    private inputCarriesMask = true;
+    private readonly kwargsOf = new FreshKwargs();
     override apply(inputs: ApplyInputs, kwargs?: ApplyKwargs): ApplyResult {
-      const x = firstInput(inputs);
-      if (x instanceof tfl.SymbolicTensor) this.inputCarriesMask = mayCarryMask(x);
-      return super.apply(inputs, freshKwargs(inputs, kwargs, this.inputCarriesMask));
+      return super.apply(inputs, this.kwargsOf.for(inputs, kwargs));
     }
     override dispose(): ReturnType<BidirectionalLayer['dispose']> {
       const result = super.dispose();
