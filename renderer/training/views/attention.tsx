@@ -5,7 +5,7 @@ import { useEditor } from '../../state/editor';
 import { drawHeatmap } from '../draw';
 import { useTraining, type Run } from '../training-store';
 import { latest, useInspection } from '../useInspection';
-import { Drawing, Empty, nodeName } from './shared';
+import { Drawing, Empty, EpochSlider, nodeName, useEpochPick } from './shared';
 import type { DockTab } from './tab';
 
 function rowSums(m: AttentionMatrix, head: number): number[] {
@@ -66,14 +66,11 @@ function AttentionView({ run }: { run: Run | null }) {
   const live = latest(inspection);
   const typed = latest(decoded);
   useTraining((s) => s.version);
-  // null: follow the newest snapshot (the default while training).
-  const [picked, setPicked] = useState<number | null>(null);
   const history: { label: string; result: AttentionResult }[] = (run?.attentionHistory ?? [])
     .filter((h) => h.result.sample === (live?.sample ?? sample))
     .map((h) => ({ label: `epoch ${h.epoch}`, result: h.result }));
   if (live) history.push({ label: 'latest', result: live });
-  const position = picked === null ? history.length - 1 : Math.min(picked, history.length - 1);
-  const result = history[position]?.result ?? null;
+  const { position, shown: result, pick } = useEpochPick(history);
   if (!ready) return <Empty>Train a model with an attention node to see where it looks.</Empty>;
   if (!has) return <Empty>This model has no attention node.</Empty>;
   return (
@@ -87,28 +84,11 @@ function AttentionView({ run }: { run: Run | null }) {
             value={sample}
             onChange={(e) => {
               setSample(Math.max(0, Number(e.target.value) | 0));
-              setPicked(null);
+              pick(null);
             }}
           />
         </label>
-        {history.length > 1 ? (
-          <label className="epoch-scrub">
-            <input
-              type="range"
-              data-testid="attention-epoch-slider"
-              aria-label="attention epoch"
-              min={0}
-              max={history.length - 1}
-              step={1}
-              value={position}
-              onChange={(e) => {
-                const k = Number(e.target.value);
-                setPicked(k >= history.length - 1 ? null : k);
-              }}
-            />
-            <span data-testid="attention-epoch-label">{history[position]?.label}</span>
-          </label>
-        ) : null}
+        <EpochSlider labels={history.map((h) => h.label)} position={position} pick={pick} testId="attention-epoch" label="attention epoch" />
       </div>
       {inspection.state === 'failed' ? <p className="bad">{inspection.message}</p> : null}
       {result ? (

@@ -14,6 +14,7 @@ import { drawImageGrid } from '../draw';
 import { LineChart, type ChartSeries } from '../LineChart';
 import { useTraining, type Run } from '../training-store';
 import { latest, useInspection } from '../useInspection';
+import { EpochSlider, useEpochPick } from './shared';
 import type { DockTab } from './tab';
 
 const REAL = [0.35, 0.65, 1] as const;
@@ -146,12 +147,9 @@ function GanView({ run }: { run: Run }) {
   const field = latest(useInspection(twoD ? { kind: 'gan-field', samples: 256, grid: 48 } : null));
   const live = latest(useInspection({ kind: 'gan-samples', samples: twoD ? 512 : 64 }));
   const game = latest(useInspection({ kind: 'gan-game', samples: 256 }));
-  // null: follow the newest samples (the default while training).
-  const [picked, setPicked] = useState<number | null>(null);
   const history: { label: string; result: GanSamplesResult }[] = run.ganHistory.map((h) => ({ label: `epoch ${h.epoch}`, result: h.result }));
   if (live) history.push({ label: 'latest', result: live });
-  const position = picked === null ? history.length - 1 : Math.min(picked, history.length - 1);
-  const shown = history[position]?.result ?? null;
+  const { position, shown, pick } = useEpochPick(history);
   return (
     <div className="gan">
       <div className="gan-row">
@@ -165,24 +163,7 @@ function GanView({ run }: { run: Run }) {
         ) : null}
         <div>
           <h4>Samples from a fixed noise batch (same noise every epoch)</h4>
-          {history.length > 1 ? (
-            <label className="epoch-scrub">
-              <input
-                type="range"
-                data-testid="gan-epoch-slider"
-                aria-label="generated samples epoch"
-                min={0}
-                max={history.length - 1}
-                step={1}
-                value={position}
-                onChange={(e) => {
-                  const k = Number(e.target.value);
-                  setPicked(k >= history.length - 1 ? null : k);
-                }}
-              />
-              <span data-testid="gan-epoch-label">{history[position]?.label}</span>
-            </label>
-          ) : null}
+          <EpochSlider labels={history.map((h) => h.label)} position={position} pick={pick} testId="gan-epoch" label="generated samples epoch" />
           {shown ? <Samples samples={shown.samples} testId="gan-samples" bounds={field?.bounds} /> : <p className="muted">Generating…</p>}
         </div>
         <div className="gan-game">

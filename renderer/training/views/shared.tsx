@@ -1,5 +1,5 @@
-/** What the dock's views share: a canvas drawn from data, the empty-state line, node names. */
-import { useEffect, useRef } from 'react';
+/** What the dock's views share: a canvas drawn from data, the empty-state line, node names, the epoch slider. */
+import { useEffect, useRef, useState } from 'react';
 import { nodeDisplayName, type GraphDocument } from '../../../core/graph';
 import type { Run } from '../training-store';
 
@@ -30,6 +30,39 @@ export function Drawing({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   return <canvas ref={ref} data-testid={testId} className={className} onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} {...rest} />;
+}
+
+/**
+ * The snapshot to show from a history (oldest first, the newest last): the picked one, or with
+ * nothing picked the newest, so the view follows training by default.
+ */
+export function useEpochPick<T>(history: readonly { label: string; result: T }[]) {
+  const [picked, setPicked] = useState<number | null>(null);
+  const position = picked === null ? history.length - 1 : Math.min(picked, history.length - 1);
+  return { position, shown: history[position]?.result ?? null, pick: setPicked };
+}
+
+/** A slider over a history's snapshots (hidden with only one); its last position follows the newest. */
+export function EpochSlider({ labels, position, pick, testId, label }: { labels: readonly string[]; position: number; pick: (k: number | null) => void; testId: string; label: string }) {
+  if (labels.length <= 1) return null;
+  return (
+    <label className="epoch-scrub">
+      <input
+        type="range"
+        data-testid={`${testId}-slider`}
+        aria-label={label}
+        min={0}
+        max={labels.length - 1}
+        step={1}
+        value={position}
+        onChange={(e) => {
+          const k = Number(e.target.value);
+          pick(k >= labels.length - 1 ? null : k);
+        }}
+      />
+      <span data-testid={`${testId}-label`}>{labels[position]}</span>
+    </label>
+  );
 }
 
 export function Empty({ children }: { children: React.ReactNode }) {
