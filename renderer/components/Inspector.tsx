@@ -17,6 +17,7 @@ import { formatParamValue, parseParamInput } from '../editor/param-input';
 import { documentAnalyzer, useAnalysis } from '../state/analysis';
 import { editorStore, useEditor } from '../state/editor';
 import { DatasetPreviewDialog } from '../datasets/DatasetPreviewDialog';
+import { CheckboxField, FieldError, SelectField } from './FieldParts';
 
 interface FieldProps {
   id: string;
@@ -51,28 +52,8 @@ function ParamField({ id, spec, value, onCommit }: FieldProps) {
       {spec.label}
     </label>
   );
-  if (spec.kind === 'bool') {
-    return (
-      <div className="field field-bool" title={spec.help}>
-        <input id={id} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
-        {label}
-      </div>
-    );
-  }
-  if (spec.kind === 'enum') {
-    return (
-      <div className="field">
-        {label}
-        <select id={id} value={String(value)} onChange={(e) => commit(e.target.value)}>
-          {spec.options.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      </div>
-    );
-  }
+  if (spec.kind === 'bool') return <CheckboxField id={id} checked={value === true} label={label} help={spec.help} onChange={onCommit} />;
+  if (spec.kind === 'enum') return <SelectField id={id} value={String(value)} options={spec.options} label={label} onChange={commit} />;
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter') commit(text);
     if (e.key === 'Escape') {
@@ -100,11 +81,7 @@ function ParamField({ id, spec, value, onCommit }: FieldProps) {
         onKeyDown={onKeyDown}
         placeholder={hint}
       />
-      {error ? (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      ) : null}
+      <FieldError message={error} />
     </div>
   );
 }
@@ -197,11 +174,7 @@ function NameField({ node }: { node: GraphNode }) {
         onBlur={commit}
         onKeyDown={(e) => e.key === 'Enter' && commit()}
       />
-      {problem ? (
-        <div className="field-error" role="alert">
-          {problem}
-        </div>
-      ) : null}
+      <FieldError message={problem} />
     </div>
   );
 }
@@ -242,11 +215,7 @@ function SharesField({ node }: { node: GraphNode }) {
           </option>
         ))}
       </select>
-      {refusal?.of === graph ? (
-        <div className="field-error" role="alert" data-testid="shares-refusal">
-          {refusal.message}
-        </div>
-      ) : null}
+      <FieldError message={refusal?.of === graph ? refusal.message : null} testId="shares-refusal" />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { getDatasetSpec, listDatasets, validateDatasetOptions } from '../../core/data';
 import type { DatasetSpec, FeatureSpec } from '../../core/data/types';
 import { getEngine } from '../engine/engine-client';
+import { drawPlotGround } from '../training/draw';
 import type { ClassCount, DatasetPreview, DatasetSamples } from '../../core/inspect/dataset-preview-types';
 import { closeDatasetPreview, useDatasetPreview } from './preview-store';
 import './dataset-preview.css';
@@ -369,15 +370,7 @@ function Scatter({ samples, classNames }: { samples: Extract<DatasetSamples, { k
     for (let i = 0; i < x.length; i++) extent = Math.max(extent, Math.abs(x[i] as number), Math.abs(y[i] as number));
     extent *= 1.08;
     const px = (v: number) => ((v + extent) / (2 * extent)) * SCATTER_SIZE;
-    ctx.fillStyle = '#12151b';
-    ctx.fillRect(0, 0, SCATTER_SIZE, SCATTER_SIZE);
-    ctx.strokeStyle = '#262c37';
-    ctx.beginPath();
-    ctx.moveTo(px(0), 0);
-    ctx.lineTo(px(0), SCATTER_SIZE);
-    ctx.moveTo(0, px(0));
-    ctx.lineTo(SCATTER_SIZE, px(0));
-    ctx.stroke();
+    drawPlotGround(ctx, SCATTER_SIZE, px(0), px(0), '#12151b', '#262c37');
     for (let i = 0; i < x.length; i++) {
       ctx.fillStyle = colourOf(labels[i] as number);
       ctx.beginPath();

@@ -7,6 +7,7 @@
  */
 import { useState } from 'react';
 import { PHASE_PARAMS, addPhase, nodeDisplayName, phasePatchProblem, phaseUpdatableNodes, removePhase, setPhase, type GraphDocument, type PhaseParamKey, type TrainingPhase } from '../../core/graph';
+import { FieldError } from '../components/FieldParts';
 import { analysisOf } from '../state/analysis';
 import { editorStore } from '../state/editor';
 import { SetupField } from './SetupField';
@@ -121,11 +122,7 @@ export function PhasesForm({ graph, busy }: { graph: GraphDocument; busy: boolea
         <button type="button" data-testid="phase-add" onClick={add}>
           {phases.length === 0 ? 'Split into phases' : 'Add phase'}
         </button>
-        {refusal?.of === graph ? (
-          <div className="field-error" role="alert">
-            {refusal.message}
-          </div>
-        ) : null}
+        <FieldError message={refusal?.of === graph ? refusal.message : null} />
       </fieldset>
       {phases.map((phase, i) => (
         <PhaseCard key={i} graph={graph} phase={phase} index={i} losses={losses} updatable={updatable} busy={busy} />

@@ -2,6 +2,7 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { ParamSpec } from '../../core/catalogue/params';
 import type { GraphDocument, ParamValueJson } from '../../core/graph';
+import { CheckboxField, FieldError, SelectField } from '../components/FieldParts';
 import { commitField, fieldText, type Draft, type Refusal } from './setup-field';
 
 export interface SetupFieldProps {
@@ -33,28 +34,8 @@ export function SetupField({ id, spec, value, document, onCommit }: SetupFieldPr
       {spec.label}
     </label>
   );
-  if (spec.kind === 'enum') {
-    return (
-      <div className="field" title={spec.help}>
-        {label}
-        <select id={id} data-testid={id} value={String(value)} onChange={(e) => commit(e.target.value)}>
-          {spec.options.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
-      </div>
-    );
-  }
-  if (spec.kind === 'bool') {
-    return (
-      <div className="field field-bool" title={spec.help}>
-        <input id={id} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
-        {label}
-      </div>
-    );
-  }
+  if (spec.kind === 'enum') return <SelectField id={id} value={String(value)} options={spec.options} label={label} help={spec.help} testId={id} onChange={commit} />;
+  if (spec.kind === 'bool') return <CheckboxField id={id} checked={value === true} label={label} help={spec.help} onChange={onCommit} />;
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter' && commit(text)) setDraft(null);
     if (e.key === 'Escape') {
@@ -83,11 +64,7 @@ export function SetupField({ id, spec, value, document, onCommit }: SetupFieldPr
         }}
         onKeyDown={onKeyDown}
       />
-      {shownRefusal ? (
-        <div className="field-error" role="alert">
-          {shownRefusal}
-        </div>
-      ) : null}
+      <FieldError message={shownRefusal} />
     </div>
   );
 }

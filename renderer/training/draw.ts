@@ -159,6 +159,19 @@ export function labelColour(label: number): string {
   return label < 0 ? '#8b949e' : (LABEL_COLOURS[label % LABEL_COLOURS.length] as string);
 }
 
+/** A square plot's background and its two axes through the origin, at pixel (originX, originY). */
+export function drawPlotGround(ctx: CanvasRenderingContext2D, size: number, originX: number, originY: number, background: string, axes: string): void {
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, size, size);
+  ctx.strokeStyle = axes;
+  ctx.beginPath();
+  ctx.moveTo(originX, 0);
+  ctx.lineTo(originX, size);
+  ctx.moveTo(0, originY);
+  ctx.lineTo(size, originY);
+  ctx.stroke();
+}
+
 export interface ScatterFrame {
   x0: number;
   x1: number;
@@ -183,15 +196,7 @@ export function drawScatter(canvas: HTMLCanvasElement, x: ArrayLike<number>, y: 
   const frame = { x0, x1, y0, y1, size };
   const px = (v: number) => ((v - x0) / (x1 - x0 || 1)) * (size - 10) + 5;
   const py = (v: number) => size - 5 - ((v - y0) / (y1 - y0 || 1)) * (size - 10);
-  ctx.fillStyle = '#0d1117';
-  ctx.fillRect(0, 0, size, size);
-  ctx.strokeStyle = '#30363d';
-  ctx.beginPath();
-  ctx.moveTo(px(0), 0);
-  ctx.lineTo(px(0), size);
-  ctx.moveTo(0, py(0));
-  ctx.lineTo(size, py(0));
-  ctx.stroke();
+  drawPlotGround(ctx, size, px(0), py(0), '#0d1117', '#30363d');
   for (let i = 0; i < x.length; i++) {
     ctx.fillStyle = labelColour(labels[i] as number);
     ctx.fillRect(px(x[i] as number) - 1.5, py(y[i] as number) - 1.5, 3, 3);
