@@ -18,6 +18,17 @@ import * as tfl from '@tensorflow/tfjs-layers';
  * by the sign of R's diagonal entry: the unique Q whose R has a non-negative diagonal.
  * Returned row-major, m×n.
  */
+/** Applies H = I - 2vvᵀ (v spans rows k..m-1) to columns from..n-1 of the column-major m-row matrix `cols`, in place. */
+function reflectColumns(v: Float64Array, k: number, cols: Float64Array, m: number, from: number, n: number): void {
+  for (let j = from; j < n; j++) {
+    const cj = j * m;
+    let dot = 0;
+    for (let i = k; i < m; i++) dot += (v[i - k] as number) * (cols[cj + i] as number);
+    dot *= 2;
+    for (let i = k; i < m; i++) cols[cj + i] = (cols[cj + i] as number) - dot * (v[i - k] as number);
+  }
+}
+
 export function orthonormalColumns(a: ArrayLike<number>, m: number, n: number): Float64Array {
   if (m < n) throw new Error(`orthonormalColumns: needs rows >= columns, got ${m}×${n}`);
   // Column-major working copy: the reflections read and write whole columns.
@@ -44,26 +55,13 @@ export function orthonormalColumns(a: ArrayLike<number>, m: number, n: number): 
     // tfjs takes sign(0) = 0 (a zero column, probability zero for a random normal matrix).
     diagSigns[k] = Math.sign(alpha);
     // Apply H = I - 2vvᵀ to the remaining columns.
-    for (let j = k + 1; j < n; j++) {
-      const cj = j * m;
-      let dot = 0;
-      for (let i = k; i < m; i++) dot += (v[i - k] as number) * (cols[cj + i] as number);
-      dot *= 2;
-      for (let i = k; i < m; i++) cols[cj + i] = (cols[cj + i] as number) - dot * (v[i - k] as number);
-    }
+    reflectColumns(v, k, cols, m, k + 1, n);
   }
   // Q = H0·H1·…·H(n-1)·I[:, :n], applied right to left; column j is untouched by H(k) for j < k.
   const q = new Float64Array(m * n);
   for (let j = 0; j < n; j++) q[j * m + j] = 1;
   for (let k = n - 1; k >= 0; k--) {
-    const v = reflectors[k] as Float64Array;
-    for (let j = k; j < n; j++) {
-      const cj = j * m;
-      let dot = 0;
-      for (let i = k; i < m; i++) dot += (v[i - k] as number) * (q[cj + i] as number);
-      dot *= 2;
-      for (let i = k; i < m; i++) q[cj + i] = (q[cj + i] as number) - dot * (v[i - k] as number);
-    }
+    reflectColumns(reflectors[k] as Float64Array, k, q, m, k, n);
   }
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = (q[j * m + i] as number) * (diagSigns[j] as number);
