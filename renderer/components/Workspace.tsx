@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useEditor } from '../state/editor';
-import { DOCK_BAR, fitLayout, SIZE_LIMITS, setPanelSize, SPLITTER, toggleLayout, useLayout, type Layout } from '../state/layout';
+import { DOCK_BAR, fitLayout, SIZE_LIMITS, setPanelSize, SPLITTER, toggleLayout, useLayout, type Layout, type PanelSize } from '../state/layout';
 import { Splitter } from './Splitter';
 
 function useSize(): [React.RefObject<HTMLDivElement | null>, { width: number; height: number }] {
@@ -48,6 +48,8 @@ export function Workspace({ palette, canvas, summary, inspector, dock }: Workspa
   const summaryOpen = useEditor((s) => s.panels.summary);
   const [ref, box] = useSize();
   const fitted = fitLayout(layout, box.width, box.height);
+  /** A splitter's name, size, limits and resize for the panel it sizes. */
+  const panelSize = (name: Exclude<PanelSize, 'dock'>) => ({ name, size: fitted[name], min: SIZE_LIMITS[name][0], max: SIZE_LIMITS[name][1], onResize: (s: number) => setPanelSize(name, s) });
   const dockShown = !layout.dockCollapsed;
   const columns = `${fitted.palette}px ${layout.paletteCollapsed ? '' : `${SPLITTER}px `}minmax(0, 1fr) ${layout.inspectorCollapsed ? '' : `${SPLITTER}px `}${fitted.inspector}px`;
   const rows = `minmax(0, 1fr) ${DOCK_BAR}px ${dockShown ? fitted.dock : 0}px`;
@@ -65,14 +67,10 @@ export function Workspace({ palette, canvas, summary, inspector, dock }: Workspa
           <>
             {palette}
             <Splitter
-              name="palette"
+              {...panelSize('palette')}
               label="Resize the layer palette (Enter hides it)"
               orientation="vertical"
-              size={fitted.palette}
-              min={SIZE_LIMITS.palette[0]}
-              max={SIZE_LIMITS.palette[1]}
               direction={1}
-              onResize={(s) => setPanelSize('palette', s)}
               onToggle={() => toggleLayout('paletteCollapsed', true)}
             >
               <button type="button" className="splitter-collapse" data-testid="collapse-palette" aria-label="Hide the layer palette" title="Hide the layer palette" onClick={() => toggleLayout('paletteCollapsed', true)}>
@@ -85,14 +83,10 @@ export function Workspace({ palette, canvas, summary, inspector, dock }: Workspa
           {canvas}
           {summaryOpen ? (
             <Splitter
-              name="summary"
+              {...panelSize('summary')}
               label="Resize the model summary"
               orientation="horizontal"
-              size={fitted.summary}
-              min={SIZE_LIMITS.summary[0]}
-              max={SIZE_LIMITS.summary[1]}
               direction={-1}
-              onResize={(s) => setPanelSize('summary', s)}
             />
           ) : null}
           <div className="bottom-dock">{summary}</div>
@@ -102,14 +96,10 @@ export function Workspace({ palette, canvas, summary, inspector, dock }: Workspa
         ) : (
           <>
             <Splitter
-              name="inspector"
+              {...panelSize('inspector')}
               label="Resize the inspector (Enter hides it)"
               orientation="vertical"
-              size={fitted.inspector}
-              min={SIZE_LIMITS.inspector[0]}
-              max={SIZE_LIMITS.inspector[1]}
               direction={-1}
-              onResize={(s) => setPanelSize('inspector', s)}
               onToggle={() => toggleLayout('inspectorCollapsed', true)}
             >
               <button type="button" className="splitter-collapse" data-testid="collapse-inspector" aria-label="Hide the inspector" title="Hide the inspector" onClick={() => toggleLayout('inspectorCollapsed', true)}>
