@@ -41,9 +41,40 @@ class SlowFirstSequencer extends BaseSequencer {
   }
 }
 
+/**
+ * Test files that run in one shared worker process per core instead of a fresh process each
+ * (vitest's isolate: false), which saves importing tfjs and core/ again for every file: these 46
+ * files took 96 CPU-s isolated and 41 shared (npx vitest run <files> [--no-isolate], 283 tests
+ * passed both ways, load 10-14). They never start a tfjs backend (no test computes with tensors:
+ * recorded per test in an isolated run), so tfjs' process-wide state (active backend, registered
+ * kernels, the SIMD module) cannot change what they test; shared-worker.ts fails any test that
+ * starts one. Files that compute stay isolated: run shared, catalogue files crashed in wasm
+ * ("memory access out of bounds") after other files had changed that state.
+ */
+const SHARED_WORKER = [
+  'test/unit/architecture/**/*.test.ts',
+  'test/unit/editor/**/*.test.ts',
+  'test/unit/electron/**/*.test.ts',
+  // Not params-version: it mocks a module (vi.mock), which a shared module cache would defeat.
+  'test/unit/graph/!(params-version).test.ts',
+  'test/unit/node/**/*.test.ts',
+  'test/unit/renderer/**/*.test.ts',
+  'test/unit/scripts/**/*.test.ts',
+  'test/unit/catalogue/backend-examples.test.ts',
+  'test/unit/inspect/png.test.ts',
+  'test/unit/inspect/roles.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts'],
+    // The include lists are the projects' (a list here would be added to both).
+    projects: [
+      {
+        extends: true,
+        test: { name: 'shared', include: SHARED_WORKER, isolate: false, setupFiles: ['test/unit/shared-worker.ts'] },
+      },
+      { extends: true, test: { name: 'isolated', include: ['test/unit/**/*.test.ts'], exclude: SHARED_WORKER } },
+    ],
     // Builds the SIMD kernels (scripts/build-simd.mjs; clang + lld) when they are missing or stale.
     globalSetup: ['test/unit/global-setup.ts'],
     environment: 'node',
