@@ -17,40 +17,42 @@ async function open(page: Page): Promise<string[]> {
 
 const inputParams = async (page: Page, id: string) => (await documentOf(page)).nodes.find((n) => n.id === id)?.params;
 
-// The binding choice must be reachable at the smallest supported window. (This ran at 1600x1000
-// too; a larger window changes only panel sizes, which editor-layout.spec.ts checks at three
-// sizes, and the other binding tests below run at 1600x1000.)
-const viewport = { width: 1024, height: 700 };
-test.describe(`binding at ${viewport.width}x${viewport.height}`, () => {
-  test.use({ viewport });
+// The binding choice must be reachable at the smallest supported window too.
+for (const viewport of [
+  { width: 1024, height: 700 },
+  { width: 1600, height: 1000 },
+]) {
+  test.describe(`binding at ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport });
 
-  test('the feature is a choice among the features with their shapes; choosing one sets the shape too, and undo restores it', async ({ page }) => {
-    const problems = await open(page);
-    await openTemplate(page, 'mlp-mnist');
-    await page.locator('.react-flow__node[data-id="image"]').click();
-    const feature = page.getByTestId('node-inspector').getByTestId('feature-select');
-    await expect(feature).toHaveValue('image');
-    await expect(feature.locator('option')).toHaveText(['(not bound)', 'image — [28, 28, 1] float32', 'label — [] int32']);
-    await page.getByTestId('node-inspector').screenshot({ path: 'docs/screenshots/editor-binding-dropdown.png' });
+    test('the feature is a choice among the features with their shapes; choosing one sets the shape too, and undo restores it', async ({ page }) => {
+      const problems = await open(page);
+      await openTemplate(page, 'mlp-mnist');
+      await page.locator('.react-flow__node[data-id="image"]').click();
+      const feature = page.getByTestId('node-inspector').getByTestId('feature-select');
+      await expect(feature).toHaveValue('image');
+      await expect(feature.locator('option')).toHaveText(['(not bound)', 'image — [28, 28, 1] float32', 'label — [] int32']);
+      if (viewport.width === 1600) await page.getByTestId('node-inspector').screenshot({ path: 'docs/screenshots/editor-binding-dropdown.png' });
 
-    await feature.selectOption('label');
-    expect(await inputParams(page, 'image')).toMatchObject({ feature: 'label', shape: [], dtype: 'int32' });
-    // The Shape field and the card show the bound shape at once.
-    await expect(page.getByTestId('node-inspector').getByLabel('Shape', { exact: true })).toHaveValue('');
-    await expect(page.getByTestId('node-inspector').getByLabel('Data type', { exact: true })).toHaveValue('int32');
-    await expect(page.getByTestId('node-inspector').locator('.shape-list')).toHaveText('output[batch]');
-    await expect(page.locator('.react-flow__node[data-id="image"]')).toContainText('label');
+      await feature.selectOption('label');
+      expect(await inputParams(page, 'image')).toMatchObject({ feature: 'label', shape: [], dtype: 'int32' });
+      // The Shape field and the card show the bound shape at once.
+      await expect(page.getByTestId('node-inspector').getByLabel('Shape', { exact: true })).toHaveValue('');
+      await expect(page.getByTestId('node-inspector').getByLabel('Data type', { exact: true })).toHaveValue('int32');
+      await expect(page.getByTestId('node-inspector').locator('.shape-list')).toHaveText('output[batch]');
+      await expect(page.locator('.react-flow__node[data-id="image"]')).toContainText('label');
 
-    // One choice, one undo step: feature, shape and dtype come back together.
-    await clickPane(page);
-    await page.keyboard.press('Control+z');
-    expect(await inputParams(page, 'image')).toMatchObject({ feature: 'image', shape: [28, 28, 1], dtype: 'float32' });
-    await page.locator('.react-flow__node[data-id="image"]').click();
-    await expect(page.getByTestId('node-inspector').getByTestId('feature-select')).toHaveValue('image');
-    await expect(page.getByTestId('node-inspector').getByLabel('Shape', { exact: true })).toHaveValue('28, 28, 1');
-    expect(problems).toEqual([]);
+      // One choice, one undo step: feature, shape and dtype come back together.
+      await clickPane(page);
+      await page.keyboard.press('Control+z');
+      expect(await inputParams(page, 'image')).toMatchObject({ feature: 'image', shape: [28, 28, 1], dtype: 'float32' });
+      await page.locator('.react-flow__node[data-id="image"]').click();
+      await expect(page.getByTestId('node-inspector').getByTestId('feature-select')).toHaveValue('image');
+      await expect(page.getByTestId('node-inspector').getByLabel('Shape', { exact: true })).toHaveValue('28, 28, 1');
+      expect(problems).toEqual([]);
+    });
   });
-});
+}
 
 test.describe('an Input bound to a dataset feature', () => {
   test.use({ viewport: { width: 1600, height: 1000 } });

@@ -21,27 +21,23 @@ async function open(page: Page, query = ''): Promise<string[]> {
 /** The dock's field with this label (the setup form lives in the dock). */
 const setupField = (page: Page, label: string) => page.getByTestId('training-dock').getByLabel(label, { exact: true });
 
-/**
- * Issue 12 asked every editor-state check to pass at 1024x700 and 1600x1000. What depends on the
- * window is only the panel sizes (Workspace's fitLayout squeezes them; the renderer shows or hides
- * nothing by size), and editor-layout.spec.ts checks those at 1024x700, 1600x1000 and 2560x1440:
- * no overlap, every dock tab and button reachable. So the state checks run once, at the smallest
- * supported window, where fields and buttons have the least room. Running them again at 1600x1000
- * asserted nothing the layout checks do not, for 251 s of test time (9 tests, e2e at load ~16).
- */
-const SMALL = { width: 1024, height: 700 };
-/** The size of the README's screenshots. */
-const LARGE = { width: 1600, height: 1000 };
+/** The two window sizes issue 12 asks every editor-state check to pass at. */
+const BOTH_SIZES = [
+  { width: 1024, height: 700 },
+  { width: 1600, height: 1000 },
+];
 
-/** A describe block at the smallest supported window, its title suffixed with the size. */
-function describeAtSmallSize(title: string, body: () => void): void {
-  test.describe(`${title} at ${SMALL.width}x${SMALL.height}`, () => {
-    test.use({ viewport: SMALL });
-    body();
-  });
+/** A describe block run once per window size, its title suffixed with the size. */
+function describeAtBothSizes(title: string, body: (viewport: { width: number; height: number }) => void): void {
+  for (const viewport of BOTH_SIZES) {
+    test.describe(`${title} at ${viewport.width}x${viewport.height}`, () => {
+      test.use({ viewport });
+      body(viewport);
+    });
+  }
 }
 
-describeAtSmallSize('training setup', () => {
+describeAtBothSizes('training setup', (viewport) => {
   test('the setup is shown once, and a field shows the document value after undo', async ({ page }) => {
     const problems = await open(page);
     await openTemplate(page, 'mlp-mnist');
@@ -66,9 +62,7 @@ describeAtSmallSize('training setup', () => {
     // One form: nowhere else on the page is there a learning-rate or epochs field.
     await expect(page.getByLabel('Learning rate', { exact: true })).toHaveCount(1);
     await expect(page.getByLabel('Epochs', { exact: true })).toHaveCount(1);
-    await page.getByTestId('training-dock').screenshot({ path: `docs/screenshots/training-setup-${SMALL.width}.png` });
-    await page.setViewportSize(LARGE);
-    await page.getByTestId('training-dock').screenshot({ path: `docs/screenshots/training-setup-${LARGE.width}.png` });
+    await page.getByTestId('training-dock').screenshot({ path: `docs/screenshots/training-setup-${viewport.width}.png` });
     expect(problems).toEqual([]);
   });
 
@@ -95,7 +89,7 @@ describeAtSmallSize('training setup', () => {
   });
 });
 
-describeAtSmallSize("the dataset's own options", () => {
+describeAtBothSizes("the dataset's own options", () => {
   test('are fields from their declaration: out of bounds is refused at the field, a valid value reaches the document', async ({ page }) => {
     const problems = await open(page);
     await openTemplate(page, 'playground-spirals');
@@ -120,7 +114,7 @@ describeAtSmallSize("the dataset's own options", () => {
   });
 });
 
-describeAtSmallSize('a document switch resets the views', () => {
+describeAtBothSizes('a document switch resets the views', (viewport) => {
   test('after training the MLP, opening a template clears status, curves, gradients and the overlay', async ({ page }) => {
     const problems = await open(page, '?trainLimit=256');
     await expect(page.getByTestId('backend-name')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/, { timeout: 60_000 });
@@ -146,13 +140,12 @@ describeAtSmallSize('a document switch resets the views', () => {
     await expect(page.getByTestId('run-other-graph')).toBeVisible();
     // Keeping it would store another graph's run in this document.
     await expect(page.getByTestId('run-keep-1')).toBeDisabled();
-    await page.setViewportSize(LARGE);
-    await page.getByTestId('training-dock').screenshot({ path: 'docs/screenshots/document-switch.png' });
+    if (viewport.width === 1600) await page.getByTestId('training-dock').screenshot({ path: 'docs/screenshots/document-switch.png' });
     expect(problems).toEqual([]);
   });
 });
 
-describeAtSmallSize('names and the header', () => {
+describeAtBothSizes('names and the header', () => {
   test('the header shows the template graph name', async ({ page }) => {
     await open(page);
     await expect(page.getByTestId('file-name')).toHaveText('Untitled graph');
@@ -179,7 +172,7 @@ describeAtSmallSize('names and the header', () => {
   });
 });
 
-describeAtSmallSize('dock tabs', () => {
+describeAtBothSizes('dock tabs', () => {
   test('tabs are named for what they hold', async ({ page }) => {
     await open(page);
     const tabs = page.getByTestId('training-dock').getByRole('tab');
@@ -187,7 +180,7 @@ describeAtSmallSize('dock tabs', () => {
   });
 });
 
-describeAtSmallSize('recent files in web mode', () => {
+describeAtBothSizes('recent files in web mode', () => {
   test('Recent reopens the file itself after a reload; a file that fails to open leaves the list', async ({ page }) => {
     const problems = await open(page);
     const graph = readFileSync('examples/mlp-mnist.json', 'utf8');
@@ -249,7 +242,7 @@ describeAtSmallSize('recent files in web mode', () => {
   });
 });
 
-describeAtSmallSize('runs bookkeeping', () => {
+describeAtBothSizes('runs bookkeeping', () => {
   test('a file with a kept run, reopened in the same session, lists that run once', async ({ page }) => {
     await page.addInitScript(() => Object.assign(window, { showOpenFilePicker: undefined, showSaveFilePicker: undefined }));
     const problems = await open(page, '?trainLimit=256');

@@ -75,71 +75,73 @@ for (const viewport of [
   });
 }
 
-// Wiring behaviour at the smallest supported window (it ran at 1600x1000 too; the labels' geometry
-// above is what depends on the window and stays at both sizes).
-const viewport = { width: 1024, height: 700 };
-test.describe(`wiring at ${viewport.width}x${viewport.height}`, () => {
-  test.use({ viewport });
+for (const viewport of [
+  { width: 1024, height: 700 },
+  { width: 1600, height: 1000 },
+]) {
+  test.describe(`wiring at ${viewport.width}x${viewport.height}`, () => {
+    test.use({ viewport });
 
-  test('a wire dropped on a taken input replaces it in one undo step; refusals show at the cursor', async ({ page }) => {
-    await page.goto('/');
-    await openTemplate(page, 'mlp-mnist');
-    await page.getByTestId('canvas').click({ position: { x: 12, y: 12 } });
-    const depth = await undoDepth(page);
+    test('a wire dropped on a taken input replaces it in one undo step; refusals show at the cursor', async ({ page }) => {
+      await page.goto('/');
+      await openTemplate(page, 'mlp-mnist');
+      await page.getByTestId('canvas').click({ position: { x: 12, y: 12 } });
+      const depth = await undoDepth(page);
 
-    // logits.in is fed by dropout; a wire from flatten replaces that one.
-    await wire(page, ['flatten', 'out'], ['logits', 'in']);
-    await expect.poll(async () => (await documentOf(page)).edges.filter((e) => e.target.node === 'logits').map((e) => e.source.node)).toEqual(['flatten']);
-    expect(await undoDepth(page)).toBe(depth + 1);
-    mkdirSync('docs/screenshots', { recursive: true });
-    await page.screenshot({ path: 'docs/screenshots/editor-wire-replaced.png' });
-    await page.keyboard.press('Control+z');
-    await expect.poll(async () => (await documentOf(page)).edges.filter((e) => e.target.node === 'logits').map((e) => e.source.node)).toEqual(['dropout']);
+      // logits.in is fed by dropout; a wire from flatten replaces that one.
+      await wire(page, ['flatten', 'out'], ['logits', 'in']);
+      await expect.poll(async () => (await documentOf(page)).edges.filter((e) => e.target.node === 'logits').map((e) => e.source.node)).toEqual(['flatten']);
+      expect(await undoDepth(page)).toBe(depth + 1);
+      mkdirSync('docs/screenshots', { recursive: true });
+      if (viewport.width === 1600) await page.screenshot({ path: 'docs/screenshots/editor-wire-replaced.png' });
+      await page.keyboard.press('Control+z');
+      await expect.poll(async () => (await documentOf(page)).edges.filter((e) => e.target.node === 'logits').map((e) => e.source.node)).toEqual(['dropout']);
 
-    // A refused drop says why where the wire was dropped (not in a corner toast).
-    const before = (await documentOf(page)).edges.length;
-    await startWire(page, ['image', 'out'], ['loss', 'prediction']);
-    const at = await handleCentre(page, 'loss', 'target', 'prediction');
-    await page.mouse.up();
-    const refused = page.getByTestId('connection-refused');
-    await expect(refused).toBeVisible();
-    await expect(refused).toContainText('loss');
-    const box = await refused.boundingBox();
-    if (!box) throw new Error('no refusal box');
-    expect(Math.abs(box.x - at.x)).toBeLessThan(40);
-    expect(Math.abs(box.y - at.y)).toBeLessThan(40);
-    expect((await documentOf(page)).edges.length).toBe(before);
+      // A refused drop says why where the wire was dropped (not in a corner toast).
+      const before = (await documentOf(page)).edges.length;
+      await startWire(page, ['image', 'out'], ['loss', 'prediction']);
+      const at = await handleCentre(page, 'loss', 'target', 'prediction');
+      await page.mouse.up();
+      const refused = page.getByTestId('connection-refused');
+      await expect(refused).toBeVisible();
+      await expect(refused).toContainText('loss');
+      const box = await refused.boundingBox();
+      if (!box) throw new Error('no refusal box');
+      expect(Math.abs(box.x - at.x)).toBeLessThan(40);
+      expect(Math.abs(box.y - at.y)).toBeLessThan(40);
+      expect((await documentOf(page)).edges.length).toBe(before);
+    });
+
+    test('a wire dropped on empty canvas opens a layer search of what accepts it, and places the layer wired', async ({ page }) => {
+      await page.goto('/');
+      await openTemplate(page, 'mlp-mnist');
+      await page.getByTestId('canvas').click({ position: { x: 12, y: 12 } });
+      const depth = await undoDepth(page);
+      const nodes = (await documentOf(page)).nodes.length;
+      const from = await handleCentre(page, 'hidden', 'source', 'out');
+      const canvas = await page.getByTestId('canvas').boundingBox();
+      if (!canvas) throw new Error('no canvas');
+      const drop = { x: from.x + 40, y: canvas.y + canvas.height - 60 };
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(drop.x, drop.y - 30, { steps: 6 });
+      await page.mouse.move(drop.x, drop.y, { steps: 4 });
+      await page.mouse.up();
+      const search = page.getByTestId('wire-layer-search');
+      await expect(search).toBeVisible();
+      // [batch, 128] feeds a Dense, not a Conv2D (which needs an image).
+      await expect(page.getByTestId('wire-choice-Dense')).toBeVisible();
+      await expect(page.getByTestId('wire-choice-Conv2D')).toHaveCount(0);
+      await page.keyboard.type('dropout');
+      if (viewport.width === 1600) await page.screenshot({ path: 'docs/screenshots/editor-wire-search.png' });
+      await page.keyboard.press('Enter');
+      await expect(search).toHaveCount(0);
+      const doc = await documentOf(page);
+      expect(doc.nodes.length).toBe(nodes + 1);
+      const added = doc.nodes.find((n) => n.type === 'Dropout' && n.id !== 'dropout');
+      expect(added).toBeDefined();
+      expect(doc.edges.some((e) => e.source.node === 'hidden' && e.target.node === added?.id)).toBe(true);
+      expect(await undoDepth(page)).toBe(depth + 1);
+    });
   });
-
-  test('a wire dropped on empty canvas opens a layer search of what accepts it, and places the layer wired', async ({ page }) => {
-    await page.goto('/');
-    await openTemplate(page, 'mlp-mnist');
-    await page.getByTestId('canvas').click({ position: { x: 12, y: 12 } });
-    const depth = await undoDepth(page);
-    const nodes = (await documentOf(page)).nodes.length;
-    const from = await handleCentre(page, 'hidden', 'source', 'out');
-    const canvas = await page.getByTestId('canvas').boundingBox();
-    if (!canvas) throw new Error('no canvas');
-    const drop = { x: from.x + 40, y: canvas.y + canvas.height - 60 };
-    await page.mouse.move(from.x, from.y);
-    await page.mouse.down();
-    await page.mouse.move(drop.x, drop.y - 30, { steps: 6 });
-    await page.mouse.move(drop.x, drop.y, { steps: 4 });
-    await page.mouse.up();
-    const search = page.getByTestId('wire-layer-search');
-    await expect(search).toBeVisible();
-    // [batch, 128] feeds a Dense, not a Conv2D (which needs an image).
-    await expect(page.getByTestId('wire-choice-Dense')).toBeVisible();
-    await expect(page.getByTestId('wire-choice-Conv2D')).toHaveCount(0);
-    await page.keyboard.type('dropout');
-    await page.screenshot({ path: 'docs/screenshots/editor-wire-search.png' });
-    await page.keyboard.press('Enter');
-    await expect(search).toHaveCount(0);
-    const doc = await documentOf(page);
-    expect(doc.nodes.length).toBe(nodes + 1);
-    const added = doc.nodes.find((n) => n.type === 'Dropout' && n.id !== 'dropout');
-    expect(added).toBeDefined();
-    expect(doc.edges.some((e) => e.source.node === 'hidden' && e.target.node === added?.id)).toBe(true);
-    expect(await undoDepth(page)).toBe(depth + 1);
-  });
-});
+}
