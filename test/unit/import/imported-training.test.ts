@@ -20,7 +20,7 @@ import { Trainer, type EvaluationResult } from '../../../core/engine/trainer';
 import { applyWeights } from '../../../core/engine/weights';
 import { analyzeGraph, bindDatasetToDocument, datasetsFitting, runGraph, type FittingDataset, type GraphDocument } from '../../../core/graph';
 import { importLayersModel, type ImportedModel } from '../../../core/import/layers-model';
-import { asModelFiles, importedOutputs, maxAbsDiff, modelFiles, referenceOutputs, sampleInputs } from './helpers';
+import { asModelFiles, dateAttentionModel, importedOutputs, maxAbsDiff, modelFiles, referenceOutputs, sampleInputs } from './helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -179,20 +179,7 @@ describe('seq2seq models on the bundled seq2seq datasets', () => {
    * example's own GetLastTimestepLayer is a custom class, refused by name).
    */
   function dateAttention(inLength: number, outLength: number, inVocab: number, outVocab: number): tfl.LayersModel {
-    const units = 8;
-    const encoderInput = tfl.input({ shape: [inLength] });
-    const decoderInput = tfl.input({ shape: [outLength] });
-    const encoderEmbedded = tfl.layers.embedding({ inputDim: inVocab, outputDim: 6, inputLength: inLength, maskZero: true }).apply(encoderInput) as tfl.SymbolicTensor;
-    const [encoder, h, c] = tfl.layers.lstm({ units, returnSequences: true, returnState: true }).apply(encoderEmbedded) as tfl.SymbolicTensor[];
-    const decoderEmbedded = tfl.layers.embedding({ inputDim: outVocab, outputDim: 6, inputLength: outLength, maskZero: true }).apply(decoderInput) as tfl.SymbolicTensor;
-    const decoder = createLstm({ units, returnSequences: true }).apply(decoderEmbedded, { initialState: [h, c] }) as tfl.SymbolicTensor;
-    let attention = tfl.layers.dot({ axes: [2, 2] }).apply([decoder, encoder as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
-    attention = tfl.layers.activation({ activation: 'softmax', name: 'attention' }).apply(attention) as tfl.SymbolicTensor;
-    const context = tfl.layers.dot({ axes: [2, 1], name: 'context' }).apply([attention, encoder as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
-    const combined = tfl.layers.concatenate().apply([context, decoder]) as tfl.SymbolicTensor;
-    let output = tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units, activation: 'tanh' }) }).apply(combined) as tfl.SymbolicTensor;
-    output = tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: outVocab, activation: 'softmax' }) }).apply(output) as tfl.SymbolicTensor;
-    return tfl.model({ inputs: [encoderInput, decoderInput], outputs: output, name: 'date_attention' });
+    return dateAttentionModel({ inLength, outLength, inVocab, outVocab, units: 8, embeddingDim: 6, namedInt32Inputs: false, embeddingInputLength: true });
   }
 
   /** Masked mean of -log p(target) over the tokens the mask keeps, from the tfjs model's probabilities. */

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createLstm } from '../../../core/catalogue/layers/recurrent/tfjs-rnn';
 import { importLayersModel } from '../../../core/import/layers-model';
 import { ImportError } from '../../../core/import/errors';
-import { asModelFiles, importedOutputs, maxAbsDiff, modelFiles, patternWeights, referenceOutputs, sampleInputs } from './helpers';
+import { asModelFiles, dateAttentionModel, importedOutputs, maxAbsDiff, modelFiles, patternWeights, referenceOutputs, sampleInputs } from './helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -94,20 +94,7 @@ describe('import of TensorFlow.js layers models', () => {
 describe('tfjs-examples models', () => {
   it('date-conversion-attention: Luong attention as dot -> softmax -> dot, TimeDistributed(Dense), decoder started from the encoder state', async () => {
     const [inLength, outLength, inVocab, outVocab, units] = [7, 5, 12, 10, 6];
-    const encoderInput = tfl.input({ shape: [inLength], dtype: 'int32', name: 'encoder_input' });
-    const decoderInput = tfl.input({ shape: [outLength], dtype: 'int32', name: 'decoder_input' });
-    const encoderEmbedded = tfl.layers.embedding({ inputDim: inVocab, outputDim: 4, maskZero: true }).apply(encoderInput) as tfl.SymbolicTensor;
-    const [encoder, h, c] = tfl.layers.lstm({ units, returnSequences: true, returnState: true }).apply(encoderEmbedded) as tfl.SymbolicTensor[];
-    const decoderEmbedded = tfl.layers.embedding({ inputDim: outVocab, outputDim: 4, maskZero: true }).apply(decoderInput) as tfl.SymbolicTensor;
-    // tfjs' stock LSTM loses an initial state passed this way (see tfjs-rnn.ts); the fixed class saves as "LSTM" all the same.
-    const decoder = createLstm({ units, returnSequences: true }).apply(decoderEmbedded, { initialState: [h, c] }) as tfl.SymbolicTensor;
-    let attention = tfl.layers.dot({ axes: [2, 2] }).apply([decoder, encoder as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
-    attention = tfl.layers.activation({ activation: 'softmax', name: 'attention' }).apply(attention) as tfl.SymbolicTensor;
-    const context = tfl.layers.dot({ axes: [2, 1], name: 'context' }).apply([attention, encoder as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
-    const combined = tfl.layers.concatenate().apply([context, decoder]) as tfl.SymbolicTensor;
-    let output = tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units, activation: 'tanh' }) }).apply(combined) as tfl.SymbolicTensor;
-    output = tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: outVocab, activation: 'softmax' }) }).apply(output) as tfl.SymbolicTensor;
-    const model = tfl.model({ inputs: [encoderInput, decoderInput], outputs: output, name: 'date_attention' });
+    const model = dateAttentionModel({ inLength, outLength, inVocab, outVocab, units, embeddingDim: 4, namedInt32Inputs: true, embeddingInputLength: false });
     const imported = await expectSameModel(model);
     expect(imported.graph.nodes.filter((n) => n.type === 'Dot').map((n) => n.params.axes)).toEqual([[2, 2], [2, 1]]);
     expect(imported.graph.nodes.filter((n) => n.type === 'Dense')).toHaveLength(2);
